@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+//
+// DeltaH: exact first-order (and second-order) entropy dynamics of softmax policies,
+// for the analysis of entropy change in reinforcement fine-tuning of language models.
+
+import PackageDescription
+
+let package = Package(
+  name: "DeltaH",
+  products: [
+    .executable(name: "deltah", targets: ["deltah"]),
+    .library(name: "SoftmaxEntropy", targets: ["SoftmaxEntropy"]),
+    .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+  ],
+  targets: [
+    // MARK: - Public API
+
+    /// Softmax, log-sum-exp and entropy of softmax(z/T) with exact derivatives (pure Double math).
+    .target(
+      name: "SoftmaxEntropy",
+      dependencies: ["DenseLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]),
+    /// First-order entropy change (Cui et al. Lemma 1), PG/NPG closed forms, token covariance,
+    /// entropy polarity.
+    .target(name: "EntropyDynamics", dependencies: ["SoftmaxEntropy"]),
+    /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
+    .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
+    /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
+    .target(name: "GSLSupport", dependencies: ["CGSL", "CCBLAS"]),
+
+    // MARK: - Command-line tool
+
+    .executableTarget(
+      name: "deltah",
+      dependencies: [
+        "SoftmaxEntropy", "EntropyDynamics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    // MARK: - Implementation details (system libraries)
+
+    .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+    .systemLibrary(name: "CCBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+    // MARK: - Unit test bundles
+
+    .target(
+      name: "_TestSupport",
+      dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+      path: "Tests/_TestSupport"),
+    .testTarget(name: "DenseLinearAlgebraTests", dependencies: ["DenseLinearAlgebra", "_TestSupport"]),
+    .testTarget(name: "GSLSupportTests", dependencies: ["GSLSupport", "_TestSupport"]),
+    .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "_TestSupport"]),
+    .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
+    .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"]),
+  ]
+)

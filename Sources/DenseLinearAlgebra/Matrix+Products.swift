@@ -1,0 +1,46 @@
+// DeltaH — entropy change of softmax policies.
+
+import CCBLAS
+
+extension Matrix {
+  /// The matrix-vector product y = A x, through BLAS `dgemv`.
+  ///
+  /// - Precondition: `x.count == columns`.
+  /// - Complexity: O(rows · columns).
+  public func multiplied(by x: [Double]) -> [Double] {
+    precondition(x.count == columns, "Vector has \(x.count) elements, matrix has \(columns) columns")
+    var y = [Double](repeating: 0, count: rows)
+    guard rows > 0, columns > 0 else { return y }
+    elements.withUnsafeBufferPointer { a in
+      x.withUnsafeBufferPointer { xp in
+        y.withUnsafeMutableBufferPointer { yp in
+          cblas_dgemv(
+            CblasRowMajor, CblasNoTrans, blasint(rows), blasint(columns), 1,
+            a.baseAddress, blasint(columns), xp.baseAddress, 1, 0, yp.baseAddress, 1)
+        }
+      }
+    }
+    return y
+  }
+
+  /// The matrix product C = A B, through BLAS `dgemm`.
+  ///
+  /// - Precondition: `columns == other.rows`.
+  /// - Complexity: O(rows · columns · other.columns).
+  public func multiplied(by other: Matrix) -> Matrix {
+    precondition(columns == other.rows, "Inner dimensions differ: \(columns) vs \(other.rows)")
+    var c = Matrix(rows: rows, columns: other.columns)
+    guard rows > 0, other.columns > 0, columns > 0 else { return c }
+    elements.withUnsafeBufferPointer { a in
+      other.elements.withUnsafeBufferPointer { b in
+        c.elements.withUnsafeMutableBufferPointer { cp in
+          cblas_dgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(rows), blasint(other.columns),
+            blasint(columns), 1, a.baseAddress, blasint(columns), b.baseAddress,
+            blasint(other.columns), 0, cp.baseAddress, blasint(other.columns))
+        }
+      }
+    }
+    return c
+  }
+}

@@ -1,0 +1,1 @@
+// DeltaH — placeholder replaced below

@@ -1,0 +1,35 @@
+// DeltaH — entropy change of softmax policies.
+
+import DenseLinearAlgebra
+
+extension SoftmaxPolicy {
+  /// The Fisher information of the categorical softmax in logit space (x = z/T):
+  ///
+  ///     F = E_{a~π}[(e_a − π)(e_a − π)ᵀ] = diag(π) − π πᵀ
+  ///
+  /// F is the softmax Jacobian ∂π/∂x and the Hessian of LSE; rank K−1, null space span(1),
+  /// eigenvalues in [0, ½].
+  ///
+  /// - Complexity: O(K²) time and memory.
+  public func fisherMatrix() -> Matrix {
+    let k = actionCount
+    let p = probabilities
+    var f = Matrix(rows: k, columns: k)
+    for i in 0..<k {
+      for j in 0..<k { f[i, j] = -p[i] * p[j] }
+      f[i, i] += p[i]
+    }
+    return f
+  }
+
+  /// The Fisher-vector product without forming F:
+  ///
+  ///     F v = π ⊙ (v − πᵀv)
+  ///
+  /// - Precondition: `v.count == actionCount`.
+  /// - Complexity: O(K).
+  public func fisherVectorProduct(_ v: [Double]) -> [Double] {
+    let mean = expectation(v)
+    return zip(probabilities, v).map { p, x in p * (x - mean) }
+  }
+}
