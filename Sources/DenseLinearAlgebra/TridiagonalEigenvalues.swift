@@ -30,13 +30,14 @@ public func tridiagonalEigensystem(
   guard n > 0 else { return ([], computeEigenvectors ? Matrix(rows: 0, columns: 0) : nil) }
   var d = diagonal
   var e = offDiagonal + [0]  // LAPACK may touch e[n-1] as workspace.
+  // Column-major: LAPACKE's row-major path insists on ldz ≥ n even when no vectors are wanted.
   var z = [Double](repeating: 0, count: computeEigenvectors ? n * n : 1)
   let job = CChar(UInt8(ascii: computeEigenvectors ? "V" : "N"))
   let info = d.withUnsafeMutableBufferPointer { dp in
     e.withUnsafeMutableBufferPointer { ep in
       z.withUnsafeMutableBufferPointer { zp in
         LAPACKE_dstev(
-          LAPACK_ROW_MAJOR, job, clapack_int(n), dp.baseAddress, ep.baseAddress, zp.baseAddress,
+          LAPACK_COL_MAJOR, job, clapack_int(n), dp.baseAddress, ep.baseAddress, zp.baseAddress,
           clapack_int(computeEigenvectors ? n : 1))
       }
     }
@@ -46,5 +47,7 @@ public func tridiagonalEigensystem(
       routine: "dstev", info: info,
       reason: info < 0 ? "argument \(-info) is illegal" : "\(info) off-diagonal elements did not converge to zero")
   }
-  return (d, computeEigenvectors ? Matrix(rows: n, columns: n, elements: z) : nil)
+  guard computeEigenvectors else { return (d, nil) }
+  // z is column-major: element (i, j) at z[i + j·n]; Matrix is row-major.
+  return (d, Matrix(rows: n, columns: n, elements: z).transposed)
 }

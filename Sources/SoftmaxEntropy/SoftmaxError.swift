@@ -14,6 +14,8 @@ public enum SoftmaxError: Error, Equatable, CustomStringConvertible {
   case nonFiniteInput(name: String, index: Int, value: Double)
   /// An action index is out of range.
   case actionOutOfRange(index: Int, actions: Int)
+  /// An argument violates a documented requirement (the message says which).
+  case invalidArgument(String)
 
   public var description: String {
     switch self {
@@ -29,6 +31,8 @@ public enum SoftmaxError: Error, Equatable, CustomStringConvertible {
       return "\(name)[\(index)] is \(value); it must be finite"
     case let .actionOutOfRange(index, actions):
       return "action \(index) is out of range for a policy with \(actions) actions"
+    case let .invalidArgument(message):
+      return message
     }
   }
 }

@@ -47,6 +47,9 @@ extension SoftmaxPolicy {
   ///     ∇²H = −diag(w) + w πᵀ + π wᵀ − π πᵀ,    w = π ⊙ (1 + log π + H)
   ///     (∇²H)ⱼₖ = −δⱼₖ πⱼ(1 + uⱼ) + πⱼπₖ(1 + uⱼ + uₖ),   ∇²H · 1 = 0
   ///
+  /// The diagonal is evaluated as (∇²H)ⱼⱼ = −πⱼ [(1 − πⱼ) + uⱼ ((1 − πⱼ) − πⱼ)] with 1 − πⱼ taken
+  /// without cancellation, so nearly deterministic policies keep relative accuracy.
+  ///
   /// - Complexity: O(K²) time and memory; use ``entropyHessianVectorProduct(_:)`` for large K.
   public func entropyHessian() -> Matrix {
     let k = actionCount
@@ -54,10 +57,12 @@ extension SoftmaxPolicy {
     let w = entropyHessianWeights
     var h = Matrix(rows: k, columns: k)
     for i in 0..<k {
-      for j in 0..<k {
+      for j in 0..<k where j != i {
         h[i, j] = w[i] * p[j] + p[i] * w[j] - p[i] * p[j]
       }
-      h[i, i] -= w[i]
+      let c = complementProbability(i)
+      let u = logProbabilities[i] + entropy
+      h[i, i] = -p[i] * (c + u * (c - p[i]))
     }
     return h
   }
@@ -66,10 +71,13 @@ extension SoftmaxPolicy {
   ///
   ///     (∇²H) v = −w ⊙ v + w (πᵀv) + π (wᵀv) − π (πᵀv)
   ///
+  /// evaluated at v − v_top·1 (the same product, since ∇²H·1 = 0) to avoid cancellation.
+  ///
   /// - Precondition: `v.count == actionCount`.
   /// - Complexity: O(K).
-  public func entropyHessianVectorProduct(_ v: [Double]) -> [Double] {
-    precondition(v.count == actionCount, "vector has \(v.count) elements, policy has \(actionCount) actions")
+  public func entropyHessianVectorProduct(_ v0: [Double]) -> [Double] {
+    precondition(v0.count == actionCount, "vector has \(v0.count) elements, policy has \(actionCount) actions")
+    let v = pivotShifted(v0)
     let p = probabilities
     let w = entropyHessianWeights
     let pv = compensatedDot(p, v)
@@ -81,9 +89,12 @@ extension SoftmaxPolicy {
   ///
   ///     ½ vᵀ(∇²H)v = ½ [ −Σᵢ wᵢvᵢ² + 2 (wᵀv)(πᵀv) − (πᵀv)² ]
   ///
+  /// evaluated at v − v_top·1 (the same value, since ∇²H·1 = 0) to avoid cancellation.
+  ///
   /// - Complexity: O(K).
-  public func entropySecondOrderTerm(_ v: [Double]) -> Double {
-    precondition(v.count == actionCount, "vector has \(v.count) elements, policy has \(actionCount) actions")
+  public func entropySecondOrderTerm(_ v0: [Double]) -> Double {
+    precondition(v0.count == actionCount, "vector has \(v0.count) elements, policy has \(actionCount) actions")
+    let v = pivotShifted(v0)
     let w = entropyHessianWeights
     let pv = compensatedDot(probabilities, v)
     let wv = compensatedDot(w, v)

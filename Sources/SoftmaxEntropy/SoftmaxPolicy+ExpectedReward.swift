@@ -12,14 +12,14 @@ extension SoftmaxPolicy {
     return expectation(rewards)
   }
 
-  /// The advantages A = r − (πᵀr)·1, so that E_π[A] = 0.
+  /// The advantages A = r − (πᵀr)·1, so that E_π[A] = 0 (computed around the most probable
+  /// action, see ``centred(_:)``).
   ///
   /// - Throws: `SoftmaxError` when r has the wrong length or a non-finite element.
   /// - Complexity: O(K).
   public func advantages(_ rewards: [Double]) throws(SoftmaxError) -> [Double] {
     try checkRewards(rewards)
-    let mean = expectation(rewards)
-    return rewards.map { $0 - mean }
+    return centred(rewards)
   }
 
   /// The gradient of J with respect to x = z/T:
@@ -36,6 +36,8 @@ extension SoftmaxPolicy {
   ///
   ///     ∇²J = diag(q) − q πᵀ − π qᵀ,    ∇²J · 1 = 0
   ///
+  /// (diagonal evaluated as qᵢ((1 − πᵢ) − πᵢ)).
+  ///
   /// - Throws: `SoftmaxError` when r has the wrong length or a non-finite element.
   /// - Complexity: O(K²) time and memory.
   public func expectedRewardHessian(_ rewards: [Double]) throws(SoftmaxError) -> Matrix {
@@ -44,8 +46,8 @@ extension SoftmaxPolicy {
     let k = actionCount
     var h = Matrix(rows: k, columns: k)
     for i in 0..<k {
-      for j in 0..<k { h[i, j] = -q[i] * p[j] - p[i] * q[j] }
-      h[i, i] += q[i]
+      for j in 0..<k where j != i { h[i, j] = -q[i] * p[j] - p[i] * q[j] }
+      h[i, i] = q[i] * (complementProbability(i) - p[i])
     }
     return h
   }
@@ -54,13 +56,16 @@ extension SoftmaxPolicy {
   ///
   ///     (∇²J) v = q ⊙ v − q (πᵀv) − π (qᵀv)
   ///
+  /// evaluated at v − v_top·1 (the same product, since ∇²J·1 = 0) to avoid cancellation.
+  ///
   /// - Throws: `SoftmaxError` when r or v has the wrong length or a non-finite element.
   /// - Complexity: O(K).
   public func expectedRewardHessianVectorProduct(
-    _ rewards: [Double], _ v: [Double]
+    _ rewards: [Double], _ v0: [Double]
   ) throws(SoftmaxError) -> [Double] {
-    try checkLength(v, actionCount, name: "vector")
-    try checkFinite(v, name: "vector")
+    try checkLength(v0, actionCount, name: "vector")
+    try checkFinite(v0, name: "vector")
+    let v = pivotShifted(v0)
     let q = try expectedRewardGradient(rewards)
     let pv = compensatedDot(probabilities, v)
     let qv = compensatedDot(q, v)

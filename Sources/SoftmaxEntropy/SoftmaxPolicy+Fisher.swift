@@ -8,7 +8,7 @@ extension SoftmaxPolicy {
   ///     F = E_{a~π}[(e_a − π)(e_a − π)ᵀ] = diag(π) − π πᵀ
   ///
   /// F is the softmax Jacobian ∂π/∂x and the Hessian of LSE; rank K−1, null space span(1),
-  /// eigenvalues in [0, ½].
+  /// eigenvalues in [0, ½]. The diagonal πᵢ(1 − πᵢ) takes 1 − πᵢ without cancellation.
   ///
   /// - Complexity: O(K²) time and memory.
   public func fisherMatrix() -> Matrix {
@@ -16,8 +16,8 @@ extension SoftmaxPolicy {
     let p = probabilities
     var f = Matrix(rows: k, columns: k)
     for i in 0..<k {
-      for j in 0..<k { f[i, j] = -p[i] * p[j] }
-      f[i, i] += p[i]
+      for j in 0..<k where j != i { f[i, j] = -p[i] * p[j] }
+      f[i, i] = p[i] * complementProbability(i)
     }
     return f
   }
@@ -29,7 +29,6 @@ extension SoftmaxPolicy {
   /// - Precondition: `v.count == actionCount`.
   /// - Complexity: O(K).
   public func fisherVectorProduct(_ v: [Double]) -> [Double] {
-    let mean = expectation(v)
-    return zip(probabilities, v).map { p, x in p * (x - mean) }
+    zip(probabilities, centred(v)).map { $0 * $1 }
   }
 }

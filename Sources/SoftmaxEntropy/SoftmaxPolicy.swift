@@ -6,8 +6,8 @@ import RealModule
 ///
 /// Everything is computed once, in `Double`, with the max shift:
 ///
-///     x = z/T,   m = max x,   LSE = m + log Σⱼ exp(xⱼ − m)
-///     log πᵢ = xᵢ − LSE,   πᵢ = exp(log πᵢ),   H = −Σᵢ πᵢ log πᵢ   (nats)
+///     x = z/T,   m = max x,   S = Σⱼ exp(xⱼ − m),   LSE = m + log S
+///     log πᵢ = (xᵢ − m) − log S,   πᵢ = exp(xᵢ − m) / S,   H = −Σᵢ πᵢ log πᵢ   (nats)
 ///
 /// H is summed term by term (every term −πᵢ log πᵢ ≥ 0), which avoids the cancellation of the
 /// textbook form LSE − Σ πᵢ xᵢ when the policy is nearly deterministic.
@@ -28,6 +28,11 @@ public struct SoftmaxPolicy: Sendable, Equatable {
   public let logProbabilities: [Double]
   /// H(π) = −Σ πᵢ log πᵢ in nats.
   public let entropy: Double
+  /// The index of the largest logit (the first one on ties), the most probable action.
+  public let mostProbableAction: Int
+  /// 1 − π_top for the most probable action, computed as (Σ_{j≠top} e^{xⱼ−m}) / S without
+  /// cancellation (it can be 1e-20 where 1 − π_top would round to 0).
+  let mostProbableComplement: Double
 
   /// Builds the policy softmax(z/T).
   ///
@@ -40,15 +45,43 @@ public struct SoftmaxPolicy: Sendable, Equatable {
     for (i, v) in logits.enumerated() where !v.isFinite { throw .nonFiniteLogit(index: i, value: v) }
     let x = temperature == 1 ? logits : logits.map { $0 / temperature }
     for (i, v) in x.enumerated() where !v.isFinite { throw .nonFiniteLogit(index: i, value: v) }
-    let lse = logSumExpOfFinite(x)
-    let logp = x.map { $0 - lse }
-    let p = logp.map { Double.exp($0) }
+    // Work with d = x − m ≤ 0 so that log π = d − log S carries no rounding at the magnitude of
+    // m (|LSE| can be 1e4; its ulp would swamp small log-probabilities). The pivot (the first
+    // maximum) contributes exactly e⁰ = 1 to S, so log S = log1p(rest): a nearly deterministic
+    // policy keeps full relative accuracy in log π_top, H and ∇H (H ~ 1e-9 is not lost to the
+    // rounding of 1 + 1e-9).
+    let pivot = x.indices.max { x[$0] < x[$1] }!
+    let m = x[pivot]
+    let d = x.map { $0 - m }
+    let e = d.map { Double.exp($0) }
+    let rest = compensatedSum(e.indices.lazy.filter { $0 != pivot }.map { e[$0] })
+    let sum = 1 + rest
+    let logSum = Double.log(onePlus: rest)
+    let lse = m + logSum
+    let logp = d.map { $0 - logSum }
+    let p = e.map { $0 / sum }
     self.logits = logits
     self.temperature = temperature
     self.logSumExp = lse
     self.logProbabilities = logp
     self.probabilities = p
     self.entropy = compensatedSum(zip(p, logp).lazy.map { -$0 * $1 })
+    self.mostProbableAction = pivot
+    self.mostProbableComplement = rest / sum
+  }
+
+  /// 1 − πᵢ, accurate also for the most probable action when it is nearly certain.
+  @usableFromInline
+  func complementProbability(_ i: Int) -> Double {
+    i == mostProbableAction ? mostProbableComplement : 1 - probabilities[i]
+  }
+
+  /// v − v_top·1. The Hessians and the Fisher matrix annihilate 1, so their products with v and
+  /// with this shifted vector agree mathematically; the shifted one avoids the cancellation
+  /// (v_top − πᵀv) that loses every digit when π_top ≈ 1.
+  func pivotShifted(_ v: [Double]) -> [Double] {
+    let pivot = v[mostProbableAction]
+    return v.map { $0 - pivot }
   }
 
   /// The number of actions K.

@@ -1,0 +1,21 @@
+// DeltaH — entropy change of softmax policies.
+
+import ArgumentParser
+
+@main
+struct DeltaHCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "deltah",
+    abstract: "Exact entropy dynamics of softmax policies: first-order ΔH, covariance, polarity.",
+    discussion: """
+      All entropies are in nats. A temperature T means the policy is softmax(z/T); logit steps \
+      act on the raw logits z, so the policy's own logits move by Δz/T.
+      """,
+    version: DeltaHVersion.string,
+    subcommands: [DemoCommand.self, StepCommand.self]
+  )
+}
+
+enum DeltaHVersion {
+  static let string = "0.1.0"
+}

@@ -1,0 +1,16 @@
+// DeltaH — entropy change of softmax policies.
+
+import Foundation
+
+/// Prints an `Encodable` value as one JSON object with sorted keys on standard output.
+///
+/// Non-finite doubles are written as the strings "nan", "inf", "-inf" rather than failing.
+func printJSON<T: Encodable>(_ value: T) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+  encoder.nonConformingFloatEncodingStrategy = .convertToString(
+    positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+  let data = try encoder.encode(value)
+  FileHandle.standardOutput.write(data)
+  FileHandle.standardOutput.write(Data("\n".utf8))
+}

@@ -1,0 +1,147 @@
+// DeltaH — entropy change of softmax policies.
+
+import ArgumentParser
+import EntropyDynamics
+import SoftmaxEntropy
+
+struct StepCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "step",
+    abstract: "Entropy change of one logit step: exact, first-order and second-order.",
+    discussion: """
+      Exactly one kind of step:
+        --delta d1,…                       an arbitrary raw-logit step Δz
+        --rewards r1,… --rule pg|npg --lr η  exact PG (Δz = η·π⊙(r − πᵀr)) or NPG (Δz = η·(r − πᵀr))
+        --token k --advantage A --lr η       one sampled token (Δz = η·A·(e_k − π)), with the polarity split
+      First order: −Cov_π(log π, Δz/T); second order adds ½ (Δz/T)ᵀ ∇²H (Δz/T).
+      """)
+
+  @Option(parsing: .unconditional, help: "Logits z, comma-separated.")
+  var logits: VectorArgument
+
+  @Option(help: "Temperature T > 0; the policy is softmax(z/T).")
+  var temperature: Double = 1
+
+  @Option(parsing: .unconditional, help: "An arbitrary raw-logit step Δz, comma-separated.")
+  var delta: VectorArgument?
+
+  @Option(parsing: .unconditional, help: "Rewards r, comma-separated (with --rule and --lr).")
+  var rewards: VectorArgument?
+
+  @Option(help: "Update rule for --rewards: pg or npg.")
+  var rule: RuleArgument?
+
+  @Option(help: "The sampled token k (0-based), with --advantage and --lr.")
+  var token: Int?
+
+  @Option(parsing: .unconditional, help: "The sampled token's advantage A.")
+  var advantage: Double?
+
+  @Option(parsing: .unconditional, help: "Learning rate η.")
+  var lr: Double?
+
+  @Flag(help: "Print one JSON object instead of a table.")
+  var json = false
+
+  func validate() throws {
+    let modes = [delta != nil, rewards != nil, token != nil].filter { $0 }.count
+    guard modes == 1 else {
+      throw ValidationError("give exactly one of --delta, --rewards (with --rule, --lr) or --token (with --advantage, --lr)")
+    }
+    if rewards != nil, rule == nil || lr == nil {
+      throw ValidationError("--rewards needs --rule pg|npg and --lr")
+    }
+    if token != nil, advantage == nil || lr == nil {
+      throw ValidationError("--token needs --advantage and --lr")
+    }
+    if delta != nil, rule != nil || lr != nil || advantage != nil {
+      throw ValidationError("--delta is the whole step; drop --rule, --lr and --advantage")
+    }
+  }
+
+  func run() throws {
+    let policy = try SoftmaxPolicy(logits: logits.values, temperature: temperature)
+    let step: [Double]
+    var polarity: EntropyPolarity?
+    var ruleName = "delta"
+    if let delta {
+      step = delta.values
+    } else if let rewards, let rule, let lr {
+      step = try rule.rule.logitStep(for: policy, rewards: rewards.values, learningRate: lr)
+      ruleName = rule.rule.rawValue
+    } else if let token, let advantage, let lr {
+      let p = try EntropyPolarity(policy: policy, token: token, advantage: advantage, learningRate: lr)
+      polarity = p
+      step = p.logitStep(for: policy)
+      ruleName = "token"
+    } else {
+      preconditionFailure("validate() admits exactly one mode")
+    }
+    let change = try entropyChange(of: policy, logitStep: step)
+    let report = StepReport(
+      rule: ruleName, temperature: temperature, entropy: change.entropyBefore,
+      entropyAfter: change.entropyAfter, deltaActual: change.actual,
+      deltaFirstOrder: change.firstOrder, deltaSecondOrder: change.secondOrder,
+      sampledTerm: polarity?.sampledTerm, correctionTerm: polarity?.correctionTerm,
+      polarity: polarity?.polarity, quadrant: polarity?.quadrant.rawValue, logitStep: step)
+    if json {
+      try printJSON(report)
+    } else {
+      print(report.table())
+    }
+  }
+}
+
+struct RuleArgument: ExpressibleByArgument {
+  let rule: PolicyGradientRule
+  init?(argument: String) {
+    guard let rule = PolicyGradientRule(rawValue: argument) else { return nil }
+    self.rule = rule
+  }
+  static var allValueStrings: [String] { PolicyGradientRule.allCases.map(\.rawValue) }
+}
+
+struct StepReport: Encodable {
+  let rule: String
+  let temperature: Double
+  let entropy: Double
+  let entropyAfter: Double
+  let deltaActual: Double
+  let deltaFirstOrder: Double
+  let deltaSecondOrder: Double
+  let sampledTerm: Double?
+  let correctionTerm: Double?
+  let polarity: Double?
+  let quadrant: String?
+  let logitStep: [Double]
+
+  enum CodingKeys: String, CodingKey {
+    case rule, temperature, entropy, polarity, quadrant
+    case entropyAfter = "entropy_after"
+    case deltaActual = "delta_actual"
+    case deltaFirstOrder = "delta_first_order"
+    case deltaSecondOrder = "delta_second_order"
+    case sampledTerm = "sampled_term"
+    case correctionTerm = "correction_term"
+    case logitStep = "logit_step"
+  }
+
+  func table() -> String {
+    var t = TextTable("quantity", "value")
+    t.append("rule", rule)
+    t.append("temperature T", formatNumber(temperature))
+    t.append("logit step Δz", logitStep.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
+    t.append("H before (nats)", formatNumber(entropy))
+    t.append("H after (nats)", formatNumber(entropyAfter))
+    t.append("ΔH actual", formatNumber(deltaActual))
+    t.append("ΔH first order  −Cov(log π, Δz/T)", formatNumber(deltaFirstOrder))
+    t.append("ΔH second order (+ ½ΔxᵀHΔx)", formatNumber(deltaSecondOrder))
+    if let sampledTerm, let correctionTerm, let polarity, let quadrant {
+      t.append("sampled-token term −(α/T)S_k", formatNumber(sampledTerm))
+      t.append("correction term +(α/T)E_π[S]", formatNumber(correctionTerm))
+      t.append("polarity", formatNumber(polarity) + (polarity > 0 ? " (expands)" : polarity < 0 ? " (contracts)" : ""))
+      t.append("quadrant", quadrant)
+    }
+    return t.rendered()
+  }
+}
