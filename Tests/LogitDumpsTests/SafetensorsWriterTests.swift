@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import Foundation
 import Testing
 
 @testable import LogitDumps
@@ -61,6 +62,31 @@ import Testing
     #expect(folder.contents.isEmpty)
   }
 
+  /// The writer's output for fixed inputs (formulas: e(i) = i·0.25 − 3, d(i) = i/8 − 1,
+  /// ids(i) = 3i − 5, mask(i) = i mod 2) is committed as `Fixtures/swift_writer.safetensors`, which
+  /// `python/tests/test_export.py` reads with the real `safetensors` library. Set
+  /// `LOGITDUMPS_REGENERATE_FIXTURES=1` to rewrite it.
+  static func referenceWriter() -> SafetensorsWriter {
+    var w = SafetensorsWriter(metadata: ["temperature": "0.7", "producer": "deltah"])
+    w.add("entropy", (0..<12).map { Float($0) * 0.25 - 3 }, shape: [3, 4])
+    w.add("delta", (0..<12).map { Double($0) / 8 - 1 }, shape: [3, 4])
+    w.add("token_ids", (0..<12).map { Int64($0) * 3 - 5 }, shape: [3, 4])
+    w.add("mask", (0..<12).map { UInt8($0 % 2) }, shape: [3, 4])
+    return w
+  }
+
+  @Test func matchesTheCommittedReferenceFile() throws {
+    let committed = CommittedFixtureTests.folder + "swift_writer.safetensors"
+    if ProcessInfoShim.environment("LOGITDUMPS_REGENERATE_FIXTURES") == "1" {
+      try Self.referenceWriter().write(to: committed)
+    }
+    let path = folder.path + "/ref.safetensors"
+    try Self.referenceWriter().write(to: path)
+    let mine = try MappedFile(path: path).withUnsafeBytes { Array($0) }
+    let theirs = try MappedFile(path: committed).withUnsafeBytes { Array($0) }
+    #expect(mine == theirs)
+  }
+
   @Test func replacesAnExistingFileAtomically() throws {
     let path = folder.write("r.safetensors", text: "old contents")
     var writer = SafetensorsWriter()
@@ -69,4 +95,8 @@ import Testing
     #expect(try TensorArchive(path: path)["v"]!.doubles() == [3, 4])
     #expect(folder.contents == ["r.safetensors"])
   }
+}
+
+enum ProcessInfoShim {
+  static func environment(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }
 }
