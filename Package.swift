@@ -30,6 +30,9 @@ let package = Package(
     .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
     .target(name: "GSLSupport", dependencies: ["CGSL", "CCBLAS"]),
+    /// Memory-mapped, streaming readers for training logit dumps (safetensors, .npy, .npz) and a
+    /// safetensors writer.
+    .target(name: "LogitDumps", dependencies: ["CZlib"]),
 
     // MARK: - Command-line tool
 
@@ -57,6 +60,8 @@ let package = Package(
     .testTarget(name: "GSLSupportTests", dependencies: ["GSLSupport", "_TestSupport"]),
     .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "_TestSupport"]),
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
+    .testTarget(
+      name: "LogitDumpsTests", dependencies: ["LogitDumps", "CZlib"], exclude: ["Fixtures"]),
     .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"]),
   ]
 )

@@ -1,0 +1,95 @@
+// DeltaH — entropy change of softmax policies.
+
+/// Rows per chunk used by the whole-tensor conversions (bounded working memory for DEFLATE
+/// members).
+private let conversionChunkBytes = 1 << 20
+
+extension Tensor {
+  private var conversionRowsPerChunk: Int { max(1, conversionChunkBytes / max(rowByteCount, 1)) }
+
+  /// All elements, in C order, as `Double`.
+  ///
+  /// Accepts every element type: floats convert exactly, integers (including U64 above 2⁵³) are
+  /// rounded to the nearest `Double`, BOOL gives 0 or 1. Meant for small per-position tensors
+  /// (advantages, log-probs, entropies).
+  ///
+  /// - Throws: ``DumpError`` for corrupt compressed data.
+  /// - Complexity: O(elementCount).
+  public func doubles() throws(DumpError) -> [Double] {
+    var out: [Double] = []
+    out.reserveCapacity(descriptor.elementCount)
+    let type = elementType
+    try rethrowingDumpError {
+      try forEachRowChunk(rowsPerChunk: conversionRowsPerChunk) { _, bytes in
+        for i in 0..<(bytes.count / type.byteWidth) { out.append(type.loadDouble(bytes, i)) }
+      }
+    }
+    return out
+  }
+
+  /// All elements, in C order, as `Int64`.
+  ///
+  /// Accepts I64, I32, I16, I8, U8, U16, U32, and U64 when every value is at most `Int64.max`.
+  ///
+  /// - Throws: ``DumpError`` for a non-integer element type, a U64 value out of range, or
+  ///   corrupt compressed data.
+  /// - Complexity: O(elementCount).
+  public func int64s() throws(DumpError) -> [Int64] {
+    let type = elementType
+    guard type.isInteger else {
+      throw error("has element type \(type); integers (I64, I32, I16, I8, U8, U16, U32, U64) expected")
+    }
+    var out: [Int64] = []
+    out.reserveCapacity(descriptor.elementCount)
+    try rethrowingDumpError {
+      try forEachRowChunk(rowsPerChunk: conversionRowsPerChunk) { rows, bytes in
+        for i in 0..<(bytes.count / type.byteWidth) {
+          guard let v = type.loadInt64(bytes, i) else {
+            throw error(
+              "U64 value \(bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)) at element "
+                + "\(rows.lowerBound * rowLength + i) exceeds Int64.max")
+          }
+          out.append(v)
+        }
+      }
+    }
+    return out
+  }
+
+  /// All elements, in C order, as `Bool` (nonzero = true).
+  ///
+  /// Accepts BOOL, U8 and the other integer types (verl's `response_mask` is often I64).
+  ///
+  /// - Throws: ``DumpError`` for a floating-point element type or corrupt compressed data.
+  /// - Complexity: O(elementCount).
+  public func bools() throws(DumpError) -> [Bool] {
+    let type = elementType
+    guard type == .bool || type.isInteger else {
+      throw error("has element type \(type); BOOL, U8 or another integer type expected for a mask")
+    }
+    var out: [Bool] = []
+    out.reserveCapacity(descriptor.elementCount)
+    let width = type.byteWidth
+    try rethrowingDumpError {
+      try forEachRowChunk(rowsPerChunk: conversionRowsPerChunk) { _, bytes in
+        for i in 0..<(bytes.count / width) {
+          var nonzero = false
+          for b in 0..<width where bytes[i * width + b] != 0 { nonzero = true }
+          out.append(nonzero)
+        }
+      }
+    }
+    return out
+  }
+}
+
+/// Runs `body`, whose only possible errors are ``DumpError``s, and rethrows them typed.
+func rethrowingDumpError(_ body: () throws -> Void) throws(DumpError) {
+  do {
+    try body()
+  } catch let e as DumpError {
+    throw e
+  } catch {
+    preconditionFailure("unexpected error \(error)")
+  }
+}

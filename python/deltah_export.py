@@ -1,0 +1,263 @@
+"""Export RL training tensors in the DeltaH logit-dump format.
+
+DeltaH (Swift) reads one file per training step. This module writes that file from numpy
+arrays or torch tensors without needing torch itself: torch tensors are recognised by duck
+typing (``.detach()``, ``.cpu()``, ``.numpy()``).
+
+The dump contract (shapes use ``P`` for the position shape, ``[N]`` or ``[B, T]``):
+
+============== ============= ===================================
+name           shape         stored as
+============== ============= ===================================
+logits         P + [V]       BF16 (default), F32 or F16
+token_ids      P             I64
+advantages     P             F32
+mask           P             U8 (0/1)
+old_logprobs   P             F32
+logprobs       P             F32
+entropy        P             F32
+sequence_ids   P             I64
+group_ids      P             I64
+topk_logprobs  P + [k]       F32
+topk_ids       P + [k]       I64
+============== ============= ===================================
+
+Metadata (safetensors ``__metadata__``, strings): ``temperature`` (always), ``step`` and ``lr``
+when given.
+
+BF16: numpy has no bfloat16, so float32 values are rounded to bfloat16 here by bit
+manipulation (round to nearest, ties to even; NaN stays NaN). A torch ``bfloat16`` tensor is
+written bit for bit, without a detour through float32.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import tempfile
+
+import numpy as np
+
+__all__ = ["save_dump", "save_npz", "float32_to_bf16_bits", "bf16_bits_to_float32"]
+
+_FLOAT_FIELDS = ("advantages", "old_logprobs", "logprobs", "entropy")
+_INT_FIELDS = ("token_ids", "sequence_ids", "group_ids")
+
+
+def float32_to_bf16_bits(values) -> np.ndarray:
+    """Round float32 values to bfloat16 (nearest, ties to even) and return the uint16 bits."""
+    f32 = np.ascontiguousarray(np.asarray(values, dtype=np.float32))
+    bits = f32.view(np.uint32).astype(np.uint64)
+    lsb = (bits >> 16) & 1
+    rounded = ((bits + 0x7FFF + lsb) >> 16).astype(np.uint16)
+    # NaN: truncate and force a quiet-NaN mantissa bit so rounding cannot turn it into Inf.
+    nan = np.isnan(f32)
+    if nan.any():
+        rounded[nan] = ((bits[nan] >> 16) | 0x0040).astype(np.uint16)
+    return rounded
+
+
+def bf16_bits_to_float32(bits) -> np.ndarray:
+    """The float32 values of bfloat16 bit patterns (exact)."""
+    b = np.asarray(bits, dtype=np.uint16)
+    return (b.astype(np.uint32) << 16).view(np.float32)
+
+
+def _is_torch(x) -> bool:
+    return hasattr(x, "detach") and hasattr(x, "cpu") and hasattr(x, "numpy")
+
+
+def _is_torch_bf16(x) -> bool:
+    return _is_torch(x) and str(getattr(x, "dtype", "")) == "torch.bfloat16"
+
+
+def _to_numpy(x, *, floating: bool) -> np.ndarray:
+    """A numpy array from a numpy array, a list, or a torch tensor (duck-typed)."""
+    if _is_torch(x):
+        x = x.detach()
+        if floating and hasattr(x, "float"):
+            x = x.float()  # bf16/f16 → f32, f64 stays exact enough for per-token scalars
+        x = x.cpu().numpy()
+    return np.ascontiguousarray(np.asarray(x))
+
+
+def _torch_bf16_bits(x) -> np.ndarray:
+    """Raw bits of a torch bfloat16 tensor, reinterpreted without rounding."""
+    import torch  # only reached when a torch tensor was passed in
+
+    t = x.detach().cpu().contiguous()
+    return np.ascontiguousarray(t.view(torch.int16).numpy().view(np.uint16))
+
+
+def _logits_payload(logits, logits_dtype: str):
+    """(safetensors dtype, numpy array holding the stored bits/values)."""
+    if logits_dtype not in ("bf16", "f32", "f16"):
+        raise ValueError(f"logits_dtype must be 'bf16', 'f32' or 'f16', not {logits_dtype!r}")
+    if logits_dtype == "bf16":
+        if _is_torch_bf16(logits):
+            return "BF16", _torch_bf16_bits(logits)
+        return "BF16", float32_to_bf16_bits(_to_numpy(logits, floating=True).astype(np.float32))
+    arr = _to_numpy(logits, floating=True)
+    if logits_dtype == "f32":
+        return "F32", arr.astype(np.float32)
+    return "F16", arr.astype(np.float16)
+
+
+def _collect(
+    *, logits, token_ids, advantages, mask, old_logprobs, logprobs, entropy, sequence_ids,
+    group_ids, topk_logprobs, topk_ids, logits_dtype,
+):
+    """Name → (dtype string, array) for every given field, after checking shapes."""
+    out = {}
+    given = dict(
+        token_ids=token_ids, advantages=advantages, old_logprobs=old_logprobs, logprobs=logprobs,
+        entropy=entropy, sequence_ids=sequence_ids, group_ids=group_ids,
+    )
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name in _INT_FIELDS:
+            arr = _to_numpy(value, floating=False)
+            if not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_):
+                raise TypeError(f"{name} must be an integer array, got {arr.dtype}")
+            out[name] = ("I64", arr.astype(np.int64))
+        else:
+            out[name] = ("F32", _to_numpy(value, floating=True).astype(np.float32))
+    if mask is not None:
+        out["mask"] = ("U8", (_to_numpy(mask, floating=False) != 0).astype(np.uint8))
+    if topk_logprobs is not None or topk_ids is not None:
+        if topk_logprobs is None or topk_ids is None:
+            raise ValueError("topk_logprobs and topk_ids must be given together")
+        out["topk_logprobs"] = ("F32", _to_numpy(topk_logprobs, floating=True).astype(np.float32))
+        out["topk_ids"] = ("I64", _to_numpy(topk_ids, floating=False).astype(np.int64))
+    if logits is not None:
+        out["logits"] = _logits_payload(logits, logits_dtype)
+
+    positions = out["logits"][1].shape[:-1] if "logits" in out else out["token_ids"][1].shape
+    if len(positions) not in (1, 2) or int(np.prod(positions)) == 0:
+        raise ValueError(f"position shape {tuple(positions)} must be [N] or [B, T] and non-empty")
+    for name, (_, arr) in out.items():
+        own = arr.shape[:-1] if name in ("logits", "topk_logprobs", "topk_ids") else arr.shape
+        if tuple(own) != tuple(positions):
+            raise ValueError(f"{name} has shape {arr.shape}; position shape is {tuple(positions)}")
+    if "topk_ids" in out and out["topk_ids"][1].shape != out["topk_logprobs"][1].shape:
+        raise ValueError("topk_ids and topk_logprobs shapes differ")
+    return out
+
+
+def _metadata(temperature, step, lr) -> dict:
+    temperature = float(temperature)
+    if not (temperature > 0 and np.isfinite(temperature)):
+        raise ValueError(f"temperature must be finite and positive, not {temperature}")
+    meta = {"temperature": repr(temperature)}
+    if step is not None:
+        meta["step"] = str(int(step))
+    if lr is not None:
+        meta["lr"] = repr(float(lr))
+    return meta
+
+
+def _write_safetensors(path, fields: dict, metadata: dict):
+    """Serialise name → (dtype string, array) as safetensors.
+
+    Same conventions as DeltaH's Swift writer and the Rust library: tensors ordered by descending
+    element size then name, contiguous from offset 0, header JSON padded with spaces so the data
+    starts at a multiple of 8, ``__metadata__`` first.
+    """
+    order = sorted(fields, key=lambda n: (-fields[n][1].dtype.itemsize, n.encode()))
+    header = {"__metadata__": dict(metadata)}
+    offset = 0
+    blobs = []
+    for name in order:
+        dtype, arr = fields[name]
+        data = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<")).tobytes()
+        header[name] = {"dtype": dtype, "shape": [int(d) for d in arr.shape], "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-(8 + len(text)) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _atomic_write(path, write):
+    """Call write(tmp_path) for a temporary file beside path, then rename it over path."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_dump(
+    path, *, logits=None, token_ids, advantages, mask=None, old_logprobs=None, logprobs=None,
+    entropy=None, sequence_ids=None, group_ids=None, topk_logprobs=None, topk_ids=None,
+    temperature=1.0, step=None, lr=None, logits_dtype="bf16",
+):
+    """Write one training step as a safetensors file (written atomically).
+
+    The file is serialised here (see ``_write_safetensors``) so that BF16 needs neither torch nor
+    a particular ``safetensors`` version; the tests read it back with the ``safetensors`` package.
+    """
+    fields = _collect(
+        logits=logits, token_ids=token_ids, advantages=advantages, mask=mask,
+        old_logprobs=old_logprobs, logprobs=logprobs, entropy=entropy, sequence_ids=sequence_ids,
+        group_ids=group_ids, topk_logprobs=topk_logprobs, topk_ids=topk_ids,
+        logits_dtype=logits_dtype,
+    )
+    meta = _metadata(temperature, step, lr)
+    _atomic_write(path, lambda tmp: _write_safetensors(tmp, fields, meta))
+
+
+def save_npz(
+    path, *, logits=None, token_ids, advantages, mask=None, old_logprobs=None, logprobs=None,
+    entropy=None, sequence_ids=None, group_ids=None, topk_logprobs=None, topk_ids=None,
+    temperature=1.0, step=None, lr=None, logits_dtype="bf16", compressed=True,
+):
+    """Write one training step as ``<path>`` (.npz) plus ``<stem>.metadata.json`` beside it.
+
+    BF16 logits are stored as 2-byte void records (``'|V2'``), which DeltaH reads as BF16
+    (``np.load`` returns them as raw bytes; ``bf16_bits_to_float32(a.view(np.uint16))``
+    recovers the values). ``compressed=True`` uses ``np.savez_compressed`` (DEFLATE).
+    """
+    fields = _collect(
+        logits=logits, token_ids=token_ids, advantages=advantages, mask=mask,
+        old_logprobs=old_logprobs, logprobs=logprobs, entropy=entropy, sequence_ids=sequence_ids,
+        group_ids=group_ids, topk_logprobs=topk_logprobs, topk_ids=topk_ids,
+        logits_dtype=logits_dtype,
+    )
+    arrays = {}
+    for name, (dtype, arr) in fields.items():
+        arrays[name] = arr.view(np.dtype("V2")) if dtype == "BF16" else arr
+    saver = np.savez_compressed if compressed else np.savez
+    stem = os.path.splitext(os.path.abspath(path))[0]
+
+    def write_npz(tmp):
+        with open(tmp, "wb") as f:
+            saver(f, **arrays)
+
+    meta = _metadata(temperature, step, lr)
+    numbers = {"temperature": float(temperature)}
+    if step is not None:
+        numbers["step"] = int(step)
+    if lr is not None:
+        numbers["lr"] = float(lr)
+    assert numbers.keys() == meta.keys()
+
+    def write_json(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(numbers, f)
+
+    _atomic_write(path, write_npz)
+    _atomic_write(stem + ".metadata.json", write_json)
