@@ -11,6 +11,7 @@ let package = Package(
     .executable(name: "deltah", targets: ["deltah"]),
     .library(name: "SoftmaxEntropy", targets: ["SoftmaxEntropy"]),
     .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
+    .library(name: "LogitKernels", targets: ["LogitKernels"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,11 @@ let package = Package(
     .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
     .target(name: "GSLSupport", dependencies: ["CGSL", "CCBLAS"]),
+    /// Batched, multithreaded per-row entropy statistics of recorded logit rows
+    /// (f32/bf16/f16/f64), with AVX2+FMA kernels chosen at run time.
+    .target(
+      name: "LogitKernels",
+      dependencies: ["_LogitKernelsC", .product(name: "RealModule", package: "swift-numerics")]),
 
     // MARK: - Command-line tool
 
@@ -39,6 +45,12 @@ let package = Package(
         "SoftmaxEntropy", "EntropyDynamics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+
+
+    // MARK: - Implementation details
+
+    /// C kernels behind LogitKernels (AVX2/FMA via function target attributes + runtime dispatch).
+    .target(name: "_LogitKernelsC"),
 
     // MARK: - Implementation details (system libraries)
 
@@ -57,6 +69,7 @@ let package = Package(
     .testTarget(name: "GSLSupportTests", dependencies: ["GSLSupport", "_TestSupport"]),
     .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "_TestSupport"]),
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
+    .testTarget(name: "LogitKernelsTests", dependencies: ["LogitKernels"]),
     .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"]),
   ]
 )
