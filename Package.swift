@@ -11,6 +11,7 @@ let package = Package(
     .executable(name: "deltah", targets: ["deltah"]),
     .library(name: "SoftmaxEntropy", targets: ["SoftmaxEntropy"]),
     .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
+    .library(name: "LogitKernels", targets: ["LogitKernels"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,11 @@ let package = Package(
     /// Memory-mapped, streaming readers for training logit dumps (safetensors, .npy, .npz) and a
     /// safetensors writer.
     .target(name: "LogitDumps", dependencies: ["CZlib"]),
+    /// Batched, multithreaded per-row entropy statistics of recorded logit rows
+    /// (f32/bf16/f16/f64), with AVX2+FMA kernels chosen at run time.
+    .target(
+      name: "LogitKernels",
+      dependencies: ["_LogitKernelsC", .product(name: "RealModule", package: "swift-numerics")]),
 
     // MARK: - Command-line tool
 
@@ -42,6 +48,11 @@ let package = Package(
         "SoftmaxEntropy", "EntropyDynamics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+
+    // MARK: - Implementation details
+
+    /// C kernels behind LogitKernels (AVX2/FMA via function target attributes + runtime dispatch).
+    .target(name: "_LogitKernelsC"),
 
     // MARK: - Implementation details (system libraries)
 
@@ -62,6 +73,7 @@ let package = Package(
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
     .testTarget(
       name: "LogitDumpsTests", dependencies: ["LogitDumps", "CZlib"], exclude: ["Fixtures"]),
+    .testTarget(name: "LogitKernelsTests", dependencies: ["LogitKernels"]),
     .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"]),
   ]
 )

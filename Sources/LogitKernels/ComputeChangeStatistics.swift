@@ -1,0 +1,68 @@
+// DeltaH — entropy change of softmax policies.
+
+import _LogitKernelsC
+
+/// Computes ``LogitChangeStatistics`` for `rowCount` pairs of rows: the same positions under the
+/// checkpoint before (`before`) and after (`after`) an update, both laid out `rowStride` bytes
+/// apart with `vocabularySize` elements of `elementType`.
+///
+/// With d = (a − max a)/T, f = (b − max b)/T, e = exp d, δ = f − d (which equals Δ = (b − a)/T up
+/// to a constant that no statistic depends on), one pass after the max pass accumulates
+///
+///     Σe, Σe·d, Σ exp f, Σ exp(f)·f, Σe·δ, Σe·d·δ, Σe·δ², Σe·d·δ²
+///
+/// (two exponentials per element) and the results follow in Double:
+///
+///     H_a = log Σe − E[d],  firstOrder = −Cov_π(ℓ, Δ),
+///     secondOrder = firstOrder + ½[−Σ wΔ² + 2(wᵀΔ)(πᵀΔ) − (πᵀΔ)²],  w = π⊙(1 + ℓ + H_a),
+///     localKL = ½ Var_π(Δ),  exactKL = log Z_b − log Z_a − E_π[δ]
+///
+/// Rows are split into `threads` contiguous chunks; results are bit-identical for every thread
+/// count.
+///
+/// - Parameters:
+///   - before: the first row of checkpoint a.
+///   - after: the first row of checkpoint b (same layout).
+///   - elementType: the encoding of each logit.
+///   - rowCount: number of positions (≥ 0).
+///   - vocabularySize: V ≥ 1.
+///   - rowStride: bytes from one row to the next, in both inputs.
+///   - temperature: T, finite and > 0.
+///   - results: `rowCount` slots, written (not read) by the call.
+///   - threads: worker count; `nil` means ``activeProcessorCount``.
+///   - kernel: the implementation to use; defaults to ``LogitKernelPath/preferred``.
+/// - Precondition: the shape constraints of ``computeRowStatistics(rows:elementType:rowCount:vocabularySize:rowStride:temperature:sampledTokens:into:threads:kernel:)``.
+/// - Complexity: O(rowCount · V) time, O(threads) extra memory.
+public func computeChangeStatistics(
+  before: UnsafeRawPointer,
+  after: UnsafeRawPointer,
+  elementType: LogitElementType,
+  rowCount: Int,
+  vocabularySize: Int,
+  rowStride: Int,
+  temperature: Double = 1,
+  into results: UnsafeMutablePointer<LogitChangeStatistics>,
+  threads: Int? = nil,
+  kernel: LogitKernelPath = .preferred
+) {
+  let threads = threads ?? activeProcessorCount
+  _checkRowLayout(
+    elementType: elementType, rowCount: rowCount, vocabularySize: vocabularySize,
+    rowStride: rowStride, temperature: temperature, threads: threads)
+  let inputA = _SharedRawPointer(base: before)
+  let inputB = _SharedRawPointer(base: after)
+  let output = _SharedPointer(base: results)
+  let type = elementType.code
+  let path = kernel.code
+  let n = Int64(vocabularySize)
+  let inverseTemperature = 1 / temperature
+  _forEachRowChunk(rowCount: rowCount, threads: threads) { range in
+    for r in range {
+      var sums = lk_change_sums()
+      lk_change_sums_compute(
+        inputA.base + r * rowStride, inputB.base + r * rowStride, type, n, inverseTemperature,
+        path, &sums)
+      (output.base + r).initialize(to: LogitChangeStatistics(sums: sums))
+    }
+  }
+}

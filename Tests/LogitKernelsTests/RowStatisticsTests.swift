@@ -1,0 +1,216 @@
+// DeltaH — entropy change of softmax policies.
+
+import Foundation
+import LogitKernels
+import Testing
+
+/// Asserts every statistic of `s` matches the float64 reference within `tolerance(path, …)`.
+func expectMatches(
+  _ s: LogitRowStatistics, _ ref: ReferenceRow, path: LogitKernelPath, type: LogitElementType,
+  _ label: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
+  func check(_ name: String, _ got: Double, _ want: Double) {
+    let tol = tolerance(path, type, magnitude: want)
+    #expect(
+      abs(got - want) <= tol,
+      "\(label) \(name): \(got) vs reference \(want) (|Δ| = \(abs(got - want)), tol \(tol))",
+      sourceLocation: sourceLocation)
+  }
+  #expect(s.nonFiniteCount == 0, "\(label)", sourceLocation: sourceLocation)
+  // m and the gap are exact up to the rounding of one division by T.
+  #expect(abs(s.maxLogit - ref.maxLogit) <= 1e-12 * (1 + abs(ref.maxLogit)), "\(label) max")
+  if ref.topTwoGap.isInfinite {
+    #expect(s.topTwoGap == .infinity, "\(label) gap")
+  } else {
+    #expect(abs(s.topTwoGap - ref.topTwoGap) <= 1e-12 * (1 + abs(ref.maxLogit)), "\(label) gap")
+  }
+  check("logSumExp", s.logSumExp, ref.logSumExp)
+  check("entropy", s.entropy, ref.entropy)
+  check("Σπ²", s.sumSquaredProbabilities, ref.sumSquares)
+  check("E_π[S]", s.expectedDiscriminator, ref.expectedS)
+  if ref.sampledLogProbability.isNaN {
+    #expect(s.sampledLogProbability.isNaN && s.sampledDiscriminator.isNaN, "\(label) sampled")
+  } else {
+    check("log πₖ", s.sampledLogProbability, ref.sampledLogProbability)
+    check("Sₖ", s.sampledDiscriminator, ref.sampledS)
+  }
+}
+
+@Suite("Row statistics")
+struct RowStatisticsTests {
+  static let elementTypes = LogitElementType.allCases
+
+  /// Lengths around the vector width (8), the unroll (16) and the block (1024) plus the Qwen
+  /// vocabulary; scales from nearly uniform to sharply peaked; T ≠ 1.
+  @Test("matches a float64 reference on both paths", arguments: elementTypes)
+  func matchesReference(type: LogitElementType) {
+    let cases: [(v: Int, scale: Double, peak: Double, t: Double)] = [
+      (1, 1, 0, 1), (2, 1, 0, 0.7), (7, 2, 0, 1), (8, 2, 0, 1.3), (15, 3, 0, 1), (17, 3, 0, 0.5),
+      (1000, 5, 0, 1), (1024, 1, 0, 1), (4097, 3, 8, 0.9), (151_936, 1, 0, 1),
+      (151_936, 3, 12, 0.7), (151_936, 30, 0, 1), (151_936, 30, 0, 1.6),
+    ]
+    for (n, c) in cases.enumerated() {
+      let rows = gaussianRows(
+        count: 2, vocabularySize: c.v, scale: c.scale, peak: c.peak, seed: UInt64(17 + n))
+      let encoded = EncodedRows(rows, as: type, offset: n % 4, padding: 2 * (n % 3))
+      let tokens: [Int64] = [0, Int64(c.v - 1)]
+      let refs = (0..<2).map {
+        ReferenceRow(encoded.decoded[$0], temperature: c.t, token: Int(tokens[$0]))
+      }
+      for path in testedPaths {
+        let stats = encoded.rowStatistics(temperature: c.t, tokens: tokens, kernel: path)
+        for r in 0..<2 {
+          expectMatches(
+            stats[r], refs[r], path: path, type: type,
+            "\(type) \(path) V=\(c.v) scale=\(c.scale) T=\(c.t) row \(r)")
+        }
+      }
+    }
+  }
+
+  /// ±1e4 logits at T = 0.05 make (z − M)/T ≈ −4e5: exp must underflow to exactly 0, and nothing
+  /// may overflow or become NaN.
+  @Test("extreme logits neither overflow nor produce NaN", arguments: elementTypes, testedPaths)
+  func extremeLogits(type: LogitElementType, path: LogitKernelPath) {
+    var rng = SplitMix64(seed: 99)
+    let v = 3000
+    let mixed: [Double] = (0..<v).map { (i: Int) -> Double in
+      let small = Double(i % 7)
+      return i % 3 == 0 ? 10_000 - small : -10_000 + 2 * small
+    }
+    let wide = (0..<v).map { _ in Double.random(in: -1e4...1e4, using: &rng) }
+    let flat = [Double](repeating: -1e4, count: v)
+    let encoded = EncodedRows([mixed, wide, flat], as: type, offset: 1)
+    for t in [1.0, 0.05, 3.0] {
+      let stats = encoded.rowStatistics(temperature: t, tokens: [1, 5, 7], kernel: path)
+      for r in 0..<3 {
+        let ref = ReferenceRow(
+          encoded.decoded[r], temperature: t, token: [1, 5, 7][r])
+        expectMatches(stats[r], ref, path: path, type: type, "\(type) \(path) T=\(t) row \(r)")
+      }
+      // A constant row is uniform: H = log V exactly (up to rounding), gap 0.
+      #expect(abs(stats[2].entropy - log(Double(v))) <= 1e-5)
+      #expect(stats[2].topTwoGap == 0)
+    }
+  }
+
+  @Test("V = 1 gives a point mass", arguments: elementTypes, testedPaths)
+  func singleElement(type: LogitElementType, path: LogitKernelPath) {
+    let encoded = EncodedRows([[3.25]], as: type, offset: 3)
+    let s = encoded.rowStatistics(temperature: 0.5, tokens: [0], kernel: path)[0]
+    #expect(s.maxLogit == 6.5)
+    #expect(s.logSumExp == 6.5)
+    #expect(s.entropy == 0)
+    #expect(s.sumSquaredProbabilities == 1)
+    #expect(s.expectedDiscriminator == 0)
+    #expect(s.sampledLogProbability == 0)
+    #expect(s.sampledDiscriminator == 0)
+    #expect(s.topTwoGap == .infinity)
+  }
+
+  /// NaN/±Inf anywhere (vector body, unrolled body, scalar tail) is counted and gives NaN
+  /// statistics for that row only; the neighbouring rows are unaffected bit for bit.
+  @Test("non-finite elements are counted and isolated", arguments: elementTypes, testedPaths)
+  func nonFinite(type: LogitElementType, path: LogitKernelPath) {
+    let v = 2053  // 128 full vectors of 16 plus a 5-element tail
+    var rows = gaussianRows(count: 6, vocabularySize: v, scale: 2, seed: 5)
+    rows[1][0] = .nan
+    rows[1][2050] = .infinity
+    rows[3][17] = -.infinity
+    rows[3][600] = .nan
+    rows[3][2052] = .nan
+    rows[5][1024] = .infinity
+    let expectedCounts = [0, 2, 0, 3, 0, 1]
+    let encoded = EncodedRows(rows, as: type, offset: 2)
+    let stats = encoded.rowStatistics(temperature: 1.1, tokens: [0, 1, 2, 3, 4, 5], kernel: path)
+    for r in 0..<6 {
+      #expect(stats[r].nonFiniteCount == expectedCounts[r], "row \(r)")
+      if expectedCounts[r] > 0 {
+        #expect(!stats[r].isFinite)
+        for x in [
+          stats[r].entropy, stats[r].logSumExp, stats[r].sumSquaredProbabilities,
+          stats[r].expectedDiscriminator, stats[r].sampledLogProbability, stats[r].maxLogit,
+          stats[r].topTwoGap,
+        ] {
+          #expect(x.isNaN, "row \(r)")
+        }
+      } else {
+        let alone = EncodedRows([encoded.decoded[r]], as: type)
+          .rowStatistics(temperature: 1.1, tokens: [Int64(r)], kernel: path)[0]
+        #expect(bitPatterns(stats[r]) == bitPatterns(alone), "row \(r)")
+      }
+    }
+  }
+
+  @Test("out-of-range sampled tokens are flagged, not trapped", arguments: testedPaths)
+  func sampledTokenOutOfRange(path: LogitKernelPath) {
+    let rows = gaussianRows(count: 4, vocabularySize: 100, scale: 1, seed: 8)
+    let encoded = EncodedRows(rows, as: .float32)
+    let stats = encoded.rowStatistics(tokens: [-1, 100, 99, Int64.min], kernel: path)
+    #expect(stats.map(\.sampledTokenOutOfRange) == [true, true, false, true])
+    for r in [0, 1, 3] {
+      #expect(stats[r].sampledLogProbability.isNaN && stats[r].sampledDiscriminator.isNaN)
+      #expect(stats[r].entropy.isFinite)
+    }
+    #expect(stats[2].sampledLogProbability.isFinite)
+    let untokened = encoded.rowStatistics(kernel: path)
+    #expect(untokened.allSatisfy { $0.sampledLogProbability.isNaN && !$0.sampledTokenOutOfRange })
+  }
+
+  /// Loads are unaligned: every misalignment gives bit-identical results.
+  @Test("unaligned rows give identical results", arguments: elementTypes, testedPaths)
+  func unaligned(type: LogitElementType, path: LogitKernelPath) {
+    let rows = gaussianRows(count: 3, vocabularySize: 5003, scale: 4, seed: 21)
+    let aligned = EncodedRows(rows, as: type, offset: 0)
+      .rowStatistics(temperature: 0.8, tokens: [1, 2, 3], kernel: path)
+    for offset in 1...3 {
+      let shifted = EncodedRows(rows, as: type, offset: offset, padding: offset)
+        .rowStatistics(temperature: 0.8, tokens: [1, 2, 3], kernel: path)
+      #expect(aligned.map(bitPatterns) == shifted.map(bitPatterns), "offset \(offset)")
+    }
+  }
+
+  /// Each row's result depends only on that row, so thread count cannot change any bit.
+  @Test("thread count does not change results", arguments: testedPaths)
+  func threadsAreBitIdentical(path: LogitKernelPath) {
+    let rows = gaussianRows(count: 13, vocabularySize: 20_000, scale: 3, peak: 6, seed: 3)
+    let encoded = EncodedRows(rows, as: .bfloat16, offset: 1)
+    let tokens = (0..<13).map { Int64($0 * 1000) }
+    let one = encoded.rowStatistics(temperature: 0.9, tokens: tokens, threads: 1, kernel: path)
+    for threads in [2, 3, 16] {
+      let many = encoded.rowStatistics(
+        temperature: 0.9, tokens: tokens, threads: threads, kernel: path)
+      #expect(one.map(bitPatterns) == many.map(bitPatterns), "\(threads) threads")
+    }
+  }
+
+  @Test("the AVX2 path is chosen where it exists")
+  func dispatch() {
+    #expect(LogitKernelPath.scalar.effective(for: .float32) == .scalar)
+    #expect(LogitKernelPath.avx2.effective(for: .float64) == .scalar)
+    if LogitKernelPath.isAVX2Available {
+      #expect(LogitKernelPath.avx2.effective(for: .float32) == .avx2)
+      #expect(LogitKernelPath.avx2.effective(for: .bfloat16) == .avx2)
+    }
+    let forced = ProcessInfo.processInfo.environment["DELTAH_KERNEL"] == "scalar"
+    #expect(
+      LogitKernelPath.preferred
+        == (forced || !LogitKernelPath.isAVX2Available ? .scalar : .avx2))
+  }
+
+  @Test("zero rows is a no-op")
+  func empty() {
+    let sentinel = [Float](repeating: 1, count: 10)
+    var out = [LogitRowStatistics](
+      repeating: EncodedRows([[0]], as: .float32).rowStatistics(kernel: .scalar)[0], count: 1)
+    let before = out.map(bitPatterns)
+    sentinel.withUnsafeBytes { raw in
+      out.withUnsafeMutableBufferPointer { results in
+        computeRowStatistics(
+          rows: raw.baseAddress!, elementType: .float32, rowCount: 0, vocabularySize: 10,
+          rowStride: 40, into: results.baseAddress!, threads: 2)
+      }
+    }
+    #expect(out.map(bitPatterns) == before)
+  }
+}
