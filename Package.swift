@@ -40,12 +40,21 @@ let package = Package(
       name: "LogitKernels",
       dependencies: ["_LogitKernelsC", .product(name: "RealModule", package: "swift-numerics")]),
 
+    /// Per-position and batch analysis of recorded logit dumps: entropy, covariance, polarity,
+    /// Clip-Cov/KL-Cov selections, audits, checkpoint comparison.
+    .target(
+      name: "DumpAnalysis",
+      dependencies: [
+        "LogitDumps", "LogitKernels", "SoftmaxEntropy", "EntropyDynamics", "GSLSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
+
     // MARK: - Command-line tool
 
     .executableTarget(
       name: "deltah",
       dependencies: [
-        "SoftmaxEntropy", "EntropyDynamics",
+        "SoftmaxEntropy", "EntropyDynamics", "DumpAnalysis", "LogitDumps",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

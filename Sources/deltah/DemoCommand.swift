@@ -1,15 +1,55 @@
 // DeltaH — entropy change of softmax policies.
 
 import ArgumentParser
+import DumpAnalysis
 import EntropyDynamics
+import Foundation
+import LogitDumps
 import SoftmaxEntropy
 
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
-    abstract: "A worked example of the theory on a small policy (z = [2, 1, 0, −1]).")
+    abstract: "A worked example of the theory, then an analysis of the bundled sample dumps.",
+    discussion: "The sample dumps (data/sample, made by scripts/make-sample-data.py) are looked up in --data.")
+
+  @Option(help: "Folder with the sample dumps step_0001…step_0003.safetensors.")
+  var data: String = "data/sample"
 
   func run() throws {
+    try theoryExample()
+    let steps = (1...3).map { "\(data)/step_000\($0).safetensors" }
+    guard steps.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+      throw ValidationError("sample dumps not found in \(data); run from the repository root or pass --data")
+    }
+    print("\n== Sample dump \(steps[0]) (deltah analyze)\n")
+    let dump = try LogitDump(path: steps[0])
+    let table = try PositionTable(dump: dump, temperature: dump.temperature)
+    var options = AnalysisOptions()
+    options.learningRate = dump.learningRate ?? 1
+    print(SummaryFormatting.table(try BatchAnalysis(table: table, file: steps[0], step: dump.step, options: options).summary))
+
+    print("\n== Entropy trajectory across the sample steps (deltah analyze step_*.safetensors)\n")
+    var summaries: [DumpSummary] = []
+    for path in steps {
+      let d = try LogitDump(path: path)
+      var o = AnalysisOptions()
+      o.learningRate = d.learningRate ?? 1
+      summaries.append(try BatchAnalysis(table: PositionTable(dump: d, temperature: d.temperature), file: path, step: d.step, options: o).summary)
+    }
+    print(SummaryFormatting.stepTable(summaries))
+
+    print("\n== First- vs second-order prediction of the step 1 → 2 change (deltah compare)\n")
+    let after = try LogitDump(path: steps[1])
+    let c = try CheckpointComparison(before: dump, after: after, temperature: dump.temperature).summary
+    var t = TextTable("prediction", "mean ΔH", "Pearson with actual", "RMSE")
+    t.append("actual", formatNumber(c.meanDeltaActual, digits: 6), "-", "-")
+    t.append("first order −Cov(log π, Δz/T)", formatNumber(c.meanDeltaFirstOrder, digits: 6), c.pearsonFirstOrder.map { formatNumber($0, digits: 6) } ?? "-", formatNumber(c.rmseFirstOrder, digits: 4))
+    t.append("second order", formatNumber(c.meanDeltaSecondOrder, digits: 6), c.pearsonSecondOrder.map { formatNumber($0, digits: 6) } ?? "-", formatNumber(c.rmseSecondOrder, digits: 4))
+    print(t.rendered())
+  }
+
+  private func theoryExample() throws {
     let logits = [2.0, 1, 0, -1]
     let rewards = [1.0, 0, 0, 0]
     let policy = try SoftmaxPolicy(logits: logits)

@@ -1,0 +1,252 @@
+// DeltaH — entropy change of softmax policies.
+
+import EntropyDynamics
+import GSLSupport
+import LogitDumps
+import RealModule
+import SoftmaxEntropy
+
+/// The batch analysis of a ``PositionTable``: per-token derived quantities and the
+/// ``DumpSummary``.
+///
+/// Per valid token t (π = softmax(z/T), A = advantage, α = η·A with c = 1):
+///
+///     Cov_t        = (ℓ_t − ℓ̄)(A_t − Ā)                  over valid tokens (Cui et al. Eq. 10)
+///     sampled_t    = −(α/T) S_{y_t},   S_k = π_k(log π_k + H)
+///     correction_t = +(α/T) E_π[S],    E_π[S] = Σ π²(log π + H)
+///     polarity_t   = sampled_t + correction_t           (> 0: entropy expands)
+///
+/// the raw-logit step of one sampled token being Δz = α(e_y − π), as in ``EntropyPolarity``.
+public struct BatchAnalysis: Sendable {
+  /// The per-position inputs.
+  public let table: PositionTable
+  /// The options used.
+  public let options: AnalysisOptions
+  /// Cov_t per position (NaN where invalid); nil without log-probs and advantages.
+  public let centredCovariance: [Double]?
+  /// The polarity split per position (NaN where invalid); nil without full logits, tokens and
+  /// advantages.
+  public let sampledTerm: [Double]?
+  public let correctionTerm: [Double]?
+  public let polarity: [Double]?
+  /// STEER's weights per position (NaN where invalid).
+  public let steerWeights: [Double]?
+  /// The batch results.
+  public let summary: DumpSummary
+
+  /// Analyses a table.
+  ///
+  /// - Parameters:
+  ///   - table: per-position quantities (one dump or a merged set of shards).
+  ///   - file: the dump's path, for the report.
+  ///   - step: the training step, for the report.
+  ///   - options: selection ratios, bounds, micro-batch size, seed, η.
+  /// - Throws: ``DumpError`` when no position is valid (an empty batch).
+  /// - Complexity: O(N log N) in the number of positions.
+  public init(table: PositionTable, file: String, step: Int?, options: AnalysisOptions) throws(DumpError) {
+    self.table = table
+    self.options = options
+    let n = table.count
+    let valid = table.valid
+    let validIndices = valid.indices.filter { valid[$0] }
+    guard !validIndices.isEmpty else {
+      throw DumpError(file: file, tensor: "mask", problem: "the batch is empty: no valid position (mask = 1 with finite logits) among \(n)")
+    }
+    var warnings: [String] = []
+    var summary = DumpSummary(
+      file: file, step: step, temperature: table.temperature, learningRate: options.learningRate,
+      tokens: validIndices.count, positions: n, nonFiniteRows: table.nonFiniteRows,
+      nonFiniteExamples: table.nonFiniteExamples, entropySource: table.entropySource.rawValue,
+      warnings: [])
+    if table.nonFiniteRows > 0 {
+      warnings.append("\(table.nonFiniteRows) position(s) have NaN/Inf logits and were excluded (first: \(table.nonFiniteExamples.map(String.init).joined(separator: ", ")))")
+    }
+
+    // Entropy: token mean, sequence-mean-token-mean, percentiles.
+    if table.entropySource != .none {
+      let h = validIndices.map { table.entropy[$0] }
+      summary.entropyTokenMean = compensatedSum(h) / Double(h.count)
+      var bySequence: [Int64: (sum: Double, count: Int)] = [:]
+      for i in validIndices { bySequence[table.sequenceIDs[i], default: (0, 0)].sum += table.entropy[i]; bySequence[table.sequenceIDs[i]]!.count += 1 }
+      summary.entropySeqMeanTokenMean = compensatedSum(bySequence.values.map { $0.sum / Double($0.count) }) / Double(bySequence.count)
+      summary.entropyPercentiles = Self.percentiles(h)
+    } else {
+      warnings.append("no entropy: the dump has neither logits nor a logged 'entropy' tensor")
+    }
+
+    // Covariance and the covariance-based selections.
+    var centred: [Double]?
+    if let logp = table.logProbability, let adv = table.advantages {
+      let cov = try Self.covariance(logp, adv, valid, file: file)
+      centred = cov.centredProducts.enumerated().map { valid[$0] ? $1 : .nan }
+      let lm = compensatedSum(validIndices.map { logp[$0] }) / Double(validIndices.count)
+      let am = compensatedSum(validIndices.map { adv[$0] }) / Double(validIndices.count)
+      var covSummary = DumpSummary.CovarianceSummary(global: cov.mean, logProbabilityMean: lm, advantageMean: am)
+      if options.klCovRatio >= 0.01 {
+        warnings.append("kl-cov-ratio \(options.klCovRatio) selects \(options.klCovRatio * 100)% of tokens; the ratio is a fraction (verl kl_cov_ratio, default 0.0002). PRIME's k_percent is in percent: k_percent = 0.2 means a ratio of 0.002")
+      }
+      summary.klCovSelected = TokenSelection.klCov(centred: cov.centredProducts, valid: valid, ratio: options.klCovRatio).map { table.positions[$0] }
+      let generator = MersenneTwister(seed: options.seed)
+      let clip = TokenSelection.clipCov(
+        centred: cov.centredProducts, valid: valid, lower: options.clipCovBounds.lower,
+        upper: options.clipCovBounds.upper, ratio: options.clipCovRatio, generator: generator)
+      summary.clipCovCandidates = clip.candidates.count
+      summary.clipCovSelected = clip.picked.map { table.positions[$0] }
+      if let m = options.microBatch {
+        var perBatch: [Double] = []
+        var selected: [Int] = []
+        for batch in Self.microBatches(table: table, size: m) {
+          let mask = batch.map { valid[$0] }
+          guard mask.contains(true) else { continue }
+          let local = try Self.covariance(batch.map { logp[$0] }, batch.map { adv[$0] }, mask, file: file)
+          perBatch.append(local.mean)
+          selected += TokenSelection.klCov(centred: local.centredProducts, valid: mask, ratio: options.klCovRatio).map { table.positions[batch[$0]] }
+        }
+        covSummary.microBatchSize = m
+        covSummary.microBatch = perBatch
+        covSummary.microBatchMean = compensatedSum(perBatch) / Double(max(perBatch.count, 1))
+        summary.klCovSelectedPerMicroBatch = selected.sorted()
+      }
+      summary.covariance = covSummary
+    } else {
+      warnings.append("no covariance: needs log-probabilities (from logits + token_ids, or 'logprobs'/'old_logprobs') and 'advantages'")
+    }
+    centredCovariance = centred
+
+    // Polarity (needs the full distribution at each position).
+    var sampled: [Double]?, correction: [Double]?, polarity: [Double]?
+    if let s = table.sampledDiscriminator, let es = table.expectedDiscriminator, let adv = table.advantages {
+      let scale = options.learningRate / table.temperature
+      sampled = (0..<n).map { valid[$0] ? -scale * adv[$0] * s[$0] : .nan }
+      correction = (0..<n).map { valid[$0] ? scale * adv[$0] * es[$0] : .nan }
+      polarity = (0..<n).map { valid[$0] ? sampled![$0] + correction![$0] : .nan }
+      let p = validIndices.map { polarity![$0] }
+      let positive = p.filter { $0 > 0 }, negative = p.filter { $0 < 0 }
+      summary.polarity = DumpSummary.PolaritySummary(
+        sumPositive: compensatedSum(positive), sumNegative: compensatedSum(negative),
+        countPositive: positive.count, countNegative: negative.count,
+        countZero: p.count - positive.count - negative.count, total: compensatedSum(p),
+        mean: compensatedSum(p) / Double(p.count),
+        sampledTermSum: compensatedSum(validIndices.map { sampled![$0] }),
+        correctionTermSum: compensatedSum(validIndices.map { correction![$0] }))
+      let phiPlus = compensatedSum(positive), phiMinus = -compensatedSum(negative)
+      summary.opefo = DumpSummary.OPEFOSummary(
+        phiPlus: phiPlus, phiMinus: phiMinus,
+        lambdaStar: phiPlus + phiMinus > 0 ? (phiMinus - phiPlus) / (phiPlus + phiMinus) : nil)
+      var rows: [PolarityQuadrant: (Int, [Double])] = [:]
+      for i in validIndices {
+        let high = table.logProbability![i] > -table.entropy[i]
+        let q = PolarityQuadrant(advantageIsPositive: adv[i] > 0, probabilityIsHigh: high)
+        rows[q, default: (0, [])].0 += 1
+        rows[q]!.1.append(polarity![i])
+      }
+      summary.quadrants = PolarityQuadrant.allCases.map { q in
+        DumpSummary.QuadrantRow(quadrant: q.rawValue, tokens: rows[q]?.0 ?? 0, polaritySum: compensatedSum(rows[q]?.1 ?? []))
+      }
+    }
+    sampledTerm = sampled
+    correctionTerm = correction
+    self.polarity = polarity
+
+    // Logit-gradient norm √(1 − 2π_y + Σπ²).
+    if let logp = table.logProbability, let s2 = table.sumSquaredProbabilities, table.tokenIDs != nil {
+      let norms = validIndices.map { (max(0, 1 - 2 * Double.exp(logp[$0]) + s2[$0])).squareRoot() }
+      summary.gradientNormMean = compensatedSum(norms) / Double(norms.count)
+    }
+
+    // STEER (code form).
+    var steerWeights: [Double]?
+    if let logp = table.logProbability, let adv = table.advantages, table.entropySource != .none {
+      let old = table.oldLogProbability ?? logp
+      let result = TokenSelection.steer(
+        logProbability: logp, oldLogProbability: old, advantages: adv, entropy: table.entropy, valid: valid,
+        weightRange: options.steerWeightRange)
+      let magnitudes = validIndices.map { abs(result.omega[$0]) }
+      let weights = validIndices.map { result.weights[$0] }
+      summary.steer = DumpSummary.STEERSummary(
+        omegaAbsMin: magnitudes.min()!, omegaAbsMax: magnitudes.max()!, weightMin: weights.min()!,
+        weightMax: weights.max()!, weightMean: compensatedSum(weights) / Double(weights.count),
+        usedOldLogprobs: table.oldLogProbability != nil)
+      steerWeights = result.weights
+    }
+    self.steerWeights = steerWeights
+
+    // Top-k bounds.
+    if let b = table.topKBounds {
+      let lower = validIndices.map { b.lower[$0] }
+      let tail = validIndices.map { b.tailMass[$0] }
+      summary.topK = DumpSummary.TopKSummary(
+        k: b.k, entropyLowerBoundMean: compensatedSum(lower) / Double(lower.count),
+        entropyUpperBoundMean: b.upper.map { u in compensatedSum(validIndices.map { u[$0] }) / Double(validIndices.count) },
+        tailMassMean: compensatedSum(tail) / Double(tail.count), tailMassMax: tail.max()!)
+    }
+
+    // Audit: recomputed against logged.
+    if table.entropySource == .logits {
+      var audit = DumpSummary.Audit()
+      if let logged = table.loggedEntropy {
+        audit.entropy = Self.disagreement(table.entropy, logged, validIndices, table.positions)
+      }
+      if let logged = table.loggedLogProbability, let logp = table.logProbability, table.tokenIDs != nil {
+        audit.logprobs = Self.disagreement(logp, logged, validIndices, table.positions)
+      }
+      if let e = audit.entropy, e.maxAbsDifference > 1e-2 {
+        warnings.append("logged entropy differs from the recomputed one by up to \(e.maxAbsDifference) nats at position \(e.position): check the temperature (T = \(table.temperature) applied here), bf16 entropy, or position reordering")
+      }
+      if let l = audit.logprobs, l.maxAbsDifference > 1e-2 {
+        warnings.append("logged logprobs differ from the recomputed ones by up to \(l.maxAbsDifference) at position \(l.position): check the temperature (T = \(table.temperature) applied here) and token alignment")
+      }
+      if audit.entropy != nil || audit.logprobs != nil { summary.audit = audit }
+    }
+    summary.warnings = warnings
+    self.summary = summary
+  }
+
+  static func covariance(_ logp: [Double], _ adv: [Double], _ mask: [Bool], file: String) throws(DumpError) -> TokenCovariance {
+    do {
+      return try TokenCovariance(logProbabilities: logp, advantages: adv, mask: mask)
+    } catch {
+      throw DumpError(file: file, problem: "covariance: \(error)")
+    }
+  }
+
+  /// Positions grouped into micro-batches: m consecutive sequences (rows b) of a [B, T] dump, or m
+  /// consecutive positions of an [N] dump.
+  static func microBatches(table: PositionTable, size m: Int) -> [[Int]] {
+    precondition(m >= 1, "micro-batch size must be at least 1")
+    let rowLength = table.positionShape.count == 2 ? max(table.positionShape[1], 1) : 1
+    var groups: [Int: [Int]] = [:]
+    for i in 0..<table.count { groups[(table.positions[i] / rowLength) / m, default: []].append(i) }
+    return groups.keys.sorted().map { groups[$0]! }
+  }
+
+  /// Percentiles by numpy's linear rule, with the 80/20 statistics.
+  static func percentiles(_ values: [Double]) -> DumpSummary.EntropyPercentiles {
+    let sorted = values.sorted()
+    func quantile(_ q: Double) -> Double {
+      let position = Double(sorted.count - 1) * q
+      let lo = Int(position.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+      return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - Double(lo))
+    }
+    var table: [String: Double] = [:]
+    for p in [1, 5, 10, 25, 50, 75, 80, 90, 95, 99] { table["p\(p)"] = quantile(Double(p) / 100) }
+    let threshold = quantile(0.8)
+    let n = Double(sorted.count)
+    return DumpSummary.EntropyPercentiles(
+      values: table, shareBelow001: Double(sorted.filter { $0 < 0.01 }.count) / n, threshold80: threshold,
+      shareAbove80: Double(sorted.filter { $0 > threshold }.count) / n)
+  }
+
+  static func disagreement(_ a: [Double], _ b: [Double], _ indices: [Int], _ positions: [Int]) -> DumpSummary.Disagreement {
+    var worst = indices[0]
+    var total = 0.0
+    for i in indices {
+      let d = abs(a[i] - b[i])
+      total += d
+      if d > abs(a[worst] - b[worst]) { worst = i }
+    }
+    return DumpSummary.Disagreement(
+      maxAbsDifference: abs(a[worst] - b[worst]), meanAbsDifference: total / Double(indices.count),
+      position: positions[worst], recomputed: a[worst], logged: b[worst])
+  }
+}

@@ -1,0 +1,180 @@
+// DeltaH — entropy change of softmax policies.
+
+import LogitDumps
+import LogitKernels
+import RealModule
+import SoftmaxEntropy
+
+/// The same positions under two checkpoints: the actual entropy change against its first- and
+/// second-order predictions (Cui et al. Lemma 1), per position and summarised.
+///
+/// Per valid position, with π = softmax(z_before/T) and Δx = (z_after − z_before)/T:
+///
+///     actual        = H(softmax(z_after/T)) − H(π)
+///     first order   = −Cov_π(log π, Δx)
+///     second order  = first order + ½ Δxᵀ(∇²H)Δx
+///     local KL      = ½ ΔxᵀFΔx = ½ Var_π(Δx),   exact KL(π_before ‖ π_after)
+public struct CheckpointComparison: Sendable {
+  /// Flat position indices.
+  public let positions: [Int]
+  /// mask = 1 (from the `before` dump, else `after`) and finite logits in both rows.
+  public let valid: [Bool]
+  /// Per position (NaN where invalid).
+  public let deltaActual: [Double]
+  public let deltaFirstOrder: [Double]
+  public let deltaSecondOrder: [Double]
+  public let localKL: [Double]
+  public let exactKL: [Double]
+  /// The batch summary.
+  public let summary: Summary
+  /// The position shape of the dumps.
+  public let positionShape: [Int]
+
+  /// Summary statistics over valid positions.
+  public struct Summary: Sendable, Codable {
+    public var before: String
+    public var after: String
+    public var temperature: Double
+    public var tokens: Int
+    /// Pearson correlation of the predictions with the actual ΔH (nil when either is constant).
+    public var pearsonFirstOrder: Double?
+    public var pearsonSecondOrder: Double?
+    /// √(mean (prediction − actual)²).
+    public var rmseFirstOrder: Double
+    public var rmseSecondOrder: Double
+    /// Share of positions where sign(first order) = sign(actual).
+    public var signAgreement: Double
+    /// Token means of the actual and predicted changes.
+    public var meanDeltaActual: Double
+    public var meanDeltaFirstOrder: Double
+    public var meanDeltaSecondOrder: Double
+    /// Token means of ½ΔxᵀFΔx and of the exact KL.
+    public var meanLocalKL: Double
+    public var meanExactKL: Double
+    /// Positions with NaN/Inf logits in either dump.
+    public var nonFiniteRows: Int
+  }
+
+  /// Compares two dumps of the same positions.
+  ///
+  /// - Throws: ``DumpError`` when a dump has no logits, the logit shapes or types differ, or both
+  ///   dumps store logits DEFLATE-compressed (one must be random-access to pair rows).
+  /// - Complexity: O(N · V), two exponentials per element; memory O(chunk + N).
+  public init(
+    before: LogitDump, after: LogitDump, temperature: Double, progress: ((Int, Int) -> Void)? = nil
+  ) throws(DumpError) {
+    guard let a = before[.logits] else { throw DumpError(file: before.path, tensor: "logits", problem: "compare needs full logits") }
+    guard let b = after[.logits] else { throw DumpError(file: after.path, tensor: "logits", problem: "compare needs full logits") }
+    guard a.shape == b.shape else {
+      throw DumpError(file: after.path, tensor: "logits", problem: "shape \(b.shape) differs from \(a.shape) in \(before.path); compare needs the same positions and vocabulary")
+    }
+    guard a.elementType == b.elementType else {
+      throw DumpError(file: after.path, tensor: "logits", problem: "element type \(b.elementType) differs from \(a.elementType) in \(before.path)")
+    }
+    guard temperature.isFinite, temperature > 0 else {
+      throw DumpError(file: before.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
+    }
+    let elementType: LogitElementType
+    switch a.elementType {
+    case .f32: elementType = .float32
+    case .bf16: elementType = .bfloat16
+    case .f16: elementType = .float16
+    case .f64: elementType = .float64
+    default: throw DumpError(file: a.file, tensor: "logits", problem: "element type \(a.elementType) is not a logit type")
+    }
+    let n = before.positionCount
+    let maskTensor = before[.mask] ?? after[.mask]
+    var valid = try maskTensor?.bools() ?? Array(repeating: true, count: n)
+    let rowBytes = a.rowByteCount, vocabulary = a.rowLength
+    let results = UnsafeMutableBufferPointer<LogitChangeStatistics>.allocate(capacity: max(n, 1))
+    defer { results.deallocate() }
+    // Stream one dump in chunks and pair each chunk with the same rows of the other, which must
+    // be random-access (memory-mapped).
+    let (streamed, paired, streamedIsBefore) = a.isMapped && !b.isMapped ? (b, a, false) : (a, b, true)
+    guard paired.isMapped else {
+      throw DumpError(file: after.path, tensor: "logits", problem: "both dumps store logits DEFLATE-compressed; compare needs at least one uncompressed (np.savez, safetensors or .npy)")
+    }
+    var done = 0
+    do {
+      try streamed.forEachRowChunk(rowsPerChunk: max(1, (8 << 20) / max(rowBytes, 1))) { rows, bytes in
+        try paired.withRows(rows) { other in
+          let (x, y) = streamedIsBefore ? (bytes.baseAddress!, other.baseAddress!) : (other.baseAddress!, bytes.baseAddress!)
+          computeChangeStatistics(
+            before: x, after: y, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
+            rowStride: rowBytes, temperature: temperature, into: results.baseAddress! + rows.lowerBound)
+        }
+        done += rows.count
+        progress?(done, n)
+      }
+    } catch let error as DumpError {
+      throw error
+    } catch {
+      throw DumpError(file: before.path, tensor: "logits", problem: "\(error)")
+    }
+    let stats = Array(results.prefix(n))
+    var nonFinite = 0
+    for i in 0..<n where !stats[i].isFinite {
+      if valid[i] { nonFinite += 1 }
+      valid[i] = false
+    }
+    let indices = valid.indices.filter { valid[$0] }
+    guard !indices.isEmpty else {
+      throw DumpError(file: before.path, tensor: "mask", problem: "the batch is empty: no valid position with finite logits in both dumps")
+    }
+    func masked(_ key: (LogitChangeStatistics) -> Double) -> [Double] { (0..<n).map { valid[$0] ? key(stats[$0]) : .nan } }
+    let actualAll = masked { $0.entropyChange }, firstAll = masked(\.firstOrder), secondAll = masked(\.secondOrder)
+    let localAll = masked(\.localKL), exactAll = masked(\.exactKL)
+    positions = Array(0..<n)
+    self.valid = valid
+    positionShape = before.positionShape
+    deltaActual = actualAll
+    deltaFirstOrder = firstAll
+    deltaSecondOrder = secondAll
+    localKL = localAll
+    exactKL = exactAll
+
+    let actual = indices.map { actualAll[$0] }
+    let first = indices.map { firstAll[$0] }
+    let second = indices.map { secondAll[$0] }
+    func mean(_ v: [Double]) -> Double { compensatedSum(v) / Double(v.count) }
+    func rmse(_ p: [Double]) -> Double { (compensatedSum(zip(p, actual).map { ($0 - $1) * ($0 - $1) }) / Double(p.count)).squareRoot() }
+    let agree = zip(first, actual).filter { ($0 > 0 && $1 > 0) || ($0 < 0 && $1 < 0) || ($0 == 0 && $1 == 0) }.count
+    summary = Summary(
+      before: before.path, after: after.path, temperature: temperature, tokens: indices.count,
+      pearsonFirstOrder: pearsonCorrelation(first, actual), pearsonSecondOrder: pearsonCorrelation(second, actual),
+      rmseFirstOrder: rmse(first), rmseSecondOrder: rmse(second),
+      signAgreement: Double(agree) / Double(indices.count), meanDeltaActual: mean(actual),
+      meanDeltaFirstOrder: mean(first), meanDeltaSecondOrder: mean(second),
+      meanLocalKL: mean(indices.map { localAll[$0] }), meanExactKL: mean(indices.map { exactAll[$0] }),
+      nonFiniteRows: nonFinite)
+  }
+
+  /// Per-position tensors `delta_actual`, `delta_first_order`, `delta_second_order`, `local_kl`,
+  /// `exact_kl` (F64, the dumps' position shape, NaN where invalid) and `valid` (U8).
+  public func perTokenWriter() -> SafetensorsWriter {
+    var w = SafetensorsWriter(metadata: [
+      "producer": "deltah compare", "before": summary.before, "after": summary.after,
+      "temperature": "\(summary.temperature)",
+    ])
+    w.add("delta_actual", deltaActual, shape: positionShape)
+    w.add("delta_first_order", deltaFirstOrder, shape: positionShape)
+    w.add("delta_second_order", deltaSecondOrder, shape: positionShape)
+    w.add("local_kl", localKL, shape: positionShape)
+    w.add("exact_kl", exactKL, shape: positionShape)
+    w.add("valid", valid.map { $0 ? UInt8(1) : 0 }, shape: positionShape)
+    return w
+  }
+}
+
+/// Pearson's r = Σ(x − x̄)(y − ȳ) / √(Σ(x − x̄)² Σ(y − ȳ)²); nil when either vector is constant.
+///
+/// - Complexity: O(n).
+public func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double? {
+  precondition(x.count == y.count, "pearsonCorrelation: lengths \(x.count) and \(y.count) differ")
+  guard x.count > 1 else { return nil }
+  let mx = compensatedSum(x) / Double(x.count), my = compensatedSum(y) / Double(y.count)
+  let sxy = compensatedSum(zip(x, y).map { ($0 - mx) * ($1 - my) })
+  let sxx = compensatedSum(x.map { ($0 - mx) * ($0 - mx) }), syy = compensatedSum(y.map { ($0 - my) * ($0 - my) })
+  guard sxx > 0, syy > 0 else { return nil }
+  return sxy / (sxx * syy).squareRoot()
+}

@@ -1,0 +1,181 @@
+// DeltaH — entropy change of softmax policies.
+
+import LogitDumps
+import LogitKernels
+import RealModule
+
+extension PositionTable {
+  /// Reads the per-position quantities of `dump` for the flat positions in `range`, streaming the
+  /// logits through the SIMD row kernels.
+  ///
+  /// With full logits, each row z_t gives (at temperature T, x = z/T, π = softmax(x)):
+  /// LSE, H_t = −Σ π log π, log π(y_t), Σπ², E_π[S], S_{y_t} and the top-1/top-2 gap. Logits are
+  /// read in chunks of about 16 MiB of rows straight from the memory map (or from the streaming
+  /// inflater of a compressed .npz member), so memory stays flat in the vocabulary × positions
+  /// size; per-position scalars cost O(positions).
+  ///
+  /// - Parameters:
+  ///   - dump: an opened dump.
+  ///   - temperature: T > 0, applied to the logits before every softmax.
+  ///   - range: the flat positions to read (a shard); all by default.
+  ///   - progress: called after each chunk with (positions done, positions in range).
+  /// - Throws: ``DumpError`` for unreadable data or a sampled token outside the vocabulary.
+  /// - Complexity: O(|range| · V) kernel work, O(positions) memory.
+  public init(
+    dump: LogitDump, temperature: Double, range: Range<Int>? = nil,
+    progress: ((Int, Int) -> Void)? = nil
+  ) throws(DumpError) {
+    let range = range ?? 0..<dump.positionCount
+    precondition(range.lowerBound >= 0 && range.upperBound <= dump.positionCount, "position range outside the dump")
+    guard temperature.isFinite, temperature > 0 else {
+      throw DumpError(file: dump.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
+    }
+    func slice<T>(_ values: [T]) -> [T] { Array(values[range]) }
+    func doubles(_ field: DumpField) throws(DumpError) -> [Double]? {
+      try dump[field].map { (t: Tensor) throws(DumpError) in slice(try t.doubles()) }
+    }
+    func int64s(_ field: DumpField) throws(DumpError) -> [Int64]? {
+      try dump[field].map { (t: Tensor) throws(DumpError) in slice(try t.int64s()) }
+    }
+
+    positions = Array(range)
+    positionShape = dump.positionShape
+    self.temperature = temperature
+    valid = try dump[.mask].map { (t: Tensor) throws(DumpError) in slice(try t.bools()) }
+      ?? Array(repeating: true, count: range.count)
+    tokenIDs = try int64s(.tokenIds)
+    advantages = try doubles(.advantages)
+    groupIDs = try int64s(.groupIds)
+    if let ids = try int64s(.sequenceIds) {
+      sequenceIDs = ids
+    } else if dump.positionShape.count == 2 {
+      let t = dump.positionShape[1]
+      sequenceIDs = range.map { Int64($0 / max(t, 1)) }
+    } else {
+      sequenceIDs = Array(repeating: 0, count: range.count)
+    }
+    loggedEntropy = try doubles(.entropy)
+    loggedLogProbability = try doubles(.logprobs)
+    oldLogProbability = try doubles(.oldLogprobs)
+    nonFiniteRows = 0
+    nonFiniteExamples = []
+    topKBounds = try Self.topKBounds(dump: dump, range: range)
+
+    // Non-finite advantages or logged values at valid positions are data errors, not noise.
+    for (name, values) in [("advantages", advantages), ("entropy", loggedEntropy), ("logprobs", loggedLogProbability), ("old_logprobs", oldLogProbability)] {
+      guard let values else { continue }
+      let mask = valid
+      if let i = values.indices.first(where: { mask[$0] && !values[$0].isFinite }) {
+        throw DumpError(file: dump.path, tensor: name, problem: "value at position \(positions[i]) is \(values[i]); valid positions need finite values")
+      }
+    }
+
+    guard let logits = dump[.logits] else {
+      entropy = loggedEntropy ?? Array(repeating: .nan, count: range.count)
+      entropySource = loggedEntropy == nil ? .none : .logged
+      logProbability = loggedLogProbability ?? oldLogProbability
+      progress?(range.count, range.count)
+      return
+    }
+
+    let elementType: LogitElementType
+    switch logits.elementType {
+    case .f32: elementType = .float32
+    case .bf16: elementType = .bfloat16
+    case .f16: elementType = .float16
+    case .f64: elementType = .float64
+    default:
+      throw DumpError(file: logits.file, tensor: "logits", problem: "element type \(logits.elementType) is not a logit type (F32, BF16, F16, F64)")
+    }
+    let vocabulary = logits.rowLength
+    let rowBytes = logits.rowByteCount
+    let rowsPerChunk = max(1, (16 << 20) / max(rowBytes, 1))
+    // LogitRowStatistics is a trivial struct; the kernels fill every row of the range.
+    let rowStatistics = UnsafeMutableBufferPointer<LogitRowStatistics>.allocate(capacity: max(range.count, 1))
+    defer { rowStatistics.deallocate() }
+    let tokens = tokenIDs
+    var done = 0
+    do {
+      try logits.forEachRowChunk(rowsPerChunk: rowsPerChunk) { rows, bytes in
+        let lo = max(rows.lowerBound, range.lowerBound), hi = min(rows.upperBound, range.upperBound)
+        guard lo < hi, let base = bytes.baseAddress else { return }
+        let start = base + (lo - rows.lowerBound) * rowBytes
+        let outOffset = lo - range.lowerBound
+        do {
+          let out = rowStatistics
+          if let tokens {
+            tokens.withUnsafeBufferPointer { tp in
+              computeRowStatistics(
+                rows: start, elementType: elementType, rowCount: hi - lo, vocabularySize: vocabulary,
+                rowStride: rowBytes, temperature: temperature, sampledTokens: tp.baseAddress! + outOffset,
+                into: out.baseAddress! + outOffset)
+            }
+          } else {
+            computeRowStatistics(
+              rows: start, elementType: elementType, rowCount: hi - lo, vocabularySize: vocabulary,
+              rowStride: rowBytes, temperature: temperature, into: out.baseAddress! + outOffset)
+          }
+        }
+        done += hi - lo
+        progress?(done, range.count)
+      }
+    } catch let error as DumpError {
+      throw error
+    } catch {
+      throw DumpError(file: logits.file, tensor: "logits", problem: "\(error)")
+    }
+
+    let stats = Array(rowStatistics.prefix(range.count))
+    for i in 0..<range.count where stats[i].sampledTokenOutOfRange && valid[i] {
+      throw DumpError(
+        file: dump[.tokenIds]?.file ?? dump.path, tensor: "token_ids",
+        problem: "token \(tokenIDs?[i] ?? -1) at position \(positions[i]) is outside the vocabulary 0..<\(vocabulary)")
+    }
+    for i in 0..<range.count where !stats[i].isFinite {
+      if nonFiniteExamples.count < 8 { nonFiniteExamples.append(positions[i]) }
+      nonFiniteRows += 1
+      valid[i] = false
+    }
+    entropy = stats.map(\.entropy)
+    entropySource = .logits
+    sumSquaredProbabilities = stats.map(\.sumSquaredProbabilities)
+    expectedDiscriminator = stats.map(\.expectedDiscriminator)
+    topTwoGap = stats.map(\.topTwoGap)
+    if tokenIDs != nil {
+      logProbability = stats.map(\.sampledLogProbability)
+      sampledDiscriminator = stats.map(\.sampledDiscriminator)
+    } else {
+      logProbability = loggedLogProbability ?? oldLogProbability
+    }
+  }
+
+  /// Top-k entropy bounds, when `topk_logprobs` is exported. V comes from the logits' last axis or
+  /// the metadata key `vocab_size`.
+  static func topKBounds(dump: LogitDump, range: Range<Int>) throws(DumpError) -> TopKEntropyBounds? {
+    guard let tensor = dump[.topkLogprobs] else { return nil }
+    let k = tensor.rowLength
+    let all = try tensor.doubles()
+    let vocabulary = dump.vocabularySize ?? dump.metadata["vocab_size"].flatMap { Int($0) }
+    var lower: [Double] = [], upper: [Double] = [], tail: [Double] = []
+    for position in range {
+      var head = 0.0, mass = 0.0
+      for j in 0..<k {
+        let l = all[position * k + j]
+        guard l.isFinite || l == -.infinity else {
+          throw DumpError(file: tensor.file, tensor: "topk_logprobs", problem: "value at position \(position), rank \(j) is \(l)")
+        }
+        let p = Double.exp(l)
+        if p > 0 { head -= p * l }
+        mass += p
+      }
+      let t = max(0, 1 - mass)
+      let tailEntropy = t > 0 ? -t * Double.log(t) : 0
+      lower.append(head + tailEntropy)
+      tail.append(t)
+      if let v = vocabulary, v > k {
+        upper.append(head + (t > 0 ? -t * Double.log(t / Double(v - k)) : 0))
+      }
+    }
+    return TopKEntropyBounds(lower: lower, upper: vocabulary != nil && vocabulary! > k ? upper : nil, tailMass: tail, k: k)
+  }
+}

@@ -1,0 +1,86 @@
+// DeltaH — entropy change of softmax policies.
+
+import LogitDumps
+
+/// Per-position quantities of one dump (or one shard of it), one array element per position, in
+/// the dump's flat row-major position order.
+///
+/// Arrays that need full logits are nil when the dump has none; arrays of optional inputs are nil
+/// when the dump lacks them. Entries at invalid positions (mask = 0 or non-finite logits) are NaN
+/// for computed quantities and are never counted in batch statistics.
+public struct PositionTable: Sendable {
+  /// Flat position indices (in the whole dump) of the positions held, ascending.
+  public var positions: [Int]
+  /// The dump's position shape, [N] or [B, T].
+  public var positionShape: [Int]
+  /// The temperature T the logits were divided by.
+  public var temperature: Double
+  /// mask = 1 and, with logits, a finite logit row.
+  public var valid: [Bool]
+  /// The sampled token at each position.
+  public var tokenIDs: [Int64]?
+  /// A_t.
+  public var advantages: [Double]?
+  /// Sequence index of each position (from `sequence_ids`, else the row b of a [B, T] dump, else 0).
+  public var sequenceIDs: [Int64]
+  /// Prompt group of each position (`group_ids`), when exported.
+  public var groupIDs: [Int64]?
+
+  /// H_t of softmax(z/T) from full logits; else the logged entropy; NaN when neither exists.
+  public var entropy: [Double]
+  /// Where ``entropy`` came from.
+  public var entropySource: EntropySource
+  /// log π(y_t) at temperature T from full logits; else `logprobs`; else `old_logprobs`.
+  public var logProbability: [Double]?
+  /// Σ_i π_i² (full logits only).
+  public var sumSquaredProbabilities: [Double]?
+  /// E_π[S] = Σ π_i²(log π_i + H) (full logits only).
+  public var expectedDiscriminator: [Double]?
+  /// S_k = π_k(log π_k + H) of the sampled token (full logits only).
+  public var sampledDiscriminator: [Double]?
+  /// Largest minus second-largest logit of z/T (full logits only).
+  public var topTwoGap: [Double]?
+
+  /// The trainer's logged entropy (`entropy`/`entropys`), when exported.
+  public var loggedEntropy: [Double]?
+  /// The trainer's logged current log-probabilities (`logprobs`), when exported.
+  public var loggedLogProbability: [Double]?
+  /// Old-policy log-probabilities (`old_logprobs`/`old_log_probs`), when exported.
+  public var oldLogProbability: [Double]?
+  /// Entropy lower/upper bounds and tail mass from top-k log-probabilities, when exported.
+  public var topKBounds: TopKEntropyBounds?
+
+  /// Number of positions whose logit row had NaN/±Inf elements.
+  public var nonFiniteRows: Int
+  /// The first few such positions (flat indices), for the report.
+  public var nonFiniteExamples: [Int]
+
+  /// Where the per-position entropy came from.
+  public enum EntropySource: String, Sendable, Codable {
+    case logits, logged, none
+  }
+
+  /// The number of positions held.
+  public var count: Int { positions.count }
+
+  /// The number of valid positions.
+  public var validCount: Int { valid.lazy.filter { $0 }.count }
+}
+
+/// Entropy bounds at each position from the top-k true log-probabilities p_1..p_k (normalised over
+/// the full vocabulary) with tail mass p_tail = 1 − Σ_j p_j (ecosystem.md §4.5):
+///
+///     lower = −Σ_j p_j ln p_j − p_tail ln p_tail              (tail on one token)
+///     upper = −Σ_j p_j ln p_j − p_tail ln(p_tail / (V − k))   (tail spread evenly; needs V)
+///
+/// They bracket the true entropy; neither is an estimate of it.
+public struct TopKEntropyBounds: Sendable {
+  /// The lower bound per position.
+  public var lower: [Double]
+  /// The upper bound per position; nil when the vocabulary size is unknown.
+  public var upper: [Double]?
+  /// p_tail per position.
+  public var tailMass: [Double]
+  /// k.
+  public var k: Int
+}

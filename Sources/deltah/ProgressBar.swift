@@ -1,0 +1,24 @@
+// DeltaH — entropy change of softmax policies.
+
+import Foundation
+
+/// A one-line progress bar on standard error, drawn only when standard error is a terminal.
+final class ProgressBar: @unchecked Sendable {
+  private let label: String
+  private let enabled = isatty(STDERR_FILENO) != 0
+  private var lastDrawn = -1
+
+  init(_ label: String) { self.label = label }
+
+  func update(_ done: Int, _ total: Int) {
+    guard enabled, total > 0 else { return }
+    let percent = done * 100 / total
+    guard percent != lastDrawn else { return }
+    lastDrawn = percent
+    let width = 30
+    let filled = width * done / total
+    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+    FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
+    if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+  }
+}
