@@ -83,6 +83,9 @@ let package = Package(
     .testTarget(
       name: "LogitDumpsTests", dependencies: ["LogitDumps", "CZlib"], exclude: ["Fixtures"]),
     .testTarget(name: "LogitKernelsTests", dependencies: ["LogitKernels"]),
+    .testTarget(
+      name: "DumpAnalysisTests",
+      dependencies: ["DumpAnalysis", "LogitDumps", "SoftmaxEntropy", "EntropyDynamics", "_TestSupport"]),
     .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"]),
   ]
 )
