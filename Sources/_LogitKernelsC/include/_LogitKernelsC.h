@@ -8,7 +8,7 @@
 //
 // Two implementations share every entry point:
 //   LK_KERNEL_SCALAR  portable C, every quantity in double (libm exp), blocked double sums;
-//   LK_KERNEL_AVX2    AVX2 + FMA (+ F16C for binary16), Cephes-style float exp, float lanes
+//   LK_KERNEL_AVX2    AVX2 + FMA + F16C, Cephes-style float exp (exactly 0 below −88), float lanes
 //                     summed in blocks of LK_BLOCK_ELEMENTS elements and in double across blocks.
 // float64 rows always take the scalar implementation.
 
@@ -78,8 +78,8 @@ void lk_change_sums_compute(const void *before, const void *after, int element_t
 double lk_load_element(const void *row, int element_type, int64_t index);
 
 /// The kernel that will actually run for `element_type` when `requested` is asked for:
-/// LK_KERNEL_AVX2 only if the CPU has AVX2 and FMA (and F16C for LK_FLOAT16) and the type is not
-/// LK_FLOAT64; LK_KERNEL_SCALAR otherwise.
+/// LK_KERNEL_AVX2 only if the CPU has AVX2, FMA and F16C and the type is not LK_FLOAT64;
+/// LK_KERNEL_SCALAR otherwise.
 int lk_effective_kernel(int requested, int element_type);
 
 /// 1 if the CPU supports AVX2 and FMA, else 0.
