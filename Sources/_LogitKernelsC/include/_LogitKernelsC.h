@@ -50,8 +50,9 @@ typedef struct lk_row_sums {
 } lk_row_sums;
 
 /// Accumulators of a pair of rows a (before), b (after) at the same position.
-/// With d = (a − Ma)/T, f = (b − Mb)/T, ea = exp(d), eb = exp(f) and δ = f − d
-/// (δ differs from Δ = (b − a)/T by the constant (Mb − Ma)/T, which no statistic depends on):
+/// With d = (a − Ma)/T, f = (b − Mb)/T, ea = exp(d), eb = exp(f) and δ = f − d + delta_offset
+/// (δ = Δ − κ for Δ = (b − a)/T and a per-row constant κ = (Mb − Ma)/T − delta_offset chosen by
+/// the kernel; only KL(π_a‖π_b) = log Σeb − log Σea − (Σea·δ/Σea − delta_offset) needs it):
 typedef struct lk_change_sums {
   double max_before;        ///< Ma
   double max_after;         ///< Mb
@@ -63,6 +64,7 @@ typedef struct lk_change_sums {
   double c1;                ///< Σ ea·d·δ
   double m2;                ///< Σ ea·δ²
   double c2;                ///< Σ ea·d·δ²
+  double delta_offset;      ///< δ − (f − d), a constant
   int64_t non_finite;       ///< NaN/±Inf elements in a and b together; sums are NaN when > 0
 } lk_change_sums;
 
