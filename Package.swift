@@ -58,6 +58,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
+    /// Microbenchmark of the LogitKernels passes (build with `-c release`; see benchmarks/kernels.sh).
+    .executableTarget(
+      name: "logit-kernel-benchmark",
+      dependencies: ["LogitKernels", .product(name: "RealModule", package: "swift-numerics")]),
+
     // MARK: - Implementation details
 
     /// C kernels behind LogitKernels (AVX2/FMA via function target attributes + runtime dispatch).

@@ -15,8 +15,8 @@ import _LogitKernelsC
 ///     localKL     = ½ ΔᵀFΔ = ½ Var_π(Δ)                                         (F = Fisher)
 ///     exactKL     = KL(π_a ‖ π_b) = Σᵢ π_a,ᵢ (log π_a,ᵢ − log π_b,ᵢ)
 ///
-/// All of them are invariant under Δ → Δ + c·1, which the kernel uses to work with the
-/// max-aligned difference δ = (b − max b)/T − (a − max a)/T instead of Δ.
+/// All but the exact KL are invariant under Δ → Δ + c·1, which the kernel uses to work with
+/// δ = Δ − κ for a per-row constant κ ≈ (max b − max a)/T, keeping δ small.
 /// If either row holds a NaN or ±∞ element every `Double` field is NaN.
 public struct LogitChangeStatistics: Sendable, Hashable {
   /// H_a, the entropy before (nats).
@@ -45,12 +45,13 @@ public struct LogitChangeStatistics: Sendable, Hashable {
   public var isFinite: Bool { nonFiniteCount == 0 }
 
   /// Combines the kernel accumulators in Double. With d = (a − Ma)/T, f = (b − Mb)/T,
-  /// e = exp d, δ = f − d, Z_a = Σe, Z_b = Σ exp f and E[·] the π-expectation (Σ e·(·) / Z_a):
+  /// e = exp d, δ = f − d + o (o = `delta_offset`), Z_a = Σe, Z_b = Σ exp f and E[·] the
+  /// π-expectation (Σ e·(·) / Z_a):
   ///
   ///     H_a = log Z_a − E[d],   H_b = log Z_b − Σ exp(f)·f / Z_b
   ///     μ = E[δ],  Cov(ℓ, δ) = E[dδ] − E[d] μ      (ℓ = d − log Z_a)
   ///     Σ w δ = μ + Cov(ℓ, δ),  Σ w δ² = E[δ²] + E[dδ²] − E[d] E[δ²]
-  ///     KL = Σ π (ℓ_a − ℓ_b) = log Z_b − log Z_a − μ
+  ///     KL = Σ π (ℓ_a − ℓ_b) = Σ π (d − f) + log Z_b − log Z_a = log Z_b − log Z_a − (μ − o)
   init(sums s: lk_change_sums) {
     nonFiniteCount = Int(s.non_finite)
     guard s.non_finite == 0 else {
@@ -75,6 +76,6 @@ public struct LogitChangeStatistics: Sendable, Hashable {
     firstOrder = -covariance
     secondOrder = firstOrder + 0.5 * (-wDeltaSquare + 2 * wDelta * mean - mean * mean)
     localKL = 0.5 * (meanSquare - mean * mean)
-    exactKL = logZb - logZa - mean
+    exactKL = logZb - logZa - (mean - s.delta_offset)
   }
 }

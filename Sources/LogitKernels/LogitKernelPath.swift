@@ -4,7 +4,7 @@ import _LogitKernelsC
 
 /// Which implementation of the row passes runs.
 ///
-/// * ``avx2``: AVX2 + FMA vector code (F16C as well for binary16 rows). The exponential is the
+/// * ``avx2``: AVX2 + FMA + F16C vector code. The exponential is the
 ///   Cephes single-precision polynomial after a Cody–Waite reduction (≈ 2 ulp); sums are kept in
 ///   8 float lanes over blocks of 1024 elements and in Double across blocks, so a sum of
 ///   151,936 terms carries ≈ 1e-7 relative rounding error.
@@ -17,10 +17,12 @@ public enum LogitKernelPath: Sendable, Hashable, CaseIterable {
   case scalar
   case avx2
 
-  /// `true` if this CPU has AVX2 and FMA.
+  /// `true` if this CPU can run the ``avx2`` path (AVX2, FMA and F16C).
   ///
   /// - Complexity: O(1).
-  public static var isAVX2Available: Bool { lk_cpu_has_avx2_fma() != 0 }
+  public static var isAVX2Available: Bool {
+    lk_effective_kernel(Int32(LK_KERNEL_AVX2), Int32(LK_FLOAT32)) == Int32(LK_KERNEL_AVX2)
+  }
 
   /// The default path: ``avx2`` when available, unless the environment variable
   /// `DELTAH_KERNEL` is `scalar` (read once, on first use).

@@ -34,8 +34,8 @@ int lk_environment_forces_scalar(void) {
 
 int lk_effective_kernel(int requested, int element_type) {
   if (requested != LK_KERNEL_AVX2 || element_type == LK_FLOAT64) return LK_KERNEL_SCALAR;
-  if (!lk_cpu_has_avx2_fma()) return LK_KERNEL_SCALAR;
-  if (element_type == LK_FLOAT16 && !lk_cpu_has_f16c()) return LK_KERNEL_SCALAR;
+  // The AVX2 kernels also use F16C (every AVX2 CPU has it, but check anyway).
+  if (!lk_cpu_has_avx2_fma() || !lk_cpu_has_f16c()) return LK_KERNEL_SCALAR;
   return LK_KERNEL_AVX2;
 }
 

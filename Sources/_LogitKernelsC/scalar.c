@@ -65,6 +65,7 @@ void lk_change_sums_scalar(const void *before_, const void *after_, int element_
   out->max_before = ma;
   out->max_after = mb;
   out->non_finite = bad_a + bad_b;
+  out->delta_offset = 0;  // δ = f − d
   if (bad_a + bad_b > 0) {
     out->a0 = out->a1 = out->b0 = out->b1 = NAN;
     out->m1 = out->c1 = out->m2 = out->c2 = NAN;

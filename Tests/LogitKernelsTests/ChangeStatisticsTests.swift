@@ -108,3 +108,59 @@ struct ChangeStatisticsTests {
     }
   }
 }
+
+/// The AVX2 kernels stream a row once and rescale their sums whenever the running maximum grows
+/// (theory: Σ e^(d−s)(d − s) = e^(−s)(S1 − s S0), …). Rows whose maximum grows in every block,
+/// or jumps in the last block, exercise that path; tolerances as in the reference tests above.
+@Suite("Running-maximum rescaling")
+struct RescalingTests {
+  static func rows(v: Int) -> [[Double]] {
+    var rng = SplitMix64(seed: 77)
+    let rising = (0..<v).map { 12 * Double($0) / Double(v) + 0.5 * rng.normal() }
+    var lateJump = (0..<v).map { _ in 2 * rng.normal() }
+    lateJump[v - 3] = 25
+    let falling = rising.reversed().map { $0 }
+    return [rising, lateJump, falling]
+  }
+
+  @Test("row statistics", arguments: [LogitElementType.float32, .bfloat16, .float16])
+  func rowStatistics(type: LogitElementType) {
+    let encoded = EncodedRows(Self.rows(v: 151_936), as: type, offset: 1)
+    for t in [1.0, 0.6] {
+      let tokens: [Int64] = [151_935, 151_933, 0]
+      for path in testedPaths {
+        let stats = encoded.rowStatistics(temperature: t, tokens: tokens, kernel: path)
+        for r in 0..<3 {
+          let ref = ReferenceRow(encoded.decoded[r], temperature: t, token: Int(tokens[r]))
+          expectMatches(stats[r], ref, path: path, type: type, "\(type) \(path) T=\(t) row \(r)")
+        }
+      }
+    }
+  }
+
+  @Test("change statistics", arguments: [LogitElementType.float32, .bfloat16])
+  func changeStatistics(type: LogitElementType) {
+    let before = Self.rows(v: 20_000)
+    var rng = SplitMix64(seed: 78)
+    var after = before.map { row in row.map { $0 + 0.05 * rng.normal() } }
+    after[0][19_999] += 6  // b's maximum jumps in the last block, a's does not
+    let ea = EncodedRows(before, as: type), eb = EncodedRows(after, as: type)
+    for path in testedPaths {
+      let stats = LogitKernelsTests.changeStatistics(ea, eb, temperature: 0.8, kernel: path)
+      let avx = path.effective(for: type) == .avx2
+      for r in 0..<3 {
+        let ref = ReferenceChange(before: ea.decoded[r], after: eb.decoded[r], temperature: 0.8)
+        for (name, got, want) in [
+          ("H_a", stats[r].entropyBefore, ref.entropyBefore),
+          ("H_b", stats[r].entropyAfter, ref.entropyAfter),
+          ("firstOrder", stats[r].firstOrder, ref.firstOrder),
+          ("secondOrder", stats[r].secondOrder, ref.secondOrder),
+          ("localKL", stats[r].localKL, ref.localKL), ("exactKL", stats[r].exactKL, ref.exactKL),
+        ] {
+          let tol = (avx ? 2e-5 : 1e-9) * (1 + abs(want))
+          #expect(abs(got - want) <= tol, "\(type) \(path) row \(r) \(name): \(got) vs \(want)")
+        }
+      }
+    }
+  }
+}

@@ -8,7 +8,7 @@
 //
 // Two implementations share every entry point:
 //   LK_KERNEL_SCALAR  portable C, every quantity in double (libm exp), blocked double sums;
-//   LK_KERNEL_AVX2    AVX2 + FMA (+ F16C for binary16), Cephes-style float exp, float lanes
+//   LK_KERNEL_AVX2    AVX2 + FMA + F16C, Cephes-style float exp (exactly 0 below −88), float lanes
 //                     summed in blocks of LK_BLOCK_ELEMENTS elements and in double across blocks.
 // float64 rows always take the scalar implementation.
 
@@ -50,8 +50,9 @@ typedef struct lk_row_sums {
 } lk_row_sums;
 
 /// Accumulators of a pair of rows a (before), b (after) at the same position.
-/// With d = (a − Ma)/T, f = (b − Mb)/T, ea = exp(d), eb = exp(f) and δ = f − d
-/// (δ differs from Δ = (b − a)/T by the constant (Mb − Ma)/T, which no statistic depends on):
+/// With d = (a − Ma)/T, f = (b − Mb)/T, ea = exp(d), eb = exp(f) and δ = f − d + delta_offset
+/// (δ = Δ − κ for Δ = (b − a)/T and a per-row constant κ = (Mb − Ma)/T − delta_offset chosen by
+/// the kernel; only KL(π_a‖π_b) = log Σeb − log Σea − (Σea·δ/Σea − delta_offset) needs it):
 typedef struct lk_change_sums {
   double max_before;        ///< Ma
   double max_after;         ///< Mb
@@ -63,6 +64,7 @@ typedef struct lk_change_sums {
   double c1;                ///< Σ ea·d·δ
   double m2;                ///< Σ ea·δ²
   double c2;                ///< Σ ea·d·δ²
+  double delta_offset;      ///< δ − (f − d), a constant
   int64_t non_finite;       ///< NaN/±Inf elements in a and b together; sums are NaN when > 0
 } lk_change_sums;
 
@@ -78,8 +80,8 @@ void lk_change_sums_compute(const void *before, const void *after, int element_t
 double lk_load_element(const void *row, int element_type, int64_t index);
 
 /// The kernel that will actually run for `element_type` when `requested` is asked for:
-/// LK_KERNEL_AVX2 only if the CPU has AVX2 and FMA (and F16C for LK_FLOAT16) and the type is not
-/// LK_FLOAT64; LK_KERNEL_SCALAR otherwise.
+/// LK_KERNEL_AVX2 only if the CPU has AVX2, FMA and F16C and the type is not LK_FLOAT64;
+/// LK_KERNEL_SCALAR otherwise.
 int lk_effective_kernel(int requested, int element_type);
 
 /// 1 if the CPU supports AVX2 and FMA, else 0.
