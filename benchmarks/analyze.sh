@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# End-to-end speed of `deltah analyze` and `deltah compare` against a numpy per-row reference on
+# the same BF16 dump (default 2,048 × 151,936, Qwen's vocabulary), in the same run.
+# Prints each figure in G logit elements per second, the ratio, and DeltaH's peak memory.
+# Usage: benchmarks/analyze.sh [rows] [vocab]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-2048}
+vocab=${2:-151936}
+work=${BENCH_DIR:-/tmp/deltah-bench}
+mkdir -p "$work"
+swift build -c release --product deltah >/dev/null
+python3 -c "import numpy" 2>/dev/null || { echo "numpy is needed for the reference" >&2; exit 1; }
+a="$work/bench_${rows}x${vocab}_a.safetensors"
+b="$work/bench_${rows}x${vocab}_b.safetensors"
+[ -f "$a" ] && [ -f "$b" ] || python3 benchmarks/make_bench_dump.py "$a" --rows "$rows" --vocab "$vocab" --pair "$b"
+elements=$((rows * vocab))
+# Warm the page cache once so both tools read from memory.
+cat "$a" "$b" > /dev/null
+best() { sort -n | head -1; }
+run_timed() {  # prints "seconds peak_kib"
+  /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1
+}
+echo "dump: $rows × $vocab BF16 ($((elements / 1000000)) M elements), $(nproc) cores"
+for mode in analyze compare; do
+  times=()
+  peak=0
+  if [ "$mode" = analyze ]; then
+    cmd=(.build/release/deltah analyze "$a" --json)
+    key=entropy_token_mean
+  else
+    cmd=(.build/release/deltah compare "$a" "$b" --json)
+    key=mean_delta_first_order
+  fi
+  ours=$("${cmd[@]}" | python3 -c "import json,sys; print(json.load(sys.stdin)['$key'])")
+  for _ in 1 2 3; do
+    read -r s k < <(run_timed "${cmd[@]}")
+    times+=("$s")
+    [ "$k" -gt "$peak" ] && peak=$k
+  done
+  t=$(printf '%s\n' "${times[@]}" | best)
+  if [ "$mode" = analyze ]; then
+    ref=$(python3 benchmarks/numpy_reference.py "$a")
+  else
+    ref=$(python3 benchmarks/numpy_reference.py --compare "$a" "$b")
+  fi
+  ref_rate=$(echo "$ref" | awk '{print $4}')
+  ref_check=$(echo "$ref" | awk '{print $5}')
+  python3 - "$mode" "$t" "$elements" "$ref_rate" "$peak" "$ours" "$ref_check" "$key" <<'PY'
+import sys
+mode, t, n, ref, peak = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+ours, theirs, key = float(sys.argv[6]), float(sys.argv[7]), sys.argv[8]
+assert abs(ours - theirs) <= 1e-5 * max(1, abs(theirs)), f"{key}: deltah {ours} vs numpy {theirs}"
+print(f"{mode:8s} check {key}: deltah {ours:.9g}, numpy {theirs:.9g}")
+rate = n / t / 1e9
+print(f"{mode:8s} deltah {rate:6.3f} G elem/s (whole process, best of 3: {t:.2f} s, peak RSS {peak / 1024:.0f} MiB)"
+      f" | numpy per-row {ref:6.3f} G elem/s | ratio {rate / ref:5.2f}x")
+PY
+done
