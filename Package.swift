@@ -11,6 +11,8 @@ let package = Package(
     .executable(name: "deltah", targets: ["deltah"]),
     .library(name: "SoftmaxEntropy", targets: ["SoftmaxEntropy"]),
     .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
+    .library(name: "Curvature", targets: ["Curvature"]),
+    .library(name: "PolicyCliff", targets: ["PolicyCliff"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +28,17 @@ let package = Package(
     /// First-order entropy change (Cui et al. Lemma 1), PG/NPG closed forms, token covariance,
     /// entropy polarity.
     .target(name: "EntropyDynamics", dependencies: ["SoftmaxEntropy"]),
+    /// Symmetric operators (Fisher, entropy and reward Hessians), Lanczos with full
+    /// reorthogonalisation, natural gradients, per-position curvature, local KL.
+    .target(
+      name: "Curvature",
+      dependencies: [
+        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "CCBLAS",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
+    /// Policy-cliff stability (theory §11): ties, margins, stability radii, soft-policy Lipschitz
+    /// bounds, perturbation experiments, near-tie statistics.
+    .target(name: "PolicyCliff", dependencies: ["SoftmaxEntropy", "DenseLinearAlgebra", "Curvature"]),
     /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
     .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
@@ -58,5 +71,9 @@ let package = Package(
     .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "_TestSupport"]),
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
     .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"]),
+    .testTarget(
+      name: "CurvatureTests",
+      dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "_TestSupport"]),
+    .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
   ]
 )
