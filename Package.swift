@@ -38,7 +38,12 @@ let package = Package(
       ]),
     /// Policy-cliff stability (theory §11): ties, margins, stability radii, soft-policy Lipschitz
     /// bounds, perturbation experiments, near-tie statistics.
-    .target(name: "PolicyCliff", dependencies: ["SoftmaxEntropy", "DenseLinearAlgebra", "Curvature"]),
+    .target(
+      name: "PolicyCliff",
+      dependencies: [
+        "SoftmaxEntropy", "DenseLinearAlgebra", "Curvature",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
     .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
