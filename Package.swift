@@ -54,7 +54,7 @@ let package = Package(
     .executableTarget(
       name: "deltah",
       dependencies: [
-        "SoftmaxEntropy", "EntropyDynamics",
+        "SoftmaxEntropy", "EntropyDynamics", "Curvature", "PolicyCliff",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
