@@ -58,6 +58,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
+    // MARK: - Benchmarks and notebooks-as-scripts (run on demand, not by the tests)
+
+    .executableTarget(
+      name: "curvature-bench",
+      dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport"],
+      path: "benchmarks/curvature-bench"),
+
     // MARK: - Implementation details (system libraries)
 
     .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),

@@ -25,11 +25,11 @@ import GSLSupport
 /// of order residual²/gap). The iteration stops when the k requested Ritz values have converged:
 ///
 /// * `.largest` / `.smallest`: the k outermost Ritz values at that end.
-/// * `.largestMagnitude`: both ends are watched. With c₊ converged values at the top and c₋ at the
-///   bottom, every eigenvalue not yet found lies between the innermost converged ones, so its |λ| is at
-///   most M = max(|θ₊ innermost|, |θ₋ innermost|). The iteration stops when the k largest |θ| among the
-///   converged values are all ≥ M (and c₊, c₋ ≥ 1), which makes the answer independent of which end
-///   the large |λ| live at.
+/// * `.largestMagnitude`: both ends are watched. The k Ritz values largest in |θ| form a run at
+///   each end of the Ritz spectrum; they must have converged, and at each end the next Ritz value
+///   inside the run must satisfy |θ| + residual ≤ the k-th |θ|, so no eigenvalue at either end can
+///   still overtake the selection. This makes the answer independent of which end the large |λ|
+///   live at, without waiting for a dense cluster at the other end to converge.
 ///
 /// **Breakdown and multiplicity.** When β_j ≤ 1e-12·‖T‖ the basis spans an invariant subspace; the
 /// iteration restarts from a new seeded random vector orthogonalised against Q (β_j = 0) and runs at
@@ -240,19 +240,19 @@ public struct LanczosEigensolver: Sendable {
       let chosen = selection.select(k, fromAscending: theta)
       return chosen.allSatisfy { ok[$0] } ? chosen : nil
     case .largestMagnitude:
-      var top = 0
-      while top < m, ok[m - 1 - top] { top += 1 }
+      // The k largest |θ| form a run at each end of the ascending Ritz values.
+      let chosen = selection.select(k, fromAscending: theta)
+      guard chosen.allSatisfy({ ok[$0] }) else { return nil }
+      let picked = Set(chosen)
       var bottom = 0
-      while bottom < m, ok[bottom] { bottom += 1 }
-      if top == m { return selection.select(k, fromAscending: theta) }
-      guard top >= 1, bottom >= 1, top + bottom >= k else { return nil }
-      let candidates = Array(0..<bottom) + Array((m - top)..<m)
-      let values = candidates.map { theta[$0] }
-      let picked = SpectrumSelection.largestMagnitude.select(k, fromAscending: values.sorted())
-      // `values` is ascending already (bottom block, then top block), so indices map directly.
-      let chosen = picked.map { candidates[$0] }
-      let bound = max(abs(theta[m - top]), abs(theta[bottom - 1]))
-      return abs(theta[chosen[k - 1]]) >= bound ? chosen : nil
+      while bottom < m, picked.contains(bottom) { bottom += 1 }
+      var top = 0
+      while top < m, picked.contains(m - 1 - top) { top += 1 }
+      if bottom + top >= m { return chosen }
+      // Just inside each run, the next Ritz value (with its residual) must not reach the k-th |θ|.
+      let kth = abs(theta[chosen[k - 1]])
+      for i in [bottom, m - 1 - top] where abs(theta[i]) + residuals[i] > kth { return nil }
+      return chosen
     }
   }
 }
