@@ -64,6 +64,14 @@ let package = Package(
       name: "curvature-bench",
       dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport"],
       path: "benchmarks/curvature-bench"),
+    .executableTarget(
+      name: "policy-cliff",
+      dependencies: ["PolicyCliff", "GSLSupport"],
+      path: "notebooks-as-scripts/policy-cliff"),
+    .executableTarget(
+      name: "curvature-spectra",
+      dependencies: ["Curvature", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport"],
+      path: "notebooks-as-scripts/curvature-spectra"),
 
     // MARK: - Implementation details (system libraries)
 
