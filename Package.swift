@@ -12,6 +12,8 @@ let package = Package(
     .library(name: "SoftmaxEntropy", targets: ["SoftmaxEntropy"]),
     .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
     .library(name: "LogitKernels", targets: ["LogitKernels"]),
+    .library(name: "Curvature", targets: ["Curvature"]),
+    .library(name: "PolicyCliff", targets: ["PolicyCliff"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +29,22 @@ let package = Package(
     /// First-order entropy change (Cui et al. Lemma 1), PG/NPG closed forms, token covariance,
     /// entropy polarity.
     .target(name: "EntropyDynamics", dependencies: ["SoftmaxEntropy"]),
+    /// Symmetric operators (Fisher, entropy and reward Hessians), Lanczos with full
+    /// reorthogonalisation, natural gradients, per-position curvature, local KL.
+    .target(
+      name: "Curvature",
+      dependencies: [
+        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "CCBLAS",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
+    /// Policy-cliff stability (theory §11): ties, margins, stability radii, soft-policy Lipschitz
+    /// bounds, perturbation experiments, near-tie statistics.
+    .target(
+      name: "PolicyCliff",
+      dependencies: [
+        "SoftmaxEntropy", "DenseLinearAlgebra", "Curvature",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
     .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
@@ -54,7 +72,7 @@ let package = Package(
     .executableTarget(
       name: "deltah",
       dependencies: [
-        "SoftmaxEntropy", "EntropyDynamics", "DumpAnalysis", "LogitDumps",
+        "SoftmaxEntropy", "EntropyDynamics", "DumpAnalysis", "LogitDumps", "Curvature", "PolicyCliff",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -62,6 +80,21 @@ let package = Package(
     .executableTarget(
       name: "logit-kernel-benchmark",
       dependencies: ["LogitKernels", .product(name: "RealModule", package: "swift-numerics")]),
+
+    // MARK: - Benchmarks and notebooks-as-scripts (run on demand, not by the tests)
+
+    .executableTarget(
+      name: "curvature-bench",
+      dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport"],
+      path: "benchmarks/curvature-bench"),
+    .executableTarget(
+      name: "policy-cliff",
+      dependencies: ["PolicyCliff", "GSLSupport"],
+      path: "notebooks-as-scripts/policy-cliff"),
+    .executableTarget(
+      name: "curvature-spectra",
+      dependencies: ["Curvature", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport"],
+      path: "notebooks-as-scripts/curvature-spectra"),
 
     // MARK: - Implementation details
 
@@ -92,5 +125,9 @@ let package = Package(
       name: "DumpAnalysisTests",
       dependencies: ["DumpAnalysis", "LogitDumps", "SoftmaxEntropy", "EntropyDynamics", "_TestSupport"]),
     .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"]),
+    .testTarget(
+      name: "CurvatureTests",
+      dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "_TestSupport"]),
+    .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
   ]
 )

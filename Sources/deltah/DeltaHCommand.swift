@@ -12,7 +12,10 @@ struct DeltaHCommand: ParsableCommand {
       act on the raw logits z, so the policy's own logits move by Δz/T.
       """,
     version: DeltaHVersion.string,
-    subcommands: [DemoCommand.self, StepCommand.self, AnalyzeCommand.self, CompareCommand.self, MergeCommand.self]
+    subcommands: [
+      DemoCommand.self, StepCommand.self, AnalyzeCommand.self, CompareCommand.self, MergeCommand.self,
+      CurvatureCommand.self, CliffCommand.self,
+    ]
   )
 }
 

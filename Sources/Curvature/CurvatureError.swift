@@ -1,0 +1,24 @@
+// DeltaH — entropy change of softmax policies.
+
+import DenseLinearAlgebra
+
+/// Why a curvature computation was rejected or failed.
+public enum CurvatureError: Error, Equatable, CustomStringConvertible {
+  /// An argument violates a documented requirement (the message says which).
+  case invalidArgument(String)
+  /// The Lanczos iteration reached its step limit before the requested Ritz values converged.
+  case lanczosDidNotConverge(steps: Int, worstRelativeResidual: Double)
+  /// A LAPACK routine failed.
+  case linearAlgebra(LinearAlgebraError)
+
+  public var description: String {
+    switch self {
+    case let .invalidArgument(message):
+      return message
+    case let .lanczosDidNotConverge(steps, residual):
+      return "Lanczos did not converge in \(steps) steps (worst relative Ritz residual \(residual)); raise maxSteps or use the dense solver"
+    case let .linearAlgebra(error):
+      return error.description
+    }
+  }
+}

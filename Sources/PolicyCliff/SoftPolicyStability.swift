@@ -1,0 +1,101 @@
+// DeltaH — entropy change of softmax policies.
+
+import Curvature
+import DenseLinearAlgebra
+import RealModule
+import SoftmaxEntropy
+
+/// Stability of the greedy and the entropy-regularised (soft) policy of one state with action
+/// values Q (a bandit: Q = r), theory §11 and §10.2.
+///
+///     soft policy           π_α = softmax(Q/α)
+///     TV Lipschitz bound    d_TV(π_α(R₁), π_α(R₂)) ≤ ‖R₁ − R₂‖∞ / (2α(1 − γ))      (Policy Cliff Prop 4.5)
+///     exact Jacobian        ∂π_α/∂Q = (diag π_α − π_α π_αᵀ)/α = F(π_α)/α
+///     ℓ2 bound              ‖J‖₂ = λ_max(F(π_α))/α ≤ 1/(2α)
+///     price of smoothing    max Q − π_αᵀQ = Σᵢ π_α,ᵢ (max Q − Qᵢ) ≤ α log K
+///
+/// With γ > 0 the values are one state's Q and a reward perturbation ‖ΔR‖∞ moves them by at most
+/// ‖ΔR‖∞/(1 − γ); the Jacobian and ℓ2 bound are with respect to Q.
+public struct SoftPolicyStability: Sendable, Equatable {
+  /// The temperature α > 0.
+  public let alpha: Double
+  /// The discount γ ∈ [0, 1).
+  public let gamma: Double
+  /// Ties and margin of the values.
+  public let margin: ActionMargin
+  /// π_α = softmax(Q/α).
+  public let softPolicy: [Double]
+  /// ‖(diag π_α − π_α π_αᵀ)/α‖₂, from the dense eigensolver (Lanczos above 2,000 actions).
+  public let jacobianNorm: Double
+  /// max Q − π_αᵀQ.
+  public let priceOfSmoothing: Double
+  /// The values Q.
+  public let values: [Double]
+
+  /// The analysis of values Q at temperature α and discount γ.
+  ///
+  /// - Throws: `PolicyCliffError.invalidArgument` for empty or non-finite values, α ≤ 0,
+  ///   γ ∉ [0, 1) or an invalid tolerance.
+  /// - Complexity: O(K³) for K ≤ 2,000 (dense eigenproblem), O(K) Lanczos products above.
+  public init(values: [Double], alpha: Double, gamma: Double = 0, tolerance: Double? = nil) throws(PolicyCliffError) {
+    try requireFinite(values, "rewards")
+    try requireTemperature(alpha)
+    try requireDiscount(gamma)
+    let policy: SoftmaxPolicy
+    do {
+      policy = try SoftmaxPolicy(logits: values, temperature: alpha)
+    } catch {
+      throw .invalidArgument("softmax(Q/α) is not representable: \(error)")
+    }
+    self.values = values
+    self.alpha = alpha
+    self.gamma = gamma
+    self.margin = try ActionMargin(values: values, tolerance: tolerance)
+    self.softPolicy = policy.probabilities
+    let top = margin.best
+    self.priceOfSmoothing = compensatedSum(zip(policy.probabilities, values).lazy.map { $0 * (top - $1) })
+    let lambdaMax: Double
+    do {
+      if values.count <= 2_000 {
+        lambdaMax = try DenseSpectrum.eigenvalues(of: policy.fisherMatrix(), count: 1, selection: .largest)[0]
+      } else {
+        lambdaMax = try LanczosEigensolver().eigenpairs(of: FisherOperator(policy: policy), count: 1).eigenvalues[0]
+      }
+    } catch {
+      throw .didNotConverge("the Jacobian's spectral norm could not be computed: \(error)")
+    }
+    self.jacobianNorm = lambdaMax / alpha
+  }
+
+  /// The exact Jacobian ∂π_α/∂Q = (diag π_α − π_α π_αᵀ)/α as a dense matrix.
+  ///
+  /// - Complexity: O(K²).
+  public var jacobian: Matrix {
+    let k = softPolicy.count
+    var j = Matrix(rows: k, columns: k)
+    for a in 0..<k {
+      for b in 0..<k { j[a, b] = ((a == b ? softPolicy[a] : 0) - softPolicy[a] * softPolicy[b]) / alpha }
+    }
+    return j
+  }
+
+  /// 1/(2α(1 − γ)), the TV Lipschitz constant of R ↦ π_α.
+  ///
+  /// - Complexity: O(1).
+  public var lipschitzTV: Double { 1 / (2 * alpha * (1 - gamma)) }
+
+  /// 1/(2α), the ℓ2 → ℓ2 bound on the Jacobian (from λ_max(F) ≤ ½).
+  ///
+  /// - Complexity: O(1).
+  public var l2Bound: Double { 1 / (2 * alpha) }
+
+  /// α log K, the bound on the price of smoothing.
+  ///
+  /// - Complexity: O(1).
+  public var priceOfSmoothingBound: Double { alpha * Double.log(Double(values.count)) }
+
+  /// The greedy stability radius (0 at a tie), see ``ActionMargin/greedyStabilityRadius(gamma:)``.
+  ///
+  /// - Complexity: O(1).
+  public var stabilityRadius: Double { margin.greedyStabilityRadius(gamma: gamma) }
+}
