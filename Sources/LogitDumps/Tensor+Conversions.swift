@@ -4,6 +4,11 @@
 /// members).
 private let conversionChunkBytes = 1 << 20
 
+/// Up-front reservation cap for the output arrays: a corrupt ZIP directory can claim a DEFLATE
+/// member far larger than its stream really decodes to, so memory grows with decoded data beyond
+/// this many elements rather than with the claim.
+private let maxReservation = 1 << 24
+
 extension Tensor {
   private var conversionRowsPerChunk: Int { max(1, conversionChunkBytes / max(rowByteCount, 1)) }
 
@@ -17,7 +22,7 @@ extension Tensor {
   /// - Complexity: O(elementCount).
   public func doubles() throws(DumpError) -> [Double] {
     var out: [Double] = []
-    out.reserveCapacity(descriptor.elementCount)
+    out.reserveCapacity(min(descriptor.elementCount, maxReservation))
     let type = elementType
     try rethrowingDumpError {
       try forEachRowChunk(rowsPerChunk: conversionRowsPerChunk) { _, bytes in
@@ -40,7 +45,7 @@ extension Tensor {
       throw error("has element type \(type); integers (I64, I32, I16, I8, U8, U16, U32, U64) expected")
     }
     var out: [Int64] = []
-    out.reserveCapacity(descriptor.elementCount)
+    out.reserveCapacity(min(descriptor.elementCount, maxReservation))
     try rethrowingDumpError {
       try forEachRowChunk(rowsPerChunk: conversionRowsPerChunk) { rows, bytes in
         for i in 0..<(bytes.count / type.byteWidth) {
@@ -68,7 +73,7 @@ extension Tensor {
       throw error("has element type \(type); BOOL, U8 or another integer type expected for a mask")
     }
     var out: [Bool] = []
-    out.reserveCapacity(descriptor.elementCount)
+    out.reserveCapacity(min(descriptor.elementCount, maxReservation))
     let width = type.byteWidth
     try rethrowingDumpError {
       try forEachRowChunk(rowsPerChunk: conversionRowsPerChunk) { _, bytes in

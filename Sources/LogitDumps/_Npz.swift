@@ -51,9 +51,10 @@ enum _Npz {
     b.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
   }
 
-  /// Converts a 64-bit size or offset to `Int`, requiring it to be at most `limit`.
-  private static func bounded(_ v: UInt64, _ limit: Int) -> Int? {
-    v <= UInt64(limit) ? Int(v) : nil
+  /// Converts a 64-bit size or offset to `Int`, requiring it to be at most `limit` (`nil` when
+  /// `limit` is negative: nothing fits).
+  static func bounded(_ v: UInt64, _ limit: Int) -> Int? {
+    limit >= 0 && v <= UInt64(limit) ? Int(v) : nil
   }
 
   static func centralDirectory(_ file: MappedFile) throws(DumpError) -> [Entry] {

@@ -149,4 +149,17 @@ import Testing
     let path = folder.write("obj.npz", zip([member("objs.npy", npy(descr: "|O", shape: "(1,)", data: [0]), deflate: true)]))
     expectDumpError(file: "obj.npz", tensor: "objs", problem: ["object dtype"]) { _ = try TensorArchive(path: path) }
   }
+
+  /// Regression (found while fuzzing): a zip64 locator in a file shorter than a zip64 end record
+  /// made a size check trap on a negative bound.
+  @Test func tinyArchiveWithZip64LocatorIsAnErrorNotATrap() {
+    let locator = le(UInt32(0x0706_4B50)) + le(UInt32(0)) + le(UInt64(0)) + le(UInt32(1))
+    let end = le(UInt32(0x0605_4B50)) + le(UInt16(0)) + le(UInt16(0)) + le(UInt16.max) + le(UInt16.max)
+      + le(UInt32.max) + le(UInt32.max) + le(UInt16(0))
+    let path = folder.write("tiny64.npz", [0x50, 0x4B, 0x03, 0x04] + locator + end)
+    expectDumpError(file: "tiny64.npz", problem: ["zip64 end-of-central-directory offset points past the end"]) {
+      _ = try TensorArchive(path: path)
+    }
+    #expect(_Npz.bounded(5, -1) == nil && _Npz.bounded(5, 5) == 5 && _Npz.bounded(6, 5) == nil)
+  }
 }
