@@ -86,6 +86,25 @@ public final class MappedFile: @unchecked Sendable {
     adviseKernel(range, MADV_NORMAL)
   }
 
+  /// Drops the whole pages inside `range` from this process's resident set (`MADV_DONTNEED`) and
+  /// returns the offset up to which pages are now released (the end of the last whole page).
+  ///
+  /// The mapping is private and read-only, so the pages are only unmapped from this process: the
+  /// next access reads them again from the page cache or the file. Streaming readers call this on
+  /// what they have consumed, so the resident set stays at about one chunk, however large the file.
+  @discardableResult
+  func releaseConsumed(_ range: Range<Int>) -> Int {
+    let clamped = range.clamped(to: 0..<count)
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    guard page > 0, !clamped.isEmpty else { return clamped.lowerBound }
+    let address = Int(bitPattern: base)
+    let start = (address + clamped.lowerBound + page - 1) / page * page
+    let end = (address + clamped.upperBound) / page * page
+    guard end > start else { return clamped.lowerBound }
+    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
+    return end - address
+  }
+
   private func adviseKernel(_ range: Range<Int>, _ advice: Int32) {
     let clamped = range.clamped(to: 0..<count)
     guard !clamped.isEmpty else { return }

@@ -30,7 +30,9 @@ extension Tensor {
   /// `body` receives the row range and its bytes (`range.count × rowByteCount`, row-major,
   /// little-endian, possibly unaligned). The view is valid only during that call:
   /// * mapped tensors: a view into the mapping (zero-copy); the kernel is advised that the range
-  ///   is read sequentially (`MADV_SEQUENTIAL`);
+  ///   is read sequentially (`MADV_SEQUENTIAL`), and the pages of each chunk are dropped from the
+  ///   resident set once `body` returns (`MADV_DONTNEED`), so resident memory stays at about one
+  ///   chunk;
   /// * DEFLATE members: one buffer of `rowsPerChunk × rowByteCount` bytes, reused for every chunk,
   ///   so memory stays flat. The member's size and CRC-32 are checked against the ZIP directory
   ///   when the stream ends; a mismatch is thrown after the last chunk has been delivered.
@@ -54,12 +56,15 @@ extension Tensor {
       defer { mapped.adviseNormal(range) }
       try withExtendedLifetime(mapped) {
         var row = 0
+        var released = offset
         while row < rowCount {
           let end = min(row + chunkRows, rowCount)
           let start = offset + row * rowBytes
           try body(
             row..<end,
             UnsafeRawBufferPointer(rebasing: mapped._bytes[start..<(start + (end - row) * rowBytes)]))
+          // Consumed rows leave the resident set: memory stays flat in the tensor's size.
+          released = mapped.releaseConsumed(released..<(offset + end * rowBytes))
           row = end
         }
       }
