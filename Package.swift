@@ -11,6 +11,8 @@ let package = Package(
     .executable(name: "deltah", targets: ["deltah"]),
     .library(name: "SoftmaxEntropy", targets: ["SoftmaxEntropy"]),
     .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
+    .library(name: "EntropyInterventions", targets: ["EntropyInterventions"]),
+    .library(name: "TabularPolicies", targets: ["TabularPolicies"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +28,19 @@ let package = Package(
     /// First-order entropy change (Cui et al. Lemma 1), PG/NPG closed forms, token covariance,
     /// entropy polarity.
     .target(name: "EntropyDynamics", dependencies: ["SoftmaxEntropy"]),
+    /// Token-selection rules of entropy interventions as pure functions over token arrays:
+    /// Clip-Cov, KL-Cov, STEER weights, OPEFO flow balance, Entrocraft, forking-token mask.
+    .target(
+      name: "EntropyInterventions",
+      dependencies: ["SoftmaxEntropy", "GSLSupport", .product(name: "RealModule", package: "swift-numerics")]),
+    /// Tabular softmax policies on bandits, contextual bandits and small MDPs: exact and sampled
+    /// updates, entropy interventions, per-step entropy-change records.
+    .target(
+      name: "TabularPolicies",
+      dependencies: [
+        "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "DenseLinearAlgebra", "GSLSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
     .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
@@ -36,7 +51,7 @@ let package = Package(
     .executableTarget(
       name: "deltah",
       dependencies: [
-        "SoftmaxEntropy", "EntropyDynamics",
+        "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "TabularPolicies", "GSLSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -58,5 +73,8 @@ let package = Package(
     .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "_TestSupport"]),
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
     .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"]),
+    .testTarget(
+      name: "TabularPoliciesTests",
+      dependencies: ["TabularPolicies", "EntropyInterventions", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport", "_TestSupport"]),
   ]
 )

@@ -12,7 +12,7 @@ struct DeltaHCommand: ParsableCommand {
       act on the raw logits z, so the policy's own logits move by Δz/T.
       """,
     version: DeltaHVersion.string,
-    subcommands: [DemoCommand.self, StepCommand.self]
+    subcommands: [DemoCommand.self, StepCommand.self, BanditCommand.self, MDPCommand.self]
   )
 }
 
