@@ -55,6 +55,26 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
+    // MARK: - notebooks-as-scripts (`swift run <name>`; tables to stdout, CSV + Markdown to out/<name>/)
+
+    .target(name: "_NotebookSupport", path: "notebooks-as-scripts/_NotebookSupport"),
+    .executableTarget(
+      name: "first-order-accuracy",
+      dependencies: ["_NotebookSupport", "TabularPolicies", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport"],
+      path: "notebooks-as-scripts/first-order-accuracy"),
+    .executableTarget(
+      name: "polarity-asymmetry",
+      dependencies: ["_NotebookSupport", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport", .product(name: "RealModule", package: "swift-numerics")],
+      path: "notebooks-as-scripts/polarity-asymmetry"),
+    .executableTarget(
+      name: "intervention-comparison",
+      dependencies: ["_NotebookSupport", "TabularPolicies", "EntropyInterventions", "GSLSupport"],
+      path: "notebooks-as-scripts/intervention-comparison"),
+    .executableTarget(
+      name: "entropy-performance-law",
+      dependencies: ["_NotebookSupport", "TabularPolicies", "GSLSupport", .product(name: "RealModule", package: "swift-numerics")],
+      path: "notebooks-as-scripts/entropy-performance-law"),
+
     // MARK: - Implementation details (system libraries)
 
     .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
