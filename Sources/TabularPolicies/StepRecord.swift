@@ -26,7 +26,8 @@ public struct StepRecord: Sendable, Equatable, Codable {
   public let deltaSecondOrder: Double
   /// Change of the weighted entropy due to moving state weights (MDP only).
   public let deltaVisitation: Double
-  /// Σ_s d(s) Cov_{π_s}(log π_s, π_s ⊙ A_s), the PG covariance (Cui et al. Thm 1).
+  /// Σ_s d(s) Cov_{π_s}(log π_s, π_s ⊙ A_s), the PG covariance (Cui et al. Thm 1), evaluated as
+  /// Σ_a S_a π_a A_a (S = π ⊙ (log π + H) sums to 0, so no centring is needed).
   public let covariancePolicyGradient: Double
   /// Σ_s d(s) Cov_{π_s}(log π_s, A_s), the NPG covariance (Cui et al. Thm 2).
   public let covarianceNatural: Double

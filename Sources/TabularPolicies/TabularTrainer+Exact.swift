@@ -7,7 +7,9 @@ import SoftmaxEntropy
 extension TabularTrainer {
   /// One exact step of `update` at every state; see ``ExactUpdate`` for the formulas. Flows split
   /// the first-order term per action, −S_a (Δz_a − E_π Δz), which is invariant to shifting Δz.
-  func exactStep(_ update: ExactUpdate, currentEntropy: Double) throws(TabularPolicyError) -> StepOutcome {
+  func exactStep(
+    _ update: ExactUpdate, currentEntropy: Double, advantages: [[Double]], discriminators: [[Double]]
+  ) throws(TabularPolicyError) -> StepOutcome {
     var outcome = StepOutcome(policies: [])
     outcome.policies.reserveCapacity(policies.count)
     var temperature: Double? = nil
@@ -18,7 +20,7 @@ extension TabularTrainer {
     let natural = update.isNatural
     for s in policies.indices {
       let pi = policies[s]
-      let a = pi.centred(evaluation.actionValues[s])
+      let a = advantages[s]
       let eta = learningRate * stepFactor(state: s, natural: natural)
       let base = (natural ? PolicyGradientRule.naturalPolicyGradient : .policyGradient)
         .logitStep(for: pi, advantages: a, learningRate: eta)
@@ -47,7 +49,7 @@ extension TabularTrainer {
       }
       outcome.policies.append(next)
       let mean = pi.expectation(step)
-      let disc = pi.entropyDiscriminator
+      let disc = discriminators[s]
       let d = evaluation.stateWeights[s]
       for i in step.indices { outcome.addFlow(-disc[i] * (step[i] - mean), weight: d) }
     }

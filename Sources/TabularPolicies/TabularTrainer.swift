@@ -117,9 +117,12 @@ public final class TabularTrainer {
   public func advance() throws(TabularPolicyError) -> StepRecord {
     let h = entropy
     entropyHistory.append(h)
+    let advantages = policies.indices.map { policies[$0].centred(evaluation.actionValues[$0]) }
+    let discriminators = policies.map(\.entropyDiscriminator)
     let outcome: StepOutcome
     switch rule {
-    case .exact(let e): outcome = try exactStep(e, currentEntropy: h)
+    case .exact(let e):
+      outcome = try exactStep(e, currentEntropy: h, advantages: advantages, discriminators: discriminators)
     case .sampled(let s): outcome = try sampledStep(s, currentEntropy: h)
     }
     let weights = evaluation.stateWeights
@@ -127,17 +130,17 @@ public final class TabularTrainer {
     for s in policies.indices {
       let old = policies[s], new = outcome.policies[s]
       let step = zip(new.logits, old.logits).map { $0 - $1 }
-      let f: Double
-      do { f = try firstOrderEntropyChange(of: old, logitStep: step) } catch {
-        throw TabularPolicyError(argument: "logit step", problem: error.description)
-      }
-      let a = old.centred(evaluation.actionValues[s])
+      // Lemma 1 with the discriminator S = π ⊙ (log π + H) computed once per state:
+      //   −Cov_π(log π, v) = −Σ_a S_a v_a   (Σ_a S_a = 0), the same value firstOrderEntropyChange gives.
+      let disc = discriminators[s]
+      let a = advantages[s]
+      let f = -compensatedDot(disc, step)
       let d = weights[s]
       actual += d * (new.entropy - old.entropy)
       first += d * f
       second += d * (f + old.entropySecondOrderTerm(step))
-      covPG += d * old.covariance(old.logProbabilities, zip(old.probabilities, a).map { $0 * $1 })
-      covNPG += d * old.covariance(old.logProbabilities, a)
+      covPG += d * compensatedSum(a.indices.lazy.map { disc[$0] * old.probabilities[$0] * a[$0] })
+      covNPG += d * compensatedDot(disc, a)
     }
     let newEvaluation = try environment.evaluate(outcome.policies)
     var visitation = 0.0
