@@ -14,6 +14,8 @@ let package = Package(
     .library(name: "LogitKernels", targets: ["LogitKernels"]),
     .library(name: "Curvature", targets: ["Curvature"]),
     .library(name: "PolicyCliff", targets: ["PolicyCliff"]),
+    .library(name: "EntropyInterventions", targets: ["EntropyInterventions"]),
+    .library(name: "TabularPolicies", targets: ["TabularPolicies"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +47,19 @@ let package = Package(
         "SoftmaxEntropy", "DenseLinearAlgebra", "Curvature",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
+    /// Token-selection rules of entropy interventions as pure functions over token arrays:
+    /// Clip-Cov, KL-Cov, STEER weights, OPEFO flow balance, Entrocraft, forking-token mask.
+    .target(
+      name: "EntropyInterventions",
+      dependencies: ["SoftmaxEntropy", "GSLSupport", .product(name: "RealModule", package: "swift-numerics")]),
+    /// Tabular softmax policies on bandits, contextual bandits and small MDPs: exact and sampled
+    /// updates, entropy interventions, per-step entropy-change records.
+    .target(
+      name: "TabularPolicies",
+      dependencies: [
+        "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "DenseLinearAlgebra", "GSLSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
     .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
@@ -73,6 +88,7 @@ let package = Package(
       name: "deltah",
       dependencies: [
         "SoftmaxEntropy", "EntropyDynamics", "DumpAnalysis", "LogitDumps", "Curvature", "PolicyCliff",
+        "EntropyInterventions", "TabularPolicies", "GSLSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -95,6 +111,26 @@ let package = Package(
       name: "curvature-spectra",
       dependencies: ["Curvature", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport"],
       path: "notebooks-as-scripts/curvature-spectra"),
+
+    // MARK: - notebooks-as-scripts (`swift run <name>`; tables to stdout, CSV + Markdown to out/<name>/)
+
+    .target(name: "_NotebookSupport", path: "notebooks-as-scripts/_NotebookSupport"),
+    .executableTarget(
+      name: "first-order-accuracy",
+      dependencies: ["_NotebookSupport", "TabularPolicies", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport"],
+      path: "notebooks-as-scripts/first-order-accuracy"),
+    .executableTarget(
+      name: "polarity-asymmetry",
+      dependencies: ["_NotebookSupport", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport", .product(name: "RealModule", package: "swift-numerics")],
+      path: "notebooks-as-scripts/polarity-asymmetry"),
+    .executableTarget(
+      name: "intervention-comparison",
+      dependencies: ["_NotebookSupport", "TabularPolicies", "EntropyInterventions", "GSLSupport"],
+      path: "notebooks-as-scripts/intervention-comparison"),
+    .executableTarget(
+      name: "entropy-performance-law",
+      dependencies: ["_NotebookSupport", "TabularPolicies", "GSLSupport", .product(name: "RealModule", package: "swift-numerics")],
+      path: "notebooks-as-scripts/entropy-performance-law"),
 
     // MARK: - Implementation details
 
@@ -129,5 +165,8 @@ let package = Package(
       name: "CurvatureTests",
       dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "_TestSupport"]),
     .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
+    .testTarget(
+      name: "TabularPoliciesTests",
+      dependencies: ["TabularPolicies", "EntropyInterventions", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport", "_TestSupport"]),
   ]
 )

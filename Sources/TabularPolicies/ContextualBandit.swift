@@ -1,0 +1,68 @@
+// DeltaH — entropy change of softmax policies.
+
+import GSLSupport
+import SoftmaxEntropy
+
+/// A contextual bandit with S states, K arms, deterministic rewards r(s, a) and fixed state
+/// weights d(s) (Σ d = 1); S = 1 is the K-armed bandit.
+///
+///     J(π) = Σ_s d(s) Σ_a π(a|s) r(s, a)
+public struct ContextualBandit: TabularEnvironment, Equatable {
+  /// r(s, a).
+  public let rewards: [[Double]]
+  /// d(s).
+  public let stateWeights: [Double]
+
+  public var stateCount: Int { rewards.count }
+  public var actionCount: Int { rewards[0].count }
+  public var discount: Double { 0 }
+
+  /// - Parameters:
+  ///   - rewards: one reward vector per state, all of the same length K ≥ 1, finite.
+  ///   - stateWeights: d(s) ≥ 0 summing to 1; uniform when nil.
+  /// - Throws: `TabularPolicyError` naming the argument that is malformed.
+  /// - Complexity: O(S K).
+  public init(rewards: [[Double]], stateWeights: [Double]? = nil) throws(TabularPolicyError) {
+    try require(!rewards.isEmpty, "rewards", "need at least one state")
+    let k = rewards[0].count
+    try require(k >= 1, "rewards", "need at least one arm")
+    for (s, r) in rewards.enumerated() {
+      try require(r.count == k, "rewards", "state \(s) has \(r.count) arms, state 0 has \(k)")
+      try requireFinite(r, "rewards[\(s)]")
+    }
+    let w = stateWeights ?? Array(repeating: 1 / Double(rewards.count), count: rewards.count)
+    try require(w.count == rewards.count, "stateWeights", "has \(w.count) entries for \(rewards.count) states")
+    if stateWeights != nil { try requireDistribution(w, "stateWeights") }
+    self.rewards = rewards
+    self.stateWeights = w
+  }
+
+  /// A K-armed bandit (one state).
+  ///
+  /// - Throws: `TabularPolicyError` for an empty or non-finite reward vector.
+  public init(rewards: [Double]) throws(TabularPolicyError) {
+    try self.init(rewards: [rewards])
+  }
+
+  /// A random contextual bandit: r(s, a) ~ U(0, 1) drawn state by state, arm by arm, from the
+  /// generator (mt19937 `gsl_rng_uniform`), uniform state weights.
+  ///
+  /// - Complexity: O(S K).
+  public static func random(states: Int, actions: Int, generator: MersenneTwister) throws(TabularPolicyError) -> ContextualBandit {
+    try require(states >= 1, "states", "must be ≥ 1, got \(states)")
+    try require(actions >= 1, "actions", "must be ≥ 1, got \(actions)")
+    return try ContextualBandit(
+      rewards: (0..<states).map { _ in (0..<actions).map { _ in generator.uniform() } })
+  }
+
+  /// d fixed, Q = r, J = Σ_s d(s) π_sᵀ r_s.
+  ///
+  /// - Complexity: O(S K).
+  public func evaluate(_ policies: [SoftmaxPolicy]) throws(TabularPolicyError) -> PolicyEvaluation {
+    try require(policies.count == stateCount, "policies", "has \(policies.count) states, bandit has \(stateCount)")
+    let values = (0..<stateCount).map { policies[$0].expectation(rewards[$0]) }
+    return PolicyEvaluation(
+      stateWeights: stateWeights, actionValues: rewards, stateValues: values,
+      expectedReturn: compensatedDot(stateWeights, values))
+  }
+}

@@ -1,0 +1,292 @@
+// DeltaH — entropy change of softmax policies.
+
+import ArgumentParser
+import EntropyDynamics
+import EntropyInterventions
+import Foundation
+import TabularPolicies
+
+/// Update-rule, intervention and output options shared by `deltah bandit` and `deltah mdp`.
+struct TrainingOptions: ParsableArguments {
+  @Option(help: "Update rule: pg, npg, entropy-bonus, natural-entropy-bonus, temperature, natural-temperature (exact); reinforce, grpo, ppo (sampled; ppo = grpo with --epochs default 4).")
+  var rule: String = "pg"
+
+  @Option(parsing: .unconditional, help: "Learning rate η > 0.")
+  var lr: Double = 1
+
+  @Option(help: "Number of update steps T ≥ 1.")
+  var steps: Int = 100
+
+  @Option(help: "Step scaling across states: per-state (Cui et al.) or visitation (d(s)/(1−γ) for PG, 1/(1−γ) for NPG).")
+  var scaling: String = "per-state"
+
+  @Option(parsing: .unconditional, help: "Entropy-bonus coefficient α (entropy-bonus rules; also added to sampled rules).")
+  var entropyCoef: Double?
+
+  @Option(parsing: .unconditional, help: "Weight α of REINFORCE toward π^T (temperature rules; also added to sampled rules when given).")
+  var temperatureCoef: Double?
+
+  @Option(parsing: .unconditional, help: "Entropy target of the π^T switch: T_high below it, T_low above (default 0.5).")
+  var temperatureTarget: Double = 0.5
+
+  @Option(help: "T_high (default 1.2).")
+  var tHigh: Double = 1.2
+
+  @Option(help: "T_low (default 0.8).")
+  var tLow: Double = 0.8
+
+  @Option(help: "Sampled rules: samples per state G (default 8).")
+  var samples: Int = 8
+
+  @Option(help: "Sampled rules: gradient steps per batch (PPO epochs; default 1, 4 for ppo).")
+  var epochs: Int?
+
+  @Option(help: "PPO ε_low (default 0.2).")
+  var clipLow: Double = 0.2
+
+  @Option(help: "PPO ε_high (default 0.2).")
+  var clipHigh: Double = 0.2
+
+  @Option(help: "Dual-clip constant c > 1 (default none; STEER uses 3).")
+  var dualClip: Double?
+
+  @Option(parsing: .unconditional, help: "GRPO std epsilon (default 1e-6).")
+  var grpoEpsilon: Double = 1e-6
+
+  @Option(help: "Intervention for sampled rules: none, clip-cov, kl-cov, steer-linear, steer-exp, opefo, entrocraft, forking, polarity.")
+  var intervention: String = "none"
+
+  @Option(help: "Clip-Cov / KL-Cov selection ratio (fraction; defaults 2e-4 / 2e-3).")
+  var covRatio: Double?
+
+  @Option(parsing: .unconditional, help: "Clip-Cov ω_low (default 1).")
+  var covLower: Double = 1
+
+  @Option(parsing: .unconditional, help: "Clip-Cov ω_high (default 5).")
+  var covUpper: Double = 5
+
+  @Option(help: "KL-Cov β (default 1).")
+  var klCoef: Double = 1
+
+  @Option(help: "STEER w_min (default 0.8).")
+  var steerMin: Double = 0.8
+
+  @Option(help: "STEER w_max (linear mode, default 1.2).")
+  var steerMax: Double = 1.2
+
+  @Option(parsing: .unconditional, help: "Entrocraft start bounds L0,U0 (default 0.6,0.7).")
+  var entrocraftStart: VectorArgument?
+
+  @Option(parsing: .unconditional, help: "Entrocraft end bounds L1,U1 (default 0.1,0.2), reached at the last step.")
+  var entrocraftEnd: VectorArgument?
+
+  @Option(help: "Forking-token ratio ρ (default 0.2).")
+  var forkingRatio: Double = 0.2
+
+  @Option(parsing: .unconditional, help: "Polarity reweighting: entropy target H* of the proportional controller.")
+  var polarityTarget: Double?
+
+  @Option(help: "Polarity reweighting: controller gain g (w± = clamp(1 ± g(H* − H)/H*, 0, 2); default 1).")
+  var polarityGain: Double = 1
+
+  @Flag(help: "Print JSON: {\"steps\": [...], \"summary\": {...}}.")
+  var json = false
+
+  @Flag(help: "Print CSV, one row per step.")
+  var csv = false
+
+  func validate() throws {
+    if json && csv { throw ValidationError("--json and --csv are exclusive") }
+    guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
+    guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
+    guard ["per-state", "visitation"].contains(scaling) else {
+      throw ValidationError("--scaling must be per-state or visitation, got '\(scaling)'")
+    }
+    guard Self.exactRules.contains(rule) || Self.sampledRules.contains(rule) else {
+      throw ValidationError("--rule '\(rule)' is unknown; use one of \((Self.exactRules + Self.sampledRules).joined(separator: ", "))")
+    }
+    guard Self.interventions.contains(intervention) else {
+      throw ValidationError("--intervention '\(intervention)' is unknown; use one of \(Self.interventions.joined(separator: ", "))")
+    }
+    if intervention != "none" && Self.exactRules.contains(rule) {
+      throw ValidationError("--intervention \(intervention) acts on sampled tokens; use --rule reinforce, grpo or ppo")
+    }
+    if intervention == "polarity" && polarityTarget == nil {
+      throw ValidationError("--intervention polarity needs --polarity-target H* (> 0)")
+    }
+    if let t = polarityTarget, !(t.isFinite && t > 0) { throw ValidationError("--polarity-target must be > 0, got \(t)") }
+    if !(polarityGain.isFinite && polarityGain >= 0) { throw ValidationError("--polarity-gain must be ≥ 0, got \(polarityGain)") }
+    if rule.hasSuffix("entropy-bonus"), entropyCoef == nil {
+      throw ValidationError("--rule \(rule) needs --entropy-coef α")
+    }
+    for (name, v) in [("--entrocraft-start", entrocraftStart), ("--entrocraft-end", entrocraftEnd)] {
+      if let v, v.values.count != 2 { throw ValidationError("\(name) takes two numbers lower,upper, got \(v.values.count)") }
+    }
+  }
+
+  static let exactRules = ["pg", "npg", "entropy-bonus", "natural-entropy-bonus", "temperature", "natural-temperature"]
+  static let sampledRules = ["reinforce", "grpo", "ppo"]
+  static let interventions = ["none", "clip-cov", "kl-cov", "steer-linear", "steer-exp", "opefo", "entrocraft", "forking", "polarity"]
+
+  func stepScaling(discount: Double) -> StateStepScaling {
+    scaling == "visitation" ? .visitationWeighted(discount: discount) : .perState
+  }
+
+  func temperatureReinforcement(natural: Bool) throws -> TemperatureReinforcement {
+    try TemperatureReinforcement(
+      coefficient: temperatureCoef ?? 1, targetEntropy: temperatureTarget, highTemperature: tHigh,
+      lowTemperature: tLow, natural: natural)
+  }
+
+  func updateRule() throws -> UpdateRule {
+    switch rule {
+    case "pg": return .exact(.policyGradient)
+    case "npg": return .exact(.naturalPolicyGradient)
+    case "entropy-bonus": return .exact(.entropyBonus(coefficient: entropyCoef!, natural: false))
+    case "natural-entropy-bonus": return .exact(.entropyBonus(coefficient: entropyCoef!, natural: true))
+    case "temperature": return .exact(.temperatureReinforcement(try temperatureReinforcement(natural: false)))
+    case "natural-temperature": return .exact(.temperatureReinforcement(try temperatureReinforcement(natural: true)))
+    default: break
+    }
+    let estimator: SampledUpdate.Estimator = rule == "reinforce" ? .reinforce : .grpo(epsilon: grpoEpsilon)
+    return .sampled(
+      SampledUpdate(
+        estimator: estimator, samplesPerState: samples, epochs: epochs ?? (rule == "ppo" ? 4 : 1), clipLow: clipLow,
+        clipHigh: clipHigh, dualClip: dualClip, entropyCoefficient: entropyCoef ?? 0,
+        temperatureReinforcement: temperatureCoef == nil ? nil : try temperatureReinforcement(natural: false),
+        intervention: try entropyIntervention()))
+  }
+
+  func entropyIntervention() throws -> EntropyIntervention {
+    switch intervention {
+    case "clip-cov": return .clipCov(ratio: covRatio ?? 2e-4, lowerBound: covLower, upperBound: covUpper)
+    case "kl-cov": return .klCov(ratio: covRatio ?? 2e-3, coefficient: klCoef)
+    case "steer-linear": return .steer(.linear(minimum: steerMin, maximum: steerMax))
+    case "steer-exp": return .steer(.exponential(minimum: steerMin))
+    case "opefo": return .flowBalance
+    case "entrocraft":
+      let start = entrocraftStart?.values ?? [0.6, 0.7]
+      let end = entrocraftEnd?.values ?? [0.1, 0.2]
+      return .entrocraft(
+        try EntrocraftController(startBounds: (start[0], start[1]), endBounds: (end[0], end[1]), totalSteps: steps))
+    case "forking": return .forkingTokens(ratio: forkingRatio)
+    case "polarity":
+      return .polarityReweighting(PolarityBranchWeights.proportionalController(target: polarityTarget!, gain: polarityGain))
+    default: return .none
+    }
+  }
+
+  /// Trains and prints the run in the requested format.
+  func train(environment: any TabularEnvironment, initialLogits: [[Double]], seed: UInt64, description: String) throws {
+    let trainer = try TabularTrainer(
+      environment: environment, initialLogits: initialLogits, rule: updateRule(), learningRate: lr,
+      scaling: stepScaling(discount: environment.discount), seed: seed)
+    let run = try trainer.run(steps: steps)
+    let summary = RunSummary(run: run, rule: rule, intervention: intervention, learningRate: lr, environment: description)
+    if json {
+      try printJSON(RunReport(steps: run.steps, summary: summary))
+    } else if csv {
+      print(csvText(run))
+    } else {
+      print(table(run, summary))
+    }
+  }
+
+  func csvText(_ run: TrainingRun) -> String {
+    var lines = ["step,entropy,reward,delta_actual,delta_first_order,delta_second_order,delta_visitation,cov_pg,cov_npg,phi_plus,phi_minus,samples,ppo_clipped,intervention_touched"]
+    for r in run.steps {
+      let numbers = [r.entropy, r.reward, r.deltaActual, r.deltaFirstOrder, r.deltaSecondOrder, r.deltaVisitation,
+                     r.covariancePolicyGradient, r.covarianceNatural, r.expandingFlow, r.contractingFlow]
+      lines.append(
+        (["\(r.step)"] + numbers.map { formatNumber($0, digits: 17) } + ["\(r.samples)", "\(r.ppoClipped)", "\(r.interventionTouched)"])
+          .joined(separator: ","))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  func table(_ run: TrainingRun, _ s: RunSummary) -> String {
+    var t = TextTable("step", "H", "J", "ΔH actual", "1st order", "2nd order", "Φ+", "Φ−", "touched")
+    let stride = max(1, run.steps.count / 20)
+    for r in run.steps where r.step % stride == 0 || r.step == run.steps.count - 1 {
+      t.append(
+        "\(r.step)", formatNumber(r.entropy, digits: 6), formatNumber(r.reward, digits: 6),
+        formatNumber(r.deltaActual, digits: 4), formatNumber(r.deltaFirstOrder, digits: 4),
+        formatNumber(r.deltaSecondOrder, digits: 4), formatNumber(r.expandingFlow, digits: 4),
+        formatNumber(r.contractingFlow, digits: 4), "\(r.interventionTouched)")
+    }
+    var lines = ["\(s.environment); rule \(s.rule), η = \(formatNumber(s.learningRate)), intervention \(s.intervention)", t.rendered(), ""]
+    lines.append("final H = \(formatNumber(s.finalEntropy)), final J = \(formatNumber(s.finalReward))")
+    lines.append("first order vs actual: Pearson \(formatNumber(s.pearsonFirstOrder, digits: 6)), max |err| 1st \(formatNumber(s.maxErrorFirstOrder, digits: 3)), 2nd \(formatNumber(s.maxErrorSecondOrder, digits: 3))")
+    if let a = s.fitA, let b = s.fitB, let c = s.fitCeiling {
+      lines.append("entropy–performance law R = −a·e^H + b: a = \(formatNumber(a, digits: 6)), b = \(formatNumber(b, digits: 6)), ceiling b − a = \(formatNumber(c, digits: 6))")
+    }
+    return lines.joined(separator: "\n")
+  }
+}
+
+/// The JSON document of a training run.
+struct RunReport: Encodable {
+  let steps: [StepRecord]
+  let summary: RunSummary
+}
+
+/// Run-level figures for reports.
+struct RunSummary: Encodable {
+  let environment: String
+  let rule: String
+  let intervention: String
+  let learningRate: Double
+  let stepCount: Int
+  let initialEntropy: Double
+  let finalEntropy: Double
+  let finalReward: Double
+  let pearsonFirstOrder: Double
+  let maxErrorFirstOrder: Double
+  let maxErrorSecondOrder: Double
+  let totalInterventionTouched: Int
+  let totalPPOClipped: Int
+  let fitA: Double?
+  let fitB: Double?
+  let fitCeiling: Double?
+  let fitRMSE: Double?
+
+  init(run: TrainingRun, rule: String, intervention: String, learningRate: Double, environment: String) {
+    let acc = run.predictionAccuracy
+    let fit = run.entropyPerformanceFit
+    self.environment = environment
+    self.rule = rule
+    self.intervention = intervention
+    self.learningRate = learningRate
+    self.stepCount = run.steps.count
+    self.initialEntropy = run.steps[0].entropy
+    self.finalEntropy = run.finalEntropy
+    self.finalReward = run.finalReward
+    self.pearsonFirstOrder = acc.pearson
+    self.maxErrorFirstOrder = acc.maxFirstOrderError
+    self.maxErrorSecondOrder = acc.maxSecondOrderError
+    self.totalInterventionTouched = run.steps.reduce(0) { $0 + $1.interventionTouched }
+    self.totalPPOClipped = run.steps.reduce(0) { $0 + $1.ppoClipped }
+    self.fitA = fit?.a
+    self.fitB = fit?.b
+    self.fitCeiling = fit?.ceiling
+    self.fitRMSE = fit?.rootMeanSquareError
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case environment, rule, intervention
+    case learningRate = "lr"
+    case stepCount = "steps"
+    case initialEntropy = "initial_entropy"
+    case finalEntropy = "final_entropy"
+    case finalReward = "final_reward"
+    case pearsonFirstOrder = "pearson_first_order"
+    case maxErrorFirstOrder = "max_error_first_order"
+    case maxErrorSecondOrder = "max_error_second_order"
+    case totalInterventionTouched = "intervention_touched"
+    case totalPPOClipped = "ppo_clipped"
+    case fitA = "law_a"
+    case fitB = "law_b"
+    case fitCeiling = "law_ceiling"
+    case fitRMSE = "law_rmse"
+  }
+}
