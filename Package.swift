@@ -78,8 +78,8 @@ let package = Package(
     .target(
       name: "DumpAnalysis",
       dependencies: [
-        "LogitDumps", "LogitKernels", "SoftmaxEntropy", "EntropyDynamics", "GSLSupport",
-        .product(name: "RealModule", package: "swift-numerics"),
+        "LogitDumps", "LogitKernels", "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions",
+        "GSLSupport", .product(name: "RealModule", package: "swift-numerics"),
       ]),
 
     // MARK: - Command-line tool

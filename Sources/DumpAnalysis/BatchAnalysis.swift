@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import EntropyDynamics
+import EntropyInterventions
 import GSLSupport
 import LogitDumps
 import RealModule
@@ -85,13 +86,15 @@ public struct BatchAnalysis: Sendable {
       if options.klCovRatio >= 0.01 {
         warnings.append("kl-cov-ratio \(options.klCovRatio) selects \(options.klCovRatio * 100)% of tokens; the ratio is a fraction (verl kl_cov_ratio, default 0.0002). PRIME's k_percent is in percent: k_percent = 0.2 means a ratio of 0.002")
       }
-      summary.klCovSelected = TokenSelection.klCov(centred: cov.centredProducts, valid: valid, ratio: options.klCovRatio).map { table.positions[$0] }
-      let generator = MersenneTwister(seed: options.seed)
-      let clip = TokenSelection.clipCov(
-        centred: cov.centredProducts, valid: valid, lower: options.clipCovBounds.lower,
-        upper: options.clipCovBounds.upper, ratio: options.clipCovRatio, generator: generator)
+      summary.klCovSelected = try Self.klCov(cov.centredProducts, valid, options.klCovRatio, file: file).map { table.positions[$0] }
+      let clip = try Self.intervention(file) { () throws(InterventionError) in
+        try ClipCovSelection(
+          centredProducts: cov.centredProducts, valid: valid, lowerBound: options.clipCovBounds.lower,
+          upperBound: options.clipCovBounds.upper, ratio: options.clipCovRatio,
+          generator: MersenneTwister(seed: options.seed))
+      }
       summary.clipCovCandidates = clip.candidates.count
-      summary.clipCovSelected = clip.picked.map { table.positions[$0] }
+      summary.clipCovSelected = clip.selected.map { table.positions[$0] }.sorted()
       if let m = options.microBatch {
         var perBatch: [Double] = []
         var selected: [Int] = []
@@ -100,7 +103,7 @@ public struct BatchAnalysis: Sendable {
           guard mask.contains(true) else { continue }
           let local = try Self.covariance(batch.map { logp[$0] }, batch.map { adv[$0] }, mask, file: file)
           perBatch.append(local.mean)
-          selected += TokenSelection.klCov(centred: local.centredProducts, valid: mask, ratio: options.klCovRatio).map { table.positions[batch[$0]] }
+          selected += try Self.klCov(local.centredProducts, mask, options.klCovRatio, file: file).map { table.positions[batch[$0]] }
         }
         covSummary.microBatchSize = m
         covSummary.microBatch = perBatch
@@ -129,10 +132,12 @@ public struct BatchAnalysis: Sendable {
         mean: compensatedSum(p) / Double(p.count),
         sampledTermSum: compensatedSum(validIndices.map { sampled![$0] }),
         correctionTermSum: compensatedSum(validIndices.map { correction![$0] }))
-      let phiPlus = compensatedSum(positive), phiMinus = -compensatedSum(negative)
+      let flows = try Self.intervention(file) { () throws(InterventionError) in
+        try EntropyFlowBalance(flows: polarity!, valid: valid)
+      }
       summary.opefo = DumpSummary.OPEFOSummary(
-        phiPlus: phiPlus, phiMinus: phiMinus,
-        lambdaStar: phiPlus + phiMinus > 0 ? (phiMinus - phiPlus) / (phiPlus + phiMinus) : nil)
+        phiPlus: flows.expandingFlow, phiMinus: flows.contractingFlow,
+        lambdaStar: flows.expandingFlow + flows.contractingFlow > 0 ? flows.lambda : nil)
       var rows: [PolarityQuadrant: (Int, [Double])] = [:]
       for i in validIndices {
         let high = table.logProbability![i] > -table.entropy[i]
@@ -158,16 +163,24 @@ public struct BatchAnalysis: Sendable {
     var steerWeights: [Double]?
     if let logp = table.logProbability, let adv = table.advantages, table.entropySource != .none {
       let old = table.oldLogProbability ?? logp
-      let result = TokenSelection.steer(
-        logProbability: logp, oldLogProbability: old, advantages: adv, entropy: table.entropy, valid: valid,
-        weightRange: options.steerWeightRange)
-      let magnitudes = validIndices.map { abs(result.omega[$0]) }
-      let weights = validIndices.map { result.weights[$0] }
+      let omega = (0..<n).map { i in
+        valid[i]
+          ? SteerWeighting.omega(
+            advantage: adv[i], probability: Double.exp(logp[i]), oldProbability: Double.exp(old[i]),
+            entropy: table.entropy[i])
+          : 0
+      }
+      let range = options.steerWeightRange
+      let weights = try Self.intervention(file) { () throws(InterventionError) in
+        try SteerWeighting.linear(minimum: range.lower, maximum: range.upper).weights(omegas: omega, valid: valid)
+      }
+      let magnitudes = validIndices.map { abs(omega[$0]) }
+      let validWeights = validIndices.map { weights[$0] }
       summary.steer = DumpSummary.STEERSummary(
-        omegaAbsMin: magnitudes.min()!, omegaAbsMax: magnitudes.max()!, weightMin: weights.min()!,
-        weightMax: weights.max()!, weightMean: compensatedSum(weights) / Double(weights.count),
+        omegaAbsMin: magnitudes.min()!, omegaAbsMax: magnitudes.max()!, weightMin: validWeights.min()!,
+        weightMax: validWeights.max()!, weightMean: compensatedSum(validWeights) / Double(validWeights.count),
         usedOldLogprobs: table.oldLogProbability != nil)
-      steerWeights = result.weights
+      steerWeights = (0..<n).map { valid[$0] ? weights[$0] : .nan }
     }
     self.steerWeights = steerWeights
 
@@ -200,6 +213,22 @@ public struct BatchAnalysis: Sendable {
     }
     summary.warnings = warnings
     self.summary = summary
+  }
+
+  /// KL-Cov's selection (EntropyInterventions), indices ascending.
+  static func klCov(_ centred: [Double], _ valid: [Bool], _ ratio: Double, file: String) throws(DumpError) -> [Int] {
+    try intervention(file) { () throws(InterventionError) in
+      try KLCovSelection(centredProducts: centred, valid: valid, ratio: ratio).selected.sorted()
+    }
+  }
+
+  /// Runs an intervention rule, reporting its errors against the dump.
+  static func intervention<T>(_ file: String, _ body: () throws(InterventionError) -> T) throws(DumpError) -> T {
+    do {
+      return try body()
+    } catch {
+      throw DumpError(file: file, problem: "\(error)")
+    }
   }
 
   static func covariance(_ logp: [Double], _ adv: [Double], _ mask: [Bool], file: String) throws(DumpError) -> TokenCovariance {

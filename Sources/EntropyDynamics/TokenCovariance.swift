@@ -56,8 +56,31 @@ public struct TokenCovariance: Sendable, Equatable {
       if !logProbabilities[i].isFinite { throw .nonFiniteInput(name: "log-probabilities", index: i, value: logProbabilities[i]) }
       if !advantages[i].isFinite { throw .nonFiniteInput(name: "advantages", index: i, value: advantages[i]) }
     }
-    let groupOf = groupIDs ?? Array(repeating: 0, count: n)
-    // Per-group sums of ℓ and A over valid tokens.
+    guard let groupIDs else {
+      // One batch: two passes over arrays, no grouping structures.
+      var logpValues: [Double] = [], advValues: [Double] = []
+      logpValues.reserveCapacity(n)
+      advValues.reserveCapacity(n)
+      for i in 0..<n where valid[i] {
+        logpValues.append(logProbabilities[i])
+        advValues.append(advantages[i])
+      }
+      guard !logpValues.isEmpty else { throw .invalidArgument("no valid token: the mask selects nothing") }
+      let count = Double(logpValues.count)
+      let logpMean = compensatedSum(logpValues) / count, advMean = compensatedSum(advValues) / count
+      var products = [Double](repeating: 0, count: n)
+      for i in 0..<n where valid[i] {
+        products[i] = (logProbabilities[i] - logpMean) * (advantages[i] - advMean)
+      }
+      self.centredProducts = products
+      self.mask = valid
+      self.validCount = logpValues.count
+      self.mean = compensatedSum((0..<n).lazy.filter { valid[$0] }.map { products[$0] }) / count
+      self.groups = [:]
+      return
+    }
+    let groupOf = groupIDs
+    // Per-group sums of ℓ and A over valid tokens; each token is centred within its group.
     var sums: [Int64: (count: Int, logp: [Double], adv: [Double])] = [:]
     for i in 0..<n where valid[i] {
       sums[groupOf[i], default: (0, [], [])].count += 1
@@ -76,12 +99,10 @@ public struct TokenCovariance: Sendable, Equatable {
       products[i] = (logProbabilities[i] - m.logp) * (advantages[i] - m.adv)
     }
     var groups: [Int64: (count: Int, mean: Double)] = [:]
-    if groupIDs != nil {
-      var productsByGroup: [Int64: [Double]] = [:]
-      for i in 0..<n where valid[i] { productsByGroup[groupOf[i], default: []].append(products[i]) }
-      for (g, values) in productsByGroup {
-        groups[g] = (values.count, compensatedSum(values) / Double(values.count))
-      }
+    var productsByGroup: [Int64: [Double]] = [:]
+    for i in 0..<n where valid[i] { productsByGroup[groupOf[i], default: []].append(products[i]) }
+    for (g, values) in productsByGroup {
+      groups[g] = (values.count, compensatedSum(values) / Double(values.count))
     }
     self.centredProducts = products
     self.mask = valid
