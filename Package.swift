@@ -79,7 +79,7 @@ let package = Package(
       name: "DumpAnalysis",
       dependencies: [
         "LogitDumps", "LogitKernels", "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions",
-        "GSLSupport", .product(name: "RealModule", package: "swift-numerics"),
+        "PolicyCliff", "GSLSupport", .product(name: "RealModule", package: "swift-numerics"),
       ]),
 
     // MARK: - Command-line tool

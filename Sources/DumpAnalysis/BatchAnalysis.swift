@@ -4,6 +4,7 @@ import EntropyDynamics
 import EntropyInterventions
 import GSLSupport
 import LogitDumps
+import PolicyCliff
 import RealModule
 import SoftmaxEntropy
 
@@ -184,6 +185,22 @@ public struct BatchAnalysis: Sendable {
     }
     self.steerWeights = steerWeights
 
+    // Near ties of the greedy policy (top-1/top-2 gap below 0.1 in units of z/T).
+    if let gaps = table.topTwoGap {
+      let finite = validIndices.filter { gaps[$0].isFinite }  // V = 1 has no second logit
+      if !finite.isEmpty {
+        let stats = try Self.nearTies(finite.map { gaps[$0] }, finite.map { max(0, table.entropy[$0]) }, file: file)
+        summary.nearTies = DumpSummary.NearTieSummary(
+          threshold: stats.threshold, nearTies: stats.nearTies, share: stats.nearTieShare,
+          meanEntropyNearTie: stats.meanEntropyNearTie.isNaN ? nil : stats.meanEntropyNearTie,
+          meanEntropyOther: stats.meanEntropyOther.isNaN ? nil : stats.meanEntropyOther,
+          gapQuantiles: Dictionary(uniqueKeysWithValues: zip(stats.quantileLevels, stats.gapQuantiles).map {
+            let percent = Int(($0 * 100).rounded())
+            return (percent < 10 ? "q0\(percent)" : "q\(percent)", $1)
+          }))
+      }
+    }
+
     // Top-k bounds.
     if let b = table.topKBounds {
       let lower = validIndices.map { b.lower[$0] }
@@ -213,6 +230,14 @@ public struct BatchAnalysis: Sendable {
     }
     summary.warnings = warnings
     self.summary = summary
+  }
+
+  static func nearTies(_ gaps: [Double], _ entropies: [Double], file: String) throws(DumpError) -> NearTieStatistics {
+    do {
+      return try NearTieStatistics(gaps: gaps, entropies: entropies)
+    } catch {
+      throw DumpError(file: file, problem: "near-tie statistics: \(error)")
+    }
   }
 
   /// KL-Cov's selection (EntropyInterventions), indices ascending.

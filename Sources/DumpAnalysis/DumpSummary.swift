@@ -48,6 +48,8 @@ public struct DumpSummary: Sendable, Codable {
   public var gradientNormMean: Double?
   /// Entropy bounds from top-k log-probabilities.
   public var topK: TopKSummary?
+  /// Top-1/top-2 logit-gap statistics (policy-cliff near ties), from full logits.
+  public var nearTies: NearTieSummary?
   /// Recomputed vs logged values.
   public var audit: Audit?
   /// Things the user should know (unit traps, missing tensors, disagreements).
@@ -123,6 +125,18 @@ public struct DumpSummary: Sendable, Codable {
     public var entropyUpperBoundMean: Double?
     public var tailMassMean: Double
     public var tailMassMax: Double
+  }
+
+  /// Positions whose top-1/top-2 gap g = x₍₁₎ − x₍₂₎ (x = z/T) is below `threshold` sit near a tie
+  /// of the greedy policy (theory.md §11): π₂/π₁ = e^(−g).
+  public struct NearTieSummary: Sendable, Codable {
+    public var threshold: Double
+    public var nearTies: Int
+    public var share: Double
+    public var meanEntropyNearTie: Double?
+    public var meanEntropyOther: Double?
+    /// Gap quantiles ("q01", "q05", "q25", "q50", "q75", "q95").
+    public var gapQuantiles: [String: Double]
   }
 
   public struct Audit: Sendable, Codable {

@@ -98,3 +98,43 @@ func rethrowingDumpError(_ body: () throws -> Void) throws(DumpError) {
     preconditionFailure("unexpected error \(error)")
   }
 }
+
+extension Tensor {
+  /// The rows at `rows` (row indices, any order) decoded to `Double` (exact for every float type).
+  ///
+  /// Mapped tensors are read in place; a DEFLATE member is inflated once, in order, keeping only
+  /// the requested rows.
+  ///
+  /// - Throws: ``DumpError`` for an integer tensor, a row index out of range, or corrupt data.
+  /// - Complexity: O(|rows| · rowLength) for mapped storage; O(bytes of the tensor) for DEFLATE.
+  public func doubleRows(_ rows: [Int]) throws(DumpError) -> [[Double]] {
+    let type = elementType
+    guard type.isFloatingPoint else { throw error("has element type \(type); floating-point rows expected") }
+    if let bad = rows.first(where: { !(0..<rowCount).contains($0) }) {
+      throw error("row \(bad) is out of range 0..<\(rowCount)")
+    }
+    let length = rowLength
+    func decode(_ bytes: UnsafeRawBufferPointer, row: Int) -> [Double] {
+      let base = row * length
+      return (0..<length).map { type.loadDouble(bytes, base + $0) }
+    }
+    var out = [[Double]](repeating: [], count: rows.count)
+    do {
+      if isMapped {
+        for (i, r) in rows.enumerated() {
+          out[i] = try withRows(r..<(r + 1)) { decode($0, row: 0) }
+        }
+      } else {
+        let wanted = Dictionary(grouping: rows.indices, by: { rows[$0] })
+        try forEachRowChunk(rowsPerChunk: 64) { range, bytes in
+          for r in range { for i in wanted[r] ?? [] { out[i] = decode(bytes, row: r - range.lowerBound) } }
+        }
+      }
+    } catch let e as DumpError {
+      throw e
+    } catch {
+      throw self.error("\(error)")
+    }
+    return out
+  }
+}

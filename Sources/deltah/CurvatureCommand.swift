@@ -2,55 +2,106 @@
 
 import ArgumentParser
 import Curvature
+import LogitDumps
 import SoftmaxEntropy
 
 struct CurvatureCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "curvature",
-    abstract: "Fisher and entropy-Hessian spectra of one softmax policy.",
+    abstract: "Fisher and entropy-Hessian spectra of one softmax policy, or of positions of a dump.",
     discussion: """
       F = diag(π) − ππᵀ (eigenvalues in [0, ½]) and ∇²H (indefinite), both with respect to the \
       policy's logits z/T. Up to 512 actions the spectra come from dense dsyevd, above that from \
-      Lanczos with full reorthogonalisation on O(K) products (Ritz residuals ≤ 1e-10·‖A‖).
+      Lanczos with full reorthogonalisation on O(K) products (Ritz residuals ≤ 1e-10·‖A‖). \
+      Either --logits, or a DUMP with --positions (flat indices; the dump's temperature applies \
+      unless --temperature is given), which prints one entry per position.
       """)
 
+  @Argument(help: "A logit dump (with --positions).")
+  var dump: String?
+
   @Option(parsing: .unconditional, help: "Logits z, comma-separated.")
-  var logits: VectorArgument
+  var logits: VectorArgument?
+
+  @Option(help: "Flat position indices of the dump, comma-separated.")
+  var positions: VectorArgument?
 
   @Option(help: "How many eigenvalues of each spectrum (1 ≤ k ≤ K).")
   var top: Int = 5
 
-  @Option(help: "Temperature T > 0; the policy is softmax(z/T).")
-  var temperature: Double = 1
+  @Option(help: "Temperature T > 0; the policy is softmax(z/T) (default 1, or the dump's).")
+  var temperature: Double?
 
-  @Flag(help: "Print one JSON object instead of a table.")
+  @Flag(help: "Print JSON instead of a table.")
   var json = false
 
-  func run() throws {
-    let policy = try SoftmaxPolicy(logits: logits.values, temperature: temperature)
-    let c = try PositionCurvature(policy: policy, top: top)
-    let report = CurvatureReport(
-      actions: c.actionCount, temperature: temperature, entropy: c.entropy, fisherTrace: c.fisherTrace,
-      fisherEigenvalues: c.fisherEigenvalues, entropyHessianEigenvalues: c.entropyHessianEigenvalues,
-      lambdaMaxBound: PositionCurvature.fisherEigenvalueBound, method: c.method.rawValue)
-    if json {
-      try printJSON(report)
-    } else {
-      var t = TextTable("quantity", "value")
-      t.append("actions K", "\(report.actions)")
-      t.append("temperature T", formatNumber(temperature))
-      t.append("entropy H (nats)", formatNumber(report.entropy))
-      t.append("Fisher trace 1 − Σπ²", formatNumber(report.fisherTrace))
-      t.append("Fisher eigenvalues (largest)", report.fisherEigenvalues.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
-      t.append("λ_max(F) bound", "0.5")
-      t.append("∇²H eigenvalues (largest |λ|)", report.entropyHessianEigenvalues.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
-      t.append("method", report.method)
-      print(t.rendered())
+  func validate() throws {
+    guard (logits != nil) != (dump != nil) else {
+      throw ValidationError("give either --logits or a DUMP with --positions")
     }
+    if dump != nil {
+      guard let positions, positions.values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) else {
+        throw ValidationError("a DUMP needs --positions with non-negative integer indices")
+      }
+    }
+  }
+
+  func run() throws {
+    if let logits {
+      let report = try Self.report(logits: logits.values, temperature: temperature ?? 1, top: top, position: nil)
+      if json { try printJSON(report) } else { print(report.table()) }
+      return
+    }
+    let d = try LogitDump(path: dump!)
+    guard let tensor = d[.logits] else {
+      throw DumpError(file: d.path, tensor: "logits", problem: "curvature needs full logits")
+    }
+    let indices = positions!.values.map { Int($0) }
+    let rows = try tensor.doubleRows(indices)
+    let t = temperature ?? d.temperature
+    let reports = try zip(indices, rows).map { try Self.report(logits: $1, temperature: t, top: top, position: $0) }
+    if json {
+      try printJSON(DumpCurvatureReport(file: d.path, temperature: t, positions: reports))
+    } else {
+      print(reports.map { $0.table() }.joined(separator: "\n\n"))
+    }
+  }
+
+  static func report(logits: [Double], temperature: Double, top: Int, position: Int?) throws -> CurvatureReport {
+    let policy = try SoftmaxPolicy(logits: logits, temperature: temperature)
+    let c = try PositionCurvature(policy: policy, top: top)
+    return CurvatureReport(
+      position: position, actions: c.actionCount, temperature: temperature, entropy: c.entropy,
+      fisherTrace: c.fisherTrace, fisherEigenvalues: c.fisherEigenvalues,
+      entropyHessianEigenvalues: c.entropyHessianEigenvalues,
+      lambdaMaxBound: PositionCurvature.fisherEigenvalueBound, method: c.method.rawValue)
+  }
+}
+
+struct DumpCurvatureReport: Encodable {
+  let file: String
+  let temperature: Double
+  let positions: [CurvatureReport]
+}
+
+extension CurvatureReport {
+  func table() -> String {
+    var t = TextTable("quantity", "value")
+    if let position { t.append("position", "\(position)") }
+    t.append("actions K", "\(actions)")
+    t.append("temperature T", formatNumber(temperature))
+    t.append("entropy H (nats)", formatNumber(entropy))
+    t.append("Fisher trace 1 − Σπ²", formatNumber(fisherTrace))
+    t.append("Fisher eigenvalues (largest)", fisherEigenvalues.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
+    t.append("λ_max(F) bound", "0.5")
+    t.append("∇²H eigenvalues (largest |λ|)", entropyHessianEigenvalues.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
+    t.append("method", method)
+    return t.rendered()
   }
 }
 
 struct CurvatureReport: Encodable {
+  let position: Int?
   let actions: Int
   let temperature: Double
   let entropy: Double
@@ -61,7 +112,7 @@ struct CurvatureReport: Encodable {
   let method: String
 
   enum CodingKeys: String, CodingKey {
-    case actions, temperature, entropy, method
+    case position, actions, temperature, entropy, method
     case fisherTrace = "fisher_trace"
     case fisherEigenvalues = "fisher_eigenvalues"
     case entropyHessianEigenvalues = "entropy_hessian_eigenvalues"

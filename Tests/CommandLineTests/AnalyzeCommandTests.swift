@@ -97,3 +97,35 @@ struct AnalyzeCommandTests {
     #expect(percent.status != 0 && percent.standardError.contains("fraction"))
   }
 }
+
+@Suite("deltah curvature on dump positions")
+struct CurvatureDumpCommandTests {
+  @Test func dumpPositionsEqualTheLogitsForm() throws {
+    let sample = AnalyzeCommandTests.sample + "/step_0001.safetensors"
+    let fromDump = try runDeltaH(["curvature", sample, "--positions", "7", "--top", "3", "--json"])
+    #expect(fromDump.status == 0, "\(fromDump.standardError)")
+    let entry = try #require((fromDump.jsonObject()["positions"] as? [[String: Any]])?.first)
+    #expect(entry["position"] as? Int == 7)
+    // The same row through --logits, its BF16 values read straight from the file here (header and
+    // offsets), independently of LogitDumps.
+    let data = try Data(contentsOf: URL(fileURLWithPath: sample))
+    let n = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + n))) as! [String: Any]
+    let logits = header["logits"] as! [String: Any]
+    let begin = (logits["data_offsets"] as! [Int])[0]
+    let v = (logits["shape"] as! [Int]).last!
+    let start = 8 + n + begin + 7 * v * 2
+    let row = (0..<v).map { i -> String in
+      let bits = UInt32(data[start + 2 * i]) | UInt32(data[start + 2 * i + 1]) << 8
+      return "\(Double(Float(bitPattern: bits << 16)))"
+    }
+    let fromLogits = try runDeltaH(["curvature", "--logits", row.joined(separator: ","), "--top", "3", "--json"]).jsonObject()
+    for key in ["fisher_eigenvalues", "entropy_hessian_eigenvalues"] {
+      let a = try #require(entry[key] as? [Double]), b = try #require(fromLogits[key] as? [Double])
+      #expect(a == b, "\(key)")
+    }
+    #expect(entry["fisher_trace"] as? Double == fromLogits["fisher_trace"] as? Double)
+    let bad = try runDeltaH(["curvature", sample, "--positions", "100000"])
+    #expect(bad.status != 0 && bad.standardError.contains("out of range"))
+  }
+}

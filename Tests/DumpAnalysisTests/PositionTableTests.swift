@@ -122,3 +122,45 @@ struct PositionTableTests {
     }
   }
 }
+
+@Suite("Near ties and logit rows on dumps")
+struct NearTieDumpTests {
+  let fixtures = DumpFixtures()
+
+  @Test func nearTiesMatchGapsFromTheLogits() throws {
+    var batch = DumpFixtures.randomBatch(b: 3, t: 4, v: 40, seed: 21, scale: 1)
+    // Force exact and near ties at a few positions (by construction of the top two logits).
+    for (position, gap) in [(0, 0.0), (3, 0.04), (5, 0.2), (7, 0.09)] {
+      let row = position * 40
+      let top = batch.logits[row..<(row + 40)].max()!
+      batch.logits[row] = top + 10
+      batch.logits[row + 1] = top + 10 - gap
+    }
+    let dump = try LogitDump(path: fixtures.write(batch, name: "ties.safetensors", temperature: 0.5))
+    let table = try PositionTable(dump: dump, temperature: 0.5)
+    let s = try BatchAnalysis(table: table, file: dump.path, step: nil, options: AnalysisOptions()).summary
+    let ties = try #require(s.nearTies)
+    // Independent count: gap of z/T between the two largest logits < 0.1, valid positions only.
+    let expected = (0..<12).filter { i in
+      guard batch.mask[i] == 1 else { return false }
+      let row = batch.logits[(i * 40)..<((i + 1) * 40)].map { $0 / 0.5 }.sorted(by: >)
+      return row[0] - row[1] < 0.1
+    }.count
+    #expect(ties.nearTies == expected)
+    #expect(ties.nearTies >= 2)  // positions 0 and 3: gaps of z/T are 0 and 0.04/0.5 = 0.08
+    #expect(abs(ties.share - Double(expected) / Double(s.tokens)) < 1e-15)
+  }
+
+  @Test func doubleRowsDecodeEveryType() throws {
+    let batch = DumpFixtures.randomBatch(b: 2, t: 2, v: 7, seed: 22)
+    for float32 in [false, true] {
+      let dump = try LogitDump(path: fixtures.write(batch, name: "rows\(float32).safetensors", float32: float32))
+      let rows = try dump[.logits]!.doubleRows([3, 0])
+      for (r, i) in zip(rows, [3, 0]) {
+        let expected = batch.logits[(i * 7)..<((i + 1) * 7)].map { float32 ? Double(Float($0)) : $0 }
+        #expect(r == expected)
+      }
+      #expect(throws: DumpError.self) { try dump[.logits]!.doubleRows([4]) }
+    }
+  }
+}
