@@ -74,14 +74,7 @@ public struct CheckpointComparison: Sendable {
     guard temperature.isFinite, temperature > 0 else {
       throw DumpError(file: before.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
     }
-    let elementType: LogitElementType
-    switch a.elementType {
-    case .f32: elementType = .float32
-    case .bf16: elementType = .bfloat16
-    case .f16: elementType = .float16
-    case .f64: elementType = .float64
-    default: throw DumpError(file: a.file, tensor: "logits", problem: "element type \(a.elementType) is not a logit type")
-    }
+    let elementType = try LogitElementType(logits: a)
     let n = before.positionCount
     let maskTensor = before[.mask] ?? after[.mask]
     var valid = try maskTensor?.bools() ?? Array(repeating: true, count: n)

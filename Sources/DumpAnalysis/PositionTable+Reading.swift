@@ -78,15 +78,7 @@ extension PositionTable {
       return
     }
 
-    let elementType: LogitElementType
-    switch logits.elementType {
-    case .f32: elementType = .float32
-    case .bf16: elementType = .bfloat16
-    case .f16: elementType = .float16
-    case .f64: elementType = .float64
-    default:
-      throw DumpError(file: logits.file, tensor: "logits", problem: "element type \(logits.elementType) is not a logit type (F32, BF16, F16, F64)")
-    }
+    let elementType = try LogitElementType(logits: logits)
     let vocabulary = logits.rowLength
     let rowBytes = logits.rowByteCount
     let rowsPerChunk = max(1, (16 << 20) / max(rowBytes, 1))

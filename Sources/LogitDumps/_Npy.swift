@@ -40,6 +40,25 @@ enum _Npy {
   }
 
   /// Parses a complete preamble (`preambleLength` bytes) into a descriptor.
+  /// Parses the header and checks that `dataBytes` bytes of array data follow it, exactly.
+  ///
+  /// - Complexity: O(header length).
+  static func checkedHeader(
+    _ preamble: UnsafeRawBufferPointer, name: String, dataBytes available: Int
+  ) -> Result<TensorDescriptor, _Problem> {
+    switch parseHeader(preamble, name: name) {
+    case .failure(let p): return .failure(p)
+    case .success(let descriptor):
+      guard available == descriptor.byteCount else {
+        let what = available < descriptor.byteCount ? "truncated: " : "trailing bytes: "
+        return .failure(_Problem(
+          what + "data has \(available) bytes, dtype \(descriptor.elementType) × shape \(descriptor.shape) "
+            + "needs \(descriptor.byteCount)"))
+      }
+      return .success(descriptor)
+    }
+  }
+
   static func parseHeader(_ preamble: UnsafeRawBufferPointer, name: String) -> Result<TensorDescriptor, _Problem> {
     let textStart = preamble[6] == 1 ? 10 : 12
     let text = UnsafeRawBufferPointer(rebasing: preamble[textStart...])
@@ -133,16 +152,11 @@ enum _Npy {
       throw fail("header length runs past the end of the data (\(headerEnd) > \(bytes.count) bytes; truncated)")
     }
     let descriptor: TensorDescriptor
-    switch parseHeader(UnsafeRawBufferPointer(rebasing: bytes[0..<headerEnd]), name: name) {
+    switch checkedHeader(
+      UnsafeRawBufferPointer(rebasing: bytes[0..<headerEnd]), name: name, dataBytes: bytes.count - headerEnd)
+    {
     case .success(let d): descriptor = d
     case .failure(let p): throw fail(p.message)
-    }
-    let available = bytes.count - headerEnd
-    guard available == descriptor.byteCount else {
-      let what = available < descriptor.byteCount ? "truncated: " : "trailing bytes: "
-      throw fail(
-        what + "data has \(available) bytes, dtype \(descriptor.elementType) × shape \(descriptor.shape) "
-          + "needs \(descriptor.byteCount)")
     }
     return Tensor(
       descriptor: descriptor, file: errorFile,

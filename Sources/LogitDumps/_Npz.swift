@@ -228,16 +228,12 @@ enum _Npz {
         guard more == headerEnd - got else { throw fail("deflate stream ends inside the .npy header") }
       }
       let descriptor: TensorDescriptor
-      switch _Npy.parseHeader(UnsafeRawBufferPointer(rebasing: header[0..<headerEnd]), name: name) {
+      switch _Npy.checkedHeader(
+        UnsafeRawBufferPointer(rebasing: header[0..<headerEnd]), name: name,
+        dataBytes: entry.uncompressedSize - headerEnd)
+      {
       case .success(let d): descriptor = d
       case .failure(let p): throw fail(p.message)
-      }
-      let available = entry.uncompressedSize - headerEnd
-      guard available == descriptor.byteCount else {
-        let what = available < descriptor.byteCount ? "truncated: " : "trailing bytes: "
-        throw fail(
-          what + "data has \(available) bytes, dtype \(descriptor.elementType) × shape \(descriptor.shape) "
-            + "needs \(descriptor.byteCount)")
       }
       return Tensor(
         descriptor: descriptor, file: file.path,
