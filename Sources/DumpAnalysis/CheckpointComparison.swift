@@ -96,6 +96,7 @@ public struct CheckpointComparison: Sendable {
             before: x, after: y, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
             rowStride: rowBytes, temperature: temperature, into: results.baseAddress! + rows.lowerBound)
         }
+        paired.releaseRows(rows)
         done += rows.count
         progress?(done, n)
       }

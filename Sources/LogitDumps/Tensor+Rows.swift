@@ -104,3 +104,19 @@ extension Tensor {
     }
   }
 }
+
+extension Tensor {
+  /// Drops the whole memory pages that lie inside rows `range` from the resident set, once a
+  /// reader is done with them (`MADV_DONTNEED` on a private read-only mapping: a later access reads
+  /// them again from the page cache). Does nothing for DEFLATE members, whose chunks live in one
+  /// reused buffer.
+  ///
+  /// ``forEachRowChunk(rowsPerChunk:_:)`` does this by itself; call it when pairing rows read with
+  /// ``withRows(_:_:)``, so that memory stays flat there too.
+  ///
+  /// - Complexity: O(pages in the range).
+  public func releaseRows(_ range: Range<Int>) {
+    guard case .mapped(let mapped, let offset) = storage, !range.isEmpty else { return }
+    mapped.releaseConsumed((offset + range.lowerBound * rowByteCount)..<(offset + range.upperBound * rowByteCount))
+  }
+}
