@@ -14,7 +14,7 @@ extension Figure {
   /// - Complexity: O(steps).
   public static func entropyTrajectory(steps: [Double], entropy: [Double], predictedChange: [Double?], caption: String) -> Figure {
     precondition(steps.count == entropy.count && steps.count == predictedChange.count)
-    var plot = Plot(title: "Entropy across steps", x: .init("step"), y: .init("H (nats)"))
+    var plot = Plot(title: "Entropy across steps", x: .init("step", integerTicks: true), y: .init("H (nats)"))
     plot.series.append(.init("H (measured)", kind: steps.count > 40 ? .line(dashed: false) : .lineWithMarkers, x: steps, y: entropy, colour: 0))
     var segments: [(x: Double, y: Double)] = []
     for i in 0..<max(0, steps.count - 1) {
@@ -112,7 +112,7 @@ extension Figure {
   ///
   /// - Complexity: O(eigenvalues).
   public static func eigenvalueSpectra(fisher: [Double], entropyHessian: [Double], caption: String) -> Figure {
-    var plot = Plot(title: "Eigenvalue spectra", x: .init("rank i"), y: .init("eigenvalue λᵢ"))
+    var plot = Plot(title: "Eigenvalue spectra", x: .init("rank i", integerTicks: true), y: .init("eigenvalue λᵢ"))
     plot.series.append(.init("Fisher F", kind: .lineWithMarkers, x: fisher.indices.map { Double($0 + 1) }, y: fisher, colour: 0))
     plot.series.append(.init("entropy Hessian ∇²H", kind: .lineWithMarkers, x: entropyHessian.indices.map { Double($0 + 1) }, y: entropyHessian, colour: 1))
     plot.references.append(.horizontal(0.5, label: "λ_max(F) ≤ ½"))

@@ -132,7 +132,12 @@ extension Plot {
         return (t, plainDecades ? AxisTicks.label(t, step: pow(10, Double(Int(log10(t).rounded(.down))))) : "10^\(e)")
       })
     }
-    let (ticks, step) = AxisTicks.linear(lower: lo, upper: hi)
+    var (ticks, step) = AxisTicks.linear(lower: lo, upper: hi)
+    if axis.integerTicks && step < 1 {
+      step = 1
+      let a = lo.rounded(.down), b = max(hi.rounded(.up), a + 1)
+      ticks = Swift.stride(from: a, through: b, by: 1).map { $0 }
+    }
     return Domain(lower: ticks.first!, upper: ticks.last!, logarithmic: false, ticks: ticks.map { ($0, AxisTicks.label($0, step: step)) })
   }
 

@@ -31,8 +31,11 @@ public struct Plot: Sendable {
     public var range: ClosedRange<Double>?
     /// Whether 0 must be inside the range (bars, counts).
     public var includesZero: Bool
+    /// Whether ticks must be whole numbers (steps, ranks): the tick step is at least 1.
+    public var integerTicks: Bool
 
-    public init(_ label: String, scale: Scale = .linear, range: ClosedRange<Double>? = nil, includesZero: Bool = false) {
+    public init(_ label: String, scale: Scale = .linear, range: ClosedRange<Double>? = nil, includesZero: Bool = false, integerTicks: Bool = false) {
+      self.integerTicks = integerTicks
       self.label = label
       self.scale = scale
       self.range = range

@@ -83,6 +83,7 @@ public enum LaTeX {
       case "_": out += "\\_"
       case "~": out += "\\textasciitilde{}"
       case "%": out += "\\%"
+      case "|": out += "\\textbar{}"
       case "<": out += "\\textless{}"
       case ">": out += "\\textgreater{}"
       case "–": out += "--"
@@ -131,7 +132,7 @@ public enum LaTeX {
     "θ": "\\theta", "λ": "\\lambda", "μ": "\\mu", "π": "\\pi", "ρ": "\\rho", "σ": "\\sigma", "τ": "\\tau",
     "φ": "\\phi", "ω": "\\omega", "Δ": "\\Delta", "Φ": "\\Phi", "Ω": "\\Omega", "Σ": "\\Sigma",
     "∇": "\\nabla", "−": "-", "≤": "\\leq", "≥": "\\geq", "≈": "\\approx", "×": "\\times", "·": "\\cdot",
-    "∞": "\\infty", "‖": "\\|", "²": "^{2}", "³": "^{3}", "½": "\\tfrac{1}{2}", "⊙": "\\odot",
+    "∞": "\\infty", "‖": "\\|", "²": "^{2}", "³": "^{3}", "½": "\\frac{1}{2}", "⊙": "\\odot",
     "→": "\\to", "±": "\\pm", "∈": "\\in", "√": "\\surd", "ᵀ": "^{\\top}", "′": "'", "∑": "\\sum",
   ]
 }
