@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "PolicyCliff", targets: ["PolicyCliff"]),
     .library(name: "EntropyInterventions", targets: ["EntropyInterventions"]),
     .library(name: "TabularPolicies", targets: ["TabularPolicies"]),
+    .library(name: "Reports", targets: ["Reports"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -82,13 +83,19 @@ let package = Package(
         "PolicyCliff", "GSLSupport", .product(name: "RealModule", package: "swift-numerics"),
       ]),
 
+    /// Tables (Markdown, LaTeX, CSV, JSON), SVG figures and a one-page HTML report of analyses,
+    /// comparisons, tabular runs, spectra and policy-cliff curves.
+    .target(
+      name: "Reports",
+      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff"]),
+
     // MARK: - Command-line tool
 
     .executableTarget(
       name: "deltah",
       dependencies: [
         "SoftmaxEntropy", "EntropyDynamics", "DumpAnalysis", "LogitDumps", "Curvature", "PolicyCliff",
-        "EntropyInterventions", "TabularPolicies", "GSLSupport",
+        "EntropyInterventions", "TabularPolicies", "GSLSupport", "Reports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -164,6 +171,9 @@ let package = Package(
     .testTarget(
       name: "CurvatureTests",
       dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "_TestSupport"]),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "DumpAnalysis", "TabularPolicies", "deltah", "_TestSupport"],
+      exclude: ["Golden"]),
     .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
     .testTarget(
       name: "TabularPoliciesTests",

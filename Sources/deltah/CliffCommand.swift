@@ -36,7 +36,8 @@ struct CliffCommand: ParsableCommand {
       tolerance: s.margin.tolerance, stabilityRadius: s.stabilityRadius,
       argmaxSetRadius: s.margin.argmaxSetStabilityRadius(gamma: gamma), lipschitzTV: s.lipschitzTV,
       jacobianNorm: s.jacobianNorm, l2Bound: s.l2Bound, priceOfSmoothing: s.priceOfSmoothing,
-      priceOfSmoothingBound: s.priceOfSmoothingBound, softPolicy: s.softPolicy, alpha: alpha, gamma: gamma)
+      priceOfSmoothingBound: s.priceOfSmoothingBound, softPolicy: s.softPolicy, alpha: alpha, gamma: gamma,
+      values: rewards.values)
     if json {
       try printJSON(report)
     } else {
@@ -72,9 +73,11 @@ struct CliffReport: Encodable {
   let softPolicy: [Double]
   let alpha: Double
   let gamma: Double
+  /// The rewards analysed (so `deltah report` can redo the perturbation curve).
+  let values: [Double]
 
   enum CodingKeys: String, CodingKey {
-    case ties, margin, tolerance, alpha, gamma
+    case ties, margin, tolerance, alpha, gamma, values
     case tiedActions = "tied_actions"
     case stabilityRadius = "stability_radius"
     case argmaxSetRadius = "argmax_set_radius"

@@ -14,7 +14,7 @@ struct DeltaHCommand: ParsableCommand {
     version: DeltaHVersion.string,
     subcommands: [
       DemoCommand.self, StepCommand.self, AnalyzeCommand.self, CompareCommand.self, MergeCommand.self,
-      BanditCommand.self, MDPCommand.self, CurvatureCommand.self, CliffCommand.self,
+      BanditCommand.self, MDPCommand.self, CurvatureCommand.self, CliffCommand.self, ReportCommand.self,
     ]
   )
 }

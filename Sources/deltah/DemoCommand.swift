@@ -1,10 +1,13 @@
 // DeltaH — entropy change of softmax policies.
 
 import ArgumentParser
+import Curvature
 import DumpAnalysis
 import EntropyDynamics
 import Foundation
 import LogitDumps
+import PolicyCliff
+import Reports
 import SoftmaxEntropy
 
 struct DemoCommand: ParsableCommand {
@@ -15,6 +18,9 @@ struct DemoCommand: ParsableCommand {
 
   @Option(help: "Folder with the sample dumps step_0001…step_0003.safetensors.")
   var data: String = "data/sample"
+
+  @Option(help: "Where to write the HTML report of the sample (its folder is created).")
+  var report: String = "out/demo/report.html"
 
   func run() throws {
     try theoryExample()
@@ -47,6 +53,18 @@ struct DemoCommand: ParsableCommand {
     t.append("first order −Cov(log π, Δz/T)", formatNumber(c.meanDeltaFirstOrder, digits: 6), c.pearsonFirstOrder.map { formatNumber($0, digits: 6) } ?? "-", formatNumber(c.rmseFirstOrder, digits: 4))
     t.append("second order", formatNumber(c.meanDeltaSecondOrder, digits: 6), c.pearsonSecondOrder.map { formatNumber($0, digits: 6) } ?? "-", formatNumber(c.rmseSecondOrder, digits: 4))
     print(t.rendered())
+
+    // The one-page report of the sample (what `deltah report` writes), with the worked example's
+    // spectra and a policy-cliff curve at a tie.
+    var r = try ReportCommand.build(
+      title: "DeltaH demo: the bundled sample run", inputs: steps, compare: (steps[0], steps[1]), settings: AnalysisSettings.parse([]))
+    let curvature = try PositionCurvature(policy: SoftmaxPolicy(logits: [2, 1, 0, -1]), top: 4)
+    r.addSpectra(
+      fisher: curvature.fisherEigenvalues, entropyHessian: curvature.entropyHessianEigenvalues,
+      settings: [.init("logits", "2,1,0,-1"), .init("temperature", "1")])
+    r.addPolicyCliff(try PolicyCliffCurve(values: [1, 1, 0], alpha: 0.1))
+    try ReportCommand.writeAtomically(r.html(), to: report)
+    print("\n== Report\n\nwrote \(report): tables and figures of the sample (open it in a browser; `deltah report` makes these)")
   }
 
   private func theoryExample() throws {

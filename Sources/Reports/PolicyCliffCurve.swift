@@ -1,0 +1,56 @@
+// DeltaH — entropy change of softmax policies.
+
+import PolicyCliff
+
+/// The perturbation experiment of theory §11.3 over a range of sizes: for each ε the values Q
+/// are perturbed by +ε on the second-best action (the tied one at a tie, where the greedy policy
+/// falls off the cliff) and the total-variation jumps of the greedy, uniform-argmax and soft
+/// policies are recorded (``PolicyJump``), next to the soft policy's Lipschitz constant.
+public struct PolicyCliffCurve: Sendable, Equatable {
+  /// The values Q (or rewards).
+  public let values: [Double]
+  /// Soft-policy temperature α and discount γ.
+  public let alpha: Double
+  public let gamma: Double
+  /// The perturbation sizes ε = ‖ΔQ‖∞.
+  public let epsilons: [Double]
+  /// d_TV of each policy at each ε.
+  public let greedy: [Double]
+  public let uniformArgmax: [Double]
+  public let soft: [Double]
+  /// 1/(2α(1 − γ)): d_TV(soft) ≤ L·ε.
+  public let lipschitzTV: Double
+
+  /// Runs the experiment on `count` log-spaced ε from `smallest` to `largest`, with argmax
+  /// tolerance 0 (so an exact tie is a tie and any ε > 0 breaks it).
+  ///
+  /// - Throws: ``PolicyCliffError`` for fewer than two actions, non-finite values, α ≤ 0 or γ ∉ [0, 1).
+  /// - Complexity: O(count · K).
+  public init(values: [Double], alpha: Double, gamma: Double = 0, smallest: Double = 1e-4, largest: Double = 1, count: Int = 17) throws(PolicyCliffError) {
+    guard values.count >= 2 else { throw .invalidArgument("the perturbation curve needs at least two actions") }
+    guard gamma >= 0, gamma < 1 else { throw .invalidArgument("γ must be in [0, 1), got \(gamma)") }
+    precondition(smallest > 0 && largest > smallest && count >= 2)
+    let stability = try SoftPolicyStability(values: values, alpha: alpha, gamma: gamma, tolerance: 0)
+    // The action to raise: the second of a tie, else the runner-up.
+    let order = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+    let target = order[1]
+    self.values = values
+    self.alpha = alpha
+    self.gamma = gamma
+    lipschitzTV = stability.lipschitzTV
+    let ratio = Double.pow(largest / smallest, 1 / Double(count - 1))
+    epsilons = (0..<count).map { smallest * Double.pow(ratio, Double($0)) }
+    var g: [Double] = [], u: [Double] = [], s: [Double] = []
+    for e in epsilons {
+      var perturbed = values
+      perturbed[target] += e
+      let jump = try PolicyJump(values: values, perturbed: perturbed, alpha: alpha, tolerance: 0)
+      g.append(jump.greedyTV)
+      u.append(jump.uniformArgmaxTV)
+      s.append(jump.softTV)
+    }
+    greedy = g
+    uniformArgmax = u
+    soft = s
+  }
+}

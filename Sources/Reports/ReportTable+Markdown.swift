@@ -1,0 +1,26 @@
+// DeltaH — entropy change of softmax policies.
+
+extension ReportTable {
+  /// The table as GitHub-flavoured Markdown: a bold caption, the pipe table (numeric columns
+  /// right-aligned, `|` in cells escaped), and an italic provenance line.
+  ///
+  /// - Complexity: O(rows × columns).
+  public func markdown() -> String {
+    func cell(_ s: String) -> String {
+      s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+        .replacingOccurrences(of: "\n", with: " ")
+    }
+    var lines = ["**\(cell(title))**", ""]
+    lines.append("| " + columns.map { cell($0.header) }.joined(separator: " | ") + " |")
+    lines.append("|" + columns.indices.map { isNumeric(column: $0) ? " ---: " : " :--- " }.joined(separator: "|") + "|")
+    for r in rows.indices {
+      lines.append("| " + columns.indices.map { c in
+        if case .missing = rows[r][c] { return "–" }
+        return cell(displayText(row: r, column: c))
+      }.joined(separator: " | ") + " |")
+    }
+    lines.append("")
+    lines.append("*\(cell(provenance.summaryLine))*")
+    return lines.joined(separator: "\n") + "\n"
+  }
+}

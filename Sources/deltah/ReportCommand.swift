@@ -1,0 +1,112 @@
+// DeltaH — entropy change of softmax policies.
+
+import ArgumentParser
+import DumpAnalysis
+import Foundation
+import LogitDumps
+import Reports
+
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Tables (Markdown, LaTeX, CSV, JSON), SVG figures and a one-page HTML report of a run.",
+    discussion: """
+      Each INPUT is a dump (analysed here, as `deltah analyze` would; several dumps are a series \
+      of steps) or a .json file written by `deltah analyze|compare|bandit|mdp|curvature|cliff \
+      --json`. --compare BEFORE AFTER adds the checkpoint comparison with its per-position \
+      predicted-vs-actual scatter. Tables go to standard output in --format, or with --out DIR \
+      to DIR/<label>.<md|tex|csv|json> beside DIR/<figure>.svg; --html writes the one-page \
+      report. Every table records the settings and files that produced it. Nothing is written \
+      unless every input was read.
+      """)
+
+  @Argument(help: "Dumps and/or deltah --json files.")
+  var inputs: [String] = []
+
+  @Option(name: .customLong("compare"), parsing: .upToNextOption, help: "BEFORE AFTER: two dumps of the same positions.")
+  var comparePair: [String] = []
+
+  @Option(help: "Table format: markdown, latex, csv or json.")
+  var format: TableFormat = .markdown
+
+  @Option(help: "Folder for the tables (in --format) and the SVG figures (created if missing).")
+  var out: String?
+
+  @Option(help: "Write the one-page HTML report here.")
+  var html: String?
+
+  @Option(help: "Report title.")
+  var title: String = "DeltaH report"
+
+  @OptionGroup var settings: AnalysisSettings
+
+  enum TableFormat: String, ExpressibleByArgument, CaseIterable {
+    case markdown, latex, csv, json
+    var fileExtension: String { ["markdown": "md", "latex": "tex", "csv": "csv", "json": "json"][rawValue]! }
+  }
+
+  func validate() throws {
+    if inputs.isEmpty && comparePair.isEmpty { throw ValidationError("give dumps or deltah --json files, and/or --compare BEFORE AFTER") }
+    if !comparePair.isEmpty && comparePair.count != 2 { throw ValidationError("--compare takes exactly two dumps, BEFORE AFTER") }
+    try settings.validate()
+  }
+
+  func run() throws {
+    let report = try Self.build(title: title, inputs: inputs, compare: comparePair.isEmpty ? nil : (comparePair[0], comparePair[1]), settings: settings)
+    // Render everything first; write only when all of it succeeded.
+    var files: [(String, String)] = []
+    if let out {
+      for t in report.tables { files.append(("\(out)/\(t.label).\(format.fileExtension)", Self.render(t, format))) }
+      for f in report.figures { files.append(("\(out)/\(f.label).svg", f.svg)) }
+    }
+    if let html { files.append((html, report.html())) }
+    for (path, text) in files { try Self.writeAtomically(text, to: path) }
+    if files.isEmpty {
+      if format == .json {
+        print("[\n" + report.tables.map { Self.render($0, .json).trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]")
+      } else {
+        print(report.tables.map { Self.render($0, format) }.joined(separator: "\n"), terminator: "")
+      }
+    } else {
+      for (path, _) in files { FileHandle.standardError.write(Data("wrote \(path)\n".utf8)) }
+    }
+  }
+
+  static func render(_ t: ReportTable, _ format: TableFormat) -> String {
+    switch format {
+    case .markdown: t.markdown()
+    case .latex: t.latex()
+    case .csv: t.csv()
+    case .json: t.json()
+    }
+  }
+
+  /// Analyses the dumps, reads the JSON files and compares the pair, into one report.
+  static func build(title: String, inputs: [String], compare: (String, String)?, settings: AnalysisSettings) throws -> Reports.RunReport {
+    var report = Reports.RunReport(title: title, generator: "DeltaH \(DeltaHVersion.string)", command: "deltah report")
+    var analyses: [BatchAnalysis] = []
+    for path in inputs where !path.lowercased().hasSuffix(".json") {
+      let dump = try LogitDump(path: path)
+      let table = try PositionTable(dump: dump, temperature: settings.temperature ?? dump.temperature)
+      analyses.append(try BatchAnalysis(table: table, file: path, step: dump.step, options: settings.options(dumpLearningRate: dump.learningRate)))
+    }
+    report.addAnalyses(analyses)
+    for path in inputs where path.lowercased().hasSuffix(".json") {
+      guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): cannot read the file") }
+      try report.addDeltaHJSON(data, source: path)
+    }
+    if let (before, after) = compare {
+      let a = try LogitDump(path: before), b = try LogitDump(path: after)
+      report.addComparison(try CheckpointComparison(before: a, after: b, temperature: settings.temperature ?? a.temperature))
+    }
+    return report
+  }
+
+  /// Writes `text` to a temporary file beside `path` and renames it into place, creating the
+  /// folder when missing.
+  static func writeAtomically(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: url, options: .atomic)
+  }
+}
