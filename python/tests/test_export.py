@@ -178,3 +178,21 @@ def test_real_library_reads_the_swift_writer_output():
     assert loaded["delta"].dtype == np.float64 and loaded["mask"].dtype == np.uint8
     with safe_open(path, framework="numpy") as f:
         assert f.metadata() == {"temperature": "0.7", "producer": "deltah"}
+
+
+def test_logits_start_on_a_cache_line(tmp_path):
+    """The header padding puts the logits' first byte at a multiple of 64 and keeps the data start
+    8-aligned, for several tensor mixes."""
+    for v, k in ((7, 3), (128, 1), (1001, 5)):
+        path = str(tmp_path / f"aligned_{v}.safetensors")
+        n = 6
+        dx.save_dump(path, logits=np.zeros((n, v), np.float32), token_ids=np.zeros(n, np.int64),
+                     advantages=np.zeros(n), mask=np.ones(n, np.uint8), entropy=np.zeros(n, np.float32),
+                     topk_logprobs=np.zeros((n, k), np.float32), topk_ids=np.zeros((n, k), np.int64),
+                     logits_dtype="f32")
+        with open(path, "rb") as f:
+            header_len = struct.unpack("<Q", f.read(8))[0]
+            header = json.loads(f.read(header_len))
+        assert (8 + header_len) % 8 == 0
+        assert (8 + header_len + header["logits"]["data_offsets"][0]) % 64 == 0
+        load_file(path)  # the real library still reads it
