@@ -87,7 +87,7 @@ let package = Package(
     /// comparisons, tabular runs, spectra and policy-cliff curves.
     .target(
       name: "Reports",
-      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff"]),
+      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "SoftmaxEntropy"]),
 
     // MARK: - Command-line tool
 

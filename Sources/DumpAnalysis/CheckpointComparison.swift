@@ -159,16 +159,3 @@ public struct CheckpointComparison: Sendable {
     return w
   }
 }
-
-/// Pearson's r = Σ(x − x̄)(y − ȳ) / √(Σ(x − x̄)² Σ(y − ȳ)²); nil when either vector is constant.
-///
-/// - Complexity: O(n).
-public func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double? {
-  precondition(x.count == y.count, "pearsonCorrelation: lengths \(x.count) and \(y.count) differ")
-  guard x.count > 1 else { return nil }
-  let mx = compensatedSum(x) / Double(x.count), my = compensatedSum(y) / Double(y.count)
-  let sxy = compensatedSum(zip(x, y).map { ($0 - mx) * ($1 - my) })
-  let sxx = compensatedSum(x.map { ($0 - mx) * ($0 - mx) }), syy = compensatedSum(y.map { ($0 - my) * ($0 - my) })
-  guard sxx > 0, syy > 0 else { return nil }
-  return sxy / (sxx * syy).squareRoot()
-}

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import Foundation
+import SoftmaxEntropy
 import TabularPolicies
 
 extension Figure {
@@ -33,7 +34,7 @@ extension Figure {
   public static func predictedVsActual(predicted: [Double], actual: [Double], unit: String = "nats", maxPoints: Int = 2000, caption: String) -> Figure {
     precondition(predicted.count == actual.count)
     let pairs = zip(predicted, actual).filter { $0.0.isFinite && $0.1.isFinite }
-    let r = pairs.count >= 2 ? TabularPolicies.pearsonCorrelation(pairs.map(\.0), pairs.map(\.1)) : .nan
+    let r = pearsonCorrelation(pairs.map(\.0), pairs.map(\.1)) ?? .nan
     let stride = max(1, (pairs.count + maxPoints - 1) / maxPoints)
     let shown = Swift.stride(from: 0, to: pairs.count, by: stride).map { pairs[$0] }
     let all = pairs.flatMap { [$0.0, $0.1] }

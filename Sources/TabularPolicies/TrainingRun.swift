@@ -1,5 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
+import SoftmaxEntropy
+
 /// A recorded training run: one ``StepRecord`` per update plus the state after the last one.
 public struct TrainingRun: Sendable, Equatable {
   /// Step records; record i describes the update from step i to i + 1.
@@ -56,27 +58,10 @@ public struct PredictionAccuracy: Sendable, Equatable {
     precondition(!actual.isEmpty && actual.count == firstOrder.count && actual.count == secondOrder.count)
     let e1 = zip(firstOrder, actual).map { abs($0 - $1) }
     let e2 = zip(secondOrder, actual).map { abs($0 - $1) }
-    pearson = pearsonCorrelation(firstOrder, actual)
+    pearson = pearsonCorrelation(firstOrder, actual) ?? .nan
     maxFirstOrderError = e1.max()!
     maxSecondOrderError = e2.max()!
     meanFirstOrderError = e1.reduce(0, +) / Double(e1.count)
     meanSecondOrderError = e2.reduce(0, +) / Double(e2.count)
   }
-}
-
-/// The Pearson correlation Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² Σ(y−ȳ)²); nan when either vector is constant.
-///
-/// - Precondition: equal lengths ≥ 2.
-/// - Complexity: O(n).
-public func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double {
-  precondition(x.count == y.count && x.count >= 2, "Pearson needs two equally long vectors of ≥ 2 values")
-  let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
-  var sxy = 0.0, sxx = 0.0, syy = 0.0
-  for i in x.indices {
-    let dx = x[i] - mx, dy = y[i] - my
-    sxy += dx * dy
-    sxx += dx * dx
-    syy += dy * dy
-  }
-  return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
 }
