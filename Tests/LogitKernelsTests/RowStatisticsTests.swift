@@ -94,6 +94,20 @@ struct RowStatisticsTests {
     }
   }
 
+  /// Finite float32 logits of ±3e38: z − M overflows float to −∞ (the AVX2 path then hands the
+  /// row to the Double kernel), yet the row is finite and its statistics must be numbers.
+  @Test("float32 logits whose difference overflows float", arguments: testedPaths)
+  func overflowingDifference(path: LogitKernelPath) {
+    var row = gaussianRows(count: 1, vocabularySize: 100, scale: 1, seed: 3)[0]
+    row[10] = 3e38
+    row[50] = -3e38
+    let encoded = EncodedRows([row], as: .float32)
+    let stats = encoded.rowStatistics(temperature: 1, tokens: [10], kernel: path)[0]
+    let ref = ReferenceRow(encoded.decoded[0], temperature: 1, token: 10)
+    #expect(stats.nonFiniteCount == 0)
+    expectMatches(stats, ref, path: path, type: .float32, "\(path) ±3e38")
+  }
+
   @Test("V = 1 gives a point mass", arguments: elementTypes, testedPaths)
   func singleElement(type: LogitElementType, path: LogitKernelPath) {
     let encoded = EncodedRows([[3.25]], as: type, offset: 3)
@@ -119,8 +133,9 @@ struct RowStatisticsTests {
     rows[3][17] = -.infinity
     rows[3][600] = .nan
     rows[3][2052] = .nan
+    rows[4][1500] = -.infinity  // alone: the AVX2 path must still notice (0·(−∞) in Σe·d)
     rows[5][1024] = .infinity
-    let expectedCounts = [0, 2, 0, 3, 0, 1]
+    let expectedCounts = [0, 2, 0, 3, 1, 1]
     let encoded = EncodedRows(rows, as: type, offset: 2)
     let stats = encoded.rowStatistics(temperature: 1.1, tokens: [0, 1, 2, 3, 4, 5], kernel: path)
     for r in 0..<6 {

@@ -8,8 +8,11 @@
 //
 // Two implementations share every entry point:
 //   LK_KERNEL_SCALAR  portable C, every quantity in double (libm exp), blocked double sums;
-//   LK_KERNEL_AVX2    AVX2 + FMA + F16C, Cephes-style float exp (exactly 0 below −88), float lanes
-//                     summed in blocks of LK_BLOCK_ELEMENTS elements and in double across blocks.
+//   LK_KERNEL_AVX2    AVX2 + FMA + F16C, float exp (degree-6 minimax after a Cody–Waite
+//                     reduction, exactly 0 below −88), float lanes summed in blocks of
+//                     LK_BLOCK_ELEMENTS elements and in double across blocks; the last n mod 16
+//                     elements in double. Rows with a non-finite element are handed to the
+//                     scalar kernel, which counts them.
 // float64 rows always take the scalar implementation.
 
 #ifndef DELTAH_LOGIT_KERNELS_C_H
