@@ -95,7 +95,7 @@ let package = Package(
       name: "deltah",
       dependencies: [
         "SoftmaxEntropy", "EntropyDynamics", "DumpAnalysis", "LogitDumps", "Curvature", "PolicyCliff",
-        "EntropyInterventions", "TabularPolicies", "GSLSupport", "Reports",
+        "EntropyInterventions", "TabularPolicies", "GSLSupport", "Reports", "DenseLinearAlgebra",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

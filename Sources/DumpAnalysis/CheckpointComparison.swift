@@ -2,6 +2,7 @@
 
 import LogitDumps
 import LogitKernels
+import Synchronization
 import RealModule
 import SoftmaxEntropy
 
@@ -61,7 +62,7 @@ public struct CheckpointComparison: Sendable {
   ///   dumps store logits DEFLATE-compressed (one must be random-access to pair rows).
   /// - Complexity: O(N · V), two exponentials per element; memory O(chunk + N).
   public init(
-    before: LogitDump, after: LogitDump, temperature: Double, progress: ((Int, Int) -> Void)? = nil
+    before: LogitDump, after: LogitDump, temperature: Double, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) {
     guard let a = before[.logits] else { throw DumpError(file: before.path, tensor: "logits", problem: "compare needs full logits") }
     guard let b = after[.logits] else { throw DumpError(file: after.path, tensor: "logits", problem: "compare needs full logits") }
@@ -81,24 +82,45 @@ public struct CheckpointComparison: Sendable {
     let rowBytes = a.rowByteCount, vocabulary = a.rowLength
     let results = UnsafeMutableBufferPointer<LogitChangeStatistics>.allocate(capacity: max(n, 1))
     defer { results.deallocate() }
-    // Stream one dump in chunks and pair each chunk with the same rows of the other, which must
-    // be random-access (memory-mapped).
-    let (streamed, paired, streamedIsBefore) = a.isMapped && !b.isMapped ? (b, a, false) : (a, b, true)
-    guard paired.isMapped else {
-      throw DumpError(file: after.path, tensor: "logits", problem: "both dumps store logits DEFLATE-compressed; compare needs at least one uncompressed (np.savez, safetensors or .npy)")
-    }
-    var done = 0
     do {
-      try streamed.forEachRowChunk(rowsPerChunk: max(1, (8 << 20) / max(rowBytes, 1))) { rows, bytes in
-        try paired.withRows(rows) { other in
-          let (x, y) = streamedIsBefore ? (bytes.baseAddress!, other.baseAddress!) : (other.baseAddress!, bytes.baseAddress!)
-          computeChangeStatistics(
-            before: x, after: y, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
-            rowStride: rowBytes, temperature: temperature, into: results.baseAddress! + rows.lowerBound)
+      if a.isMapped && b.isMapped {
+        // One parallel pass over both mappings; each finished batch of rows leaves memory.
+        let done = Mutex(0)
+        try a.withRows(0..<n) { x in
+          try b.withRows(0..<n) { y in
+            guard let xa = x.baseAddress, let yb = y.baseAddress else { return }
+            computeChangeStatistics(
+              before: xa, after: yb, elementType: elementType, rowCount: n, vocabularySize: vocabulary,
+              rowStride: rowBytes, temperature: temperature, into: results.baseAddress!
+            ) { batch in
+              a.releaseRows(batch)
+              b.releaseRows(batch)
+              done.withLock { count in
+                count += batch.count
+                progress?(count, n)
+              }
+            }
+          }
         }
-        paired.releaseRows(rows)
-        done += rows.count
-        progress?(done, n)
+      } else {
+        // Stream the compressed dump in chunks and pair each chunk with the same rows of the
+        // other, which must be random-access (memory-mapped).
+        let (streamed, paired, streamedIsBefore) = a.isMapped ? (b, a, false) : (a, b, true)
+        guard paired.isMapped else {
+          throw DumpError(file: after.path, tensor: "logits", problem: "both dumps store logits DEFLATE-compressed; compare needs at least one uncompressed (np.savez, safetensors or .npy)")
+        }
+        var done = 0
+        try streamed.forEachRowChunk(rowsPerChunk: max(1, (8 << 20) / max(rowBytes, 1))) { rows, bytes in
+          try paired.withRows(rows) { other in
+            let (x, y) = streamedIsBefore ? (bytes.baseAddress!, other.baseAddress!) : (other.baseAddress!, bytes.baseAddress!)
+            computeChangeStatistics(
+              before: x, after: y, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
+              rowStride: rowBytes, temperature: temperature, into: results.baseAddress! + rows.lowerBound)
+          }
+          paired.releaseRows(rows)
+          done += rows.count
+          progress?(done, n)
+        }
       }
     } catch let error as DumpError {
       throw error

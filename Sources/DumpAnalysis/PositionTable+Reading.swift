@@ -3,27 +3,29 @@
 import LogitDumps
 import LogitKernels
 import RealModule
+import Synchronization
 
 extension PositionTable {
   /// Reads the per-position quantities of `dump` for the flat positions in `range`, streaming the
-  /// logits through the SIMD row kernels.
+  /// logits through the SIMD row kernels on all cores.
   ///
   /// With full logits, each row z_t gives (at temperature T, x = z/T, π = softmax(x)):
   /// LSE, H_t = −Σ π log π, log π(y_t), Σπ², E_π[S], S_{y_t} and the top-1/top-2 gap. Logits are
-  /// read in chunks of about 16 MiB of rows straight from the memory map (or from the streaming
-  /// inflater of a compressed .npz member), so memory stays flat in the vocabulary × positions
-  /// size; per-position scalars cost O(positions).
+  /// read straight from the memory map, in batches of rows that are dropped from memory once
+  /// computed (or in 16 MiB chunks from the streaming inflater of a compressed .npz member), so
+  /// memory stays flat in the vocabulary × positions size; per-position scalars cost O(positions).
   ///
   /// - Parameters:
   ///   - dump: an opened dump.
   ///   - temperature: T > 0, applied to the logits before every softmax.
   ///   - range: the flat positions to read (a shard); all by default.
-  ///   - progress: called after each chunk with (positions done, positions in range).
+  ///   - progress: called after each batch with (positions done, positions in range), from a
+  ///     worker thread but never concurrently with itself.
   /// - Throws: ``DumpError`` for unreadable data or a sampled token outside the vocabulary.
   /// - Complexity: O(|range| · V) kernel work, O(positions) memory.
   public init(
     dump: LogitDump, temperature: Double, range: Range<Int>? = nil,
-    progress: ((Int, Int) -> Void)? = nil
+    progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) {
     let range = range ?? 0..<dump.positionCount
     precondition(range.lowerBound >= 0 && range.upperBound <= dump.positionCount, "position range outside the dump")
@@ -81,35 +83,55 @@ extension PositionTable {
     let elementType = try LogitElementType(logits: logits)
     let vocabulary = logits.rowLength
     let rowBytes = logits.rowByteCount
-    let rowsPerChunk = max(1, (16 << 20) / max(rowBytes, 1))
     // LogitRowStatistics is a trivial struct; the kernels fill every row of the range.
     let rowStatistics = UnsafeMutableBufferPointer<LogitRowStatistics>.allocate(capacity: max(range.count, 1))
     defer { rowStatistics.deallocate() }
     let tokens = tokenIDs
-    var done = 0
+    /// Row statistics of rows `rows` (their bytes at `start`) into the slots from `rows.lowerBound`.
+    func compute(_ rows: Range<Int>, at start: UnsafeRawPointer, rowsCompleted: (@Sendable (Range<Int>) -> Void)?) {
+      let outOffset = rows.lowerBound - range.lowerBound
+      let out = rowStatistics.baseAddress! + outOffset
+      if let tokens {
+        tokens.withUnsafeBufferPointer { tp in
+          computeRowStatistics(
+            rows: start, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
+            rowStride: rowBytes, temperature: temperature, sampledTokens: tp.baseAddress! + outOffset,
+            into: out, rowsCompleted: rowsCompleted)
+        }
+      } else {
+        computeRowStatistics(
+          rows: start, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
+          rowStride: rowBytes, temperature: temperature, into: out, rowsCompleted: rowsCompleted)
+      }
+    }
     do {
-      try logits.forEachRowChunk(rowsPerChunk: rowsPerChunk) { rows, bytes in
-        let lo = max(rows.lowerBound, range.lowerBound), hi = min(rows.upperBound, range.upperBound)
-        guard lo < hi, let base = bytes.baseAddress else { return }
-        let start = base + (lo - rows.lowerBound) * rowBytes
-        let outOffset = lo - range.lowerBound
-        do {
-          let out = rowStatistics
-          if let tokens {
-            tokens.withUnsafeBufferPointer { tp in
-              computeRowStatistics(
-                rows: start, elementType: elementType, rowCount: hi - lo, vocabularySize: vocabulary,
-                rowStride: rowBytes, temperature: temperature, sampledTokens: tp.baseAddress! + outOffset,
-                into: out.baseAddress! + outOffset)
+      if logits.isMapped {
+        // One parallel pass over the mapped rows: workers claim batches of rows and drop each
+        // finished batch's pages, so memory stays flat and neither core waits for the other.
+        let done = Mutex(0)
+        let total = range.count
+        try logits.withRows(range) { bytes in
+          guard let base = bytes.baseAddress else { return }
+          compute(range, at: base) { batch in
+            let rows = (batch.lowerBound + range.lowerBound)..<(batch.upperBound + range.lowerBound)
+            logits.releaseRows(rows)
+            done.withLock { count in
+              count += batch.count
+              progress?(count, total)
             }
-          } else {
-            computeRowStatistics(
-              rows: start, elementType: elementType, rowCount: hi - lo, vocabularySize: vocabulary,
-              rowStride: rowBytes, temperature: temperature, into: out.baseAddress! + outOffset)
           }
         }
-        done += hi - lo
-        progress?(done, range.count)
+      } else {
+        // DEFLATE members stream sequentially through one reused buffer.
+        var done = 0
+        let rowsPerChunk = max(1, (16 << 20) / max(rowBytes, 1))
+        try logits.forEachRowChunk(rowsPerChunk: rowsPerChunk) { rows, bytes in
+          let lo = max(rows.lowerBound, range.lowerBound), hi = min(rows.upperBound, range.upperBound)
+          guard lo < hi, let base = bytes.baseAddress else { return }
+          compute(lo..<hi, at: base + (lo - rows.lowerBound) * rowBytes, rowsCompleted: nil)
+          done += hi - lo
+          progress?(done, range.count)
+        }
       }
     } catch let error as DumpError {
       throw error

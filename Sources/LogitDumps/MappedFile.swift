@@ -105,6 +105,22 @@ public final class MappedFile: @unchecked Sendable {
     return end - address
   }
 
+  /// Drops every memory page that overlaps `range` (byte offsets into the file) from this
+  /// process's resident set, including pages shared with bytes outside the range.
+  ///
+  /// Safe while other threads still read those neighbouring bytes: the mapping is private and
+  /// read-only, so a later access simply maps the page again from the page cache. Parallel
+  /// streaming readers call this on each batch they finish, in any order.
+  func releasePages(overlapping range: Range<Int>) {
+    let clamped = range.clamped(to: 0..<count)
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    guard page > 0, !clamped.isEmpty else { return }
+    let address = Int(bitPattern: base)
+    let start = (address + clamped.lowerBound) / page * page
+    let end = (address + clamped.upperBound + page - 1) / page * page
+    _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
+  }
+
   private func adviseKernel(_ range: Range<Int>, _ advice: Int32) {
     let clamped = range.clamped(to: 0..<count)
     guard !clamped.isEmpty else { return }

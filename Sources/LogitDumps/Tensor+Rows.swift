@@ -106,17 +106,19 @@ extension Tensor {
 }
 
 extension Tensor {
-  /// Drops the whole memory pages that lie inside rows `range` from the resident set, once a
-  /// reader is done with them (`MADV_DONTNEED` on a private read-only mapping: a later access reads
-  /// them again from the page cache). Does nothing for DEFLATE members, whose chunks live in one
-  /// reused buffer.
+  /// Drops the memory pages that hold rows `range` from the resident set, once a reader is done
+  /// with them (`MADV_DONTNEED` on a private read-only mapping: a later access reads them again
+  /// from the page cache). Pages shared with neighbouring rows are dropped too, which is safe
+  /// even while other threads read those rows (they fault the page back in). Does nothing for
+  /// DEFLATE members, whose chunks live in one reused buffer.
   ///
-  /// ``forEachRowChunk(rowsPerChunk:_:)`` does this by itself; call it when pairing rows read with
-  /// ``withRows(_:_:)``, so that memory stays flat there too.
+  /// ``forEachRowChunk(rowsPerChunk:_:)`` does this by itself; call it when reading rows with
+  /// ``withRows(_:_:)``, so that memory stays flat there too — also from parallel workers, each on
+  /// the rows it has finished.
   ///
   /// - Complexity: O(pages in the range).
   public func releaseRows(_ range: Range<Int>) {
     guard case .mapped(let mapped, let offset) = storage, !range.isEmpty else { return }
-    mapped.releaseConsumed((offset + range.lowerBound * rowByteCount)..<(offset + range.upperBound * rowByteCount))
+    mapped.releasePages(overlapping: (offset + range.lowerBound * rowByteCount)..<(offset + range.upperBound * rowByteCount))
   }
 }

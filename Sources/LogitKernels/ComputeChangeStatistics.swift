@@ -17,8 +17,8 @@ import _LogitKernelsC
 ///     secondOrder = firstOrder + ½[−Σ wΔ² + 2(wᵀΔ)(πᵀΔ) − (πᵀΔ)²],  w = π⊙(1 + ℓ + H_a),
 ///     localKL = ½ Var_π(Δ),  exactKL = log Z_b − log Z_a − E_π[δ]
 ///
-/// Rows are split into `threads` contiguous chunks; results are bit-identical for every thread
-/// count.
+/// Rows are claimed in batches of about 4 MiB (both inputs together) by `threads` workers;
+/// results are bit-identical for every thread count.
 ///
 /// - Parameters:
 ///   - before: the first row of checkpoint a.
@@ -31,7 +31,9 @@ import _LogitKernelsC
 ///   - results: `rowCount` slots, written (not read) by the call.
 ///   - threads: worker count; `nil` means ``activeProcessorCount``.
 ///   - kernel: the implementation to use; defaults to ``LogitKernelPath/preferred``.
-/// - Precondition: the shape constraints of ``computeRowStatistics(rows:elementType:rowCount:vocabularySize:rowStride:temperature:sampledTokens:into:threads:kernel:)``.
+///   - rowsCompleted: called on the worker thread after each batch of rows has been computed,
+///     with the batch's row range (batches complete in no fixed order).
+/// - Precondition: the shape constraints of ``computeRowStatistics(rows:elementType:rowCount:vocabularySize:rowStride:temperature:sampledTokens:into:threads:kernel:rowsCompleted:)``.
 /// - Complexity: O(rowCount · V) time, O(threads) extra memory.
 public func computeChangeStatistics(
   before: UnsafeRawPointer,
@@ -43,7 +45,8 @@ public func computeChangeStatistics(
   temperature: Double = 1,
   into results: UnsafeMutablePointer<LogitChangeStatistics>,
   threads: Int? = nil,
-  kernel: LogitKernelPath = .preferred
+  kernel: LogitKernelPath = .preferred,
+  rowsCompleted: (@Sendable (Range<Int>) -> Void)? = nil
 ) {
   let threads = threads ?? activeProcessorCount
   _checkRowLayout(
@@ -56,7 +59,10 @@ public func computeChangeStatistics(
   let path = kernel.code
   let n = Int64(vocabularySize)
   let inverseTemperature = 1 / temperature
-  _forEachRowChunk(rowCount: rowCount, threads: threads) { range in
+  let batch = _rowsPerBatch(
+    rowStride: rowStride, vocabularySize: vocabularySize, elementType: elementType,
+    bytesPerBatch: 2 << 20)
+  _forEachRowBatch(rowCount: rowCount, threads: threads, rowsPerBatch: batch) { range in
     for r in range {
       var sums = lk_change_sums()
       lk_change_sums_compute(
@@ -64,5 +70,6 @@ public func computeChangeStatistics(
         path, &sums)
       (output.base + r).initialize(to: LogitChangeStatistics(sums: sums))
     }
+    rowsCompleted?(range)
   }
 }

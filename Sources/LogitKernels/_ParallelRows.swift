@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import Dispatch
+import Synchronization
 import _LogitKernelsC
 
 /// A pointer handed to worker threads. Workers only read the inputs and write disjoint result
@@ -19,21 +20,40 @@ struct _SharedRawPointer: @unchecked Sendable {
 /// - Complexity: O(1).
 public var activeProcessorCount: Int { Int(lk_active_processor_count()) }
 
-/// Runs `body` over `0..<rowCount` split into `min(threads, rowCount)` contiguous chunks, one per
-/// `DispatchQueue.concurrentPerform` iteration (inline when only one chunk).
+/// Runs `body` over `0..<rowCount` in batches of `rowsPerBatch` rows (the last may be shorter),
+/// on `min(threads, batch count)` workers that claim batches in increasing order from a shared
+/// counter (`DispatchQueue.concurrentPerform`; inline when one worker suffices).
 ///
-/// Each row's result depends only on that row, so the output is the same for any thread count.
-func _forEachRowChunk(
-  rowCount: Int, threads: Int, _ body: @Sendable (_ rows: Range<Int>) -> Void
+/// Dynamic claiming keeps both cores busy until the last batch however unevenly rows cost (page
+/// faults, the scalar fallback for non-finite rows), with no barrier between batches. Each row's
+/// result depends only on that row, so the output is the same for any thread count.
+func _forEachRowBatch(
+  rowCount: Int, threads: Int, rowsPerBatch: Int, _ body: @Sendable (_ rows: Range<Int>) -> Void
 ) {
-  let workers = max(1, min(threads, rowCount))
+  let batch = max(1, rowsPerBatch)
+  let batches = rowCount / batch + (rowCount % batch == 0 ? 0 : 1)
+  let workers = max(1, min(threads, batches))
   if workers == 1 {
-    if rowCount > 0 { body(0..<rowCount) }
+    var start = 0
+    while start < rowCount {
+      body(start..<min(start + batch, rowCount))
+      start += batch
+    }
     return
   }
-  DispatchQueue.concurrentPerform(iterations: workers) { worker in
-    body(rowCount * worker / workers..<rowCount * (worker + 1) / workers)
+  let next = Atomic<Int>(0)
+  DispatchQueue.concurrentPerform(iterations: workers) { _ in
+    while true {
+      let start = next.wrappingAdd(batch, ordering: .relaxed).oldValue
+      guard start < rowCount else { return }
+      body(start..<min(start + batch, rowCount))
+    }
   }
+}
+
+/// Rows per scheduling batch: about `bytesPerBatch` of input, at least one row.
+func _rowsPerBatch(rowStride: Int, vocabularySize: Int, elementType: LogitElementType, bytesPerBatch: Int) -> Int {
+  max(1, bytesPerBatch / max(rowStride, vocabularySize * elementType.byteWidth, 1))
 }
 
 /// Shape checks shared by the batch entry points.

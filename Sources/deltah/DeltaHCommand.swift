@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import ArgumentParser
+import DenseLinearAlgebra
 
 @main
 struct DeltaHCommand: ParsableCommand {
@@ -17,6 +18,18 @@ struct DeltaHCommand: ParsableCommand {
       BanditCommand.self, MDPCommand.self, CurvatureCommand.self, CliffCommand.self, ReportCommand.self,
     ]
   )
+
+  /// Parses and runs the command, after stopping OpenBLAS's spinning idle threads so that they
+  /// do not compete with the dump workers for the cores (see ``stopIdleBLASThreads()``).
+  static func main() {
+    stopIdleBLASThreads()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }
 
 enum DeltaHVersion {

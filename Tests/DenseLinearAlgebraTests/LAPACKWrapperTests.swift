@@ -59,6 +59,22 @@ struct LAPACKWrapperTests {
     }
   }
 
+  /// After OpenBLAS's idle pool is stopped, BLAS must still work, including a product large
+  /// enough for OpenBLAS to start its threads again. Checked against a plain triple loop
+  /// (exact here: integer-valued entries, sums below 2⁵³).
+  @Test func blasWorksAfterIdleThreadsStop() {
+    stopIdleBLASThreads()
+    let n = 300
+    var a = Matrix(rows: n, columns: n), b = Matrix(rows: n, columns: n)
+    for i in 0..<n { for j in 0..<n { a[i, j] = Double((i * 7 + j) % 11) - 5; b[i, j] = Double((i + 3 * j) % 13) - 6 } }
+    let c = a.multiplied(by: b)
+    for (i, j) in [(0, 0), (17, 250), (299, 299), (150, 3)] {
+      var want = 0.0
+      for k in 0..<n { want += a[i, k] * b[k, j] }
+      #expect(c[i, j] == want)
+    }
+  }
+
   @Test func linearSolve() throws {
     let a = Matrix([[4, 1, 0], [1, 3, 1], [0, 1, 2]])
     let x = [1.0, -2, 0.5]

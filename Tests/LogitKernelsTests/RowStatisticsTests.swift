@@ -2,6 +2,7 @@
 
 import Foundation
 import LogitKernels
+import Synchronization
 import Testing
 
 /// Asserts every statistic of `s` matches the float64 reference within `tolerance(path, …)`.
@@ -197,6 +198,32 @@ struct RowStatisticsTests {
         temperature: 0.9, tokens: tokens, threads: threads, kernel: path)
       #expect(one.map(bitPatterns) == many.map(bitPatterns), "\(threads) threads")
     }
+  }
+
+  /// Rows of 2 MiB make batches of 2 rows, so 7 rows are 4 batches shared by the workers: the
+  /// batches reported through `rowsCompleted` must tile the rows exactly once, and the results
+  /// must not depend on how the batches were shared.
+  @Test("batches tile the rows and report completion", arguments: [1, 2, 3])
+  func batchesTileRows(threads: Int) {
+    let v = 1 << 19
+    let rows = gaussianRows(count: 7, vocabularySize: v, scale: 2, seed: 8)
+    let encoded = EncodedRows(rows, as: .float32)
+    let reference = encoded.rowStatistics(kernel: .preferred)
+    let batches = Mutex<[Range<Int>]>([])
+    let results = UnsafeMutablePointer<LogitRowStatistics>.allocate(capacity: 7)
+    defer { results.deallocate() }
+    encoded.withRows { base in
+      computeRowStatistics(
+        rows: base, elementType: .float32, rowCount: 7, vocabularySize: v,
+        rowStride: encoded.rowStride, into: results, threads: threads
+      ) { batch in
+        batches.withLock { $0.append(batch) }
+      }
+    }
+    let reported = batches.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+    #expect(reported == [0..<2, 2..<4, 4..<6, 6..<7])
+    let computed = Array(UnsafeBufferPointer(start: results, count: 7))
+    #expect(computed.map(bitPatterns) == reference.map(bitPatterns))
   }
 
   @Test("the AVX2 path is chosen where it exists")
