@@ -82,6 +82,8 @@ public struct CheckpointComparison: Sendable {
     let rowBytes = a.rowByteCount, vocabulary = a.rowLength
     let results = UnsafeMutableBufferPointer<LogitChangeStatistics>.allocate(capacity: max(n, 1))
     defer { results.deallocate() }
+    // Masked-out positions (padding) are not read at all.
+    let rowMask: [Bool]? = valid.allSatisfy { $0 } ? nil : valid
     do {
       if a.isMapped && b.isMapped {
         // One parallel pass over both mappings; each finished batch of rows leaves memory.
@@ -89,17 +91,20 @@ public struct CheckpointComparison: Sendable {
         try a.withRows(0..<n) { x in
           try b.withRows(0..<n) { y in
             guard let xa = x.baseAddress, let yb = y.baseAddress else { return }
-            computeChangeStatistics(
-              before: xa, after: yb, elementType: elementType, rowCount: n, vocabularySize: vocabulary,
-              rowStride: rowBytes, temperature: temperature, into: results.baseAddress!
-            ) { batch in
-              a.releaseRows(batch)
-              b.releaseRows(batch)
-              done.withLock { count in
-                count += batch.count
-                progress?(count, n)
+            func run(_ mask: UnsafePointer<Bool>?) {
+              computeChangeStatistics(
+                before: xa, after: yb, elementType: elementType, rowCount: n, vocabularySize: vocabulary,
+                rowStride: rowBytes, temperature: temperature, rowMask: mask, into: results.baseAddress!
+              ) { batch in
+                a.releaseRows(batch)
+                b.releaseRows(batch)
+                done.withLock { count in
+                  count += batch.count
+                  progress?(count, n)
+                }
               }
             }
+            if let rowMask { rowMask.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
           }
         }
       } else {
@@ -113,9 +118,12 @@ public struct CheckpointComparison: Sendable {
         try streamed.forEachRowChunk(rowsPerChunk: max(1, (8 << 20) / max(rowBytes, 1))) { rows, bytes in
           try paired.withRows(rows) { other in
             let (x, y) = streamedIsBefore ? (bytes.baseAddress!, other.baseAddress!) : (other.baseAddress!, bytes.baseAddress!)
-            computeChangeStatistics(
-              before: x, after: y, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
-              rowStride: rowBytes, temperature: temperature, into: results.baseAddress! + rows.lowerBound)
+            func run(_ mask: UnsafePointer<Bool>?) {
+              computeChangeStatistics(
+                before: x, after: y, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
+                rowStride: rowBytes, temperature: temperature, rowMask: mask, into: results.baseAddress! + rows.lowerBound)
+            }
+            if let rowMask { rowMask.withUnsafeBufferPointer { run($0.baseAddress! + rows.lowerBound) } } else { run(nil) }
           }
           paired.releaseRows(rows)
           done += rows.count

@@ -14,7 +14,8 @@ public struct DumpSummary: Sendable, Codable {
   public var tokens: Int
   /// All positions in the dump (or shard).
   public var positions: Int
-  /// Positions with NaN/±Inf logits (excluded from every statistic).
+  /// Valid positions with NaN/±Inf logits (excluded from every statistic; masked-out rows are not
+  /// read).
   public var nonFiniteRows: Int
   /// Up to eight such positions, as flat indices.
   public var nonFiniteExamples: [Int]

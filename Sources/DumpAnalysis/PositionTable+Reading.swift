@@ -87,21 +87,31 @@ extension PositionTable {
     let rowStatistics = UnsafeMutableBufferPointer<LogitRowStatistics>.allocate(capacity: max(range.count, 1))
     defer { rowStatistics.deallocate() }
     let tokens = tokenIDs
+    // Masked-out positions (padding) are not read at all.
+    let rowMask: [Bool]? = valid.allSatisfy { $0 } ? nil : valid
     /// Row statistics of rows `rows` (their bytes at `start`) into the slots from `rows.lowerBound`.
     func compute(_ rows: Range<Int>, at start: UnsafeRawPointer, rowsCompleted: (@Sendable (Range<Int>) -> Void)?) {
       let outOffset = rows.lowerBound - range.lowerBound
       let out = rowStatistics.baseAddress! + outOffset
-      if let tokens {
-        tokens.withUnsafeBufferPointer { tp in
+      func run(_ mask: UnsafePointer<Bool>?) {
+        if let tokens {
+          tokens.withUnsafeBufferPointer { tp in
+            computeRowStatistics(
+              rows: start, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
+              rowStride: rowBytes, temperature: temperature, sampledTokens: tp.baseAddress! + outOffset,
+              rowMask: mask, into: out, rowsCompleted: rowsCompleted)
+          }
+        } else {
           computeRowStatistics(
             rows: start, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
-            rowStride: rowBytes, temperature: temperature, sampledTokens: tp.baseAddress! + outOffset,
-            into: out, rowsCompleted: rowsCompleted)
+            rowStride: rowBytes, temperature: temperature, rowMask: mask, into: out,
+            rowsCompleted: rowsCompleted)
         }
+      }
+      if let rowMask {
+        rowMask.withUnsafeBufferPointer { run($0.baseAddress! + outOffset) }
       } else {
-        computeRowStatistics(
-          rows: start, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
-          rowStride: rowBytes, temperature: temperature, into: out, rowsCompleted: rowsCompleted)
+        run(nil)
       }
     }
     do {

@@ -50,7 +50,8 @@ public struct PositionTable: Sendable {
   /// Entropy lower/upper bounds and tail mass from top-k log-probabilities, when exported.
   public var topKBounds: TopKEntropyBounds?
 
-  /// Number of positions whose logit row had NaN/±Inf elements.
+  /// Number of valid (unmasked) positions whose logit row had NaN/±Inf elements; masked-out rows
+  /// are never read.
   public var nonFiniteRows: Int
   /// The first few such positions (flat indices), for the report.
   public var nonFiniteExamples: [Int]

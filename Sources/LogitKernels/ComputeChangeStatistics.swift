@@ -28,12 +28,14 @@ import _LogitKernelsC
 ///   - vocabularySize: V ≥ 1.
 ///   - rowStride: bytes from one row to the next, in both inputs.
 ///   - temperature: T, finite and > 0.
+///   - rowMask: `rowCount` flags, or `nil` for all positions. A position whose flag is `false` is
+///     not read; its slot gets ``LogitChangeStatistics/skipped``.
 ///   - results: `rowCount` slots, written (not read) by the call.
 ///   - threads: worker count; `nil` means ``activeProcessorCount``.
 ///   - kernel: the implementation to use; defaults to ``LogitKernelPath/preferred``.
 ///   - rowsCompleted: called on the worker thread after each batch of rows has been computed,
 ///     with the batch's row range (batches complete in no fixed order).
-/// - Precondition: the shape constraints of ``computeRowStatistics(rows:elementType:rowCount:vocabularySize:rowStride:temperature:sampledTokens:into:threads:kernel:rowsCompleted:)``.
+/// - Precondition: the shape constraints of ``computeRowStatistics(rows:elementType:rowCount:vocabularySize:rowStride:temperature:sampledTokens:rowMask:into:threads:kernel:rowsCompleted:)``.
 /// - Complexity: O(rowCount · V) time, O(threads) extra memory.
 public func computeChangeStatistics(
   before: UnsafeRawPointer,
@@ -43,6 +45,7 @@ public func computeChangeStatistics(
   vocabularySize: Int,
   rowStride: Int,
   temperature: Double = 1,
+  rowMask: UnsafePointer<Bool>? = nil,
   into results: UnsafeMutablePointer<LogitChangeStatistics>,
   threads: Int? = nil,
   kernel: LogitKernelPath = .preferred,
@@ -55,6 +58,7 @@ public func computeChangeStatistics(
   let inputA = _SharedRawPointer(base: before)
   let inputB = _SharedRawPointer(base: after)
   let output = _SharedPointer(base: results)
+  let mask = rowMask.map { _SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
   let type = elementType.code
   let path = kernel.code
   let n = Int64(vocabularySize)
@@ -64,6 +68,10 @@ public func computeChangeStatistics(
     bytesPerBatch: 2 << 20)
   _forEachRowBatch(rowCount: rowCount, threads: threads, rowsPerBatch: batch) { range in
     for r in range {
+      if let mask, !mask.base[r] {
+        (output.base + r).initialize(to: .skipped)
+        continue
+      }
       var sums = lk_change_sums()
       lk_change_sums_compute(
         inputA.base + r * rowStride, inputB.base + r * rowStride, type, n, inverseTemperature,

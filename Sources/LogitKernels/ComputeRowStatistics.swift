@@ -30,6 +30,9 @@ import _LogitKernelsC
 ///   - temperature: T, finite and > 0; logits are divided by it before the softmax.
 ///   - sampledTokens: `rowCount` token ids, or `nil`. An id outside 0..<V yields NaN sampled
 ///     fields and ``LogitRowStatistics/sampledTokenOutOfRange`` = `true`; it never traps.
+///   - rowMask: `rowCount` flags, or `nil` for all rows. A row whose flag is `false` (a padding
+///     position) is not read at all, so its pages are never touched; its slot gets
+///     ``LogitRowStatistics/skipped``.
 ///   - results: `rowCount` slots, written (not read) by the call.
 ///   - threads: worker count; `nil` means ``activeProcessorCount``.
 ///   - kernel: the implementation to use; defaults to ``LogitKernelPath/preferred``.
@@ -47,6 +50,7 @@ public func computeRowStatistics(
   rowStride: Int,
   temperature: Double = 1,
   sampledTokens: UnsafePointer<Int64>? = nil,
+  rowMask: UnsafePointer<Bool>? = nil,
   into results: UnsafeMutablePointer<LogitRowStatistics>,
   threads: Int? = nil,
   kernel: LogitKernelPath = .preferred,
@@ -59,6 +63,7 @@ public func computeRowStatistics(
   let input = _SharedRawPointer(base: rows)
   let output = _SharedPointer(base: results)
   let tokens = sampledTokens.map { _SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
+  let mask = rowMask.map { _SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
   let type = elementType.code
   let path = kernel.code
   let n = Int64(vocabularySize)
@@ -68,6 +73,10 @@ public func computeRowStatistics(
     bytesPerBatch: 4 << 20)
   _forEachRowBatch(rowCount: rowCount, threads: threads, rowsPerBatch: batch) { range in
     for r in range {
+      if let mask, !mask.base[r] {
+        (output.base + r).initialize(to: .skipped)
+        continue
+      }
       let row = input.base + r * rowStride
       var sums = lk_row_sums()
       lk_row_sums_compute(row, type, n, inverseTemperature, path, &sums)

@@ -31,6 +31,12 @@ struct PositionTableTests {
     #expect(table.count == 15)
     #expect(table.valid.filter { !$0 }.count == 2)
     for i in 0..<15 {
+      #expect(table.sequenceIDs[i] == Int64(i / 5))
+      guard table.valid[i] else {
+        // Masked-out rows are never read.
+        #expect(table.entropy[i].isNaN && table.logProbability![i].isNaN)
+        continue
+      }
       let p = policy(batch, i, temperature: temperature, float32: float32)
       let k = Int(batch.tokens[i])
       #expect(abs(table.entropy[i] - p.entropy) <= tolerance)
@@ -38,7 +44,6 @@ struct PositionTableTests {
       #expect(abs(table.sumSquaredProbabilities![i] - p.sumOfSquaredProbabilities) <= tolerance)
       #expect(abs(table.expectedDiscriminator![i] - p.expectedEntropyDiscriminator) <= tolerance)
       #expect(abs(table.sampledDiscriminator![i] - p.entropyDiscriminator[k]) <= tolerance)
-      #expect(table.sequenceIDs[i] == Int64(i / 5))
     }
   }
 
@@ -89,13 +94,14 @@ struct PositionTableTests {
 
   @Test func nonFiniteRowsAreCountedAndExcluded() throws {
     var batch = DumpFixtures.randomBatch(b: 2, t: 3, v: 40, seed: 5)
-    batch.logits[2 * 40 + 7] = .nan
+    batch.logits[0 * 40 + 7] = .nan
     batch.logits[4 * 40] = .infinity
+    batch.logits[2 * 40 + 3] = .nan  // position 2 is masked out by the fixture: never read, not counted
     let dump = try LogitDump(path: fixtures.write(batch, name: "nan.safetensors"))
     let table = try PositionTable(dump: dump, temperature: 1)
     #expect(table.nonFiniteRows == 2)
-    #expect(table.nonFiniteExamples == [2, 4])
-    #expect(!table.valid[2] && !table.valid[4])
+    #expect(table.nonFiniteExamples == [0, 4])
+    #expect(!table.valid[0] && !table.valid[2] && !table.valid[4])
     let s = try BatchAnalysis(table: table, file: dump.path, step: nil, options: AnalysisOptions()).summary
     #expect(s.entropyTokenMean!.isFinite)
     #expect(s.warnings.contains { $0.contains("NaN/Inf") })

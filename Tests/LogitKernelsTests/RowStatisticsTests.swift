@@ -226,6 +226,57 @@ struct RowStatisticsTests {
     #expect(computed.map(bitPatterns) == reference.map(bitPatterns))
   }
 
+  /// Masked-out rows are not read: they hold NaN here, yet report no non-finite element, and the
+  /// rows that are read match an unmasked pass bit for bit. Both kernels, rows and changes.
+  @Test("masked-out rows are skipped unread", arguments: testedPaths)
+  func rowMask(path: LogitKernelPath) {
+    var rows = gaussianRows(count: 5, vocabularySize: 777, scale: 2, seed: 12)
+    rows[1] = [Double](repeating: .nan, count: 777)
+    rows[4][5] = .nan
+    let mask = [true, false, true, true, false]
+    let encoded = EncodedRows(rows, as: .bfloat16, offset: 1)
+    let all = encoded.rowStatistics(kernel: path)
+    let results = UnsafeMutablePointer<LogitRowStatistics>.allocate(capacity: 5)
+    defer { results.deallocate() }
+    encoded.withRows { base in
+      mask.withUnsafeBufferPointer { m in
+        computeRowStatistics(
+          rows: base, elementType: .bfloat16, rowCount: 5, vocabularySize: 777,
+          rowStride: encoded.rowStride, rowMask: m.baseAddress, into: results, threads: 2, kernel: path)
+      }
+    }
+    let masked = Array(UnsafeBufferPointer(start: results, count: 5))
+    for r in 0..<5 {
+      if mask[r] {
+        #expect(bitPatterns(masked[r]) == bitPatterns(all[r]), "row \(r)")
+      } else {
+        #expect(masked[r].isFinite && masked[r].entropy.isNaN && !masked[r].sampledTokenOutOfRange, "row \(r)")
+      }
+    }
+
+    let shifted = EncodedRows(rows.map { $0.map { $0 + 0.25 } }, as: .bfloat16, offset: 1)
+    let changes = UnsafeMutablePointer<LogitChangeStatistics>.allocate(capacity: 5)
+    defer { changes.deallocate() }
+    let unmasked = changeStatistics(encoded, shifted, kernel: path)
+    encoded.withRows { a in
+      shifted.withRows { b in
+        mask.withUnsafeBufferPointer { m in
+          computeChangeStatistics(
+            before: a, after: b, elementType: .bfloat16, rowCount: 5, vocabularySize: 777,
+            rowStride: encoded.rowStride, rowMask: m.baseAddress, into: changes, threads: 2, kernel: path)
+        }
+      }
+    }
+    for r in 0..<5 {
+      if mask[r] {
+        #expect(changes[r] == unmasked[r] || (changes[r].entropyBefore.isNaN && unmasked[r].entropyBefore.isNaN), "row \(r)")
+        #expect(changes[r].nonFiniteCount == unmasked[r].nonFiniteCount)
+      } else {
+        #expect(changes[r].isFinite && changes[r].firstOrder.isNaN, "row \(r)")
+      }
+    }
+  }
+
   @Test("the AVX2 path is chosen where it exists")
   func dispatch() {
     #expect(LogitKernelPath.scalar.effective(for: .float32) == .scalar)
