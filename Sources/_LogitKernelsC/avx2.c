@@ -11,9 +11,9 @@
 //
 // Exp: Cody–Waite reduction r = x − n·ln 2 (|r| ≤ ln2/2) and a degree-6 minimax polynomial for
 // eʳ (relative error 1.9e-9 in exact arithmetic, ≈ 1 ulp in float), evaluated by Estrin's scheme
-// for a short dependency chain; exactly 0 for x ≤ −88. Float lanes are summed over a block and
-// then widened into double lanes, so the float rounding error of a sum stays ≈ 1e-7 relative
-// for any row length.
+// for a short dependency chain; exactly 0 for x ≤ −88. Each float lane adds at most 64 terms
+// before it is widened into double lanes (every LK_FLUSH_ELEMENTS elements), so the float
+// rounding error of a sum stays ≈ 1e-7 relative for any row length.
 //
 // Non-finite input is not counted on the fast path. A NaN or ±∞ element (or a shifted logit
 // (z − M)/T that overflows to −∞) always makes the row maximum or one of the double sums
@@ -30,6 +30,9 @@
 // Every AVX2 function also enables F16C: all AVX2 CPUs have it, and the dispatcher checks it.
 #define LK_AVX2 __attribute__((target("avx2,fma,f16c")))
 #define LK_INLINE static inline __attribute__((always_inline))
+
+/// Row sums widen their float lanes into double every this many elements (a multiple of 16).
+#define LK_FLUSH_ELEMENTS 512
 
 /// exp(x): for x ≤ −88 exactly +0 (round(x·log₂e) = −127 gives a zero exponent field; true values
 /// are below 1.2e-38); for −87.3 ≤ x ≤ 88 within ≈ 1 ulp; NaN for NaN.
@@ -145,25 +148,30 @@ LK_INLINE LK_AVX2 void lk_row_block(lk_row_state *st, const unsigned char *b, co
     st->running = block_max;
   }
   const __m256 m = _mm256_set1_ps(st->running);
-  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-  for (int64_t j = 0; j < len; j += 16) {
-    // The next block is scanned right after this one: fetch it while the exps run.
-    _mm_prefetch((const char *)(b + (j + LK_BLOCK_ELEMENTS) * w), _MM_HINT_T0);
-    __m256 za, zb;
-    lk_load16(b + j * w, type, &za, &zb);
-    const __m256 da = lk_shifted(za, m, hi, lo, scaled), db = lk_shifted(zb, m, hi, lo, scaled);
-    const __m256 ea = lk_exp(da), eb = lk_exp(db);
-    const __m256 qa = _mm256_mul_ps(ea, ea), qb = _mm256_mul_ps(eb, eb);
-    // One set of accumulators (fewer registers, no spills); each lane adds 2·len/16 terms.
-    s0 = _mm256_add_ps(s0, _mm256_add_ps(ea, eb));
-    s1 = _mm256_fmadd_ps(ea, da, _mm256_fmadd_ps(eb, db, s1));
-    s2 = _mm256_add_ps(s2, _mm256_add_ps(qa, qb));
-    s3 = _mm256_fmadd_ps(qa, da, _mm256_fmadd_ps(qb, db, s3));
+  // Float lanes are widened into the double accumulators every LK_FLUSH_ELEMENTS elements, so
+  // each float lane adds at most 2·LK_FLUSH_ELEMENTS/16 = 64 terms.
+  for (int64_t part = 0; part < len; part += LK_FLUSH_ELEMENTS) {
+    const int64_t part_end = part + LK_FLUSH_ELEMENTS < len ? part + LK_FLUSH_ELEMENTS : len;
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    for (int64_t j = part; j < part_end; j += 16) {
+      // The next block is scanned right after this one: fetch it while the exps run.
+      _mm_prefetch((const char *)(b + (j + LK_BLOCK_ELEMENTS) * w), _MM_HINT_T0);
+      __m256 za, zb;
+      lk_load16(b + j * w, type, &za, &zb);
+      const __m256 da = lk_shifted(za, m, hi, lo, scaled), db = lk_shifted(zb, m, hi, lo, scaled);
+      const __m256 ea = lk_exp(da), eb = lk_exp(db);
+      const __m256 qa = _mm256_mul_ps(ea, ea), qb = _mm256_mul_ps(eb, eb);
+      // One set of accumulators: fewer registers, no spills.
+      s0 = _mm256_add_ps(s0, _mm256_add_ps(ea, eb));
+      s1 = _mm256_fmadd_ps(ea, da, _mm256_fmadd_ps(eb, db, s1));
+      s2 = _mm256_add_ps(s2, _mm256_add_ps(qa, qb));
+      s3 = _mm256_fmadd_ps(qa, da, _mm256_fmadd_ps(qb, db, s3));
+    }
+    st->D[0] = lk_widen_add(st->D[0], s0);
+    st->D[1] = lk_widen_add(st->D[1], s1);
+    st->D[2] = lk_widen_add(st->D[2], s2);
+    st->D[3] = lk_widen_add(st->D[3], s3);
   }
-  st->D[0] = lk_widen_add(st->D[0], s0);
-  st->D[1] = lk_widen_add(st->D[1], s1);
-  st->D[2] = lk_widen_add(st->D[2], s2);
-  st->D[3] = lk_widen_add(st->D[3], s3);
 }
 
 /// Merges one lane set's top two into (*first, *second).
@@ -321,18 +329,21 @@ LK_INLINE LK_AVX2 void lk_change_block(lk_change_state *st, const unsigned char 
   const __m256 k = _mm256_set1_ps(
       (float)(((double)mb - (double)ma) * inverse_temperature - st->kappa));
   const __m256 vma = _mm256_set1_ps(ma), vmb = _mm256_set1_ps(mb);
-  __m256 s[8];
-  for (int q = 0; q < 8; q++) s[q] = _mm256_setzero_ps();
-  for (int64_t j = 0; j < len; j += 16) {
-    _mm_prefetch((const char *)(ba + (j + LK_BLOCK_ELEMENTS) * w), _MM_HINT_T0);
-    _mm_prefetch((const char *)(bb + (j + LK_BLOCK_ELEMENTS) * w), _MM_HINT_T0);
-    __m256 a0, a1, b0, b1;
-    lk_load16(ba + j * w, type, &a0, &a1);
-    lk_load16(bb + j * w, type, &b0, &b1);
-    lk_change_step(s, lk_shifted(a0, vma, hi, lo, scaled), lk_shifted(b0, vmb, hi, lo, scaled), k);
-    lk_change_step(s, lk_shifted(a1, vma, hi, lo, scaled), lk_shifted(b1, vmb, hi, lo, scaled), k);
+  for (int64_t part = 0; part < len; part += LK_FLUSH_ELEMENTS) {  // as in lk_row_block
+    const int64_t part_end = part + LK_FLUSH_ELEMENTS < len ? part + LK_FLUSH_ELEMENTS : len;
+    __m256 s[8];
+    for (int q = 0; q < 8; q++) s[q] = _mm256_setzero_ps();
+    for (int64_t j = part; j < part_end; j += 16) {
+      _mm_prefetch((const char *)(ba + (j + LK_BLOCK_ELEMENTS) * w), _MM_HINT_T0);
+      _mm_prefetch((const char *)(bb + (j + LK_BLOCK_ELEMENTS) * w), _MM_HINT_T0);
+      __m256 a0, a1, b0, b1;
+      lk_load16(ba + j * w, type, &a0, &a1);
+      lk_load16(bb + j * w, type, &b0, &b1);
+      lk_change_step(s, lk_shifted(a0, vma, hi, lo, scaled), lk_shifted(b0, vmb, hi, lo, scaled), k);
+      lk_change_step(s, lk_shifted(a1, vma, hi, lo, scaled), lk_shifted(b1, vmb, hi, lo, scaled), k);
+    }
+    for (int q = 0; q < 8; q++) D[q] = lk_widen_add(D[q], s[q]);
   }
-  for (int q = 0; q < 8; q++) D[q] = lk_widen_add(D[q], s[q]);
 }
 
 /// Both rows in one streaming pass over blocks, as lk_row_pass: scan a block of a and b (running

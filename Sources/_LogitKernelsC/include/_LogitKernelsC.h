@@ -9,9 +9,9 @@
 // Two implementations share every entry point:
 //   LK_KERNEL_SCALAR  portable C, every quantity in double (libm exp), blocked double sums;
 //   LK_KERNEL_AVX2    AVX2 + FMA + F16C, float exp (degree-6 minimax after a Cody–Waite
-//                     reduction, exactly 0 below −88), float lanes summed in blocks of
-//                     LK_BLOCK_ELEMENTS elements and in double across blocks; the last n mod 16
-//                     elements in double. Rows with a non-finite element are handed to the
+//                     reduction, exactly 0 below −88), float lanes of ≤ 64 terms widened
+//                     into double lanes, rows streamed in blocks of LK_BLOCK_ELEMENTS elements
+//                     (scan, then sum from L1); the last n mod 16 elements in double. Rows with a non-finite element are handed to the
 //                     scalar kernel, which counts them.
 // float64 rows always take the scalar implementation.
 
@@ -38,7 +38,7 @@ enum {
   LK_KERNEL_AVX2 = 1,
 };
 
-/// Number of elements whose float partial sums are added into the double accumulators at once.
+/// Elements per block of the AVX2 row pass (scanned for the maximum, then summed from L1).
 #define LK_BLOCK_ELEMENTS 1024
 
 /// Accumulators of one row (see the header comment for M, d, e).
