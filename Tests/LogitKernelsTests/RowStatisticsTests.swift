@@ -277,6 +277,20 @@ struct RowStatisticsTests {
     }
   }
 
+  /// The AVX2 passes flush subnormal results to zero internally (peaked rows make e² subnormal);
+  /// the caller's floating-point mode must be restored, so subnormal arithmetic still works after
+  /// an inline (single-thread) call, including one that took the scalar fallback.
+  @Test("the caller's floating-point mode is restored", arguments: testedPaths)
+  func floatingPointModeRestored(path: LogitKernelPath) {
+    var rows = gaussianRows(count: 2, vocabularySize: 3000, scale: 30, seed: 4)
+    rows[1][7] = .nan  // scalar fallback
+    _ = EncodedRows(rows, as: .float32).rowStatistics(threads: 1, kernel: path)
+    let tiny = [Float.leastNormalMagnitude, Float(0.25)]  // runtime values: no constant folding
+    #expect(tiny[0] * tiny[1] > 0, "float subnormals flushed after the call")
+    let tinyDouble = [Double.leastNormalMagnitude, 0.25]
+    #expect(tinyDouble[0] * tinyDouble[1] > 0)
+  }
+
   @Test("the AVX2 path is chosen where it exists")
   func dispatch() {
     #expect(LogitKernelPath.scalar.effective(for: .float32) == .scalar)
