@@ -44,6 +44,13 @@ public struct LogitChangeStatistics: Sendable, Hashable {
   /// - Complexity: O(1).
   public var isFinite: Bool { nonFiniteCount == 0 }
 
+  /// The value written for a position that a row mask excludes: neither row is read, every
+  /// `Double` field is NaN and ``nonFiniteCount`` is 0.
+  public static let skipped = LogitChangeStatistics(
+    sums: lk_change_sums(
+      max_before: .nan, max_after: .nan, a0: .nan, a1: .nan, b0: .nan, b1: .nan, m1: .nan, c1: .nan,
+      m2: .nan, c2: .nan, delta_offset: .nan, non_finite: 0))
+
   /// Combines the kernel accumulators in Double. With d = (a − Ma)/T, f = (b − Mb)/T,
   /// e = exp d, δ = f − d + o (o = `delta_offset`), Z_a = Σe, Z_b = Σ exp f and E[·] the
   /// π-expectation (Σ e·(·) / Z_a):
@@ -52,25 +59,6 @@ public struct LogitChangeStatistics: Sendable, Hashable {
   ///     μ = E[δ],  Cov(ℓ, δ) = E[dδ] − E[d] μ      (ℓ = d − log Z_a)
   ///     Σ w δ = μ + Cov(ℓ, δ),  Σ w δ² = E[δ²] + E[dδ²] − E[d] E[δ²]
   ///     KL = Σ π (ℓ_a − ℓ_b) = Σ π (d − f) + log Z_b − log Z_a = log Z_b − log Z_a − (μ − o)
-  /// The value written for a position that a row mask excludes: neither row is read, every
-  /// `Double` field is NaN and ``nonFiniteCount`` is 0.
-  public static let skipped = LogitChangeStatistics(
-    entropyBefore: .nan, entropyAfter: .nan, firstOrder: .nan, secondOrder: .nan, localKL: .nan,
-    exactKL: .nan, nonFiniteCount: 0)
-
-  private init(
-    entropyBefore: Double, entropyAfter: Double, firstOrder: Double, secondOrder: Double,
-    localKL: Double, exactKL: Double, nonFiniteCount: Int
-  ) {
-    self.entropyBefore = entropyBefore
-    self.entropyAfter = entropyAfter
-    self.firstOrder = firstOrder
-    self.secondOrder = secondOrder
-    self.localKL = localKL
-    self.exactKL = exactKL
-    self.nonFiniteCount = nonFiniteCount
-  }
-
   init(sums s: lk_change_sums) {
     nonFiniteCount = Int(s.non_finite)
     guard s.non_finite == 0 else {

@@ -44,6 +44,13 @@ public struct LogitRowStatistics: Sendable, Hashable {
   /// - Complexity: O(1).
   public var isFinite: Bool { nonFiniteCount == 0 }
 
+  /// The value written for a row that a row mask excludes: the row is not read, every `Double`
+  /// field is NaN, ``nonFiniteCount`` is 0 and ``sampledTokenOutOfRange`` is `false`.
+  public static let skipped = LogitRowStatistics(
+    sums: lk_row_sums(
+      max_logit: .nan, second_logit: .nan, s0: .nan, s1: .nan, s2: .nan, s3: .nan, non_finite: 0),
+    temperature: 1, sampledLogit: nil, sampledTokenOutOfRange: false)
+
   /// Combines the kernel accumulators (M = max z, d = (z − M)/T, e = exp d,
   /// S0 = Σe, S1 = Σe·d, S2 = Σe², S3 = Σe²·d) in Double:
   ///
@@ -51,30 +58,6 @@ public struct LogitRowStatistics: Sendable, Hashable {
   ///     E_π[S] = Σπ² log π + H Σπ² = (S3 − S2·log Z)/S0² + H·S2/S0² = (S3 − S2·S1/S0)/S0²
   ///
   /// `sampledLogit` is z_k (raw) when a valid token was given.
-  /// The value written for a row that a row mask excludes: the row is not read, every `Double`
-  /// field is NaN, ``nonFiniteCount`` is 0 and ``sampledTokenOutOfRange`` is `false`.
-  public static let skipped = LogitRowStatistics(
-    maxLogit: .nan, topTwoGap: .nan, logSumExp: .nan, entropy: .nan, sumSquaredProbabilities: .nan,
-    expectedDiscriminator: .nan, sampledLogProbability: .nan, sampledDiscriminator: .nan,
-    nonFiniteCount: 0, sampledTokenOutOfRange: false)
-
-  private init(
-    maxLogit: Double, topTwoGap: Double, logSumExp: Double, entropy: Double,
-    sumSquaredProbabilities: Double, expectedDiscriminator: Double, sampledLogProbability: Double,
-    sampledDiscriminator: Double, nonFiniteCount: Int, sampledTokenOutOfRange: Bool
-  ) {
-    self.maxLogit = maxLogit
-    self.topTwoGap = topTwoGap
-    self.logSumExp = logSumExp
-    self.entropy = entropy
-    self.sumSquaredProbabilities = sumSquaredProbabilities
-    self.expectedDiscriminator = expectedDiscriminator
-    self.sampledLogProbability = sampledLogProbability
-    self.sampledDiscriminator = sampledDiscriminator
-    self.nonFiniteCount = nonFiniteCount
-    self.sampledTokenOutOfRange = sampledTokenOutOfRange
-  }
-
   init(
     sums s: lk_row_sums, temperature: Double, sampledLogit: Double?, sampledTokenOutOfRange: Bool
   ) {
