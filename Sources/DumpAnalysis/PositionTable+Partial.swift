@@ -1,6 +1,5 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
 import LogitDumps
 
 /// A shard's per-position table saved for `deltah merge`: every array of the ``PositionTable`` as

@@ -1,6 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Tick positions and labels for plot axes.
 public enum AxisTicks {
@@ -78,11 +80,11 @@ public enum AxisTicks {
       s = "0"
     } else if magnitude >= 1e5 || step < 1e-4 {
       let decimals = max(0, Int(log10(magnitude).rounded(.down)) - Int(log10(step).rounded(.down)))
-      s = NumberFormatting.shortExponent(String(format: "%.\(min(decimals, 6))e", value))
+      s = NumberFormatting.shortExponent(NumberFormatting.printf("%.\(min(decimals, 6))e", value))
     } else {
       let decimals = max(0, -Int(log10(step).rounded(.down)))
-      s = String(format: "%.\(decimals)f", value)
+      s = NumberFormatting.printf("%.\(decimals)f", value)
     }
-    return s.replacingOccurrences(of: "-", with: "\u{2212}")
+    return s.replacingScalars("-", with: "\u{2212}")
   }
 }

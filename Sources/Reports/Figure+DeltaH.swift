@@ -1,6 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SoftmaxEntropy
 import TabularPolicies
 
@@ -139,9 +141,9 @@ extension Figure {
   static func quadrantLabel(_ raw: String) -> String {
     let parts = raw.split(separator: ",")
     guard parts.count == 2 else { return raw }
-    let a = parts[0].replacingOccurrences(of: ">", with: " > ").replacingOccurrences(of: "<", with: " < ")
-    let p = parts[1].replacingOccurrences(of: "p", with: "π").replacingOccurrences(of: ">", with: " > ")
-      .replacingOccurrences(of: "<", with: " < ").replacingOccurrences(of: "e^-H", with: "e^−H")
+    let a = parts[0].replacingScalars(">", with: " > ").replacingScalars("<", with: " < ")
+    let p = parts[1].replacingScalars("p", with: "π").replacingScalars(">", with: " > ")
+      .replacingScalars("<", with: " < ").replacingScalars("e^-H", with: "e^−H")
     return a + "\n" + p
   }
 

@@ -1,6 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Number-to-text rules shared by the tables and figures.
 public enum NumberFormatting {
@@ -16,7 +18,7 @@ public enum NumberFormatting {
   public static func significant(_ x: Double, digits: Int) -> String {
     guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "inf" : "-inf") }
     if x == 0 { return "0" }
-    var s = String(format: "%#.\(digits)g", x)
+    var s = printf("%#.\(digits)g", x)
     if s.hasSuffix(".") { s.removeLast() }
     return shortExponent(s)
   }
@@ -29,6 +31,25 @@ public enum NumberFormatting {
     guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "inf" : "-inf") }
     if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
     return shortExponent("\(x)")
+  }
+
+  /// `x` formatted by C's `printf` rules for a single floating-point conversion (`format` holds
+  /// exactly one `%…e`, `%…f` or `%…g` and nothing that consumes another argument), e.g.
+  /// `printf("%.3g", 0.012345)` is "0.0123". Locale-independent (the C locale is never changed).
+  ///
+  /// - Complexity: O(length of the result).
+  public static func printf(_ format: String, _ x: Double) -> String {
+    var buffer = [CChar](repeating: 0, count: 64)
+    let needed = withVaList([x]) { args in
+      buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, $0.count, format, args) }
+    }
+    if needed >= buffer.count {
+      buffer = [CChar](repeating: 0, count: Int(needed) + 1)
+      _ = withVaList([x]) { args in
+        buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, $0.count, format, args) }
+      }
+    }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// "1.5e-05" → "1.5e-5", "2e+10" → "2e10".

@@ -1,6 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Plot {
   /// Font sizes in user units (0.75 pt each at 3.5 in wide): ticks 9.5, labels and legend 10.5,
@@ -144,7 +146,7 @@ extension Plot {
   /// "10^-3" is drawn as 10 with a superscript; other labels as they are, lines split at "\n".
   func tickLabel(_ w: inout _SVGWriter, _ label: String, x: Double, y: Double, anchor: String) {
     if label.hasPrefix("10^") {
-      let exponent = String(label.dropFirst(3)).replacingOccurrences(of: "-", with: "\u{2212}")
+      let exponent = String(label.dropFirst(3)).replacingScalars("-", with: "\u{2212}")
       w.raw("<text x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" text-anchor=\"\(anchor)\" font-size=\"\(svgNumber(Self.tickFont))\">10<tspan dy=\"-4\" font-size=\"\(svgNumber(Self.tickFont * 0.75))\">\(xmlEscaped(exponent))</tspan></text>")
       return
     }

@@ -12,7 +12,7 @@ extension ReportTable {
     if let command = provenance.command { lines.append("# command: \(command)") }
     for s in provenance.settings { lines.append("# \(s.name): \(s.value)") }
     for f in provenance.sources { lines.append("# source: \(f)") }
-    lines = lines.map { $0.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
+    lines = lines.map { $0.replacingScalars("\r", with: " ").replacingScalars("\n", with: " ") }
     lines.append(columns.map { Self.csvField($0.header) }.joined(separator: ","))
     for row in rows {
       lines.append(row.map { cell -> String in
@@ -32,6 +32,6 @@ extension ReportTable {
   /// - Complexity: O(n).
   public static func csvField(_ s: String) -> String {
     guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return s }
-    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    return "\"" + s.replacingScalars("\"", with: "\"\"") + "\""
   }
 }

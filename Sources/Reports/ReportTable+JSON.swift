@@ -1,6 +1,5 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
 
 extension ReportTable {
   /// The table as one JSON object with sorted keys: `title`, `label`, `columns` (`name`, `unit`,
@@ -10,29 +9,28 @@ extension ReportTable {
   ///
   /// - Complexity: O(rows × columns).
   public func json() -> String {
-    var object: [String: Any] = [
-      "title": title, "label": label,
-      "columns": columns.map { c -> [String: Any] in
-        var o: [String: Any] = ["name": c.name, "header": c.header]
-        o["unit"] = c.unit ?? NSNull()
-        return o
-      },
-      "rows": rows.map { row in row.map { cell -> Any in
+    let columns: [JSONValue] = self.columns.map { c in
+      .object(["name": .string(c.name), "header": .string(c.header), "unit": c.unit.map(JSONValue.string) ?? .null])
+    }
+    let rows: [JSONValue] = self.rows.map { row in
+      .array(row.map { cell -> JSONValue in
         switch cell {
-        case .text(let s): return s
-        case .integer(let i): return i
-        case .number(let x): return x.isFinite ? x : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
-        case .missing: return NSNull()
+        case .text(let s): return .string(s)
+        case .integer(let i): return .integer(i)
+        case .number(let x): return x.isFinite ? .number(x) : .string(x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
+        case .missing: return .null
         }
-      } },
-    ]
-    var p: [String: Any] = [
-      "generator": provenance.generator, "sources": provenance.sources,
-      "settings": Dictionary(provenance.settings.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
-    ]
-    p["command"] = provenance.command ?? NSNull()
-    object["provenance"] = p
-    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-    return String(decoding: data, as: UTF8.self) + "\n"
+      })
+    }
+    let provenance: JSONValue = .object([
+      "generator": .string(self.provenance.generator),
+      "command": self.provenance.command.map(JSONValue.string) ?? .null,
+      "sources": .array(self.provenance.sources.map(JSONValue.string)),
+      "settings": .object(Dictionary(self.provenance.settings.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { a, _ in a })),
+    ])
+    return JSONValue.object([
+      "title": .string(title), "label": .string(label), "columns": .array(columns), "rows": .array(rows),
+      "provenance": provenance,
+    ]).prettyPrinted
   }
 }

@@ -97,7 +97,7 @@ public enum LaTeX {
 
   /// Text safe inside a `%` comment line (line breaks removed).
   static func comment(_ s: String) -> String {
-    s.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+    s.replacingScalars("\r", with: " ").replacingScalars("\n", with: " ")
   }
 
   /// A label keeps letters, digits and `-:.`; everything else becomes `-`.

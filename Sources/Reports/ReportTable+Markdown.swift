@@ -7,8 +7,8 @@ extension ReportTable {
   /// - Complexity: O(rows × columns).
   public func markdown() -> String {
     func cell(_ s: String) -> String {
-      s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
-        .replacingOccurrences(of: "\n", with: " ")
+      s.replacingScalars("\\", with: "\\\\").replacingScalars("|", with: "\\|")
+        .replacingScalars("\n", with: " ")
     }
     var lines = ["**\(cell(title))**", ""]
     lines.append("| " + columns.map { cell($0.header) }.joined(separator: " | ") + " |")

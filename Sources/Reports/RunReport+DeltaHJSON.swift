@@ -1,7 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import DumpAnalysis
-import Foundation
+import FoundationEssentials
 import TabularPolicies
 
 extension RunReport {
@@ -19,7 +19,7 @@ extension RunReport {
   /// - Throws: ``ReportError`` naming `source` when the JSON is malformed or of no known kind.
   /// - Complexity: O(size of the file).
   public mutating func addDeltaHJSON(_ data: Data, source: String) throws(ReportError) {
-    guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+    guard let object = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue else {
       throw ReportError("\(source): not a JSON object (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff --json)")
     }
     let snake = JSONDecoder()
@@ -35,34 +35,33 @@ extension RunReport {
     let plain = JSONDecoder()
     plain.nonConformingFloatDecodingStrategy = snake.nonConformingFloatDecodingStrategy
     do {
-      if let steps = object["steps"] as? [[String: Any]], let summary = object["summary"] as? [String: Any] {
+      if object["steps"]?.arrayValue != nil, let summary = object["summary"]?.objectValue {
         let records = try plain.decode(RunFile.self, from: data).steps
-        guard let finalEntropy = Self.number(summary["final_entropy"]), let finalReward = Self.number(summary["final_reward"]) else {
+        guard let finalEntropy = summary["final_entropy"]?.numberValue, let finalReward = summary["final_reward"]?.numberValue else {
           throw ReportError("\(source): the run summary lacks final_entropy/final_reward")
         }
-        _ = steps
         var settings: [Provenance.Setting] = []
-        for key in ["environment", "rule", "intervention"] { if let v = summary[key] as? String { settings.append(.init(key, v)) } }
-        if let lr = Self.number(summary["lr"]) { settings.append(.init("lr", NumberFormatting.exact(lr))) }
+        for key in ["environment", "rule", "intervention"] { if let v = summary[key]?.stringValue { settings.append(.init(key, v)) } }
+        if let lr = summary["lr"]?.numberValue { settings.append(.init("lr", NumberFormatting.exact(lr))) }
         addTrainingRun(TrainingRun(steps: records, finalEntropy: finalEntropy, finalReward: finalReward), settings: settings, sources: [source])
-      } else if object["steps"] is [Any] {
+      } else if object["steps"]?.arrayValue != nil {
         let series = try snake.decode(SummaryFile.self, from: data).steps
         addSummaries(series)
       } else if object["entropy_source"] != nil {
         addSummaries([try snake.decode(DumpSummary.self, from: data)])
       } else if object["pearson_first_order"] != nil || object["rmse_first_order"] != nil {
         addComparisonSummary(try snake.decode(CheckpointComparison.Summary.self, from: data))
-      } else if let fisher = object["fisher_eigenvalues"] as? [Any], let hessian = object["entropy_hessian_eigenvalues"] as? [Any] {
+      } else if let fisher = object["fisher_eigenvalues"]?.arrayValue, let hessian = object["entropy_hessian_eigenvalues"]?.arrayValue {
         var settings: [Provenance.Setting] = []
-        if let t = Self.number(object["temperature"]) { settings.append(.init("temperature", NumberFormatting.exact(t))) }
-        if let k = object["actions"] as? Int { settings.append(.init("actions", "\(k)")) }
-        addSpectra(fisher: fisher.compactMap(Self.number), entropyHessian: hessian.compactMap(Self.number), settings: settings, sources: [source])
+        if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
+        if let k = object["actions"]?.integerValue { settings.append(.init("actions", "\(k)")) }
+        addSpectra(fisher: fisher.compactMap(\.numberValue), entropyHessian: hessian.compactMap(\.numberValue), settings: settings, sources: [source])
       } else if object["soft_policy"] != nil {
-        guard let values = (object["values"] as? [Any])?.compactMap(Self.number), let alpha = Self.number(object["alpha"]) else {
+        guard let values = object["values"]?.arrayValue?.compactMap(\.numberValue), let alpha = object["alpha"]?.numberValue else {
           throw ReportError("\(source): cliff JSON without \"values\" (written by an older deltah); rerun deltah cliff --json")
         }
         do {
-          addPolicyCliff(try PolicyCliffCurve(values: values, alpha: alpha, gamma: Self.number(object["gamma"]) ?? 0), sources: [source])
+          addPolicyCliff(try PolicyCliffCurve(values: values, alpha: alpha, gamma: object["gamma"]?.numberValue ?? 0), sources: [source])
         } catch {
           throw ReportError("\(source): \(error)")
         }
@@ -73,16 +72,6 @@ extension RunReport {
       throw error
     } catch {
       throw ReportError("\(source): cannot read DeltaH JSON: \(error)")
-    }
-  }
-
-  static func number(_ any: Any?) -> Double? {
-    if let n = any as? NSNumber { return n.doubleValue }
-    switch any as? String {
-    case "nan": return .nan
-    case "inf": return .infinity
-    case "-inf": return -.infinity
-    default: return nil
     }
   }
 

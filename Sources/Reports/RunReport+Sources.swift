@@ -1,7 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import DumpAnalysis
-import Foundation
+import FoundationEssentials
 import TabularPolicies
 
 extension RunReport {

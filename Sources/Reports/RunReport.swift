@@ -48,7 +48,7 @@ public struct RunReport: Sendable {
     for i in s.figures.indices {
       let label = Self.unique(s.figures[i].label, used)
       if label != s.figures[i].label {
-        s.figures[i].svg = s.figures[i].svg.replacingOccurrences(of: "clip-\(s.figures[i].label)", with: "clip-\(label)")
+        s.figures[i].svg = s.figures[i].svg.replacingScalars("clip-\(s.figures[i].label)", with: "clip-\(label)")
         s.figures[i].label = label
       }
     }

@@ -1,6 +1,5 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
 
 /// Accumulates SVG markup; every attribute value and text node goes through ``xmlEscaped(_:)``.
 struct _SVGWriter {
@@ -42,5 +41,8 @@ public func xmlEscaped(_ s: String) -> String {
 /// A coordinate with at most two decimals (SVG user units).
 func svgNumber(_ x: Double) -> String {
   let r = (x * 100).rounded() / 100
-  return r == r.rounded() ? String(Int(r)) : String(format: "%.2f", r).replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
+  guard r != r.rounded() else { return String(Int(r)) }
+  var s = NumberFormatting.printf("%.2f", r)
+  while s.hasSuffix("0") { s.removeLast() }  // r is not an integer, so a non-zero decimal stays
+  return s
 }

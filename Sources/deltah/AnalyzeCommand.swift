@@ -2,7 +2,6 @@
 
 import ArgumentParser
 import DumpAnalysis
-import Foundation
 import LogitDumps
 
 struct AnalyzeCommand: ParsableCommand {
@@ -50,7 +49,7 @@ struct AnalyzeCommand: ParsableCommand {
       let table = try PositionTable(dump: dump, temperature: temperature, range: range, progress: bar.update)
       if let partial {
         try table.writePartial(to: partial, source: path, step: dump.step)
-        FileHandle.standardError.write(Data("wrote partial \(partial) (positions \(range!.lowerBound)..<\(range!.upperBound))\n".utf8))
+        writeStandardError("wrote partial \(partial) (positions \(range!.lowerBound)..<\(range!.upperBound))\n")
         return
       }
       let analysis = try BatchAnalysis(table: table, file: path, step: dump.step, options: settings.options(dumpLearningRate: dump.learningRate))
@@ -70,7 +69,7 @@ struct AnalyzeCommand: ParsableCommand {
     } else {
       print(SummaryFormatting.stepTable(summaries))
     }
-    for s in summaries { for w in s.warnings { FileHandle.standardError.write(Data("warning: \(s.file): \(w)\n".utf8)) } }
+    for s in summaries { for w in s.warnings { writeStandardError("warning: \(s.file): \(w)\n") } }
   }
 }
 

@@ -2,7 +2,6 @@
 
 import ArgumentParser
 import DumpAnalysis
-import Foundation
 import LogitDumps
 
 struct CompareCommand: ParsableCommand {

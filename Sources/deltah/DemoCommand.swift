@@ -4,7 +4,7 @@ import ArgumentParser
 import Curvature
 import DumpAnalysis
 import EntropyDynamics
-import Foundation
+import FoundationEssentials
 import LogitDumps
 import PolicyCliff
 import Reports

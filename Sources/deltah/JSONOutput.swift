@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
+import FoundationEssentials
 
 /// Prints an `Encodable` value as one JSON object with sorted snake_case keys on standard output.
 ///
@@ -12,6 +12,5 @@ func printJSON<T: Encodable>(_ value: T) throws {
   encoder.nonConformingFloatEncodingStrategy = .convertToString(
     positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
   let data = try encoder.encode(value)
-  FileHandle.standardOutput.write(data)
-  FileHandle.standardOutput.write(Data("\n".utf8))
+  writeStandardOutput(Array(data) + Array("\n".utf8))
 }

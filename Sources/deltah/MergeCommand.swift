@@ -2,7 +2,6 @@
 
 import ArgumentParser
 import DumpAnalysis
-import Foundation
 
 struct MergeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -38,6 +37,6 @@ struct MergeCommand: ParsableCommand {
     }
     if let perToken { try analysis.perTokenWriter().write(to: perToken) }
     if json { try printJSON(summary) } else { print(SummaryFormatting.table(summary)) }
-    for w in summary.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+    for w in summary.warnings { writeStandardError("warning: \(w)\n") }
   }
 }

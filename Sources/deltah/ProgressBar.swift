@@ -1,6 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A one-line progress bar on standard error, drawn only when standard error is a terminal.
 final class ProgressBar: @unchecked Sendable {
@@ -18,7 +20,7 @@ final class ProgressBar: @unchecked Sendable {
     let width = 30
     let filled = width * done / total
     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-    FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
-    if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    writeStandardError("\r\(label) [\(bar)] \(percent)%")
+    if done >= total { writeStandardError("\r\u{1B}[K") }
   }
 }

@@ -2,7 +2,7 @@
 
 import ArgumentParser
 import DumpAnalysis
-import Foundation
+import FoundationEssentials
 import LogitDumps
 import Reports
 
@@ -63,12 +63,12 @@ struct ReportCommand: ParsableCommand {
     for (path, text) in files { try Self.writeAtomically(text, to: path) }
     if files.isEmpty {
       if format == .json {
-        print("[\n" + report.tables.map { Self.render($0, .json).trimmingCharacters(in: .newlines) }.joined(separator: ",\n") + "\n]")
+        print("[\n" + report.tables.map { String(Self.render($0, .json).trimmingWhitespace()) }.joined(separator: ",\n") + "\n]")
       } else {
         print(report.tables.map { Self.render($0, format) }.joined(separator: "\n"), terminator: "")
       }
     } else {
-      for (path, _) in files { FileHandle.standardError.write(Data("wrote \(path)\n".utf8)) }
+      for (path, _) in files { writeStandardError("wrote \(path)\n") }
     }
   }
 

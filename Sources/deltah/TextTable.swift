@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-import Foundation
+import Reports
 
 /// A plain-text table with right-aligned numeric columns, for terminal output.
 struct TextTable {
@@ -29,5 +29,5 @@ struct TextTable {
 /// A number in fixed significant digits for tables (`%.10g`-like, via Swift's formatting).
 func formatNumber(_ x: Double, digits: Int = 10) -> String {
   guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
-  return String(format: "%.\(digits)g", x)
+  return NumberFormatting.printf("%.\(digits)g", x)
 }

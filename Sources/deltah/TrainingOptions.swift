@@ -3,7 +3,6 @@
 import ArgumentParser
 import EntropyDynamics
 import EntropyInterventions
-import Foundation
 import TabularPolicies
 
 /// Update-rule, intervention and output options shared by `deltah bandit` and `deltah mdp`.

@@ -1,7 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
 import ArgumentParser
-import Foundation
 
 /// A comma-separated list of numbers on the command line, such as `2,1,0,-1`.
 ///
@@ -13,7 +12,7 @@ struct VectorArgument: ExpressibleByArgument, Sendable {
   init?(argument: String) {
     var values: [Double] = []
     for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
-      guard let v = Double(part.trimmingCharacters(in: .whitespaces)) else { return nil }
+      guard let v = Double(part.trimmingWhitespace()) else { return nil }
       values.append(v)
     }
     guard !values.isEmpty else { return nil }
