@@ -57,27 +57,19 @@ public func computeChangeStatistics(
     rowStride: rowStride, temperature: temperature, threads: threads)
   let inputA = _SharedRawPointer(base: before)
   let inputB = _SharedRawPointer(base: after)
-  let output = _SharedPointer(base: results)
-  let mask = rowMask.map { _SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
   let type = elementType.code
   let path = kernel.code
   let n = Int64(vocabularySize)
   let inverseTemperature = 1 / temperature
-  let batch = _rowsPerBatch(
-    rowStride: rowStride, vocabularySize: vocabularySize, elementType: elementType,
-    bytesPerBatch: 2 << 20)
-  _forEachRowBatch(rowCount: rowCount, threads: threads, rowsPerBatch: batch) { range in
-    for r in range {
-      if let mask, !mask.base[r] {
-        (output.base + r).initialize(to: .skipped)
-        continue
-      }
-      var sums = lk_change_sums()
-      lk_change_sums_compute(
-        inputA.base + r * rowStride, inputB.base + r * rowStride, type, n, inverseTemperature,
-        path, &sums)
-      (output.base + r).initialize(to: LogitChangeStatistics(sums: sums))
-    }
-    rowsCompleted?(range)
+  _computeRows(
+    into: results, rowCount: rowCount, rowStride: rowStride, vocabularySize: vocabularySize,
+    elementType: elementType, bytesPerBatch: 2 << 20, rowMask: rowMask, skipped: .skipped,
+    threads: threads, rowsCompleted: rowsCompleted
+  ) { r in
+    var sums = lk_change_sums()
+    lk_change_sums_compute(
+      inputA.base + r * rowStride, inputB.base + r * rowStride, type, n, inverseTemperature, path,
+      &sums)
+    return LogitChangeStatistics(sums: sums)
   }
 }

@@ -61,40 +61,31 @@ public func computeRowStatistics(
     elementType: elementType, rowCount: rowCount, vocabularySize: vocabularySize,
     rowStride: rowStride, temperature: temperature, threads: threads)
   let input = _SharedRawPointer(base: rows)
-  let output = _SharedPointer(base: results)
   let tokens = sampledTokens.map { _SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
-  let mask = rowMask.map { _SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
   let type = elementType.code
   let path = kernel.code
   let n = Int64(vocabularySize)
   let inverseTemperature = 1 / temperature
-  let batch = _rowsPerBatch(
-    rowStride: rowStride, vocabularySize: vocabularySize, elementType: elementType,
-    bytesPerBatch: 4 << 20)
-  _forEachRowBatch(rowCount: rowCount, threads: threads, rowsPerBatch: batch) { range in
-    for r in range {
-      if let mask, !mask.base[r] {
-        (output.base + r).initialize(to: .skipped)
-        continue
+  _computeRows(
+    into: results, rowCount: rowCount, rowStride: rowStride, vocabularySize: vocabularySize,
+    elementType: elementType, bytesPerBatch: 4 << 20, rowMask: rowMask, skipped: .skipped,
+    threads: threads, rowsCompleted: rowsCompleted
+  ) { r in
+    let row = input.base + r * rowStride
+    var sums = lk_row_sums()
+    lk_row_sums_compute(row, type, n, inverseTemperature, path, &sums)
+    var sampledLogit: Double? = nil
+    var outOfRange = false
+    if let tokens {
+      let k = tokens.base[r]
+      if k >= 0 && k < n {
+        sampledLogit = lk_load_element(row, type, k)
+      } else {
+        outOfRange = true
       }
-      let row = input.base + r * rowStride
-      var sums = lk_row_sums()
-      lk_row_sums_compute(row, type, n, inverseTemperature, path, &sums)
-      var sampledLogit: Double? = nil
-      var outOfRange = false
-      if let tokens {
-        let k = tokens.base[r]
-        if k >= 0 && k < n {
-          sampledLogit = lk_load_element(row, type, k)
-        } else {
-          outOfRange = true
-        }
-      }
-      (output.base + r).initialize(
-        to: LogitRowStatistics(
-          sums: sums, temperature: temperature, sampledLogit: sampledLogit,
-          sampledTokenOutOfRange: outOfRange))
     }
-    rowsCompleted?(range)
+    return LogitRowStatistics(
+      sums: sums, temperature: temperature, sampledLogit: sampledLogit,
+      sampledTokenOutOfRange: outOfRange)
   }
 }

@@ -51,9 +51,26 @@ func _forEachRowBatch(
   }
 }
 
-/// Rows per scheduling batch: about `bytesPerBatch` of input, at least one row.
-func _rowsPerBatch(rowStride: Int, vocabularySize: Int, elementType: LogitElementType, bytesPerBatch: Int) -> Int {
-  max(1, bytesPerBatch / max(rowStride, vocabularySize * elementType.byteWidth, 1))
+/// The row loop shared by the batch kernels: rows in batches of about `bytesPerBatch` of input
+/// (`_forEachRowBatch`), each result written to `results + r` as `compute(r)`, or `skipped`
+/// without calling `compute` where `rowMask` is `false`, and `rowsCompleted` called after each
+/// batch.
+func _computeRows<Result: Sendable>(
+  into results: UnsafeMutablePointer<Result>, rowCount: Int, rowStride: Int, vocabularySize: Int,
+  elementType: LogitElementType, bytesPerBatch: Int, rowMask: UnsafePointer<Bool>?,
+  skipped: Result, threads: Int, rowsCompleted: (@Sendable (Range<Int>) -> Void)?,
+  _ compute: @Sendable (_ row: Int) -> Result
+) {
+  let output = _SharedPointer(base: results)
+  let mask = rowMask.map { _SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
+  let batch = max(1, bytesPerBatch / max(rowStride, vocabularySize * elementType.byteWidth, 1))
+  _forEachRowBatch(rowCount: rowCount, threads: threads, rowsPerBatch: batch) { range in
+    for r in range {
+      let included = mask?.base[r] ?? true
+      (output.base + r).initialize(to: included ? compute(r) : skipped)
+    }
+    rowsCompleted?(range)
+  }
 }
 
 /// Shape checks shared by the batch entry points.
