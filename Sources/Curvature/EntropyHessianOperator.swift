@@ -19,8 +19,7 @@ public struct EntropyHessianOperator: SymmetricLinearOperator, Sendable {
   /// - Complexity: O(K).
   public init(policy: SoftmaxPolicy) {
     probabilities = policy.probabilities
-    let h = policy.entropy
-    weights = zip(policy.probabilities, policy.logProbabilities).map { p, l in p * (1 + l + h) }
+    weights = policy.entropyHessianWeights
     pivot = policy.mostProbableAction
   }
 

@@ -37,8 +37,12 @@ extension SoftmaxPolicy {
   /// - Complexity: O(K).
   public var entropyGradient: [Double] { entropyDiscriminator.map { -$0 } }
 
-  /// The weights w = π ⊙ (1 + log π + H) shared by the entropy Hessian and its products.
-  var entropyHessianWeights: [Double] {
+  /// The weights shared by the entropy Hessian and its products:
+  ///
+  ///     w = π ⊙ (1 + log π + H),     ∇²H = −diag(w) + w πᵀ + π wᵀ − π πᵀ
+  ///
+  /// - Complexity: O(K).
+  public var entropyHessianWeights: [Double] {
     zip(probabilities, logProbabilities).map { p, l in p * (1 + l + entropy) }
   }
 
