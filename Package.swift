@@ -163,7 +163,7 @@ let package = Package(
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
     .testTarget(
       name: "LogitDumpsTests", dependencies: ["LogitDumps", "CZlib"], exclude: ["Fixtures"]),
-    .testTarget(name: "LogitKernelsTests", dependencies: ["LogitKernels"]),
+    .testTarget(name: "LogitKernelsTests", dependencies: ["LogitKernels", "_TestSupport"]),
     .testTarget(
       name: "DumpAnalysisTests",
       dependencies: ["DumpAnalysis", "LogitDumps", "SoftmaxEntropy", "EntropyDynamics", "_TestSupport"]),

@@ -3,6 +3,7 @@
 import Foundation
 import LogitKernels
 import Testing
+import _TestSupport
 
 @Suite("Change statistics")
 struct ChangeStatisticsTests {

@@ -2,27 +2,7 @@
 
 import Foundation
 import LogitKernels
-
-/// SplitMix64: a tiny seeded generator, so test data is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// Uniform in [0, 1) with 53 random bits.
-  mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-  /// A standard normal deviate (Box–Muller).
-  mutating func normal() -> Double {
-    let u1 = 1 - uniform()  // (0, 1]
-    let u2 = uniform()
-    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-  }
-}
+import _TestSupport
 
 /// A batch of rows encoded as raw bytes at a chosen misalignment, plus the exact values the kernel
 /// sees (each logit decoded from its encoding, in Double).

@@ -4,6 +4,7 @@ import Foundation
 import LogitKernels
 import Synchronization
 import Testing
+import _TestSupport
 
 /// Asserts every statistic of `s` matches the float64 reference within `tolerance(path, …)`.
 func expectMatches(
