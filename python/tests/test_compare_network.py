@@ -8,18 +8,14 @@ prediction must track it closely.
 """
 
 import json
-import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-HERE = os.path.dirname(__file__)
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-DELTAH = os.environ.get("DELTAH_BIN", os.path.join(ROOT, ".build", "debug", "deltah"))
-pytestmark = pytest.mark.skipif(not os.path.exists(DELTAH), reason=f"deltah binary not built at {DELTAH}")
+from deltah_binary import DELTAH
+from deltah_binary import requires_binary as pytestmark  # noqa: F401
 
 
 def entropy(logits):

@@ -8,7 +8,6 @@ torch and runs these.
 
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -19,18 +18,11 @@ from safetensors.numpy import load_file  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
 HERE = os.path.dirname(__file__)
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, ".."))
 import deltah_export as dx  # noqa: E402
 
-DELTAH = os.environ.get("DELTAH_BIN", os.path.join(ROOT, ".build", "debug", "deltah"))
-pytestmark = pytest.mark.skipif(not os.path.exists(DELTAH), reason=f"deltah binary not built at {DELTAH}")
-
-
-def run(*args):
-    proc = subprocess.run([DELTAH, *args], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+from deltah_binary import run  # noqa: E402
+from deltah_binary import requires_binary as pytestmark  # noqa: E402,F401
 
 
 def batch(seed, b=4, t=8, v=4096):
