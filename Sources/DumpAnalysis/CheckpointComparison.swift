@@ -82,8 +82,7 @@ public struct CheckpointComparison: Sendable {
     let rowBytes = a.rowByteCount, vocabulary = a.rowLength
     let results = UnsafeMutableBufferPointer<LogitChangeStatistics>.allocate(capacity: max(n, 1))
     defer { results.deallocate() }
-    // Masked-out positions (padding) are not read at all.
-    let rowMask: [Bool]? = valid.allSatisfy { $0 } ? nil : valid
+    let mask = valid  // masked-out positions (padding) are not read at all
     do {
       if a.isMapped && b.isMapped {
         // One parallel pass over both mappings; each finished batch of rows leaves memory.
@@ -91,10 +90,10 @@ public struct CheckpointComparison: Sendable {
         try a.withRows(0..<n) { x in
           try b.withRows(0..<n) { y in
             guard let xa = x.baseAddress, let yb = y.baseAddress else { return }
-            func run(_ mask: UnsafePointer<Bool>?) {
+            mask.withUnsafeBufferPointer { m in
               computeChangeStatistics(
                 before: xa, after: yb, elementType: elementType, rowCount: n, vocabularySize: vocabulary,
-                rowStride: rowBytes, temperature: temperature, rowMask: mask, into: results.baseAddress!
+                rowStride: rowBytes, temperature: temperature, rowMask: m.baseAddress, into: results.baseAddress!
               ) { batch in
                 a.releaseRows(batch)
                 b.releaseRows(batch)
@@ -104,7 +103,6 @@ public struct CheckpointComparison: Sendable {
                 }
               }
             }
-            if let rowMask { rowMask.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
           }
         }
       } else {
@@ -118,12 +116,12 @@ public struct CheckpointComparison: Sendable {
         try streamed.forEachRowChunk(rowsPerChunk: max(1, (8 << 20) / max(rowBytes, 1))) { rows, bytes in
           try paired.withRows(rows) { other in
             let (x, y) = streamedIsBefore ? (bytes.baseAddress!, other.baseAddress!) : (other.baseAddress!, bytes.baseAddress!)
-            func run(_ mask: UnsafePointer<Bool>?) {
+            mask.withUnsafeBufferPointer { m in
               computeChangeStatistics(
                 before: x, after: y, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
-                rowStride: rowBytes, temperature: temperature, rowMask: mask, into: results.baseAddress! + rows.lowerBound)
+                rowStride: rowBytes, temperature: temperature, rowMask: m.baseAddress! + rows.lowerBound,
+                into: results.baseAddress! + rows.lowerBound)
             }
-            if let rowMask { rowMask.withUnsafeBufferPointer { run($0.baseAddress! + rows.lowerBound) } } else { run(nil) }
           }
           paired.releaseRows(rows)
           done += rows.count

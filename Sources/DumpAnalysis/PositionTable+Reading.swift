@@ -87,31 +87,23 @@ extension PositionTable {
     let rowStatistics = UnsafeMutableBufferPointer<LogitRowStatistics>.allocate(capacity: max(range.count, 1))
     defer { rowStatistics.deallocate() }
     let tokens = tokenIDs
-    // Masked-out positions (padding) are not read at all.
-    let rowMask: [Bool]? = valid.allSatisfy { $0 } ? nil : valid
+    let mask = valid  // masked-out positions (padding) are not read at all
     /// Row statistics of rows `rows` (their bytes at `start`) into the slots from `rows.lowerBound`.
     func compute(_ rows: Range<Int>, at start: UnsafeRawPointer, rowsCompleted: (@Sendable (Range<Int>) -> Void)?) {
       let outOffset = rows.lowerBound - range.lowerBound
-      let out = rowStatistics.baseAddress! + outOffset
-      func run(_ mask: UnsafePointer<Bool>?) {
-        if let tokens {
-          tokens.withUnsafeBufferPointer { tp in
-            computeRowStatistics(
-              rows: start, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
-              rowStride: rowBytes, temperature: temperature, sampledTokens: tp.baseAddress! + outOffset,
-              rowMask: mask, into: out, rowsCompleted: rowsCompleted)
-          }
-        } else {
+      mask.withUnsafeBufferPointer { m in
+        func run(sampledTokens: UnsafePointer<Int64>?) {
           computeRowStatistics(
             rows: start, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
-            rowStride: rowBytes, temperature: temperature, rowMask: mask, into: out,
+            rowStride: rowBytes, temperature: temperature, sampledTokens: sampledTokens,
+            rowMask: m.baseAddress.map { $0 + outOffset }, into: rowStatistics.baseAddress! + outOffset,
             rowsCompleted: rowsCompleted)
         }
-      }
-      if let rowMask {
-        rowMask.withUnsafeBufferPointer { run($0.baseAddress! + outOffset) }
-      } else {
-        run(nil)
+        if let tokens {
+          tokens.withUnsafeBufferPointer { run(sampledTokens: $0.baseAddress! + outOffset) }
+        } else {
+          run(sampledTokens: nil)
+        }
       }
     }
     do {
