@@ -116,6 +116,12 @@ LK_INLINE LK_AVX2 void lk_rescale(__m256d *sum, __m256d *weighted, double s, dou
   *sum = _mm256_mul_pd(vc, *sum);
 }
 
+/// lk_rescale for one pair of double sums (the scalar tails).
+static inline void lk_rescale_scalar(double *sum, double *weighted, double s, double c) {
+  *weighted = c * (*weighted - s * *sum);
+  *sum *= c;
+}
+
 // MARK: - Row statistics
 
 /// Running state of lk_row_pass.
@@ -231,10 +237,8 @@ LK_INLINE LK_AVX2 int lk_row_pass(const unsigned char *row, const int type, int6
     if (first > reference) {
       if (reference != -INFINITY) {
         const double s = (first - reference) * inverse_temperature, c = exp(-s);
-        S[1] = c * (S[1] - s * S[0]);
-        S[0] *= c;
-        S[3] = c * c * (S[3] - s * S[2]);
-        S[2] *= c * c;
+        lk_rescale_scalar(&S[0], &S[1], s, c);
+        lk_rescale_scalar(&S[2], &S[3], s, c * c);
       }
       reference = first;
     }
@@ -390,14 +394,14 @@ LK_INLINE LK_AVX2 int lk_change_pass(const unsigned char *ra, const unsigned cha
     } else {
       if (ta > ma) {
         const double s = (ta - ma) * inverse_temperature, c = exp(-s);
-        S[1] = c * (S[1] - s * S[0]); S[0] *= c;
-        S[5] = c * (S[5] - s * S[4]); S[4] *= c;
-        S[7] = c * (S[7] - s * S[6]); S[6] *= c;
+        lk_rescale_scalar(&S[0], &S[1], s, c);
+        lk_rescale_scalar(&S[4], &S[5], s, c);
+        lk_rescale_scalar(&S[6], &S[7], s, c);
         ma = ta;
       }
       if (tb > mb) {
         const double s = (tb - mb) * inverse_temperature, c = exp(-s);
-        S[3] = c * (S[3] - s * S[2]); S[2] *= c;
+        lk_rescale_scalar(&S[2], &S[3], s, c);
         mb = tb;
       }
     }

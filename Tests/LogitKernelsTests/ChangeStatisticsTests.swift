@@ -124,11 +124,13 @@ struct RescalingTests {
     return [rising, lateJump, falling]
   }
 
-  @Test("row statistics", arguments: [LogitElementType.float32, .bfloat16, .float16])
-  func rowStatistics(type: LogitElementType) {
-    let encoded = EncodedRows(Self.rows(v: 151_936), as: type, offset: 1)
+  /// V = 151,936 has no scalar tail; V = 4,099 ends in a tail of 3 elements, where the late jump
+  /// (at V − 3) then lies, so the tail's own rescaling is exercised too.
+  @Test("row statistics", arguments: [LogitElementType.float32, .bfloat16, .float16], [151_936, 4_099])
+  func rowStatistics(type: LogitElementType, v: Int) {
+    let encoded = EncodedRows(Self.rows(v: v), as: type, offset: 1)
     for t in [1.0, 0.6] {
-      let tokens: [Int64] = [151_935, 151_933, 0]
+      let tokens: [Int64] = [Int64(v - 1), Int64(v - 3), 0]
       for path in testedPaths {
         let stats = encoded.rowStatistics(temperature: t, tokens: tokens, kernel: path)
         for r in 0..<3 {
@@ -139,12 +141,14 @@ struct RescalingTests {
     }
   }
 
-  @Test("change statistics", arguments: [LogitElementType.float32, .bfloat16])
-  func changeStatistics(type: LogitElementType) {
-    let before = Self.rows(v: 20_000)
+  /// V = 20,000 has no scalar tail; with V = 1,027 the jumps of a (at V − 3) and of b (at V − 1)
+  /// fall in the 3-element tail.
+  @Test("change statistics", arguments: [LogitElementType.float32, .bfloat16], [20_000, 1_027])
+  func changeStatistics(type: LogitElementType, v: Int) {
+    let before = Self.rows(v: v)
     var rng = SplitMix64(seed: 78)
     var after = before.map { row in row.map { $0 + 0.05 * rng.normal() } }
-    after[0][19_999] += 6  // b's maximum jumps in the last block, a's does not
+    after[0][v - 1] += 6  // b's maximum jumps in the last block, a's does not
     let ea = EncodedRows(before, as: type), eb = EncodedRows(after, as: type)
     for path in testedPaths {
       let stats = LogitKernelsTests.changeStatistics(ea, eb, temperature: 0.8, kernel: path)
