@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
-from deltah_export import save_dump  # noqa: E402
+from deltah.export import save_dump  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("out")

@@ -25,7 +25,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
-from deltah_export import bf16_bits_to_float32, float32_to_bf16_bits, save_dump  # noqa: E402
+from deltah.export import bf16_bits_to_float32, float32_to_bf16_bits, save_dump  # noqa: E402
 
 SEED = 20251123
 B, T, V, G = 8, 24, 2048, 4          # sequences, positions per sequence, vocabulary, group size

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Regenerate the committed fixtures in Tests/LogitDumpsTests/Fixtures with real numpy and the
-real safetensors package (and python/deltah_export.py for BF16).
+real safetensors package (and python/deltah.export.py for BF16).
 
 Run: .venv-py/bin/python scripts/make-test-fixtures.py   (after scripts/python-tests.sh made the venv)
 
@@ -21,7 +21,7 @@ from safetensors.numpy import save_file
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "LogitDumpsTests", "Fixtures")
 sys.path.insert(0, os.path.join(ROOT, "python"))
-import deltah_export as dx  # noqa: E402
+from deltah import export as dx  # noqa: E402
 
 
 def grid(shape, dtype):

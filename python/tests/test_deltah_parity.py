@@ -1,7 +1,7 @@
 """Cross-checks of the `deltah` binary against independent float64 numpy references.
 
 * Dumps written by numpy (np.save folder, np.savez, np.savez_compressed), by the real
-  `safetensors` library (F32, F64, F16) and by deltah_export (BF16): per-position entropy and
+  `safetensors` library (F32, F64, F16) and by deltah.export (BF16): per-position entropy and
   log-prob from `deltah analyze --per-token` agree with numpy float64 on the same (rounded) logits
   to 1e-5 (1e-9 for F64 logits).
 * KL-Cov: the tokens `deltah analyze` selects are the ones verl's `compute_policy_loss_kl_cov`
@@ -20,7 +20,7 @@ from safetensors.numpy import load_file, save_file
 
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, ".."))
-import deltah_export as dx  # noqa: E402
+from deltah import export as dx  # noqa: E402
 
 from deltah_binary import ROOT, run  # noqa: E402
 from deltah_binary import requires_binary as pytestmark  # noqa: E402,F401

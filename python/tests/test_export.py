@@ -1,4 +1,4 @@
-"""Round-trip tests for deltah_export (numpy + the real safetensors package; no torch)."""
+"""Round-trip tests for deltah.export (numpy + the real safetensors package; no torch)."""
 
 import json
 import os
@@ -11,7 +11,7 @@ from safetensors import deserialize, safe_open
 from safetensors.numpy import load_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import deltah_export as dx  # noqa: E402
+from deltah import export as dx  # noqa: E402
 
 
 def reference_bf16(x: float) -> int:

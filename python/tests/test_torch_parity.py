@@ -1,4 +1,4 @@
-"""Dumps written by torch (F32 and BF16, via the real `safetensors.torch` and via deltah_export's
+"""Dumps written by torch (F32 and BF16, via the real `safetensors.torch` and via deltah.export's
 torch path) read by `deltah analyze`, against torch float64 references; and KL-Cov selection with
 the real `torch.topk` exactly as verl's `compute_policy_loss_kl_cov` calls it.
 
@@ -19,7 +19,7 @@ from safetensors.torch import save_file  # noqa: E402
 
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, ".."))
-import deltah_export as dx  # noqa: E402
+from deltah import export as dx  # noqa: E402
 
 from deltah_binary import run  # noqa: E402
 from deltah_binary import requires_binary as pytestmark  # noqa: E402,F401
@@ -45,7 +45,7 @@ def torch_reference(logits, tokens, temperature):
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
-@pytest.mark.parametrize("writer", ["safetensors.torch", "deltah_export"])
+@pytest.mark.parametrize("writer", ["safetensors.torch", "deltah.export"])
 def test_torch_written_dumps(tmp_path, dtype, writer):
     logits, tokens, adv, mask = batch(1)
     stored = logits.to(dtype)
