@@ -40,7 +40,7 @@ let package = Package(
         "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "CCBLAS",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
-    /// Policy-cliff stability (theory §11): ties, margins, stability radii, soft-policy Lipschitz
+    /// Policy-cliff stability (docs/theory.md#policy-cliff): ties, margins, stability radii, soft-policy Lipschitz
     /// bounds, perturbation experiments, near-tie statistics.
     .target(
       name: "PolicyCliff",

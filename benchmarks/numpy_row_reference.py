@@ -4,7 +4,7 @@
 
 Reads the matrices written by `logit-kernel-benchmark --output DIR`, computes the same per-row
 quantities with numpy (one row at a time, float64 reductions: the fastest numpy formulation
-measured on this machine, see shared/notes/swift.md §5), prints Gelem/s, and reports the largest
+measured on this machine), prints Gelem/s, and reports the largest
 absolute difference between the Swift results (same directory) and this float64 reference.
 
 Usage: numpy_row_reference.py DIR [REPEATS]

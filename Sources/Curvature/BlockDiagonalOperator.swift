@@ -5,7 +5,7 @@ import SoftmaxEntropy
 /// A block-diagonal operator blockdiag_s(d_s · A_s) with non-negative block weights d_s.
 ///
 /// For a tabular softmax policy with several states and state weights d(s), the Fisher matrix
-/// is blockdiag_s(d(s) F_s) (theory §2), and so is the Hessian of J in the contextual-bandit
+/// is blockdiag_s(d(s) F_s) (docs/theory.md#multi-state), and so is the Hessian of J in the contextual-bandit
 /// case; its spectrum is the union of the blocks' spectra scaled by d(s).
 public struct BlockDiagonalOperator<Block: SymmetricLinearOperator>: SymmetricLinearOperator {
   /// The diagonal blocks A_s, in order.
@@ -70,7 +70,7 @@ extension BlockDiagonalOperator where Block == FisherOperator {
   ///
   ///     F = blockdiag_s( d(s) (diag(π_s) − π_s π_sᵀ) )
   ///
-  /// (Kakade's Fisher with state weights d(s); theory §2).
+  /// (Kakade's Fisher with state weights d(s); docs/theory.md#natural-gradient).
   ///
   /// - Throws: `CurvatureError.invalidArgument` for mismatched counts or invalid weights.
   /// - Complexity: O(Σ_s K_s).

@@ -2,7 +2,7 @@
 
 import SoftmaxEntropy
 
-/// Minimum-norm natural gradients F⁺∇J of tabular softmax policies (theory §2).
+/// Minimum-norm natural gradients F⁺∇J of tabular softmax policies (docs/theory.md#natural-gradient).
 ///
 /// F = diag(π) − ππᵀ has null space span(1), so F x = g has a solution only for 1ᵀg = 0, and then
 /// every x = g ⊘ π + c·1 solves it (F(g ⊘ π) = g − π(1ᵀg) = g). The minimum-norm solution is the

@@ -129,7 +129,7 @@ public struct DumpSummary: Sendable, Codable {
   }
 
   /// Positions whose top-1/top-2 gap g = x₍₁₎ − x₍₂₎ (x = z/T) is below `threshold` sit near a tie
-  /// of the greedy policy (theory.md §11): π₂/π₁ = e^(−g).
+  /// of the greedy policy (docs/theory.md#near-ties): π₂/π₁ = e^(−g).
   public struct NearTieSummary: Sendable, Codable {
     public var threshold: Double
     public var nearTies: Int

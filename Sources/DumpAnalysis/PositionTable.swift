@@ -69,7 +69,7 @@ public struct PositionTable: Sendable {
 }
 
 /// Entropy bounds at each position from the top-k true log-probabilities p_1..p_k (normalised over
-/// the full vocabulary) with tail mass p_tail = 1 − Σ_j p_j (ecosystem.md §4.5):
+/// the full vocabulary) with tail mass p_tail = 1 − Σ_j p_j (docs/theory.md#top-k-bounds):
 ///
 ///     lower = −Σ_j p_j ln p_j − p_tail ln p_tail              (tail on one token)
 ///     upper = −Σ_j p_j ln p_j − p_tail ln(p_tail / (V − k))   (tail spread evenly; needs V)

@@ -3,7 +3,7 @@
 import SoftmaxEntropy
 
 /// The signed first-order entropy change of one sampled-token update, split into a sampled-token
-/// term and a state-wise distributional correction (theory.md §6.2; PAPO and Wang et al.
+/// term and a state-wise distributional correction (docs/theory.md#polarity; PAPO and Wang et al.
 /// 2602.03392 describe the same decomposition).
 ///
 /// Token k sampled at a state with policy π = softmax(z/T), effective step α = η·c·A (c = importance

@@ -2,7 +2,7 @@
 
 import GSLSupport
 
-/// The tokens Clip-Cov detaches from the gradient (Cui et al. 2025, Eq. 11–12; theory.md §5.4).
+/// The tokens Clip-Cov detaches from the gradient (Cui et al. 2025, Eq. 11–12; docs/theory.md#clip-cov).
 ///
 /// With the token-wise centred products Cov_i = (ℓ_i − ℓ̄)(A_i − Ā) (see `TokenCovariance`):
 ///

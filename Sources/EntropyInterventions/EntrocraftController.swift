@@ -1,7 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 /// Entrocraft's keep-mask controller with linearly annealed bounds (Li et al. 2604.26326,
-/// Algorithm 1 and Eq. 5; theory.md §9.2–9.3).
+/// Algorithm 1 and Eq. 5; docs/theory.md#entrocraft).
 ///
 ///     L(t) = L₀ + (L₁ − L₀)·t/T,   U(t) = U₀ + (U₁ − U₀)·t/T          (t clamped to [0, T])
 ///     m = 1[H > U(t)] − 1[H < L(t)]

@@ -1,8 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
-/// OPEFO's balanced entropy flow (Xu et al. 2605.11491, from a third-party summary; theory.md §8).
+/// OPEFO's balanced entropy flow (Xu et al. 2605.11491, from a third-party summary; docs/theory.md#opefo).
 ///
-/// Given each token's first-order entropy change ΔH_t (computed with the exact §6.2 polarity):
+/// Given each token's first-order entropy change ΔH_t (computed with the exact polarity, docs/theory.md#polarity):
 ///
 ///     Φ+ = Σ_{ΔH_t > 0} ΔH_t,   Φ− = Σ_{ΔH_t < 0} |ΔH_t|
 ///     λ* = (Φ− − Φ+) / (Φ− + Φ+)     (0 when both vanish)

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-/// Top-ρ forking-token masking (Wang et al. 2506.01939, Eq. 6; theory.md §12).
+/// Top-ρ forking-token masking (Wang et al. 2506.01939, Eq. 6; docs/theory.md#forking-tokens).
 ///
 ///     τ_ρ = quantile_{1−ρ}({H_t : t valid})        (linear interpolation, torch.quantile's default:
 ///                                                   h = (n − 1)(1 − ρ), τ = v⌊h⌋ + (h − ⌊h⌋)(v⌊h⌋₊₁ − v⌊h⌋)

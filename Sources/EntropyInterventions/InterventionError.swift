@@ -36,7 +36,7 @@ func resolvedMask(_ mask: [Bool]?, count: Int, name: String = "valid") throws(In
   return mask
 }
 
-/// n = max(1, ⌊r · N⌋), the selection size of Clip-Cov and KL-Cov (theory.md §5.4–5.5).
+/// n = max(1, ⌊r · N⌋), the selection size of Clip-Cov and KL-Cov (docs/theory.md#covariance-selections).
 func selectionCount(ratio: Double, validCount: Int) throws(InterventionError) -> Int {
   guard ratio.isFinite, ratio > 0, ratio <= 1 else {
     throw InterventionError(argument: "ratio", problem: "must be in (0, 1], got \(ratio)")

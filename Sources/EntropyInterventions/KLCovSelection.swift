@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-/// The tokens KL-Cov penalises (Cui et al. 2025, Eq. 13–14; theory.md §5.5).
+/// The tokens KL-Cov penalises (Cui et al. 2025, Eq. 13–14; docs/theory.md#kl-cov).
 ///
 ///     n = max(1, ⌊k · N_valid⌋),   selected = the n valid tokens with the largest Cov_i
 ///     loss_i = −A_i ρ_i                                    (unselected; no PPO clipping)

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-/// Advantage weights for the two entropy-polarity branches (theory.md §6.5: a generic hook, not
+/// Advantage weights for the two entropy-polarity branches (docs/theory.md#polarity-branches: a generic hook, not
 /// PAPO's unpublished rule).
 ///
 ///     w_t = w+ if P_t > 0 (entropy-expanding),  w− if P_t < 0 (contracting),  1 if P_t = 0

@@ -3,7 +3,7 @@
 import RealModule
 
 /// STEER's per-token loss weights, as the released code computes them (zz-haooo/STEER@b31df71
-/// `compute_token_weights`; theory.md §7.2).
+/// `compute_token_weights`; docs/theory.md#steer).
 ///
 ///     x = clamp(π_θ(y), 1e-8, 1 − 1e-8),   o = clamp(π_old(y), 1e-8, 1)
 ///     Ω = (A / o) · x (1 − x) · (log x + H_t)                  (non-finite Ω → 0)

@@ -4,7 +4,7 @@ import RealModule
 import _LogitKernelsC
 
 /// Entropy change of one position between two checkpoints, and its first- and second-order
-/// predictions (theory.md §1, §2, §4.1, §14).
+/// predictions (docs/theory.md#lemma-1, docs/theory.md#second-order, docs/theory.md#local-kl).
 ///
 /// Rows a (before) and b (after) at temperature T; π = softmax(a/T), ℓ = log π, H_a = H(π),
 /// Δ = (b − a)/T, w = π ⊙ (1 + ℓ + H_a):

@@ -14,13 +14,13 @@ import _LogitKernelsC
 ///     sampledLogProbability   = ℓₖ = xₖ − logSumExp
 ///     sampledDiscriminator    = Sₖ = πₖ (ℓₖ + H)
 ///
-/// (theory.md §1, §6.2). If the row holds a NaN or ±∞ element, every `Double` field is NaN and
+/// (docs/theory.md#polarity). If the row holds a NaN or ±∞ element, every `Double` field is NaN and
 /// ``nonFiniteCount`` says how many elements were non-finite.
 public struct LogitRowStatistics: Sendable, Hashable {
   /// m = maxᵢ zᵢ/T, the largest tempered logit.
   public var maxLogit: Double
   /// m − (second largest zᵢ/T), counted with multiplicity (0 for a tie at the top); +∞ if V = 1.
-  /// Near-zero gaps are the near-ties of the policy-cliff analysis (theory.md §11).
+  /// Near-zero gaps are the near-ties of the policy-cliff analysis (docs/theory.md#near-ties).
   public var topTwoGap: Double
   /// log Σᵢ exp(zᵢ/T).
   public var logSumExp: Double

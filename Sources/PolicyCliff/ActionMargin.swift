@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-/// The degeneracy of the optimal action at one state (theory §11.2): the τ-argmax set, its size and
+/// The degeneracy of the optimal action at one state (docs/theory.md#ties-margins): the τ-argmax set, its size and
 /// the margin to the best action outside it.
 ///
 ///     A*_τ = { a : Q(a) ≥ max_b Q(b) − τ },   m_τ = |A*_τ|

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-/// Policy-cliff quantities of a tabular MDP (theory §11.2): per-state ties and margins of Q*, the
+/// Policy-cliff quantities of a tabular MDP (docs/theory.md#ties-margins): per-state ties and margins of Q*, the
 /// greedy stability radius, and the soft policy's Lipschitz constant.
 ///
 ///     δ_min = min_s δ(s)    (states where every action is tied do not constrain it)

@@ -5,7 +5,7 @@ import SoftmaxEntropy
 /// Near-tie statistics over many positions (decoding steps of a logit dump): the distribution of
 /// the top-1/top-2 logit gap g = x₍₁₎ − x₍₂₎ (x = z/T, so π₂/π₁ = e^(−g)), the share of positions
 /// with g < threshold, and their entropy against the others'. Positions near a tie are where
-/// the greedy policy sits on a cliff (theory §11).
+/// the greedy policy sits on a cliff (docs/theory.md#near-ties).
 public struct NearTieStatistics: Sendable, Equatable {
   /// The gap threshold below which a position counts as a near tie.
   public let threshold: Double

@@ -2,7 +2,7 @@
 
 import SoftmaxEntropy
 
-/// The perturbation experiment of theory §11.3: how far three policies move, in total variation
+/// The perturbation experiment of docs/theory.md#policy-jump: how far three policies move, in total variation
 /// d_TV(π, π′) = ½‖π − π′‖₁, when the values change from Q to Q′ = Q + ΔQ.
 ///
 ///     greedy            the first action of the τ-argmax set (a deterministic selection)

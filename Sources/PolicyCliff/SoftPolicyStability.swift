@@ -6,7 +6,7 @@ import RealModule
 import SoftmaxEntropy
 
 /// Stability of the greedy and the entropy-regularised (soft) policy of one state with action
-/// values Q (a bandit: Q = r), theory §11 and §10.2.
+/// values Q (a bandit: Q = r), docs/theory.md#soft-policy.
 ///
 ///     soft policy           π_α = softmax(Q/α)
 ///     TV Lipschitz bound    d_TV(π_α(R₁), π_α(R₂)) ≤ ‖R₁ − R₂‖∞ / (2α(1 − γ))      (Policy Cliff Prop 4.5)

@@ -2,7 +2,7 @@
 
 import PolicyCliff
 
-/// The perturbation experiment of theory §11.3 over a range of sizes: for each ε the values Q
+/// The perturbation experiment of docs/theory.md#policy-jump over a range of sizes: for each ε the values Q
 /// are perturbed by +ε on the second-best action (the tied one at a tie, where the greedy policy
 /// falls off the cliff) and the total-variation jumps of the greedy, uniform-argmax and soft
 /// policies are recorded (``PolicyJump``), next to the soft policy's Lipschitz constant.

@@ -2,7 +2,7 @@
 
 import RealModule
 
-/// The entropy–performance law of Cui et al. (2025, Eq. 6; theory.md §5.2) fitted by linear least
+/// The entropy–performance law of Cui et al. (2025, Eq. 6; docs/theory.md#entropy-performance-law) fitted by linear least
 /// squares on the features (−e^H, 1):
 ///
 ///     R = −a · e^H + b,     dR/dH = −a e^H,     predicted ceiling (H = 0):  R = b − a

@@ -80,7 +80,7 @@ public struct SampledUpdate: Sendable {
   }
 }
 
-/// Entropy interventions for sampled updates (theory.md §5–9, §12), applied over the batch of all
+/// Entropy interventions for sampled updates (docs/theory.md#sampled-updates), applied over the batch of all
 /// S·G sampled tokens; token selection uses the pure functions of `EntropyInterventions`.
 ///
 ///     clipCov:      each epoch, Cov_i over the batch; Clip-Cov's pick (strict bounds, PPO-clipped

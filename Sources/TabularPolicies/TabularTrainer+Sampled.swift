@@ -48,7 +48,7 @@ extension TabularTrainer {
     let discriminators = policies.map(\.entropyDiscriminator)
     let expectedDiscriminators = policies.map(\.expectedEntropyDiscriminator)
     let factors = (0..<stateCount).map { stepFactor(state: $0, natural: false) }
-    // Polarity at π_old of each token's first-epoch step α = η c_s A / G (theory.md §6.2).
+    // Polarity at π_old of each token's first-epoch step α = η c_s A / G (docs/theory.md#polarity).
     let polarities = (0..<n).map { i -> Double in
       let s = i / g
       let alpha = learningRate * factors[s] * advantages[i] / Double(g)

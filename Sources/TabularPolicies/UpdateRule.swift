@@ -10,14 +10,16 @@ public enum UpdateRule: Sendable {
 
 /// Exact (expected) logit updates of a tabular softmax policy, per state s, with A_s = Q_s − π_sᵀQ_s.
 /// The factor c_s is 1 in the per-state form and d(s)/(1−γ) (vanilla) or 1/(1−γ) (natural) in the
-/// visitation-weighted form (theory.md §2):
+/// visitation-weighted form (docs/theory.md#multi-state):
 ///
 ///     policyGradient:            Δz_s = η c_s π_s ⊙ A_s
 ///     naturalPolicyGradient:     Δz_s = η c_s A_s
 ///     entropyBonus (vanilla):    Δz_s = η c_s (π_s ⊙ A_s + α ∇H_s),        ∇H = −π ⊙ (log π + H)
-///     entropyBonus (natural):    Δz_s = η c_s (A_s − α (log π_s + H_s))    (F x = ∇H, §10.2)
-///     temperature (vanilla):     Δz_s = η c_s (π_s ⊙ A_s + α (q_s − π_s))   q = softmax(z/T)  (§13.3)
+///     entropyBonus (natural):    Δz_s = η c_s (A_s − α (log π_s + H_s))    (F x = ∇H)
+///     temperature (vanilla):     Δz_s = η c_s (π_s ⊙ A_s + α (q_s − π_s))   q = softmax(z/T)
 ///     temperature (natural):     Δz_s = η c_s (A_s + α q_s / π_s)
+///
+/// Derivations: docs/theory.md#entropy-bonus and docs/theory.md#temperature-reinforcement.
 public enum ExactUpdate: Sendable, Equatable {
   /// Vanilla policy gradient.
   case policyGradient
@@ -40,7 +42,7 @@ public enum ExactUpdate: Sendable, Equatable {
 }
 
 /// Unit-reward REINFORCE toward the temperature-adjusted policy q = π^T = softmax(z/T), AEPO-style
-/// (597358816/AEPO config defaults; theory.md §13):
+/// (597358816/AEPO config defaults; docs/theory.md#temperature-reinforcement):
 ///
 ///     T = T_high if H < H_target else T_low          (H = the current state-weighted entropy)
 ///     E[Δz] = η α (q − π)   (vanilla),   η α q/π   (natural)

@@ -20,7 +20,7 @@ struct CurvatureCliffCommandTests {
     #expect(abs(try #require(o2["fisher_trace"] as? Double) - 0.5) < 1e-15)
     #expect(o2["lambda_max_bound"] as? Double == 0.5)
 
-    // theory §1's z = [2, 1, 0, −1]: check against the spec's ∇²H rows through its trace
+    // docs/theory.md#checkable-derivatives z = [2, 1, 0, −1]: check against its ∇²H rows through its trace
     // (−0.1352585223 − 0.1193572889 + 0.0278552146 + 0.0437564480 = −0.1829... = Σλ).
     let r = try runDeltaH(["curvature", "--logits", "2,1,0,-1", "--top", "4", "--json"])
     #expect(r.status == 0, "\(r.standardError)")

@@ -17,7 +17,7 @@ struct StepCommandTests {
     for key in ["entropy", "entropy_after", "delta_actual", "delta_first_order", "delta_second_order"] {
       #expect(o[key] is Double, "key \(key)")
     }
-    // theory.md §4.6, PG η = 0.1 (10 printed digits ⇒ 1e-9).
+    // docs/theory.md#checkable-pg-npg, PG η = 0.1 (10 printed digits ⇒ 1e-9).
     #expect(abs(try number(o, "delta_actual") - -0.0102680128) < 1e-9)
     #expect(abs(try number(o, "delta_first_order") - -0.0101655181) < 1e-9)
     #expect(abs(try number(o, "delta_second_order") - -0.0102700121) < 1e-9)
@@ -49,7 +49,7 @@ struct StepCommandTests {
     let r = try runDeltaH(["step", "--logits", "2,1,0,-1", "--token", "1", "--advantage", "1", "--lr", "0.1", "--json"])
     #expect(r.status == 0, "\(r.standardError)")
     let o = try r.jsonObject()
-    // theory.md §6.4, k = 1: predicted +0.0285518429, actual +0.0270855997.
+    // docs/theory.md#quadrants, k = 1: predicted +0.0285518429, actual +0.0270855997.
     #expect(abs(try number(o, "polarity") - 0.0285518429) < 1e-9)
     #expect(abs(try number(o, "delta_actual") - 0.0270855997) < 1e-9)
     #expect(abs(try number(o, "sampled_term") + number(o, "correction_term") - number(o, "polarity")) < 1e-15)

@@ -12,7 +12,7 @@ import _TestSupport
 struct BatchSelectionTests {
   let fixtures = DumpFixtures()
 
-  /// theory.md §5.6: the scalar-only toy batch (log-probs and advantages exported, no logits).
+  /// docs/theory.md#token-covariance: the scalar-only toy batch (log-probs and advantages exported, no logits).
   func toyBatch(mask: [UInt8]? = nil) throws -> (LogitDump, PositionTable) {
     var w = SafetensorsWriter()
     w.add("logprobs", [-0.05, -0.1, -2.3, -0.01, -1.2, -0.7, -3.0, -0.2, -0.02, -0.5], shape: [10])
@@ -96,7 +96,7 @@ struct BatchSelectionTests {
     #expect(s.klCovSelectedPerMicroBatch?.count == 1 + 2 + 1)  // valid tokens per micro-batch: 7, 8, 7
   }
 
-  /// STEER code-form values of theory.md §7.3 (tokens (A, π_θ, π_old, H)), linear weights [0.8, 1.2].
+  /// STEER code-form values of docs/theory.md#steer (tokens (A, π_θ, π_old, H)), linear weights [0.8, 1.2].
   @Test func steerOmega() throws {
     var w = SafetensorsWriter()
     w.add("logprobs", [0.6, 0.6, 0.05].map { log($0) }, shape: [3])

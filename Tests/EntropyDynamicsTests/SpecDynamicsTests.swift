@@ -5,7 +5,7 @@ import SoftmaxEntropy
 import Testing
 import _TestSupport
 
-/// theory.md §4.6, §5.6 and §6.4 checkable values (numpy float64, printed to 10 digits ⇒ 1e-9).
+/// docs/theory.md#checkable-pg-npg, #token-covariance and #quadrants checkable values (numpy float64, printed to 10 digits ⇒ 1e-9).
 @Suite("Spec values for entropy dynamics")
 struct SpecDynamicsTests {
   let z = [2.0, 1, 0, -1]
@@ -48,7 +48,7 @@ struct SpecDynamicsTests {
   func polarityTable(k: Int, sampled: Double, correction: Double, predicted: Double, actual: Double) throws {
     let p = try SoftmaxPolicy(logits: z)
     let pol = try EntropyPolarity(policy: p, token: k, advantage: 1, learningRate: 0.1)
-    #expect(abs(pol.sampledTerm - sampled) < 1e-6)  // spec prints 6 decimals here
+    #expect(abs(pol.sampledTerm - sampled) < 1e-6)  // docs/theory.md prints 6 decimals here
     #expect(abs(pol.correctionTerm - correction) < 1e-6)
     #expect(abs(pol.polarity - predicted) < 1e-9)
     let c = try entropyChange(of: p, logitStep: pol.logitStep(for: p))

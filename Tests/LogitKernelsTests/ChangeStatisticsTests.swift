@@ -18,7 +18,7 @@ struct ChangeStatisticsTests {
   }
 
   /// Against the float64 reference (−Cov with explicit means, second order through the explicit
-  /// Hessian-vector product of theory.md §1, KL from the definition). Tolerances: the AVX2 path
+  /// Hessian-vector product of docs/theory.md#hessian-vector-product, KL from the definition). Tolerances: the AVX2 path
   /// accumulates float32 lanes per 1024-element block (≈ 1e-7 relative per sum); the statistics
   /// are differences of such sums scaled by the spread of δ, so the absolute error is ≈ 1e-7·(1 +
   /// E_π|d|)·(1 + E_π δ²) — bounded here by 2e-5·(1 + |value|). The scalar path is all Double:
@@ -58,7 +58,7 @@ struct ChangeStatisticsTests {
     }
   }
 
-  /// The Taylor orders behave as theory.md §1 says: for b = a + η·d the first-order error is
+  /// The Taylor orders behave as docs/theory.md#second-order says: for b = a + η·d the first-order error is
   /// O(η²) and the second-order error O(η³), and local KL → exact KL.
   @Test("second order beats first order on small steps", arguments: testedPaths)
   func taylorOrders(path: LogitKernelPath) {

@@ -193,7 +193,7 @@ struct ReferenceChange {
     let meanL = expect { la[$0] }
     let meanDelta = expect { delta[$0] }
     firstOrder = -(expect { la[$0] * delta[$0] } - meanL * meanDelta)
-    // Explicit Hessian-vector product (theory.md §1): (∇²H)v = −w⊙v + w(πᵀv) + π(wᵀv) − π(πᵀv).
+    // Explicit Hessian-vector product (docs/theory.md#hessian-vector-product): (∇²H)v = −w⊙v + w(πᵀv) + π(wᵀv) − π(πᵀv).
     let w = p.indices.map { p[$0] * (1 + la[$0] + ha) }
     var piV = 0.0, wV = 0.0
     for i in p.indices {

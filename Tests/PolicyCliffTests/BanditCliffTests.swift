@@ -44,7 +44,7 @@ struct BanditCliffTests {
       #expect(s.lipschitzTV == 1 / (2 * alpha * (1 - gamma)))
       let pi = referenceSoftmax(r, temperature: alpha)
       #expect(maxAbsoluteDifference(s.softPolicy, pi) < 1e-15)
-      // Price of smoothing: max r − π_αᵀr ≤ α(H(π_α) − H(π*)) ≤ α log K (theory §10.2).
+      // Price of smoothing: max r − π_αᵀr ≤ α(H(π_α) − H(π*)) ≤ α log K (docs/theory.md#entropy-bonus).
       let price = sorted[k - 1] - zip(pi, r).map { $0 * $1 }.reduce(0, +)
       #expect(abs(s.priceOfSmoothing - price) < 1e-14)
       #expect(s.priceOfSmoothing >= 0)
@@ -73,7 +73,7 @@ struct BanditCliffTests {
   }
 
   @Test func theorySection10Example() throws {
-    // theory §10.2: r = [1, 0.9, 0], α = 0.1 → π_α and the gap 0.026926.
+    // docs/theory.md#entropy-bonus: r = [1, 0.9, 0], α = 0.1 → π_α and the gap 0.026926.
     let s = try SoftPolicyStability(values: [1, 0.9, 0], alpha: 0.1)
     #expect(maxAbsoluteDifference(s.softPolicy, [0.7310343156, 0.2689324955, 3.3188906582e-5]) < 1e-10)
     #expect(abs(s.priceOfSmoothing - 0.026926) < 5e-7)
@@ -105,7 +105,7 @@ struct BanditCliffTests {
   }
 
   @Test func measuredRatiosNeverExceedTheBounds() throws {
-    // 5000 random (r, Δr) pairs as in theory §11.2: ℓ∞ → TV ratio ≤ 1/(2α), ℓ2 → ℓ2 ratio ≤ 1/(2α).
+    // 5000 random (r, Δr) pairs as in docs/theory.md#soft-policy: ℓ∞ → TV ratio ≤ 1/(2α), ℓ2 → ℓ2 ratio ≤ 1/(2α).
     // Both bounds are exact inequalities; the slack 1e-9 relative covers the rounding of TV at
     // the smallest perturbations (|Δπ| ~ 1e-6 computed from π ~ 1 to ~1e-16 absolute).
     var rng = SplitMix64(seed: 121)
@@ -128,7 +128,7 @@ struct BanditCliffTests {
       worstTV = max(worstTV, tvRatio)
       worstL2 = max(worstL2, l2Ratio)
     }
-    // The bounds are nearly attained (spec: 0.948 and 0.98 of them): they are not loose by orders.
+    // The bounds are nearly attained (docs/theory.md#soft-policy: 0.948 and 0.98 of them): they are not loose by orders.
     #expect(worstTV > 0.8 && worstL2 > 0.8, "worst ratios \(worstTV), \(worstL2)")
   }
 

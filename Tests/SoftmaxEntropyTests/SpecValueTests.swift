@@ -4,8 +4,8 @@ import SoftmaxEntropy
 import Testing
 import _TestSupport
 
-/// The checkable values of theory.md §1, §3 and §13.2 (computed there by numpy in float64).
-/// Tolerance 1e-9 absolute: the spec prints 10 significant digits.
+/// The checkable values of docs/theory.md#checkable-derivatives and #expected-reward (numpy, float64).
+/// Tolerance 1e-9 absolute: docs/theory.md prints 10 significant digits.
 @Suite("Spec values, z = [2, 1, 0, -1]")
 struct SpecValueTests {
   let z = [2.0, 1, 0, -1]

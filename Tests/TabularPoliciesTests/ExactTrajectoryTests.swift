@@ -77,9 +77,9 @@ struct ExactTrajectoryTests {
     return try trainer.run(steps: 300).predictionAccuracy
   }
 
-  /// theory.md §4.6 protocol (K = 10, z0 ~ N(0,1) then r ~ U(0,1) from one seed-0 stream, 300 exact
+  /// docs/theory.md#checkable-pg-npg protocol (K = 10, z0 ~ N(0,1) then r ~ U(0,1) from one seed-0 stream, 300 exact
   /// steps): Pearson(first order, actual) > 0.996 and max second-order error ≥ 10× below the
-  /// first-order one, in all four settings (spec: 0.99983 / 0.99668 / 0.99990 / 0.99827).
+  /// first-order one, in all four settings (docs/theory.md: 0.99983 / 0.99668 / 0.99990 / 0.99827).
   @Test(arguments: [(PolicyGradientRule.policyGradient, 1.0), (.policyGradient, 5.0), (.naturalPolicyGradient, 0.1), (.naturalPolicyGradient, 0.5)])
   func specBanditAccuracy(rule: PolicyGradientRule, eta: Double) throws {
     let acc = try Self.specRun(rule, eta: eta, seed: 0)
@@ -90,7 +90,7 @@ struct ExactTrajectoryTests {
   /// The same over ten seeds, asserting only what holds on every seed: the small steps (PG η = 1,
   /// NPG η = 0.1) keep Pearson > 0.996 and a ≥ 10× second-order gain in max error; the large ones
   /// (PG η = 5, NPG η = 0.5) keep Pearson > 0.98 and the second order is still better in max and
-  /// mean error. (Measured: PG η = 5 ranges 0.982–0.998 over seeds 0–9, so the spec's 0.99668 is
+  /// mean error. (Measured: PG η = 5 ranges 0.982–0.998 over seeds 0–9, so docs/theory.md's 0.99668 is
   /// one draw, not a bound.)
   @Test(arguments: [(PolicyGradientRule.policyGradient, 1.0), (.policyGradient, 5.0), (.naturalPolicyGradient, 0.1), (.naturalPolicyGradient, 0.5)])
   func specBanditAccuracyOverSeeds(rule: PolicyGradientRule, eta: Double) throws {
@@ -126,7 +126,7 @@ struct ExactTrajectoryTests {
     #expect(record.deltaVisitation == 0)
   }
 
-  /// The entropy–performance fit recovers a synthetic law (theory.md §5.2: a = 0.12, b = 0.55 with
+  /// The entropy–performance fit recovers a synthetic law (docs/theory.md#entropy-performance-law: a = 0.12, b = 0.55 with
   /// noise 1e-3 gives â ≈ 0.1200, b̂ ≈ 0.5502): noise-free it is exact; with ±1e-3 noise within 3e-3.
   @Test func entropyPerformanceFit() throws {
     let h = (0..<50).map { 2.0 * Double($0) / 49 }

@@ -5,10 +5,10 @@ import EntropyInterventions
 import GSLSupport
 import Testing
 
-/// Token selection of each intervention on the hand-made batches of theory.md §5.6 and §7.3.
+/// Token selection of each intervention on the hand-made batches of docs/theory.md#token-covariance and docs/theory.md#steer.
 @Suite("Entropy interventions: token selection on hand-made batches")
 struct InterventionSelectionTests {
-  // theory.md §5.6: N = 10 valid tokens, ratio 1.
+  // docs/theory.md#token-covariance: N = 10 valid tokens, ratio 1.
   let logp = [-0.05, -0.1, -2.3, -0.01, -1.2, -0.7, -3.0, -0.2, -0.02, -0.5]
   let adv: [Double] = [1, 1, 1, -1, -1, 1, -1, 1, -1, 1]
 
@@ -18,7 +18,7 @@ struct InterventionSelectionTests {
 
   @Test func centredProductsMatchSpec() throws {
     let expected = [0.6064, 0.5664, -1.1936, -0.9576, 0.4704, 0.0864, 2.6304, 0.4864, -0.9456, 0.2464]
-    // The spec's values are exact 4-decimal numbers (means −0.808 and 0.2); only rounding differs.
+    // docs/theory.md's values are exact 4-decimal numbers (means −0.808 and 0.2); only rounding differs.
     for (a, b) in zip(try products(), expected) { #expect(abs(a - b) < 1e-12) }
   }
 
@@ -65,7 +65,7 @@ struct InterventionSelectionTests {
   }
 
   @Test func steerSpecValues() throws {
-    // theory.md §7.3: (A, π_θ, π_old, H).
+    // docs/theory.md#steer: (A, π_θ, π_old, H).
     let tokens: [(Double, Double, Double, Double)] = [(1, 0.6, 0.5, 1.0), (-1, 0.6, 0.5, 1.0), (1, 0.05, 0.05, 1.0)]
     let omegas = tokens.map { SteerWeighting.omega(advantage: $0.0, probability: $0.1, oldProbability: $0.2, entropy: $0.3) }
     for (a, b) in zip(omegas, [0.2348037006, -0.2348037006, -1.8959456599]) { #expect(abs(a - b) < 1e-9) }

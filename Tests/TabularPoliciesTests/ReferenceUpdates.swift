@@ -4,7 +4,7 @@ import RealModule
 import _TestSupport
 
 /// An independent, from-scratch implementation of the exact tabular updates and their entropy
-/// predictions, written from the formulas of theory.md §1–4, §10.2 and §13.3 without the library
+/// predictions, written from the formulas of docs/theory.md#entropy-derivatives to #pg-npg, #entropy-bonus and #temperature-reinforcement without the library
 /// (dense Hessian, plain sums). Its derivatives are checked against finite differences in
 /// `ExactTrajectoryTests.referenceDerivativesMatchFiniteDifferences`.
 enum Reference {

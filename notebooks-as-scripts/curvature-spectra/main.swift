@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 //
-// Notebook 6 — curvature spectra along a bandit policy-gradient run (theory §1, §2, §4.4).
+// Notebook 6 — curvature spectra along a bandit policy-gradient run (docs/theory.md#curvature).
 // Claims reproduced: (a) the Fisher spectrum stays in [0, ½] and collapses with the entropy as the
 // policy concentrates; (b) the entropy Hessian ∇²H sets where the first-order entropy prediction
 // −Cov(log π, Δz) stops being accurate: its relative error is ≈ |½ΔᵀHΔ| / |∇HᵀΔ| and grows linearly

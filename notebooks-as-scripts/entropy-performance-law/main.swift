@@ -2,7 +2,7 @@
 //
 // Claim examined: Cui et al. (2025) §2.4–2.5 — along a training run, performance and entropy follow
 // R = −a·e^H + b, so the performance ceiling at H = 0 is b − a, and a fit on the early steps
-// predicts the rest (theory.md §5.2).
+// predicts the rest (docs/theory.md#entropy-performance-law).
 
 import _NotebookSupport
 import GSLSupport
@@ -12,9 +12,9 @@ import TabularPolicies
 let report = try NotebookReport(
   name: "entropy-performance-law",
   claim: """
-    Claim examined (Cui et al. 2025 Eq. 6; theory.md §5.2): R = −a·e^H + b with ceiling b − a at H = 0; \
+    Claim examined (Cui et al. 2025 Eq. 6; docs/theory.md#entropy-performance-law): R = −a·e^H + b with ceiling b − a at H = 0; \
     fitting the first 15% of a run predicts the rest. Synthetic check first (a = 0.12, b = 0.55, noise 1e-3, \
-    spec: â = 0.1200, b̂ = 0.5502); then simulated tabular runs (contextual bandit S = 50 × K = 10, 400 steps) \
+    docs/theory.md: â = 0.1200, b̂ = 0.5502); then simulated tabular runs (contextual bandit S = 50 × K = 10, 400 steps) \
     where the true ceiling is the expected reward of the greedy policy, Σ_s d(s) max_a r(s, a).
     """)
 

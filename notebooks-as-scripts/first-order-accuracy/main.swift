@@ -2,7 +2,7 @@
 //
 // Claim reproduced: Cui et al. (2025) Lemma 1 / Thms 1–2 — on a tabular softmax bandit the
 // first-order prediction −Cov_π(log π, Δz) tracks the actual entropy change of exact PG and NPG
-// steps (theory.md §4.6: K = 10, 300 steps, Pearson 0.99983 / 0.99668 / 0.99990 / 0.99827 for
+// steps (docs/theory.md#checkable-pg-npg: K = 10, 300 steps, Pearson 0.99983 / 0.99668 / 0.99990 / 0.99827 for
 // PG η=1, PG η=5, NPG η=0.1, NPG η=0.5), with first-order error O(η²) and second-order error O(η³).
 
 import _NotebookSupport
@@ -14,9 +14,9 @@ import TabularPolicies
 let report = try NotebookReport(
   name: "first-order-accuracy",
   claim: """
-    Claim (Cui et al. 2025, Lemma 1, Thms 1–2; theory.md §4.6): the first-order prediction −Cov_π(log π, Δz) \
+    Claim (Cui et al. 2025, Lemma 1, Thms 1–2; docs/theory.md#checkable-pg-npg): the first-order prediction −Cov_π(log π, Δz) \
     tracks the actual ΔH of exact PG/NPG steps on a K = 10 bandit (z0 ~ N(0,1), r ~ U(0,1), 300 steps); \
-    the spec's single numpy run gave Pearson 0.99983 / 0.99668 / 0.99990 / 0.99827 for PG η=1, PG η=5, \
+    docs/theory.md's single numpy run gave Pearson 0.99983 / 0.99668 / 0.99990 / 0.99827 for PG η=1, PG η=5, \
     NPG η=0.1, NPG η=0.5. Errors: first order O(η²), second order O(η³). Seeds here are GSL mt19937 \
     (z drawn first, then r), so values are comparable qualitatively, not digit for digit.
     """)
@@ -89,8 +89,8 @@ try report.table(
   "Error orders of one step (expected slopes 2 and 3)", file: "error-orders",
   header: ["rule", "η", "ΔH actual", "|1st−act|", "|2nd−act|"], rows: orderRows)
 report.note("""
-  Reading: the small steps (PG η=1, NPG η=0.1) reproduce the spec's Pearson > 0.999 on every seed. \
-  At the large steps the correlation depends on the draw: the spec's PG η=5 value 0.99668 is one run, \
+  Reading: the small steps (PG η=1, NPG η=0.1) reproduce docs/theory.md's Pearson > 0.999 on every seed. \
+  At the large steps the correlation depends on the draw: the PG η=5 value 0.99668 is one run, \
   not a bound (see the seed table). The second-order correction removes most of the error, most of all at small η.
   """)
 try report.finish()

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 //
-// Claim examined: entropy interventions (theory.md §5–9, §12–13) change the entropy trajectory of
+// Claim examined: entropy interventions (docs/theory.md#covariance-selections ff.) change the entropy trajectory of
 // sampled RL updates; compared side by side on the same seeds of a tabular contextual bandit.
 
 import _NotebookSupport
@@ -11,7 +11,7 @@ import TabularPolicies
 let report = try NotebookReport(
   name: "intervention-comparison",
   claim: """
-    Claim examined (theory.md §5–9, §12, §13): Clip-Cov, KL-Cov, STEER, OPEFO, Entrocraft, forking-token \
+    Claim examined (docs/theory.md#covariance-selections ff.): Clip-Cov, KL-Cov, STEER, OPEFO, Entrocraft, forking-token \
     masking, entropy bonus, temperature REINFORCE (AEPO-style) and polarity reweighting slow or steer the \
     entropy decline of GRPO. Setting: contextual bandit S = 20 states × K = 10 arms, r ~ U(0,1), z0 ~ N(0,1), \
     GRPO G = 8, 2 PPO epochs (ε = 0.2; KL-Cov's penalty needs a second epoch), η = 0.5, 300 steps, seeds 0–4 \

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 //
-// Claim reproduced: entropy polarity (theory.md §6.2–6.4; PAPO / Wang et al. 2602.03392 as
+// Claim reproduced: entropy polarity (docs/theory.md#polarity; PAPO / Wang et al. 2602.03392 as
 // summarised): a sampled-token update with A > 0 expands entropy when log π_k < −H (always), and
 // also in the band −H < log π_k with S_k < E_π[S] created by the distributional correction;
 // it contracts when S_k > E_π[S]. Signs flip for A < 0.
@@ -14,7 +14,7 @@ import SoftmaxEntropy
 let report = try NotebookReport(
   name: "polarity-asymmetry",
   claim: """
-    Claim (theory.md §6.2–6.4): the first-order change of reinforcing sampled token k with step α is \
+    Claim (docs/theory.md#polarity): the first-order change of reinforcing sampled token k with step α is \
     P = α (E_π[S] − S_k), S_k = π_k (log π_k + H). For A > 0: (i) log π_k < −H ⇒ expansion; (ii) log π_k > −H \
     but S_k < E_π[S] ⇒ expansion (the band); (iii) S_k > E_π[S] ⇒ contraction; A < 0 flips every sign. \
     The band example π = [0.45, 0.35, 0.10, 0.10], token 1, α = 1e-3 predicts +2.515e-5 (actual +2.500e-5).
@@ -25,7 +25,7 @@ func region(_ p: EntropyPolarity) -> String {
   return p.discriminator < p.expectedDiscriminator ? "ii: band" : "iii: S_k > E S"
 }
 
-// 1. The spec's examples, token by token.
+// 1. The worked examples of docs/theory.md#quadrants, token by token.
 var rows: [[String]] = []
 for (label, z, alpha) in [("z = [2,1,0,−1]", [2.0, 1, 0, -1], 0.1), ("band π = [.45,.35,.1,.1]", [0.45, 0.35, 0.1, 0.1].map { Double.log($0) }, 1e-3)] {
   let policy = try SoftmaxPolicy(logits: z)
@@ -40,7 +40,7 @@ for (label, z, alpha) in [("z = [2,1,0,−1]", [2.0, 1, 0, -1], 0.1), ("band π 
   }
 }
 try report.table(
-  "Spec examples: every token, A = ±1", file: "spec-examples",
+  "Worked examples (docs/theory.md#quadrants): every token, A = ±1", file: "spec-examples",
   header: ["policy", "k", "A", "π_k", "log π_k + H", "S_k", "E S", "predicted", "actual", "region", "sign", "agrees"], rows: rows)
 
 // 2. Random states: how often each region occurs and expands, and how often the sign is right.

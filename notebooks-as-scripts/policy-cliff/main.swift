@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 //
-// Notebook 5 — the policy cliff (theory §11; Xu, "The Policy Cliff", Props 2.4/2.5, 3.2, 4.5).
+// Notebook 5 — the policy cliff (docs/theory.md#policy-cliff; Xu, "The Policy Cliff", Props 2.4/2.5, 3.2, 4.5).
 // Claim reproduced: at a tie the greedy policy jumps by a fixed TV distance under arbitrarily small
 // reward perturbations (deterministic selector 1, uniform-over-argmax 1 − 1/m), while the soft
 // policy softmax(r/α) moves by at most ‖Δr‖∞/(2α) — and the measured ratios stay below that bound.
@@ -47,7 +47,7 @@ try ratios.write(to: outDirectory.appendingPathComponent("random-ratios.csv"), a
 var md = """
   # Notebook 5 — the policy cliff
 
-  Claim (theory §11, Policy Cliff Props 2.4/2.5 and 4.5): at a tie, the greedy policy is discontinuous in
+  Claim (docs/theory.md#policy-cliff, Policy Cliff Props 2.4/2.5 and 4.5): at a tie, the greedy policy is discontinuous in
   the reward — a perturbation of any size ε > 0 moves the deterministic first-argmax selector by TV 1 and
   the uniform-over-argmax policy by 1 − 1/m — while the entropy-regularised policy softmax(r/α) is
   Lipschitz with d_TV ≤ ‖Δr‖∞/(2α).
@@ -59,7 +59,7 @@ var md = """
   with a negligible third action, Δπ₁ = −Δπ₀ ≈ ε·π₀π₁/α = ε/(4α), so d_TV ≈ ε/(4α) — half of the bound
   ε/(2α) (the bound's constant is attained only by other configurations; see the random pairs below). For
   α = 1 the third action is not negligible and the ratio is 0.488; once ε/α is not small (α = 0.01,
-  ε ≥ 1e-2) the soft policy saturates and the ratio falls. theory §11.3's values are the α = 0.1 and
+  ε ≥ 1e-2) the soft policy saturates and the ratio falls. docs/theory.md#policy-jump's values are the α = 0.1 and
   α = 0.01 rows at ε = 1e-3 (2.499979e-3 and 2.497919e-2).
 
   ## 5000 random pairs: worst measured TV ratio / bound

@@ -99,7 +99,7 @@ def test_numpy_and_helper_dumps(tmp_path, writer):
 
 
 def verl_kl_cov_selection(log_prob, advantages, response_mask, kl_cov_ratio):
-    """verl `compute_policy_loss_kl_cov`, the selection part, ported to numpy (ecosystem.md §1.4):
+    """verl `compute_policy_loss_kl_cov`, the selection part, ported to numpy (docs/theory.md#kl-cov):
     flatten valid tokens, cov = (A - mean A) * (logp - mean logp), k = max(1, int(N * ratio)),
     top-k largest, mapped back to flat indices of the (B, T) batch."""
     flat_mask = response_mask.reshape(-1) > 0
