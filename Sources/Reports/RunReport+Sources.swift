@@ -5,9 +5,10 @@ import FoundationEssentials
 import TabularPolicies
 
 extension RunReport {
-  /// The provenance of a table made by this report, with the given settings and sources.
-  func provenance(_ settings: [Provenance.Setting], sources: [String]) -> Provenance {
-    Provenance(generator: provenance.generator, command: provenance.command, settings: settings, sources: sources)
+  /// The provenance of a table made by this report, with the given settings and sources; the last
+  /// setting, `theory`, cites the section of docs/theory.md that derives the table's formulas.
+  func provenance(_ settings: [Provenance.Setting], sources: [String], theory: String = "docs/theory.md") -> Provenance {
+    Provenance(generator: provenance.generator, command: provenance.command, settings: settings + [.init("theory", theory)], sources: sources)
   }
 
   /// Settings shared by `analyze` summaries: T, η and the selection options.
@@ -34,7 +35,7 @@ extension RunReport {
   public mutating func addSummaries(_ summaries: [DumpSummary], options: AnalysisOptions? = nil) {
     guard !summaries.isEmpty else { return }
     let settings = Self.analysisSettings(summaries, options: options)
-    let prov = provenance(settings, sources: summaries.map(\.file))
+    let prov = provenance(settings, sources: summaries.map(\.file), theory: "docs/theory.md#polarity")
     var section = Section(heading: summaries.count > 1 ? "Entropy across \(summaries.count) steps (deltah analyze)" : "Batch analysis of \(summaries[0].file) (deltah analyze)")
     var t = ReportTable(
       title: "Entropy change per step", label: "entropy-per-step",
@@ -112,7 +113,7 @@ extension RunReport {
   ///
   /// - Complexity: O(1).
   public mutating func addComparisonSummary(_ s: CheckpointComparison.Summary, figure: Figure? = nil) {
-    let prov = provenance([.init("temperature", NumberFormatting.exact(s.temperature))], sources: [s.before, s.after])
+    let prov = provenance([.init("temperature", NumberFormatting.exact(s.temperature))], sources: [s.before, s.after], theory: "docs/theory.md#lemma-1")
     var t = ReportTable(
       title: "Actual vs predicted entropy change, \(URL(fileURLWithPath: s.before).lastPathComponent) → \(URL(fileURLWithPath: s.after).lastPathComponent)",
       label: "prediction-accuracy",
@@ -153,7 +154,7 @@ extension RunReport {
   /// - Complexity: O(steps).
   public mutating func addTrainingRun(_ run: TrainingRun, settings: [Provenance.Setting], sources: [String] = []) {
     guard !run.steps.isEmpty else { return }
-    let prov = provenance(settings, sources: sources)
+    let prov = provenance(settings, sources: sources, theory: "docs/theory.md#pg-npg")
     let rule = settings.first { $0.name == "rule" }?.value ?? ""
     let lr = settings.first { $0.name == "lr" }.flatMap { Double($0.value) }
     let natural = rule.contains("npg") || rule.contains("natural")
@@ -208,7 +209,7 @@ extension RunReport {
   ///
   /// - Complexity: O(eigenvalues).
   public mutating func addSpectra(fisher: [Double], entropyHessian: [Double], settings: [Provenance.Setting], sources: [String] = []) {
-    let prov = provenance(settings, sources: sources)
+    let prov = provenance(settings, sources: sources, theory: "docs/theory.md#curvature")
     var t = ReportTable(title: "Leading eigenvalues", label: "spectra", columns: [.init("rank"), .init("λ(F)"), .init("λ(∇²H)")], provenance: prov)
     for i in 0..<max(fisher.count, entropyHessian.count) {
       t.append([.integer(i + 1), .number(i < fisher.count ? fisher[i] : nil), .number(i < entropyHessian.count ? entropyHessian[i] : nil)])
@@ -226,7 +227,7 @@ extension RunReport {
     let prov = provenance([
       .init("values", curve.values.map(NumberFormatting.exact).joined(separator: ",")), .init("alpha", NumberFormatting.exact(curve.alpha)),
       .init("gamma", NumberFormatting.exact(curve.gamma)),
-    ], sources: sources)
+    ], sources: sources, theory: "docs/theory.md#policy-jump")
     var t = ReportTable(
       title: "Total-variation jump of each policy under an ε-perturbation", label: "policy-cliff",
       columns: [.init("ε"), .init("greedy"), .init("uniform argmax"), .init("soft"), .init("bound L·ε")], provenance: prov)
@@ -234,7 +235,7 @@ extension RunReport {
       t.append([.number(curve.epsilons[i]), .number(curve.greedy[i]), .number(curve.uniformArgmax[i]), .number(curve.soft[i]), .number(curve.lipschitzTV * curve.epsilons[i])])
     }
     let figure = Figure.policyCliff(curve, caption: "d_TV between the policies for Q and Q + ε·e_j (j: the tied or runner-up action): greedy and uniform-argmax jump at once at a tie, the soft policy stays under its Lipschitz bound ε/(2α(1−γ)). \(prov.summaryLine).")
-    append(Section(heading: "Policy cliff (theory §11.3)", tables: [t], figures: [figure]))
+    append(Section(heading: "Policy cliff under shrinking perturbations", tables: [t], figures: [figure]))
   }
 }
 

@@ -10,13 +10,14 @@ public final class NotebookReport {
   private var markdown: [String] = []
   private let name: String
 
-  /// Creates the output folder and starts the Markdown report with the notebook's claim.
+  /// Creates the output folder and starts the Markdown report with the notebook's claim and a
+  /// pointer to docs/theory.md.
   public init(name: String, claim: String) throws {
     self.name = name
     let path = CommandLine.arguments.dropFirst().first ?? "out/\(name)"
     directory = URL(fileURLWithPath: path, isDirectory: true)
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let header = "# \(name)\n\n\(claim)\n"
+    let header = "# \(name)\n\n\(claim)\n\nFormulas, derivations and sources: `docs/theory.md` in the DeltaH repository.\n"
     print(header)
     markdown.append(header)
   }
