@@ -194,6 +194,9 @@ extension WhatIfReport {
     analysis: BatchAnalysis, file: String, step: Int?, whatIf: WhatIfOptions = .init(),
     comparison: CheckpointComparison? = nil
   ) throws(DumpError) {
+    guard analysis.options.clipping == nil else {
+      throw DumpError(file: file, problem: "whatif needs the unclipped polarity (c = 1): analyse without clip settings; clipping is the ppo-clip row")
+    }
     let tokens = try Self.tokenBatch(of: analysis, file: file)
     let polarity = analysis.polarity!
     let t = whatIf.step ?? step ?? 0

@@ -12,7 +12,7 @@ struct WhatIfCommand: ParsableCommand {
       For each intervention with token weights w_t and advantage offsets b_t: ΔH₁ = Σ_valid \
       (w_t·P_t + b_t·g_t), with P_t the polarity of `analyze` and g_t = (η/T)(E_π S − S_y). Rows \
       marked * are DeltaH's interpretation of a rule a paper states only in words (README, methods \
-      table). With two dumps (BEFORE AFTER) the actual ΔH between them is added for reference. \
+      table). --clip-low/--clip-high/--dual-clip set the ppo-clip row (default ε = 0.2, 0.2). With two dumps (BEFORE AFTER) the actual ΔH between them is added for reference. \
       JSON: {"interventions": [{"name", "delta_first_order", "tokens_touched", "weight_removed", \
       "raising", "lowering", "interpretation", "parameters"}], "actual", "warnings", …}.
       """)
@@ -28,23 +28,11 @@ struct WhatIfCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Past batch entropies (comma-separated) for EPO's running average; without it there is no EPO row.")
   var entropyHistory: VectorArgument?
 
-  @Option(help: "PPO clip ε_l for the ppo-clip row.")
-  var clipLow: Double = 0.2
-
-  @Option(help: "PPO clip ε_h for the ppo-clip row.")
-  var clipHigh: Double = 0.2
-
-  @Option(help: "verl dual clip c (> 1) for the ppo-clip row.")
-  var dualClip: Double?
-
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
   func validate() throws {
     guard dumps.count == 1 || dumps.count == 2 else { throw ValidationError("whatif takes DUMP or BEFORE AFTER") }
-    if let c = dualClip, !(c.isFinite && c > 1) { throw ValidationError("--dual-clip must be a finite number > 1 (verl's clip_ratio_c)") }
-    guard clipLow.isFinite, clipLow >= 0, clipLow <= 1 else { throw ValidationError("--clip-low must be in [0, 1]") }
-    guard clipHigh.isFinite, clipHigh >= 0 else { throw ValidationError("--clip-high must be finite and ≥ 0") }
     if let h = entropyHistory, !h.values.allSatisfy(\.isFinite) { throw ValidationError("--entropy-history must be finite numbers") }
     try settings.validate()
   }
@@ -54,13 +42,18 @@ struct WhatIfCommand: ParsableCommand {
     let dump = try LogitDump(path: path)
     let temperature = settings.temperature ?? dump.temperature
     let table = try PositionTable(dump: dump, temperature: temperature, progress: ProgressBar("analyzing \(path)").update)
-    let analysis = try BatchAnalysis(table: table, file: path, step: dump.step, options: settings.options(dumpLearningRate: dump.learningRate))
+    // The table's polarity stays unclipped (c = 1); --clip-low/--clip-high/--dual-clip set the ppo-clip row.
+    var analysisOptions = settings.options(dumpLearningRate: dump.learningRate)
+    analysisOptions.clipping = nil
+    let analysis = try BatchAnalysis(table: table, file: path, step: dump.step, options: analysisOptions)
     var options = WhatIfOptions()
     options.step = step
     options.entropyHistory = entropyHistory?.values ?? []
-    options.clipLow = clipLow
-    options.clipHigh = clipHigh
-    options.dualClip = dualClip
+    if let clip = settings.clipping.settings {
+      options.clipLow = clip.low
+      options.clipHigh = clip.high
+      options.dualClip = clip.dual
+    }
     let comparison = try dumps.count == 2
       ? CheckpointComparison(before: dump, after: LogitDump(path: dumps[1]), temperature: temperature, progress: ProgressBar("comparing").update)
       : nil

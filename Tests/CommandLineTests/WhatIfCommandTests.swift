@@ -46,7 +46,7 @@ struct WhatIfCommandTests {
   }
 
   @Test func badArgumentsFail() throws {
-    let r = try runDeltaH(["whatif", "\(Self.sample)/step_0001.safetensors", "--dual-clip", "0.5"])
+    let r = try runDeltaH(["whatif", "\(Self.sample)/step_0001.safetensors", "--clip-low", "0.2", "--clip-high", "0.2", "--dual-clip", "0.5"])
     #expect(r.status != 0)
     #expect(r.standardError.contains("--dual-clip"))
   }
