@@ -51,3 +51,21 @@ struct WhatIfCommandTests {
     #expect(r.standardError.contains("--dual-clip"))
   }
 }
+
+@Suite("deltah sweep end to end")
+struct SweepCommandTests {
+  @Test func csvTableAndCurves() throws {
+    let dir = NSTemporaryDirectory() + "deltah-sweep-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try runDeltaH([
+      "sweep", "--rewards", "1,0.5,0,0", "--runs", "2", "--steps", "10", "--interventions", "none,cispo",
+      "--rules", "grpo", "--format", "csv", "--curves", dir,
+    ])
+    #expect(r.status == 0, "\(r.standardError)")
+    #expect(r.standardOutput.contains("grpo,none,2,"))
+    #expect(r.standardOutput.contains("grpo,cispo,2,"))
+    #expect(FileManager.default.fileExists(atPath: dir + "/sweep-entropy.svg"))
+    let bad = try runDeltaH(["sweep", "--rewards", "1,0", "--interventions", "nope"])
+    #expect(bad.status != 0 && bad.standardError.contains("nope"))
+  }
+}
