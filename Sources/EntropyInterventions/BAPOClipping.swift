@@ -35,6 +35,7 @@ public struct BAPOClipping: TokenWeighting {
   }
 
   public var name: String { "bapo" }
+  public var includesImportanceRatio: Bool { true }
   public var isInterpretation: Bool { true }
 
   /// The bounds the loop settles on and the positive share ρ there.

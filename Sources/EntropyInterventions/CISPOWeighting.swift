@@ -20,6 +20,7 @@ public struct CISPOWeighting: TokenWeighting {
   }
 
   public var name: String { "cispo" }
+  public var includesImportanceRatio: Bool { true }
 
   /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {

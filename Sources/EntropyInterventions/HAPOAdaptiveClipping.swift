@@ -33,6 +33,7 @@ public struct HAPOAdaptiveClipping: TokenWeighting {
   }
 
   public var name: String { "hapo" }
+  public var includesImportanceRatio: Bool { true }
   public var isInterpretation: Bool { true }
 
   func validate() throws(InterventionError) {

@@ -33,6 +33,7 @@ public struct KLCovAnnealing: TokenWeighting {
   }
 
   public var name: String { "kl-cov-annealed" }
+  public var includesImportanceRatio: Bool { true }
 
   /// β_t.
   ///

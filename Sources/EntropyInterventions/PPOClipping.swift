@@ -26,6 +26,7 @@ public struct PPOClipWeighting: TokenWeighting {
   }
 
   public var name: String { "ppo-clip" }
+  public var includesImportanceRatio: Bool { true }
 
   /// Checks ε_l ∈ [0, 1], ε_h ≥ 0 and c > 1.
   public func validate() throws(InterventionError) {

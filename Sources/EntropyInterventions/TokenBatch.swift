@@ -129,6 +129,10 @@ public protocol TokenWeighting: Sendable {
   var name: String { get }
   /// True when the rule is DeltaH's reading of a paper that states it only in words.
   var isInterpretation: Bool { get }
+  /// True when w_t already carries the importance ratio and any clipping (the rule replaces PPO's
+  /// surrogate: PPO clip, CISPO, BAPO, HAPO, KL-Cov); false when it multiplies the surrogate's
+  /// r_t·1[not clipped] in a multi-epoch trainer.
+  var includesImportanceRatio: Bool { get }
   /// w_t per token.
   func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double]
   /// b_t per token, nil when the rule adds nothing.
@@ -137,6 +141,7 @@ public protocol TokenWeighting: Sendable {
 
 extension TokenWeighting {
   public var isInterpretation: Bool { false }
+  public var includesImportanceRatio: Bool { false }
   public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? { nil }
 }
 

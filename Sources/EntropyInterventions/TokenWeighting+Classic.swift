@@ -54,6 +54,7 @@ public struct KLCovWeighting: TokenWeighting {
   }
 
   public var name: String { "kl-cov" }
+  public var includesImportanceRatio: Bool { true }
 
   /// The selected tokens.
   ///

@@ -114,8 +114,9 @@ public enum EntropyIntervention: Sendable {
   case polarityReweighting(@Sendable ([Double]) -> PolarityBranchWeights)
   /// Any `TokenWeighting` (CISPO, BAPO, HAPO, Lp-Reg, SIREN, EMPG, D³S, …): each epoch the rule
   /// sees the batch (sequence = token, group = state, ratios against π_old) and the token's
-  /// coefficient becomes w_t·A_t + b_t — it replaces the PPO surrogate's r·1[not clipped], so
-  /// ratio-based rules carry r_t in w_t themselves.
+  /// coefficient becomes c_t·w_t·A_t + b_t, with c_t = 1 for rules whose w_t carries the ratio
+  /// (`includesImportanceRatio`: PPO clip, CISPO, BAPO, HAPO, KL-Cov) and the PPO surrogate's
+  /// r_t·1[not clipped] for the others.
   case tokenWeighting(any TokenWeighting)
 
   /// A short name for reports.

@@ -177,7 +177,7 @@ extension TabularTrainer {
       case .tokenWeighting(let rule):
         coefficients = try tokenWeightingCoefficients(
           rule, logProb: logProb, oldLogProb: oldLogProb, advantages: advantages, actions: actions, current: current,
-          factors: factors, samplesPerState: g)
+          factors: factors, samplesPerState: g, surrogate: (0..<n).map { clipped[$0] ? 0 : ratios[$0] })
         outcome.touched += (0..<n).filter { coefficients![$0] != advantages[$0] }.count
       case .none, .flowBalance, .entrocraft, .polarityReweighting:
         break
@@ -231,11 +231,12 @@ extension TabularTrainer {
     return outcome
   }
 
-  /// a_t = w_t·A_t + b_t of a `TokenWeighting` rule on the epoch's batch (sequence = token, group =
-  /// state, entropies and polarity factors of the current policies).
+  /// a_t = c_t·w_t·A_t + b_t of a `TokenWeighting` rule on the epoch's batch (sequence = token,
+  /// group = state, entropies and polarity factors of the current policies), c_t = 1 for rules that
+  /// carry the ratio themselves, else the PPO surrogate's r_t·1[not clipped].
   private func tokenWeightingCoefficients(
     _ rule: any TokenWeighting, logProb: [Double], oldLogProb: [Double], advantages: [Double], actions: [Int],
-    current: [SoftmaxPolicy], factors: [Double], samplesPerState g: Int
+    current: [SoftmaxPolicy], factors: [Double], samplesPerState g: Int, surrogate: [Double]
   ) throws(TabularPolicyError) -> [Double] {
     let n = advantages.count
     do {
@@ -249,7 +250,9 @@ extension TabularTrainer {
         })
       let w = try rule.weights(for: batch)
       let b = try rule.advantageOffsets(for: batch)
-      return (0..<n).map { w[$0] * advantages[$0] + (b?[$0] ?? 0) }
+      // Ratio-carrying rules replace the surrogate; the others multiply r_t·1[not clipped].
+      let c = rule.includesImportanceRatio ? Array(repeating: 1, count: n) : surrogate
+      return (0..<n).map { c[$0] * w[$0] * advantages[$0] + (b?[$0] ?? 0) }
     } catch {
       throw TabularPolicyError(argument: rule.name, problem: error.description)
     }

@@ -24,6 +24,11 @@ struct TokenWeightingTrainerTests {
     #expect(plain == generic)  // the same products in the same order: bit-identical
   }
 
+  /// A rule without its own ratio keeps the trainer's PPO clipping: NoIntervention equals `.none`.
+  @Test func ratioFreeRulesKeepThePPOSurrogate() throws {
+    #expect(try run(.none, epochs: 4) == run(.tokenWeighting(NoIntervention()), epochs: 4))
+  }
+
   /// CISPO keeps the clipped tokens' gradients, so with several epochs it moves differently.
   @Test func cispoDiffersFromPPOWhenRatiosLeaveTheClipRange() throws {
     let plain = try run(.none, epochs: 4)
