@@ -56,7 +56,9 @@ extension Figure {
   public static func whatIfBars(names: [String], deltas: [Double], caption: String) -> Figure {
     precondition(names.count == deltas.count)
     var plot = Plot(title: "First-order ΔH by intervention", x: .init("intervention"), y: .init("ΔH first order (nats)", includesZero: true))
-    plot.categories = names
+    // Names break at hyphens onto separate lines; the plot widens with the number of methods.
+    plot.categories = names.map { $0.split(separator: "-").joined(separator: "\n") }
+    plot.width = max(plot.width, 52 * Double(names.count))
     let xs = names.indices.map(Double.init)
     plot.series.append(.init("raises entropy", kind: .bars, x: xs, y: deltas.map { $0 > 0 ? $0 : .nan }, colour: 2))
     plot.series.append(.init("lowers entropy", kind: .bars, x: xs, y: deltas.map { $0 <= 0 ? $0 : .nan }, colour: 1))
