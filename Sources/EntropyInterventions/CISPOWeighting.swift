@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-/// CISPO's clipped importance-sampling weights (MiniMax-M1, arXiv 2506.13585, Eq. 4–5):
+/// CISPO's clipped importance-sampling weights (MiniMax-M1, arXiv 2506.13585):
 ///
 ///     J = E[ Σ_t sg(r̂_t) A_t log π_θ(y_t) ],   r̂_t = clip(r_t, 1 − ε_l^IS, 1 + ε_h^IS)
 ///

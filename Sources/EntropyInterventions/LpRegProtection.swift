@@ -8,8 +8,11 @@ import RealModule
 /// "reasoning sparks": sampled tokens of low probability, not noise, in negative-advantage
 /// updates:
 ///
-///     δ = quantile_ρ({π(y_t) : valid})       (numpy linear rule; ρ = 1 %)
-///     protected_t ⇔ A_t < 0 ∧ π(y_t) < δ ∧ π(y_t) > τ          (τ = 0.02, the fixed threshold)
+///     δ = quantile_ρ({π(y_t) : valid})       (numpy linear rule)
+///     protected_t ⇔ A_t < 0 ∧ π(y_t) < δ ∧ π(y_t) > τ
+///
+/// ρ = 1 % and τ = 0.02 are DeltaH's defaults (the paper also describes an adaptive noise threshold
+/// relative to the largest probability, which needs the full distribution).
 ///
 /// As token weights (**interpretation**: the KL pull needs the whole proxy distribution; its
 /// stated purpose is to shield sparks from elimination, read here as removing their negative

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-/// SIREN's selective entropy regularisation (Jiang et al., "Rethinking Entropy Regularization in
+/// SIREN's selective entropy regularisation ("Rethinking Entropy Regularization in
 /// Large Reasoning Models", arXiv 2509.25133; **interpretation** of the abstract's "two-step
 /// entropy masking mechanism, consisting of a top-p mask and a peak-entropy mask"):
 ///
