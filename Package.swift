@@ -176,6 +176,10 @@ let package = Package(
       exclude: ["Golden"]),
     .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
     .testTarget(
+      name: "EntropyInterventionsTests",
+      dependencies: ["EntropyInterventions", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport", "_TestSupport",
+        .product(name: "RealModule", package: "swift-numerics")]),
+    .testTarget(
       name: "TabularPoliciesTests",
       dependencies: ["TabularPolicies", "EntropyInterventions", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport", "_TestSupport"]),
   ]

@@ -18,6 +18,8 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
   public var seed: UInt64 = 1
   /// STEER weight range (linear mode of the released code: 0.8 … 1.2).
   public var steerWeightRange: ClosedRangeBounds = .init(lower: 0.8, upper: 1.2)
+  /// PPO ratio clipping for the polarity split (c_t = r_t·1[not clipped]); nil: c = 1.
+  public var clipping: ClipSettings? = nil
 
   public init() {}
 

@@ -121,8 +121,9 @@ public struct BatchAnalysis: Sendable {
     var sampled: [Double]?, correction: [Double]?, polarity: [Double]?
     if let s = table.sampledDiscriminator, let es = table.expectedDiscriminator, let adv = table.advantages {
       let scale = options.learningRate / table.temperature
-      sampled = (0..<n).map { valid[$0] ? -scale * adv[$0] * s[$0] : .nan }
-      correction = (0..<n).map { valid[$0] ? scale * adv[$0] * es[$0] : .nan }
+      let c = try Self.clippingFactors(table: table, options: options, file: file) ?? Array(repeating: 1, count: n)
+      sampled = (0..<n).map { valid[$0] ? -scale * adv[$0] * s[$0] * c[$0] : .nan }
+      correction = (0..<n).map { valid[$0] ? scale * adv[$0] * es[$0] * c[$0] : .nan }
       polarity = (0..<n).map { valid[$0] ? sampled![$0] + correction![$0] : .nan }
       let p = validIndices.map { polarity![$0] }
       let positive = p.filter { $0 > 0 }, negative = p.filter { $0 < 0 }
@@ -228,6 +229,8 @@ public struct BatchAnalysis: Sendable {
       }
       if audit.entropy != nil || audit.logprobs != nil { summary.audit = audit }
     }
+    summary.clipping = try Self.clippingSummary(table: table, options: options, file: file)
+    summary.groups = try Self.groupSummary(table: table, file: file)
     summary.warnings = warnings
     self.summary = summary
   }

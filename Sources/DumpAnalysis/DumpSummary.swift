@@ -53,6 +53,10 @@ public struct DumpSummary: Sendable, Codable {
   public var nearTies: NearTieSummary?
   /// Recomputed vs logged values.
   public var audit: Audit?
+  /// Ratio clipping (`--clip-low/--clip-high`), see ``ClipSettings``.
+  public var clipping: ClippingSummary?
+  /// Per prompt-group statistics, with `group_ids`.
+  public var groups: GroupSummary?
   /// Things the user should know (unit traps, missing tensors, disagreements).
   public var warnings: [String]
 

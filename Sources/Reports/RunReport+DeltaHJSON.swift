@@ -13,6 +13,7 @@ extension RunReport {
   ///     bandit / mdp             {"steps": [step records], "summary": {...}}
   ///     curvature                an object with "fisher_eigenvalues"
   ///     cliff                    an object with "soft_policy" and "values"
+  ///     whatif                   an object with "interventions"
   ///
   /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
   ///
@@ -65,6 +66,8 @@ extension RunReport {
         } catch {
           throw ReportError("\(source): \(error)")
         }
+      } else if object["interventions"]?.arrayValue != nil {
+        addWhatIf(try plain.decode(WhatIfReport.self, from: data), sources: [source])
       } else {
         throw ReportError("\(source): JSON of no known kind (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff --json)")
       }

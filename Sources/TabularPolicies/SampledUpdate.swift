@@ -112,6 +112,12 @@ public enum EntropyIntervention: Sendable {
   case forkingTokens(ratio: Double = 0.2)
   /// Polarity-branch reweighting by a controller of the entropy trajectory.
   case polarityReweighting(@Sendable ([Double]) -> PolarityBranchWeights)
+  /// Any `TokenWeighting` (CISPO, BAPO, HAPO, Lp-Reg, SIREN, EMPG, D³S, …): each epoch the rule
+  /// sees the batch (sequence = token, group = state, ratios against π_old) and the token's
+  /// coefficient becomes c_t·w_t·A_t + b_t, with c_t = 1 for rules whose w_t carries the ratio
+  /// (`includesImportanceRatio`: PPO clip, CISPO, BAPO, HAPO, KL-Cov) and the PPO surrogate's
+  /// r_t·1[not clipped] for the others.
+  case tokenWeighting(any TokenWeighting)
 
   /// A short name for reports.
   public var name: String {
@@ -124,6 +130,7 @@ public enum EntropyIntervention: Sendable {
     case .entrocraft: "entrocraft"
     case .forkingTokens: "forking"
     case .polarityReweighting: "polarity"
+    case .tokenWeighting(let rule): rule.name
     }
   }
 
@@ -137,7 +144,7 @@ public enum EntropyIntervention: Sendable {
       try require(beta.isFinite && beta >= 0, "coefficient", "KL-Cov β must be finite and ≥ 0, got \(beta)")
     case let .forkingTokens(rho):
       try require(rho > 0 && rho <= 1, "ratio", "forking-token ratio ρ must be in (0, 1], got \(rho)")
-    case .none, .steer, .flowBalance, .entrocraft, .polarityReweighting:
+    case .none, .steer, .flowBalance, .entrocraft, .polarityReweighting, .tokenWeighting:
       break
     }
   }

@@ -47,6 +47,8 @@ public struct StepRecord: Sendable, Equatable, Codable {
   public let flowBalanceLambda: Double?
   /// The π^T temperature used at this step, when temperature reinforcement is on.
   public let reinforcementTemperature: Double?
+  /// pass@k, effective support and support at 1e-3 of the policy at step i (``ExplorationMetrics``).
+  public var exploration: ExplorationMetrics? = nil
 
   public init(
     step: Int, entropy: Double, reward: Double, deltaActual: Double, deltaFirstOrder: Double,
@@ -86,5 +88,6 @@ public struct StepRecord: Sendable, Equatable, Codable {
     case interventionTouched = "intervention_touched"
     case flowBalanceLambda = "opefo_lambda"
     case reinforcementTemperature = "aepo_temperature"
+    case exploration
   }
 }

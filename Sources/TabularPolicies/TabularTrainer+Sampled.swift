@@ -86,7 +86,7 @@ extension TabularTrainer {
         staticWeights[i] = w.weight(forPolarity: polarities[i])
         if staticWeights[i] != 1 { outcome.touched += 1 }
       }
-    case .none, .clipCov, .klCov, .steer, .forkingTokens:
+    case .none, .clipCov, .klCov, .steer, .forkingTokens, .tokenWeighting:
       break
     }
 
@@ -132,6 +132,8 @@ extension TabularTrainer {
       }
       var epochWeights = [Double](repeating: 1, count: n)
       var penalties = [Double](repeating: 0, count: n)
+      var coefficients: [Double]?  // w_t·A_t + b_t of a TokenWeighting rule
+
       switch update.intervention {
       case let .clipCov(ratio, lower, upper):
         let products = try centredProducts(logProb, advantages)
@@ -172,6 +174,11 @@ extension TabularTrainer {
         let scale = Double(n) / Double(mask.keptCount)
         for i in 0..<n { epochWeights[i] = mask.keep[i] ? scale : 0 }
         outcome.touched += n - mask.keptCount
+      case .tokenWeighting(let rule):
+        coefficients = try tokenWeightingCoefficients(
+          rule, logProb: logProb, oldLogProb: oldLogProb, advantages: advantages, actions: actions, current: current,
+          factors: factors, samplesPerState: g, surrogate: (0..<n).map { clipped[$0] ? 0 : ratios[$0] })
+        outcome.touched += (0..<n).filter { coefficients![$0] != advantages[$0] }.count
       case .none, .flowBalance, .entrocraft, .polarityReweighting:
         break
       }
@@ -187,7 +194,7 @@ extension TabularTrainer {
         let sPi = compensatedDot(discriminators[s], pi.probabilities)
         for j in 0..<g {
           let i = s * g + j
-          let objective = clipped[i] ? 0 : staticWeights[i] * epochWeights[i] * ratios[i] * advantages[i]
+          let objective = coefficients?[i] ?? (clipped[i] ? 0 : staticWeights[i] * epochWeights[i] * ratios[i] * advantages[i])
           let beta = eta / Double(g) * (objective - penalties[i])
           step[actions[i]] += beta
           total += beta
@@ -222,6 +229,33 @@ extension TabularTrainer {
     for s in 0..<stateCount { outcome.addFlow(otherFlow[s], weight: weights[s]) }
     outcome.policies = current
     return outcome
+  }
+
+  /// a_t = c_t·w_t·A_t + b_t of a `TokenWeighting` rule on the epoch's batch (sequence = token,
+  /// group = state, entropies and polarity factors of the current policies), c_t = 1 for rules that
+  /// carry the ratio themselves, else the PPO surrogate's r_t·1[not clipped].
+  private func tokenWeightingCoefficients(
+    _ rule: any TokenWeighting, logProb: [Double], oldLogProb: [Double], advantages: [Double], actions: [Int],
+    current: [SoftmaxPolicy], factors: [Double], samplesPerState g: Int, surrogate: [Double]
+  ) throws(TabularPolicyError) -> [Double] {
+    let n = advantages.count
+    do {
+      let discriminators = current.map(\.entropyDiscriminator)
+      let expected = current.map(\.expectedEntropyDiscriminator)
+      let batch = try TokenBatch(
+        logProbabilities: logProb, advantages: advantages, entropies: (0..<n).map { current[$0 / g].entropy },
+        oldLogProbabilities: oldLogProb, sequenceIDs: (0..<n).map { Int64($0) }, groupIDs: (0..<n).map { Int64($0 / g) },
+        polarityFactors: (0..<n).map { i in
+          learningRate * factors[i / g] / Double(g) * (expected[i / g] - discriminators[i / g][actions[i]])
+        })
+      let w = try rule.weights(for: batch)
+      let b = try rule.advantageOffsets(for: batch)
+      // Ratio-carrying rules replace the surrogate; the others multiply r_t·1[not clipped].
+      let c = rule.includesImportanceRatio ? Array(repeating: 1, count: n) : surrogate
+      return (0..<n).map { c[$0] * w[$0] * advantages[$0] + (b?[$0] ?? 0) }
+    } catch {
+      throw TabularPolicyError(argument: rule.name, problem: error.description)
+    }
   }
 
   private func centredProducts(_ logProb: [Double], _ advantages: [Double]) throws(TabularPolicyError) -> [Double] {

@@ -147,12 +147,13 @@ public final class TabularTrainer {
     for s in policies.indices where newEvaluation.stateWeights[s] != weights[s] {
       visitation += (newEvaluation.stateWeights[s] - weights[s]) * outcome.policies[s].entropy
     }
-    let record = StepRecord(
+    var record = StepRecord(
       step: stepCount, entropy: h, reward: evaluation.expectedReturn, deltaActual: actual, deltaFirstOrder: first,
       deltaSecondOrder: second, deltaVisitation: visitation, covariancePolicyGradient: covPG,
       covarianceNatural: covNPG, expandingFlow: outcome.expandingFlow, contractingFlow: outcome.contractingFlow,
       samples: outcome.samples, ppoClipped: outcome.ppoClipped, interventionTouched: outcome.touched,
       flowBalanceLambda: outcome.lambda, reinforcementTemperature: outcome.temperature)
+    record.exploration = ExplorationMetrics(policies: policies, evaluation: evaluation)
     policies = outcome.policies
     logits = policies.map(\.logits)
     evaluation = newEvaluation

@@ -100,6 +100,8 @@ struct AnalysisSettings: ParsableArguments {
   @Option(help: "Seed of the Clip-Cov random pick (GSL mt19937).")
   var seed: UInt64 = 1
 
+  @OptionGroup var clipping: ClippingSettings
+
   func validate() throws {
     if let t = temperature, !(t.isFinite && t > 0) { throw ValidationError("--temperature must be a finite number > 0") }
     if let lr, !lr.isFinite { throw ValidationError("--lr must be finite") }
@@ -109,6 +111,7 @@ struct AnalysisSettings: ParsableArguments {
       throw ValidationError("--clip-cov-bounds takes two numbers lb,ub with lb < ub")
     }
     if let m = microBatch, m < 1 { throw ValidationError("--micro-batch must be at least 1") }
+    try clipping.validate()
   }
 
   /// The analysis options; η falls back to the dump's recorded learning rate, then to 1.
@@ -120,6 +123,7 @@ struct AnalysisSettings: ParsableArguments {
     if let b = clipCovBounds { o.clipCovBounds = .init(lower: b.values[0], upper: b.values[1]) }
     o.microBatch = microBatch
     o.seed = seed
+    o.clipping = clipping.settings
     return o
   }
 }

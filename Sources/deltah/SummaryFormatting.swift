@@ -33,6 +33,11 @@ enum SummaryFormatting {
       t.append("polarity − (tokens, Σ)", "\(p.countNegative), \(formatNumber(p.sumNegative, digits: 6))")
     }
     if let o = s.opefo, let l = o.lambdaStar { t.append("OPEFO λ*", formatNumber(l, digits: 6)) }
+    if let c = s.clipping {
+      t.append("clipped (ε_l = \(formatNumber(c.clipLow)), ε_h = \(formatNumber(c.clipHigh))\(c.dualClip.map { ", c = \(formatNumber($0))" } ?? ""))", "\(c.count) (upper \(c.countUpper), lower \(c.countLower), dual \(c.countDual)); ratio p1/p50/p99 \(formatNumber(c.ratioPercentiles["p1"] ?? .nan, digits: 4)) / \(formatNumber(c.ratioPercentiles["p50"] ?? .nan, digits: 4)) / \(formatNumber(c.ratioPercentiles["p99"] ?? .nan, digits: 4))")
+      if let r = c.polarityRemoved { t.append("polarity removed by clipping (+, −)", "\(formatNumber(r.positive, digits: 6)), \(formatNumber(r.negative, digits: 6))") }
+    }
+    if let g = s.groups { t.append("prompt groups (zero-advantage-variance share)", "\(g.count) (\(formatNumber(g.zeroAdvantageVarianceShare, digits: 4)))") }
     if let st = s.steer { t.append("STEER weights min/mean/max", "\(formatNumber(st.weightMin, digits: 4)) / \(formatNumber(st.weightMean, digits: 4)) / \(formatNumber(st.weightMax, digits: 4))") }
     if let g = s.gradientNormMean { t.append("mean ‖∂log π(y)/∂z‖", formatNumber(g, digits: 6)) }
     if let k = s.topK {

@@ -52,7 +52,7 @@ struct TrainingOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "GRPO std epsilon (default 1e-6).")
   var grpoEpsilon: Double = 1e-6
 
-  @Option(help: "Intervention for sampled rules: none, clip-cov, kl-cov, steer-linear, steer-exp, opefo, entrocraft, forking, polarity.")
+  @Option(help: "Intervention for sampled rules: none, clip-cov, kl-cov, steer-linear, steer-exp, opefo, entrocraft, forking, polarity, or a token weighting with its defaults (README methods table): forking-bottom, cispo, bapo, hapo, lp-reg, siren, empg, d3s, cov-kernel.")
   var intervention: String = "none"
 
   @Option(help: "Clip-Cov / KL-Cov selection ratio (fraction; defaults 2e-4 / 2e-3).")
@@ -126,6 +126,13 @@ struct TrainingOptions: ParsableArguments {
   static let exactRules = ["pg", "npg", "entropy-bonus", "natural-entropy-bonus", "temperature", "natural-temperature"]
   static let sampledRules = ["reinforce", "grpo", "ppo"]
   static let interventions = ["none", "clip-cov", "kl-cov", "steer-linear", "steer-exp", "opefo", "entrocraft", "forking", "polarity"]
+    + tokenWeightings.keys.sorted()
+  /// `TokenWeighting` rules by name, with their library defaults.
+  static let tokenWeightings: [String: any TokenWeighting] = [
+    "forking-bottom": ForkingTokenWeighting(ratio: 0.2, arm: .bottom), "cispo": CISPOWeighting(), "bapo": BAPOClipping(),
+    "hapo": HAPOAdaptiveClipping(), "lp-reg": LpRegProtection(), "siren": SIRENEntropyBonus(), "empg": EMPGModulation(),
+    "d3s": D3SDownSampling(), "cov-kernel": CovarianceKernelWeighting(),
+  ]
 
   func stepScaling(discount: Double) -> StateStepScaling {
     scaling == "visitation" ? .visitationWeighted(discount: discount) : .perState
@@ -171,7 +178,7 @@ struct TrainingOptions: ParsableArguments {
     case "forking": return .forkingTokens(ratio: forkingRatio)
     case "polarity":
       return .polarityReweighting(PolarityBranchWeights.proportionalController(target: polarityTarget!, gain: polarityGain))
-    default: return .none
+    default: return Self.tokenWeightings[intervention].map { .tokenWeighting($0) } ?? .none
     }
   }
 

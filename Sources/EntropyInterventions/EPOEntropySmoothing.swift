@@ -1,0 +1,54 @@
+// DeltaH — entropy change of softmax policies.
+
+import SoftmaxEntropy
+
+/// EPO's entropy smoothing toward the running average (Xu et al., arXiv 2509.22576:
+/// "an entropy smoothing regularizer that penalizes deviations from historical averages";
+/// **interpretation** — the band and the quadratic penalty are DeltaH's reading):
+///
+///     H̄_hist = mean of the past batch entropies,   H = token-mean entropy of this batch
+///     penalty = β (H − H̄_hist)²  when H ∉ [κ_l H̄_hist, κ_r H̄_hist], else 0
+///     ⇒ entropy coefficient α = −2β (H − H̄_hist) on every valid token (0 inside the band)
+///
+/// applied through the sampled-token entropy-bonus offsets b_t = −α u_{t,y} (see
+/// ``entropyBonusOffsets(coefficients:tokens:)``); w = 1. Defaults β = 0.01, κ = [0.5, 1.5].
+public struct EPOEntropySmoothing: TokenWeighting {
+  /// The past batch entropies (token means); empty: no smoothing yet.
+  public var history: [Double]
+  /// β.
+  public var coefficient: Double
+  /// (κ_l, κ_r).
+  public var band: (lower: Double, upper: Double)
+
+  public init(history: [Double], coefficient: Double = 0.01, band: (lower: Double, upper: Double) = (0.5, 1.5)) {
+    self.history = history
+    self.coefficient = coefficient
+    self.band = band
+  }
+
+  public var name: String { "epo" }
+  public var isInterpretation: Bool { true }
+
+  /// α for a batch of token-mean entropy H.
+  ///
+  /// - Throws: `InterventionError` for a negative β, a band with κ_l > κ_r or non-finite history.
+  /// - Complexity: O(history).
+  public func entropyCoefficient(batchEntropy h: Double) throws(InterventionError) -> Double {
+    try checkNonNegative(coefficient, name: "coefficient")
+    guard band.lower.isFinite, band.upper.isFinite, band.lower <= band.upper else {
+      throw InterventionError(argument: "band", problem: "need finite κ_l ≤ κ_r, got (\(band.lower), \(band.upper))")
+    }
+    guard history.allSatisfy(\.isFinite) else { throw InterventionError(argument: "history", problem: "has a non-finite entropy") }
+    guard !history.isEmpty else { return 0 }
+    let mean = compensatedSum(history) / Double(history.count)
+    return h < band.lower * mean || h > band.upper * mean ? -2 * coefficient * (h - mean) : 0
+  }
+
+  public func weights(for tokens: TokenBatch) -> [Double] { Array(repeating: 1, count: tokens.count) }
+
+  public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
+    let h = compensatedMean(tokens.validIndices.map { tokens.entropies[$0] })
+    let alpha = try entropyCoefficient(batchEntropy: h)
+    return entropyBonusOffsets(coefficients: Array(repeating: alpha, count: tokens.count), tokens: tokens)
+  }
+}

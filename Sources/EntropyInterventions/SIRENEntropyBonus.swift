@@ -1,0 +1,43 @@
+// DeltaH — entropy change of softmax policies.
+
+/// SIREN's selective entropy regularisation ("Rethinking Entropy Regularization in
+/// Large Reasoning Models", arXiv 2509.25133; **interpretation** of the abstract's "two-step
+/// entropy masking mechanism, consisting of a top-p mask and a peak-entropy mask"):
+///
+///     peak mask:    m_t = 1[H_t ≥ quantile_{1−ρ}({H : valid})]   (numpy linear rule)
+///     top-p mask:   the bonus's entropy is taken over the smallest set of tokens holding mass p,
+///                   renormalised — it needs the full distribution, so on token statistics the
+///                   full-vocabulary H_t stands in for it
+///     bonus:        α·m_t·H_t, through the sampled-token offsets b_t = −α m_t u_{t,y}; w = 1
+///
+/// The paper's self-anchored form (stabilising the regulariser) is not modelled. Defaults
+/// α = 0.01, ρ = 0.2.
+public struct SIRENEntropyBonus: TokenWeighting {
+  /// α.
+  public var coefficient: Double
+  /// ρ, the share of positions (highest entropy) that receive the bonus.
+  public var peakRatio: Double
+
+  public init(coefficient: Double = 0.01, peakRatio: Double = 0.2) {
+    self.coefficient = coefficient
+    self.peakRatio = peakRatio
+  }
+
+  public var name: String { "siren" }
+  public var isInterpretation: Bool { true }
+
+  /// m_t, the peak-entropy mask.
+  ///
+  /// - Complexity: O(N log N).
+  public func peakMask(for tokens: TokenBatch) throws(InterventionError) -> [Bool] {
+    try ForkingTokenMask(entropies: tokens.entropies, valid: tokens.valid, ratio: peakRatio).keep
+  }
+
+  public func weights(for tokens: TokenBatch) -> [Double] { Array(repeating: 1, count: tokens.count) }
+
+  public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
+    try checkNonNegative(coefficient, name: "coefficient")
+    let m = try peakMask(for: tokens)
+    return entropyBonusOffsets(coefficients: m.map { $0 ? coefficient : 0 }, tokens: tokens)
+  }
+}

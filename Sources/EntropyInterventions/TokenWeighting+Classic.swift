@@ -1,0 +1,198 @@
+// DeltaH — entropy change of softmax policies.
+
+import GSLSupport
+import SoftmaxEntropy
+import RealModule
+
+// The seven interventions DeltaH had before the `TokenWeighting` protocol, as token weights.
+
+/// Clip-Cov as token weights: w = 0 on the seeded random pick of ``ClipCovSelection``, else 1.
+public struct ClipCovWeighting: TokenWeighting {
+  /// (ω_low, ω_high), strict.
+  public var bounds: (lower: Double, upper: Double)
+  /// The pick ratio r (verl `clip_cov_ratio`).
+  public var ratio: Double
+  /// The mt19937 seed of the pick.
+  public var seed: UInt64
+
+  public init(bounds: (lower: Double, upper: Double) = (1, 5), ratio: Double = 2e-4, seed: UInt64 = 1) {
+    self.bounds = bounds
+    self.ratio = ratio
+    self.seed = seed
+  }
+
+  public var name: String { "clip-cov" }
+
+  /// - Complexity: O(N).
+  public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
+    let s = try ClipCovSelection(
+      centredProducts: tokens.centredProducts, valid: tokens.valid, lowerBound: bounds.lower,
+      upperBound: bounds.upper, ratio: ratio, generator: MersenneTwister(seed: seed))
+    var w = [Double](repeating: 1, count: tokens.count)
+    for i in s.selected { w[i] = 0 }
+    return w
+  }
+}
+
+/// KL-Cov as a change of effective advantage (Cui et al. Eq. 13–14, the released loss):
+///
+///     loss_t = −A_t r_t  (+ β |ℓ_t − ℓ_t^old| on the top-k Cov_t tokens)
+///     ⇒ a_t = r_t A_t − β·sign(ℓ_t − ℓ_t^old)·1[t selected]
+///
+/// so w_t = r_t (KL-Cov's path has no PPO clipping) and b_t = −β sign(ℓ − ℓ^old) on the selected
+/// tokens. At r = 1 (no old log-probabilities, or the first mini-batch) the penalty's subgradient is
+/// 0, as torch's `abs`, and KL-Cov changes nothing to first order.
+public struct KLCovWeighting: TokenWeighting {
+  /// k, the selected fraction.
+  public var ratio: Double
+  /// β.
+  public var coefficient: Double
+
+  public init(ratio: Double = 2e-3, coefficient: Double = 1) {
+    self.ratio = ratio
+    self.coefficient = coefficient
+  }
+
+  public var name: String { "kl-cov" }
+  public var includesImportanceRatio: Bool { true }
+
+  /// The selected tokens.
+  ///
+  /// - Complexity: O(N log N).
+  public func selected(for tokens: TokenBatch) throws(InterventionError) -> [Int] {
+    try KLCovSelection(centredProducts: tokens.centredProducts, valid: tokens.valid, ratio: ratio).selected
+  }
+
+  public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
+    try checkNonNegative(coefficient, name: "coefficient")
+    return tokens.ratios
+  }
+
+  public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
+    var b = [Double](repeating: 0, count: tokens.count)
+    guard let old = tokens.oldLogProbabilities else { return b }
+    for i in try selected(for: tokens) {
+      b[i] = -KLCovSelection.penaltySlope(
+        logProbability: tokens.logProbabilities[i], oldLogProbability: old[i], coefficient: coefficient)
+    }
+    return b
+  }
+}
+
+extension SteerWeighting: TokenWeighting {
+  public var name: String { "steer" }
+
+  /// STEER's code-form weights: Ω from (A, π_θ(y), π_old(y), H_t), then the linear or exponential
+  /// map (π_old = π_θ without old log-probabilities).
+  ///
+  /// - Complexity: O(N).
+  public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
+    let old = tokens.oldLogProbabilities ?? tokens.logProbabilities
+    let omegas = (0..<tokens.count).map { i in
+      tokens.valid[i]
+        ? Self.omega(
+          advantage: tokens.advantages[i], probability: Double.exp(tokens.logProbabilities[i]),
+          oldProbability: Double.exp(old[i]), entropy: tokens.entropies[i])
+        : 0
+    }
+    return try weights(omegas: omegas, valid: tokens.valid)
+  }
+}
+
+/// OPEFO as token weights: 1 + λ* on expanding tokens (P_t > 0), 1 − λ* on contracting ones
+/// (``EntropyFlowBalance``). Needs the polarity factors.
+public struct FlowBalanceWeighting: TokenWeighting {
+  public init() {}
+  public var name: String { "opefo" }
+
+  public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
+    guard let p = tokens.polarity else {
+      throw InterventionError(argument: "polarityFactors", problem: "OPEFO needs the per-token polarity (full logits)")
+    }
+    let balance = try EntropyFlowBalance(flows: p, valid: tokens.valid)
+    return (0..<tokens.count).map { tokens.valid[$0] ? balance.weight(forFlow: p[$0]) : 1 }
+  }
+}
+
+/// Entrocraft as token weights: with H the token-mean entropy of the valid tokens and
+/// m = ``EntrocraftController/direction(entropy:step:)``, w_t = 1[m·A_t ≥ 0]. (The paper also
+/// renormalises the loss over the kept set; weights here are per token, before that normaliser.)
+public struct EntrocraftWeighting: TokenWeighting {
+  /// The schedule.
+  public var controller: EntrocraftController
+  /// The training step t at which the batch is taken.
+  public var step: Int
+
+  public init(controller: EntrocraftController, step: Int) {
+    self.controller = controller
+    self.step = step
+  }
+
+  public var name: String { "entrocraft" }
+
+  public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
+    let idx = tokens.validIndices
+    let h = compensatedMean(idx.map { tokens.entropies[$0] })
+    let m = Double(controller.direction(entropy: h, step: step))
+    return (0..<tokens.count).map { !tokens.valid[$0] || m * tokens.advantages[$0] >= 0 ? 1 : 0 }
+  }
+}
+
+/// The forking-token mask of Wang et al. (2506.01939) as token weights, either arm:
+///
+///     τ = quantile_{1−ρ}({H_t : valid})          (numpy linear rule, ``ForkingTokenMask``)
+///     top arm (the paper's):   w_t = 1[H_t ≥ τ]
+///     bottom arm (ablation):   w_t = 1[H_t < τ]  (the other 1 − ρ of the tokens)
+public struct ForkingTokenWeighting: TokenWeighting {
+  /// Which tokens keep their loss.
+  public enum Arm: String, Sendable, CaseIterable {
+    case top, bottom
+  }
+  /// ρ (0.2 in the paper).
+  public var ratio: Double
+  /// The arm.
+  public var arm: Arm
+
+  public init(ratio: Double = 0.2, arm: Arm = .top) {
+    self.ratio = ratio
+    self.arm = arm
+  }
+
+  public var name: String { arm == .top ? "forking" : "forking-bottom" }
+
+  /// - Complexity: O(N log N).
+  public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
+    let mask = try ForkingTokenMask(entropies: tokens.entropies, valid: tokens.valid, ratio: ratio)
+    return (0..<tokens.count).map { i in
+      guard tokens.valid[i] else { return 1 }
+      return (mask.keep[i] == (arm == .top)) ? 1 : 0
+    }
+  }
+}
+
+/// The polarity-branch hook as token weights: w_t = w+ where P_t > 0, w− where P_t < 0.
+public struct PolarityBranchWeighting: TokenWeighting {
+  /// (w+, w−).
+  public var branches: PolarityBranchWeights
+  /// The row name (for example `expanding-only`).
+  public var label: String
+
+  public init(branches: PolarityBranchWeights, label: String) {
+    self.branches = branches
+    self.label = label
+  }
+
+  public var name: String { label }
+
+  public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
+    guard let p = tokens.polarity else {
+      throw InterventionError(argument: "polarityFactors", problem: "the polarity branches need the per-token polarity (full logits)")
+    }
+    return (0..<tokens.count).map { tokens.valid[$0] ? branches.weight(forPolarity: p[$0]) : 1 }
+  }
+}
+
+/// (1/n) Σ v with a compensated sum; NaN for an empty array.
+func compensatedMean(_ v: [Double]) -> Double {
+  compensatedSum(v) / Double(v.count)
+}

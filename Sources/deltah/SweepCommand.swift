@@ -1,0 +1,134 @@
+// DeltaH — entropy change of softmax policies.
+
+import ArgumentParser
+import EntropyInterventions
+import GSLSupport
+import Reports
+import TabularPolicies
+
+struct SweepCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sweep",
+    abstract: "Interventions × seeds × sampled rules on a toy bandit: mean ± 95 % interval of final H, J, collapse time, pass@k, Pearson.",
+    discussion: """
+      The bandit is --rewards r1,… (one state, zero initial logits) or --arms K [--states S] --seed s \
+      (as `deltah bandit`). Run j of a cell samples with mt19937 seed s + 1 + j. Each intervention \
+      uses its library defaults (README methods table); entrocraft anneals over --steps. Runs are \
+      independent and use --threads cores; the output does not depend on the thread count.
+      """)
+
+  @Option(parsing: .unconditional, help: "Rewards r1,…,rK of a one-state bandit.")
+  var rewards: VectorArgument?
+
+  @Option(help: "Number of arms K for a random bandit.")
+  var arms: Int?
+
+  @Option(help: "Number of states S of the random contextual bandit.")
+  var states: Int = 1
+
+  @Option(help: "mt19937 seed of the random bandit; sampling seeds are seed + 1 … seed + runs.")
+  var seed: UInt64 = 0
+
+  @Option(help: "Runs (sampling seeds) per cell.")
+  var runs: Int = 5
+
+  @Option(help: "Comma-separated interventions (names as in `deltah bandit --intervention`).")
+  var interventions: String = "none,clip-cov,kl-cov,steer-linear,opefo,entrocraft,forking,cispo,lp-reg,cov-kernel"
+
+  @Option(help: "Comma-separated sampled rules: reinforce (PG), grpo, ppo.")
+  var rules: String = "reinforce,grpo,ppo"
+
+  @Option(help: "Update steps per run.")
+  var steps: Int = 100
+
+  @Option(help: "Learning rate η.")
+  var lr: Double = 0.5
+
+  @Option(help: "Samples per state G.")
+  var samples: Int = 8
+
+  @Option(help: "Worker threads.")
+  var threads: Int = 2
+
+  @Option(help: "Table format: markdown, latex, csv, json.")
+  var format: String = "markdown"
+
+  @Option(help: "Write the overlaid mean entropy and reward curves (sweep-entropy.svg, sweep-reward.svg) into this folder.")
+  var curves: String?
+
+  func validate() throws {
+    if (rewards == nil) == (arms == nil) { throw ValidationError("give either --rewards or --arms") }
+    if let arms, arms < 1 { throw ValidationError("--arms must be ≥ 1") }
+    if states < 1 || runs < 1 || steps < 1 || samples < 2 || threads < 1 {
+      throw ValidationError("--states, --runs, --steps, --threads must be ≥ 1 and --samples ≥ 2")
+    }
+    guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be finite and > 0") }
+    guard ["markdown", "latex", "csv", "json"].contains(format) else { throw ValidationError("--format must be markdown, latex, csv or json") }
+    for name in rules.split(separator: ",") where InterventionSweep.Rule(rawValue: String(name)) == nil {
+      throw ValidationError("--rules: unknown rule '\(name)'; use reinforce, grpo, ppo")
+    }
+    for name in interventions.split(separator: ",") where !TrainingOptions.interventions.contains(String(name)) || name == "polarity" {
+      throw ValidationError("--interventions: unknown or unsupported '\(name)'; use \(TrainingOptions.interventions.filter { $0 != "polarity" }.joined(separator: ", "))")
+    }
+  }
+
+  func intervention(_ name: String) throws -> EntropyIntervention {
+    switch name {
+    case "none": return .none
+    case "clip-cov": return .clipCov()
+    case "kl-cov": return .klCov()
+    case "steer-linear": return .steer(.linear())
+    case "steer-exp": return .steer(.exponential())
+    case "opefo": return .flowBalance
+    case "entrocraft": return .entrocraft(try EntrocraftController(totalSteps: steps))
+    case "forking": return .forkingTokens()
+    default: return .tokenWeighting(TrainingOptions.tokenWeightings[name]!)
+    }
+  }
+
+  func run() throws {
+    let bandit: ContextualBandit
+    let logits: [[Double]]
+    if let rewards {
+      bandit = try ContextualBandit(rewards: rewards.values)
+      logits = [Array(repeating: 0, count: rewards.values.count)]
+    } else {
+      let generator = MersenneTwister(seed: seed)
+      bandit = try ContextualBandit.random(states: states, actions: arms!, generator: generator)
+      logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
+    }
+    let names = interventions.split(separator: ",").map(String.init)
+    let sweep = InterventionSweep(
+      environment: bandit, initialLogits: logits, rules: rules.split(separator: ",").map { InterventionSweep.Rule(rawValue: String($0))! },
+      interventions: try names.map { ($0, try intervention($0)) }, seeds: (1...runs).map { seed + UInt64($0) }, steps: steps,
+      learningRate: lr, samplesPerState: samples)
+    let cells = try sweep.run(threads: threads)
+    let environment = rewards.map { "bandit r = \($0.values.map { formatNumber($0) }.joined(separator: ","))" }
+      ?? "random bandit K = \(arms!), S = \(states), seed \(seed)"
+    let provenance = Provenance(
+      generator: "DeltaH \(DeltaHVersion.string)", command: "deltah sweep",
+      settings: [
+        .init("environment", environment), .init("lr", NumberFormatting.exact(lr)), .init("steps", "\(steps)"),
+        .init("samples per state", "\(samples)"), .init("runs", "\(runs) (sampling seeds \(seed + 1)…\(seed + UInt64(runs)))"),
+        .init("interval", "95 % Student t over runs"),
+      ])
+    if let curves {
+      for reward in [false, true] {
+        let figure = Figure.sweepCurves(cells, reward: reward, caption: "Mean over \(runs) runs; \(environment), η = \(NumberFormatting.exact(lr)).")
+        try ReportCommand.writeAtomically(figure.svg, to: curves + (reward ? "/sweep-reward.svg" : "/sweep-entropy.svg"))
+      }
+    }
+    let table = ReportTable.sweep(cells, provenance: provenance)
+    switch format {
+    case "json": try printJSON(SweepOutput(cells: cells, provenance: provenance))
+    case "csv": print(table.csv(), terminator: "")
+    case "latex": print(table.latex())
+    default: print(table.markdown())
+    }
+  }
+}
+
+struct SweepOutput: Encodable {
+  let cells: [InterventionSweep.Cell]
+  let provenance: Provenance
+}
