@@ -13,7 +13,7 @@ import SoftmaxEntropy
 ///
 ///     (A_t > 0 ∧ r_t > 1 + ε_h) ∨ (A_t < 0 ∧ r_t < 1 − ε_l) ∨ (A_t < 0 ∧ r_t > c)   (dual clip, verl)
 ///
-/// and the polarity split uses c_t = r_t·1[not clipped] (theory §6.2) instead of c = 1.
+/// and the polarity split uses c_t = r_t·1[not clipped] (docs/theory.md#importance-ratio-clipping) instead of c = 1.
 public struct ClipSettings: Sendable, Codable, Equatable {
   /// ε_l.
   public var low: Double

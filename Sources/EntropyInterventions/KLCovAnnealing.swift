@@ -2,7 +2,7 @@
 
 /// KL-Cov with an annealed coefficient β_t (Lei & Baehr, arXiv 2604.09676, as summarised: KL-Cov
 /// converges to a stationary point of the original objective when β_t → 0 in a Robbins–Monro
-/// fashion; "anneal β from a moderate value"; theory §10.1):
+/// fashion; "anneal β from a moderate value"; docs/theory.md#kl-cov-annealed):
 ///
 ///     linear:         β_t = β₀ + (β₁ − β₀)·min(t, T)/T
 ///     Robbins–Monro:  β_t = β₀ / (1 + t/τ)                     (Σ β_t = ∞, Σ β_t² < ∞)

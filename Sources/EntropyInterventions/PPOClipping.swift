@@ -9,7 +9,7 @@
 ///
 ///     clipped_t ⇔ (A_t > 0 ∧ r_t > 1 + ε_h) ∨ (A_t < 0 ∧ r_t < 1 − ε_l) ∨ (A_t < 0 ∧ r_t > c)
 ///
-/// (the last only with a dual clip), so w_t = c_t = r_t·1[not clipped] (theory §6.2). DAPO's
+/// (the last only with a dual clip), so w_t = c_t = r_t·1[not clipped] (docs/theory.md#importance-ratio-clipping). DAPO's
 /// clip-higher is ε_h > ε_l.
 public struct PPOClipWeighting: TokenWeighting {
   /// ε_l.

@@ -16,7 +16,7 @@ import SoftmaxEntropy
 ///     g_t      = (η/T)(E_π[S] − S_{y_t})        first-order ΔH per unit of effective advantage
 ///
 /// so that a token trained with effective advantage a_t changes the entropy, to first order, by
-/// a_t·g_t; the plain update (a_t = A_t) gives the polarity P_t = A_t·g_t (theory §6.2).
+/// a_t·g_t; the plain update (a_t = A_t) gives the polarity P_t = A_t·g_t (docs/theory.md#polarity-terms).
 public struct TokenBatch: Sendable {
   /// Which tokens take part (mask = 1 and finite inputs).
   public let valid: [Bool]
@@ -158,7 +158,7 @@ public struct NoIntervention: TokenWeighting {
 ///
 /// Since E_{y∼π}[−u_y (e_y − π)] = −S = ∇_x H, the update Δz = η b_t (e_y − π) is, in expectation
 /// over the sampled token, the gradient step on α_t H_t, and its first-order ΔH averages to
-/// η α_t ‖S‖² ≥ 0 (theory §10.2). Trainers that differentiate the full-distribution entropy get the
+/// η α_t ‖S‖² ≥ 0 (docs/theory.md#entropy-bonus). Trainers that differentiate the full-distribution entropy get the
 /// expectation; a single batch gets this unbiased estimate.
 ///
 /// - Complexity: O(N).

@@ -11,7 +11,7 @@ import _TestSupport
 /// and brute force.
 @Suite("Classic interventions as token weights")
 struct ClassicWeightingTests {
-  // theory §5.6.
+  // docs/theory.md#token-covariance.
   let logp = [-0.05, -0.1, -2.3, -0.01, -1.2, -0.7, -3.0, -0.2, -0.02, -0.5]
   let adv: [Double] = [1, 1, 1, -1, -1, 1, -1, 1, -1, 1]
   var batch: TokenBatch { get throws { try TokenBatch(logProbabilities: logp, advantages: adv, entropies: logp.map { -$0 }) } }
@@ -43,7 +43,7 @@ struct ClassicWeightingTests {
   }
 
   @Test func steerMatchesSpecValues() throws {
-    // theory §7.3: (A, π, π_old, H) → linear weights [1.2, 1.2, 0.8].
+    // docs/theory.md#steer: (A, π, π_old, H) → linear weights [1.2, 1.2, 0.8].
     let t = try TokenBatch(
       logProbabilities: [0.6, 0.6, 0.05].map { Double.log($0) }, advantages: [1, -1, 1], entropies: [1, 1, 1],
       oldLogProbabilities: [0.5, 0.5, 0.05].map { Double.log($0) })

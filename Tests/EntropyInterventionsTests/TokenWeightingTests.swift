@@ -57,7 +57,7 @@ struct TokenBatchTests {
   }
 
   /// The entropy-bonus offsets are unbiased: summing over the sampled token y ~ π,
-  /// Σ_y π_y · b_y · (E_π S − S_y) = α Σ_y S_y² = α‖∇H‖² (theory §10.2), exactly.
+  /// Σ_y π_y · b_y · (E_π S − S_y) = α Σ_y S_y² = α‖∇H‖² (docs/theory.md#entropy-bonus), exactly.
   @Test func entropyBonusOffsetsAreUnbiased() throws {
     var g = SplitMix64(seed: 4)
     for k in [2, 5, 17] {

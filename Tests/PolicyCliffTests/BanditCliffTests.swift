@@ -81,7 +81,7 @@ struct BanditCliffTests {
   }
 
   @Test func theorySection11CheckableValues() throws {
-    // §11.3: tie r = [1, 1, 0], the second action (index 1) raised by ε = 1e-3.
+    // docs/theory.md#policy-jump: tie r = [1, 1, 0], the second action (index 1) raised by ε = 1e-3.
     let r = [1.0, 1, 0]
     let perturbed = [1.0, 1.001, 0]
     let a = try PolicyJump(values: r, perturbed: perturbed, alpha: 0.1)
