@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import DumpAnalysis
+import EntropyPerformanceLaw
 import FoundationEssentials
 import TabularPolicies
 
@@ -13,6 +14,7 @@ extension RunReport {
   ///     bandit / mdp             {"steps": [step records], "summary": {...}}
   ///     curvature                an object with "fisher_eigenvalues"
   ///     cliff                    an object with "soft_policy" and "values"
+  ///     law                      an object with "ceiling_interval"
   ///
   /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
   ///
@@ -35,7 +37,9 @@ extension RunReport {
     let plain = JSONDecoder()
     plain.nonConformingFloatDecodingStrategy = snake.nonConformingFloatDecodingStrategy
     do {
-      if object["steps"]?.arrayValue != nil, let summary = object["summary"]?.objectValue {
+      if object["ceiling_interval"] != nil {
+        addEntropyPerformanceLaw(try plain.decode(EntropyPerformanceLaw.self, from: data), sources: [source])
+      } else if object["steps"]?.arrayValue != nil, let summary = object["summary"]?.objectValue {
         let records = try plain.decode(RunFile.self, from: data).steps
         guard let finalEntropy = summary["final_entropy"]?.numberValue, let finalReward = summary["final_reward"]?.numberValue else {
           throw ReportError("\(source): the run summary lacks final_entropy/final_reward")
@@ -66,7 +70,7 @@ extension RunReport {
           throw ReportError("\(source): \(error)")
         }
       } else {
-        throw ReportError("\(source): JSON of no known kind (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff --json)")
+        throw ReportError("\(source): JSON of no known kind (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff/law --json)")
       }
     } catch let error as ReportError {
       throw error

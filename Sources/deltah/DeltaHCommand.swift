@@ -16,6 +16,7 @@ struct DeltaHCommand: ParsableCommand {
     subcommands: [
       DemoCommand.self, StepCommand.self, AnalyzeCommand.self, CompareCommand.self, MergeCommand.self,
       BanditCommand.self, MDPCommand.self, CurvatureCommand.self, CliffCommand.self, ReportCommand.self,
+      LawCommand.self,
     ]
   )
 
