@@ -241,6 +241,9 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
     if a <= 0 {
       w.append("a = \(a) ≤ 0: performance does not fall with e^H on the fitted steps, so the law's shape (R rising as entropy is spent) does not hold here and the ceiling b − a is no extrapolation of it")
     }
+    if m < 10 {
+      w.append("only \(m) steps are fitted: with so few, the bootstrap resamples repeat a handful of points and its intervals are unreliable (the standard errors assume independent Gaussian noise)")
+    }
     if degenerate > 0 {
       w.append("\(degenerate) of \(options.bootstrapResamples) bootstrap resamples had constant entropy and were left out of the intervals")
     }

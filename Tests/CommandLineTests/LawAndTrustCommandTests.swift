@@ -92,3 +92,29 @@ struct LawAndTrustCommandTests {
     #expect(bad.status != 0)
   }
 }
+
+@Suite("deltah law on dumps with a rewards log")
+struct LawOnDumpsTests {
+  @Test func sampleDumpsMatchedByStep() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deltah-law-dumps-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let rewards = dir.appendingPathComponent("rewards.csv").path
+    try Data("step,acc\n1,0.30\n2,0.35\n3,0.38\n4,0.40\n".utf8).write(to: URL(fileURLWithPath: rewards))
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let dumps = (1...3).map { root.appendingPathComponent("data/sample/step_000\($0).safetensors").path }
+    let r = try runDeltaH(["law"] + dumps + ["--rewards", rewards, "--performance", "acc", "--bootstrap", "100", "--json"])
+    #expect(r.status == 0, "\(r.standardError)")
+    let o = try r.jsonObject()
+    let points = try #require(o["points"] as? [[String: Any]])
+    #expect(points.map { $0["step"] as? Double } == [1, 2, 3])
+    #expect(points.map { $0["performance"] as? Double } == [0.30, 0.35, 0.38])
+    // The entropy is analyze's token mean of each dump.
+    let analyzed = try runDeltaH(["analyze", dumps[1], "--json"]).jsonObject()
+    #expect(points[1]["entropy"] as? Double == analyzed["entropy_token_mean"] as? Double)
+    // Three fitted steps: the unreliable-interval warning reaches stderr and the JSON.
+    #expect(r.standardError.contains("only 3 steps are fitted"))
+    #expect((o["warnings"] as? [String])?.contains { $0.contains("only 3 steps") } == true)
+    let missing = try runDeltaH(["law", dumps[0], "--rewards", rewards, "--performance", "acc", "--step", "iteration"])
+    #expect(missing.status != 0 && missing.standardError.contains("no step column 'iteration'"))
+  }
+}
