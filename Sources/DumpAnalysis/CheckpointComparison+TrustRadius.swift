@@ -47,6 +47,20 @@ extension CheckpointComparison {
       case rmseFirstOrderInside = "rmse_first_order_inside_trust_radius"
       case rmseFirstOrderOutside = "rmse_first_order_outside_trust_radius"
     }
+
+    /// Undefined values are written as null, not left out.
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(tolerance, forKey: .tolerance)
+      try c.encode(tokens, forKey: .tokens)
+      try c.encode(outsideTokens, forKey: .outsideTokens)
+      try c.encode(outsideTrustRadiusShare, forKey: .outsideTrustRadiusShare)
+      try c.encode(infiniteScaleTokens, forKey: .infiniteScaleTokens)
+      try c.encode(medianTrustScale, forKey: .medianTrustScale)
+      try c.encode(pearsonFirstOrderInsideTrustRadius, forKey: .pearsonFirstOrderInsideTrustRadius)
+      try c.encode(rmseFirstOrderInside, forKey: .rmseFirstOrderInside)
+      try c.encode(rmseFirstOrderOutside, forKey: .rmseFirstOrderOutside)
+    }
   }
 
   /// s* per position (NaN where invalid); see ``TrustRadius``.
