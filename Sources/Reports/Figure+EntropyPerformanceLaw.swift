@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import DumpAnalysis
 import EntropyPerformanceLaw
 
 extension Figure {
@@ -57,5 +58,26 @@ extension RunReport {
       law,
       caption: "Performance against entropy for \(law.source); line: the least-squares law R = b − a·e^H\(law.holdoutCount == nil ? "" : " fitted on the first \(law.fitCount) steps"), extrapolated to H = 0; dashed: the ceiling b − a with its bootstrap interval. \(prov.summaryLine).\(warnings)")
     append(Section(heading: "Entropy–performance law (deltah law)", tables: [t], figures: [figure]))
+  }
+}
+
+extension RunReport {
+  /// The trust-radius table of `deltah compare` (share of positions outside their radius s* < 1,
+  /// median s*, first-order Pearson and RMSE inside and outside the radius).
+  ///
+  /// - Complexity: O(1).
+  public mutating func addTrustRadius(_ t: CheckpointComparison.TrustRadius, before: String, after: String) {
+    let prov = provenance([.init("trust_tolerance", NumberFormatting.exact(t.tolerance))], sources: [before, after])
+    var table = ReportTable(
+      title: "Trust radius of the first-order prediction (s* = 2ε|g·Δx|/|ΔxᵀQΔx|)", label: "trust-radius",
+      columns: [.init("quantity"), .init("value")], provenance: prov)
+    table.append([.text("valid tokens"), .integer(t.tokens)])
+    table.append([.text("share outside the radius (s* < 1)"), .number(t.outsideTrustRadiusShare)])
+    table.append([.text("median s*"), .number(t.medianTrustScale)])
+    table.append([.text("tokens with s* = ∞ (quadratic term 0, e.g. a row that did not change)"), .integer(t.infiniteScaleTokens)])
+    table.append([.text("Pearson r, first order, inside the radius"), .number(t.pearsonFirstOrderInsideTrustRadius)])
+    table.append([.text("RMSE first order inside (nats)"), .number(t.rmseFirstOrderInside)])
+    table.append([.text("RMSE first order outside (nats)"), .number(t.rmseFirstOrderOutside)])
+    append(Section(heading: "Trust radius (deltah compare)", tables: [table]))
   }
 }

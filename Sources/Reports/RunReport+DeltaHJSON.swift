@@ -54,7 +54,11 @@ extension RunReport {
       } else if object["entropy_source"] != nil {
         addSummaries([try snake.decode(DumpSummary.self, from: data)])
       } else if object["pearson_first_order"] != nil || object["rmse_first_order"] != nil {
-        addComparisonSummary(try snake.decode(CheckpointComparison.Summary.self, from: data))
+        let summary = try snake.decode(CheckpointComparison.Summary.self, from: data)
+        addComparisonSummary(summary)
+        if object["outside_trust_radius_share"] != nil {
+          addTrustRadius(try plain.decode(CheckpointComparison.TrustRadius.self, from: data), before: summary.before, after: summary.after)
+        }
       } else if let fisher = object["fisher_eigenvalues"]?.arrayValue, let hessian = object["entropy_hessian_eigenvalues"]?.arrayValue {
         var settings: [Provenance.Setting] = []
         if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }

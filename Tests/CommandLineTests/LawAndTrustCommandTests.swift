@@ -114,6 +114,15 @@ struct LawOnDumpsTests {
     // Three fitted steps: the unreliable-interval warning reaches stderr and the JSON.
     #expect(r.standardError.contains("only 3 steps are fitted"))
     #expect((o["warnings"] as? [String])?.contains { $0.contains("only 3 steps") } == true)
+    // compare --json carries the trust-radius keys (null where undefined) and report tabulates them.
+    let compare = try runDeltaH(["compare", dumps[0], dumps[1], "--json", "--trust-tolerance", "0.1"])
+    let c = try compare.jsonObject()
+    let share = try #require(c["outside_trust_radius_share"] as? Double)
+    #expect(share > 0 && share < 1 && c["pearson_first_order_inside_trust_radius"] is Double)
+    let comparePath = dir.appendingPathComponent("compare.json").path
+    try Data(compare.standardOutput.utf8).write(to: URL(fileURLWithPath: comparePath))
+    let report = try runDeltaH(["report", comparePath, "--format", "csv"])
+    #expect(report.status == 0 && report.standardOutput.contains("share outside the radius"))
     let missing = try runDeltaH(["law", dumps[0], "--rewards", rewards, "--performance", "acc", "--step", "iteration"])
     #expect(missing.status != 0 && missing.standardError.contains("no step column 'iteration'"))
   }
