@@ -19,7 +19,7 @@ struct LawCommand: ParsableCommand {
       predicted: holdout_rmse, holdout_max_error.
       """)
 
-  @Argument(help: "A training log (CSV, JSON lines, deltah bandit/mdp --json), or dumps with --rewards.")
+  @Argument(help: "A training log (CSV, JSON lines, deltah bandit/mdp --json; - reads standard input), or dumps with --rewards.")
   var files: [String]
 
   @Option(help: "Entropy column or key (default: entropy).")
@@ -77,7 +77,13 @@ struct LawCommand: ParsableCommand {
       }
       observations = try LawObservations(dumps: dumps, rewards: log)
     } else {
-      observations = try LawObservations(contentsOf: files[0], columns: columns)
+      if files[0] == "-" {
+        var text = ""
+        while let line = readLine(strippingNewline: false) { text += line }
+        observations = try LawObservations(text: text, source: "standard input", columns: columns)
+      } else {
+        observations = try LawObservations(contentsOf: files[0], columns: columns)
+      }
     }
     let law = try EntropyPerformanceLaw(
       observations: observations, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed))
