@@ -5,9 +5,12 @@ import Testing
 import _TestSupport
 
 @Suite("deltah law and the trust-radius keys, end to end")
-struct LawAndTrustCommandTests {
+final class LawAndTrustCommandTests {
+  /// One folder per test instance, removed when the test ends.
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deltah-law-tests-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+  deinit { try? FileManager.default.removeItem(at: dir) }
+
   func temporaryFile(_ name: String, _ text: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deltah-law-tests-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent(name).path
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -98,6 +101,7 @@ struct LawOnDumpsTests {
   @Test func sampleDumpsMatchedByStep() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deltah-law-dumps-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
     let rewards = dir.appendingPathComponent("rewards.csv").path
     try Data("step,acc\n1,0.30\n2,0.35\n3,0.38\n4,0.40\n".utf8).write(to: URL(fileURLWithPath: rewards))
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
