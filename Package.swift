@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "EntropyInterventions", targets: ["EntropyInterventions"]),
     .library(name: "TabularPolicies", targets: ["TabularPolicies"]),
     .library(name: "Reports", targets: ["Reports"]),
+    .library(name: "EntropyPerformanceLaw", targets: ["EntropyPerformanceLaw"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,6 +62,11 @@ let package = Package(
         "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "DenseLinearAlgebra", "GSLSupport",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
+    /// The entropy–performance law R = b − a·e^H (Cui et al. 2025) fitted to training logs (CSV,
+    /// JSON lines, tabular runs, dumps with a rewards log), with bootstrap intervals and holdout errors.
+    .target(
+      name: "EntropyPerformanceLaw",
+      dependencies: ["GSLSupport", .product(name: "RealModule", package: "swift-numerics")]),
     /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
     .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
@@ -87,7 +93,7 @@ let package = Package(
     /// comparisons, tabular runs, spectra and policy-cliff curves.
     .target(
       name: "Reports",
-      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "SoftmaxEntropy"]),
+      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "SoftmaxEntropy", "EntropyPerformanceLaw"]),
 
     // MARK: - Command-line tool
 
@@ -96,6 +102,7 @@ let package = Package(
       dependencies: [
         "SoftmaxEntropy", "EntropyDynamics", "DumpAnalysis", "LogitDumps", "Curvature", "PolicyCliff",
         "EntropyInterventions", "TabularPolicies", "GSLSupport", "Reports", "DenseLinearAlgebra",
+        "EntropyPerformanceLaw",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -163,6 +170,9 @@ let package = Package(
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
     .testTarget(
       name: "LogitDumpsTests", dependencies: ["LogitDumps", "CZlib"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "EntropyPerformanceLawTests",
+      dependencies: ["EntropyPerformanceLaw", "GSLSupport", "TabularPolicies", "_TestSupport"]),
     .testTarget(name: "LogitKernelsTests", dependencies: ["LogitKernels", "_TestSupport"]),
     .testTarget(
       name: "DumpAnalysisTests",

@@ -13,6 +13,7 @@
 #include <gsl/gsl_odeiv2.h>
 #include <gsl/gsl_sf_lambert.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_fit.h>
 // GSL exports its descriptors as mutable C globals, which Swift 6 refuses to read; read them
 // through functions.
 static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import DumpAnalysis
+import EntropyPerformanceLaw
 import FoundationEssentials
 import TabularPolicies
 
@@ -14,6 +15,7 @@ extension RunReport {
   ///     curvature                an object with "fisher_eigenvalues"
   ///     cliff                    an object with "soft_policy" and "values"
   ///     whatif                   an object with "interventions"
+  ///     law                      an object with "ceiling_interval"
   ///
   /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
   ///
@@ -36,7 +38,9 @@ extension RunReport {
     let plain = JSONDecoder()
     plain.nonConformingFloatDecodingStrategy = snake.nonConformingFloatDecodingStrategy
     do {
-      if object["steps"]?.arrayValue != nil, let summary = object["summary"]?.objectValue {
+      if object["ceiling_interval"] != nil {
+        addEntropyPerformanceLaw(try plain.decode(EntropyPerformanceLaw.self, from: data), sources: [source])
+      } else if object["steps"]?.arrayValue != nil, let summary = object["summary"]?.objectValue {
         let records = try plain.decode(RunFile.self, from: data).steps
         guard let finalEntropy = summary["final_entropy"]?.numberValue, let finalReward = summary["final_reward"]?.numberValue else {
           throw ReportError("\(source): the run summary lacks final_entropy/final_reward")
@@ -51,7 +55,11 @@ extension RunReport {
       } else if object["entropy_source"] != nil {
         addSummaries([try snake.decode(DumpSummary.self, from: data)])
       } else if object["pearson_first_order"] != nil || object["rmse_first_order"] != nil {
-        addComparisonSummary(try snake.decode(CheckpointComparison.Summary.self, from: data))
+        let summary = try snake.decode(CheckpointComparison.Summary.self, from: data)
+        addComparisonSummary(summary)
+        if object["outside_trust_radius_share"] != nil {
+          addTrustRadius(try plain.decode(CheckpointComparison.TrustRadius.self, from: data), before: summary.before, after: summary.after)
+        }
       } else if let fisher = object["fisher_eigenvalues"]?.arrayValue, let hessian = object["entropy_hessian_eigenvalues"]?.arrayValue {
         var settings: [Provenance.Setting] = []
         if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
@@ -69,7 +77,7 @@ extension RunReport {
       } else if object["interventions"]?.arrayValue != nil {
         addWhatIf(try plain.decode(WhatIfReport.self, from: data), sources: [source])
       } else {
-        throw ReportError("\(source): JSON of no known kind (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff --json)")
+        throw ReportError("\(source): JSON of no known kind (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff/law/whatif --json)")
       }
     } catch let error as ReportError {
       throw error

@@ -82,7 +82,7 @@ extension RunReport {
       if !pairs.isEmpty {
         section.figures.append(.covarianceVsEntropyChange(
           covariance: pairs.map(\.0), entropyChange: pairs.map(\.1), covarianceLabel: "Cov(log π, A) over tokens", learningRate: nil,
-          caption: "Per step: the token covariance of log-probability and advantage against the measured change of the token-mean entropy to the next step. \(prov.summaryLine)."))
+          caption: "Per step: the token covariance of log-probability and advantage against the measured change of the token-mean entropy to the next step. \(Self.covarianceLinkSentence(summaries)) \(prov.summaryLine)."))
       }
     }
     if let first = summaries.first, let quadrants = first.quadrants {

@@ -63,11 +63,17 @@ struct AnalyzeCommand: ParsableCommand {
       summaries.append(summary)
     }
     if json {
-      if summaries.count == 1 { try printJSON(summaries[0]) } else { try printJSON(StepSeries(steps: summaries)) }
+      if summaries.count == 1 {
+        try printJSON(summaries[0])
+      } else {
+        try printJSON(StepSeries(steps: summaries, covarianceEntropyChangeCorrelation: CovarianceEntropyChange(summaries: summaries)))
+      }
     } else if summaries.count == 1 {
       print(SummaryFormatting.table(summaries[0]))
     } else {
       print(SummaryFormatting.stepTable(summaries))
+      let link = CovarianceEntropyChange(summaries: summaries)
+      print("Pearson(Cov(log π, A) at step k, ΔH token-mean k → k+1) = \(link.correlation.map { formatNumber($0, digits: 4) } ?? "-") over \(link.n) pairs" + (link.n < 3 ? " (needs ≥ 3)" : ""))
     }
     for s in summaries { for w in s.warnings { writeStandardError("warning: \(s.file): \(w)\n") } }
   }
@@ -75,6 +81,12 @@ struct AnalyzeCommand: ParsableCommand {
 
 struct StepSeries: Encodable {
   let steps: [DumpSummary]
+  let covarianceEntropyChangeCorrelation: CovarianceEntropyChange
+
+  enum CodingKeys: String, CodingKey {
+    case steps
+    case covarianceEntropyChangeCorrelation = "covariance_entropy_change_correlation"
+  }
 }
 
 /// Options shared by `analyze` and `merge`.

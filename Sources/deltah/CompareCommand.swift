@@ -26,18 +26,26 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl to this .safetensors file.")
   var perToken: String?
 
+  @Option(parsing: .unconditional, help: "Trust tolerance ε: a position is inside the trust radius when ½ΔxᵀQΔx ≤ ε·|first order| (default 0.1).")
+  var trustTolerance: Double = 0.1
+
   @Flag(help: "Print JSON instead of a table.")
   var json = false
+
+  func validate() throws {
+    guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
+  }
 
   func run() throws {
     let a = try LogitDump(path: before)
     let b = try LogitDump(path: after)
     let t = temperature ?? a.temperature
     let comparison = try CheckpointComparison(before: a, after: b, temperature: t, progress: ProgressBar("comparing").update)
-    if let perToken { try comparison.perTokenWriter().write(to: perToken) }
+    if let perToken { try comparison.perTokenWriter(trustTolerance: trustTolerance).write(to: perToken) }
     let s = comparison.summary
+    let trust = comparison.trustRadius(tolerance: trustTolerance)
     if json {
-      try printJSON(s)
+      try printJSON(ComparisonWithTrustRadius(summary: s, trustRadius: trust))
       return
     }
     var table = TextTable("quantity", "value")
@@ -50,6 +58,7 @@ struct CompareCommand: ParsableCommand {
     table.append("Pearson first / second order", "\(s.pearsonFirstOrder.map { formatNumber($0, digits: 6) } ?? "-") / \(s.pearsonSecondOrder.map { formatNumber($0, digits: 6) } ?? "-")")
     table.append("RMSE first / second order", "\(formatNumber(s.rmseFirstOrder, digits: 4)) / \(formatNumber(s.rmseSecondOrder, digits: 4))")
     table.append("sign agreement (first order)", formatNumber(s.signAgreement, digits: 4))
+    table.appendTrustRadius(trust)
     table.append("mean ½ΔᵀFΔ / exact KL", "\(formatNumber(s.meanLocalKL, digits: 4)) / \(formatNumber(s.meanExactKL, digits: 4))")
     print(table.rendered())
   }

@@ -17,6 +17,7 @@ struct DeltaHCommand: ParsableCommand {
       DemoCommand.self, StepCommand.self, AnalyzeCommand.self, CompareCommand.self, MergeCommand.self,
       BanditCommand.self, MDPCommand.self, CurvatureCommand.self, CliffCommand.self, ReportCommand.self,
       WhatIfCommand.self, SweepCommand.self,
+      LawCommand.self,
     ]
   )
 

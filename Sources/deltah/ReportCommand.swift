@@ -97,7 +97,9 @@ struct ReportCommand: ParsableCommand {
     }
     if let (before, after) = compare {
       let a = try LogitDump(path: before), b = try LogitDump(path: after)
-      report.addComparison(try CheckpointComparison(before: a, after: b, temperature: settings.temperature ?? a.temperature))
+      let comparison = try CheckpointComparison(before: a, after: b, temperature: settings.temperature ?? a.temperature)
+      report.addComparison(comparison)
+      report.addTrustRadius(comparison.trustRadius(tolerance: 0.1), before: before, after: after)
     }
     return report
   }

@@ -40,6 +40,9 @@ struct StepCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Learning rate η.")
   var lr: Double?
 
+  @Option(parsing: .unconditional, help: "Trust tolerance ε of trust_scale s* = 2ε|g·Δx|/|ΔxᵀQΔx| (default 0.1).")
+  var trustTolerance: Double = 0.1
+
   @Flag(help: "Print one JSON object instead of a table.")
   var json = false
 
@@ -53,6 +56,9 @@ struct StepCommand: ParsableCommand {
     }
     if token != nil, advantage == nil || lr == nil {
       throw ValidationError("--token needs --advantage and --lr")
+    }
+    guard trustTolerance.isFinite, trustTolerance > 0 else {
+      throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)")
     }
     if delta != nil, rule != nil || lr != nil || advantage != nil {
       throw ValidationError("--delta is the whole step; drop --rule, --lr and --advantage")
@@ -78,12 +84,14 @@ struct StepCommand: ParsableCommand {
       preconditionFailure("validate() admits exactly one mode")
     }
     let change = try entropyChange(of: policy, logitStep: step)
+    let scale = try trustScale(of: policy, logitStep: step, tolerance: trustTolerance)
     let report = StepReport(
       rule: ruleName, temperature: temperature, entropy: change.entropyBefore,
       entropyAfter: change.entropyAfter, deltaActual: change.actual,
       deltaFirstOrder: change.firstOrder, deltaSecondOrder: change.secondOrder,
       sampledTerm: polarity?.sampledTerm, correctionTerm: polarity?.correctionTerm,
-      polarity: polarity?.polarity, quadrant: polarity?.quadrant.rawValue, logitStep: step)
+      polarity: polarity?.polarity, quadrant: polarity?.quadrant.rawValue, logitStep: step,
+      trustTolerance: trustTolerance, trustScale: scale, trustRadiusLR: delta == nil ? lr.map { $0 * scale } : nil)
     if json {
       try printJSON(report)
     } else {
@@ -114,8 +122,15 @@ struct StepReport: Encodable {
   let polarity: Double?
   let quadrant: String?
   let logitStep: [Double]
+  /// ε, s* and, for rules with a learning rate (Δz linear in η), η·s*. ∞ is written "inf".
+  let trustTolerance: Double
+  let trustScale: Double
+  let trustRadiusLR: Double?
 
   enum CodingKeys: String, CodingKey {
+    case trustTolerance = "trust_tolerance"
+    case trustScale = "trust_scale"
+    case trustRadiusLR = "trust_radius_lr"
     case rule, temperature, entropy, polarity, quadrant
     case entropyAfter = "entropy_after"
     case deltaActual = "delta_actual"
@@ -136,6 +151,8 @@ struct StepReport: Encodable {
     t.append("ΔH actual", formatNumber(deltaActual))
     t.append("ΔH first order  −Cov(log π, Δz/T)", formatNumber(deltaFirstOrder))
     t.append("ΔH second order (+ ½ΔxᵀHΔx)", formatNumber(deltaSecondOrder))
+    t.append("trust scale s* (ε = \(formatNumber(trustTolerance)))", formatNumber(trustScale) + (trustScale >= 1 ? " (step inside)" : " (step outside)"))
+    if let trustRadiusLR { t.append("trust radius in lr η·s*", formatNumber(trustRadiusLR)) }
     if let sampledTerm, let correctionTerm, let polarity, let quadrant {
       t.append("sampled-token term −(α/T)S_k", formatNumber(sampledTerm))
       t.append("correction term +(α/T)E_π[S]", formatNumber(correctionTerm))

@@ -88,6 +88,9 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Polarity reweighting: controller gain g (w± = clamp(1 ± g(H* − H)/H*, 0, 2); default 1).")
   var polarityGain: Double = 1
 
+  @Option(parsing: .unconditional, help: "Trust tolerance ε of each step's trust_scale s* (default 0.1).")
+  var trustTolerance: Double = 0.1
+
   @Flag(help: "Print JSON: {\"steps\": [...], \"summary\": {...}}.")
   var json = false
 
@@ -98,6 +101,7 @@ struct TrainingOptions: ParsableArguments {
     if json && csv { throw ValidationError("--json and --csv are exclusive") }
     guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
     guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
+    guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
     guard ["per-state", "visitation"].contains(scaling) else {
       throw ValidationError("--scaling must be per-state or visitation, got '\(scaling)'")
     }
@@ -190,7 +194,7 @@ struct TrainingOptions: ParsableArguments {
     let run = try trainer.run(steps: steps)
     let summary = RunSummary(run: run, rule: rule, intervention: intervention, learningRate: lr, environment: description)
     if json {
-      try printJSON(RunReport(steps: run.steps, summary: summary))
+      try printJSON(RunReport(steps: run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, summary: summary))
     } else if csv {
       print(csvText(run))
     } else {
@@ -232,7 +236,7 @@ struct TrainingOptions: ParsableArguments {
 
 /// The JSON document of a training run.
 struct RunReport: Encodable {
-  let steps: [StepRecord]
+  let steps: [StepRecordWithTrust]
   let summary: RunSummary
 }
 

@@ -33,7 +33,7 @@ struct ReportCommandTests {
     #expect(!page.contains("<script"))
     #expect(!page.contains("http://") || !page.replacingOccurrences(of: "http://www.w3.org/", with: "").contains("http://"), "no network resources")
     let tableIDs = (census.attributes["table"] ?? []).compactMap { $0["id"] }
-    #expect(Set(tableIDs) == ["table-entropy-per-step", "table-entropy-distribution", "table-polarity-quadrants", "table-prediction-accuracy", "table-step-kl"])
+    #expect(Set(tableIDs) == ["table-entropy-per-step", "table-entropy-distribution", "table-polarity-quadrants", "table-prediction-accuracy", "table-step-kl", "table-trust-radius"])
     let figureIDs = (census.attributes["figure"] ?? []).compactMap { $0["id"] }
     #expect(Set(figureIDs) == ["figure-entropy-histogram", "figure-entropy-trajectory", "figure-covariance-vs-entropy-change", "figure-polarity-by-quadrant", "figure-predicted-vs-actual"])
     #expect(census.counts["svg"] == 5)
@@ -41,7 +41,7 @@ struct ReportCommandTests {
     #expect(census.text.contains("temperature = 1"))
     // --out: one CSV per table and one SVG per figure, each parsing.
     let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-    #expect(files.filter { $0.hasSuffix(".csv") }.count == 5)
+    #expect(files.filter { $0.hasSuffix(".csv") }.count == 6)
     #expect(files.filter { $0.hasSuffix(".svg") }.count == 5)
     for f in files where f.hasSuffix(".svg") { #expect(XMLCensus.of(try String(contentsOfFile: "\(out)/\(f)", encoding: .utf8)) != nil, "\(f)") }
     let csv = try String(contentsOfFile: "\(out)/entropy-per-step.csv", encoding: .utf8)
