@@ -13,6 +13,8 @@ let package = Package(
     .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
     .library(name: "LogitKernels", targets: ["LogitKernels"]),
     .library(name: "Curvature", targets: ["Curvature"]),
+    .library(name: "FiniteMDP", targets: ["FiniteMDP"]),
+    .library(name: "PolicyMargins", targets: ["PolicyMargins"]),
     .library(name: "PolicyCliff", targets: ["PolicyCliff"]),
     .library(name: "EntropyInterventions", targets: ["EntropyInterventions"]),
     .library(name: "TabularPolicies", targets: ["TabularPolicies"]),
@@ -28,7 +30,9 @@ let package = Package(
     /// Softmax, log-sum-exp and entropy of softmax(z/T) with exact derivatives (pure Double math).
     .target(
       name: "SoftmaxEntropy",
-      dependencies: ["DenseLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: [
+        "DenseLinearAlgebra", "_NumericsSupport", .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     /// First-order entropy change (Cui et al. Lemma 1), PG/NPG closed forms, token covariance,
     /// entropy polarity.
     .target(name: "EntropyDynamics", dependencies: ["SoftmaxEntropy"]),
@@ -40,25 +44,38 @@ let package = Package(
         "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "CCBLAS",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
+    /// The finite discounted MDP (one model for the tabular trainer and the policy cliff): validation,
+    /// Q* by value or policy iteration, soft Q_α, random MDPs.
+    .target(
+      name: "FiniteMDP",
+      dependencies: [
+        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
+    /// Ties and margins of logit vectors and near-tie statistics over positions, without LAPACK
+    /// (re-exported by PolicyCliff).
+    .target(name: "PolicyMargins", dependencies: ["SoftmaxEntropy", "_NumericsSupport"]),
     /// Policy-cliff stability (docs/theory.md#policy-cliff): ties, margins, stability radii, soft-policy Lipschitz
     /// bounds, perturbation experiments, near-tie statistics.
     .target(
       name: "PolicyCliff",
       dependencies: [
-        "SoftmaxEntropy", "DenseLinearAlgebra", "Curvature",
+        "PolicyMargins", "FiniteMDP", "SoftmaxEntropy", "DenseLinearAlgebra", "Curvature",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
     /// Token-selection rules of entropy interventions as pure functions over token arrays:
     /// Clip-Cov, KL-Cov, STEER weights, OPEFO flow balance, Entrocraft, forking-token mask.
     .target(
       name: "EntropyInterventions",
-      dependencies: ["SoftmaxEntropy", "GSLSupport", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: [
+        "SoftmaxEntropy", "GSLSupport", "_NumericsSupport", .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     /// Tabular softmax policies on bandits, contextual bandits and small MDPs: exact and sampled
     /// updates, entropy interventions, per-step entropy-change records.
     .target(
       name: "TabularPolicies",
       dependencies: [
-        "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "DenseLinearAlgebra", "GSLSupport",
+        "FiniteMDP", "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "DenseLinearAlgebra", "GSLSupport",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
     /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
@@ -141,6 +158,10 @@ let package = Package(
 
     // MARK: - Implementation details
 
+    /// Numerical helpers shared by the libraries (`package` access, not a product), the way
+    /// swift-collections keeps InternalCollectionsUtilities: the compensated sum, numpy's "linear"
+    /// quantile, Pearson's r.
+    .target(name: "_NumericsSupport"),
     /// C kernels behind LogitKernels (AVX2/FMA via function target attributes + runtime dispatch).
     .target(name: "_LogitKernelsC"),
 
@@ -157,6 +178,7 @@ let package = Package(
       name: "_TestSupport",
       dependencies: [.product(name: "RealModule", package: "swift-numerics")],
       path: "Tests/_TestSupport"),
+    .testTarget(name: "_NumericsSupportTests", dependencies: ["_NumericsSupport"]),
     .testTarget(name: "DenseLinearAlgebraTests", dependencies: ["DenseLinearAlgebra", "_TestSupport"]),
     .testTarget(name: "GSLSupportTests", dependencies: ["GSLSupport", "_TestSupport"]),
     .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "_TestSupport"]),
