@@ -9,9 +9,18 @@ let package = Package(
   name: "DeltaH",
   products: [
     .executable(name: "deltah", targets: ["deltah"]),
+    // Everything below in one import: `.product(name: "DeltaH", package: "DeltaH")`, then
+    // `import DeltaHKit`. (The module is not called DeltaH: on case-insensitive file systems its
+    // build products would collide with those of the `deltah` executable.)
+    .library(name: "DeltaH", targets: ["DeltaHKit"]),
+    .library(name: "DenseMatrix", targets: ["DenseMatrix"]),
+    .library(name: "DenseLinearAlgebra", targets: ["DenseLinearAlgebra"]),
+    .library(name: "GSLSupport", targets: ["GSLSupport"]),
     .library(name: "SoftmaxEntropy", targets: ["SoftmaxEntropy"]),
     .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
+    .library(name: "LogitDumps", targets: ["LogitDumps"]),
     .library(name: "LogitKernels", targets: ["LogitKernels"]),
+    .library(name: "DumpAnalysis", targets: ["DumpAnalysis"]),
     .library(name: "Curvature", targets: ["Curvature"]),
     .library(name: "FiniteMDP", targets: ["FiniteMDP"]),
     .library(name: "PolicyMargins", targets: ["PolicyMargins"]),
@@ -31,7 +40,7 @@ let package = Package(
     .target(
       name: "SoftmaxEntropy",
       dependencies: [
-        "DenseLinearAlgebra", "_NumericsSupport", .product(name: "RealModule", package: "swift-numerics"),
+        "DenseMatrix", "_NumericsSupport", .product(name: "RealModule", package: "swift-numerics"),
       ]),
     /// First-order entropy change (Cui et al. Lemma 1), PG/NPG closed forms, token covariance,
     /// entropy polarity.
@@ -41,7 +50,7 @@ let package = Package(
     .target(
       name: "Curvature",
       dependencies: [
-        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "CCBLAS",
+        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
     /// The finite discounted MDP (one model for the tabular trainer and the policy cliff): validation,
@@ -78,8 +87,11 @@ let package = Package(
         "FiniteMDP", "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "DenseLinearAlgebra", "GSLSupport",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
-    /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
-    .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
+    /// The dense row-major `Matrix` (storage only; links neither BLAS nor LAPACK).
+    .target(name: "DenseMatrix"),
+    /// Thin wrappers over LAPACK (dsyevd, dstev, dgesv) and BLAS (dgemv, dgemm, level-1): the only
+    /// module that imports the BLAS/LAPACK shims. Re-exports DenseMatrix.
+    .target(name: "DenseLinearAlgebra", dependencies: ["DenseMatrix", "CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
     .target(name: "GSLSupport", dependencies: ["CGSL", "CCBLAS"]),
     /// Memory-mapped, streaming readers for training logit dumps (safetensors, .npy, .npz) and a
@@ -105,6 +117,15 @@ let package = Package(
     .target(
       name: "Reports",
       dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "SoftmaxEntropy"]),
+
+    /// The umbrella module of the `DeltaH` product: re-exports every public library module.
+    .target(
+      name: "DeltaHKit",
+      dependencies: [
+        "DenseMatrix", "DenseLinearAlgebra", "GSLSupport", "SoftmaxEntropy", "EntropyDynamics", "FiniteMDP",
+        "Curvature", "PolicyMargins", "PolicyCliff", "EntropyInterventions", "TabularPolicies", "LogitDumps",
+        "LogitKernels", "DumpAnalysis", "Reports",
+      ]),
 
     // MARK: - Command-line tool
 
@@ -179,9 +200,10 @@ let package = Package(
       dependencies: [.product(name: "RealModule", package: "swift-numerics")],
       path: "Tests/_TestSupport"),
     .testTarget(name: "_NumericsSupportTests", dependencies: ["_NumericsSupport"]),
+    .testTarget(name: "DeltaHKitTests", dependencies: ["DeltaHKit"]),
     .testTarget(name: "DenseLinearAlgebraTests", dependencies: ["DenseLinearAlgebra", "_TestSupport"]),
     .testTarget(name: "GSLSupportTests", dependencies: ["GSLSupport", "_TestSupport"]),
-    .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "_TestSupport"]),
+    .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "DenseLinearAlgebra", "_TestSupport"]),
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
     .testTarget(
       name: "LogitDumpsTests", dependencies: ["LogitDumps", "CZlib"], exclude: ["Fixtures"]),
@@ -194,7 +216,7 @@ let package = Package(
       name: "CurvatureTests",
       dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "_TestSupport"]),
     .testTarget(
-      name: "ReportsTests", dependencies: ["Reports", "DumpAnalysis", "TabularPolicies", "deltah", "_TestSupport"],
+      name: "ReportsTests", dependencies: ["Reports", "DumpAnalysis", "TabularPolicies", "_TestSupport"],
       exclude: ["Golden"]),
     .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
     .testTarget(

@@ -39,6 +39,7 @@ struct CurvatureCommand: ParsableCommand {
     guard (logits != nil) != (dump != nil) else {
       throw ValidationError("give either --logits or a DUMP with --positions")
     }
+    if let logits { try Self.validateTop(top, actions: logits.values.count) }
     if dump != nil {
       guard let positions, positions.values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) else {
         throw ValidationError("a DUMP needs --positions with non-negative integer indices")
@@ -58,12 +59,21 @@ struct CurvatureCommand: ParsableCommand {
     }
     let indices = positions!.values.map { Int($0) }
     let rows = try tensor.doubleRows(indices)
+    if let row = rows.first { try Self.validateTop(top, actions: row.count) }
     let t = temperature ?? d.temperature
     let reports = try zip(indices, rows).map { try Self.report(logits: $1, temperature: t, top: top, position: $0) }
     if json {
       try printJSON(DumpCurvatureReport(file: d.path, temperature: t, positions: reports))
     } else {
       print(reports.map { $0.table() }.joined(separator: "\n\n"))
+    }
+  }
+
+  /// The library says "top = k eigenvalues requested" without naming a flag; the flag's name is
+  /// this layer's wording.
+  static func validateTop(_ top: Int, actions: Int) throws {
+    guard top >= 1, top <= actions else {
+      throw ValidationError("--top \(top) is out of range: the policy has \(actions) actions (need 1 ≤ k ≤ \(actions))")
     }
   }
 
