@@ -216,7 +216,7 @@ let package = Package(
       name: "CurvatureTests",
       dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "_TestSupport"]),
     .testTarget(
-      name: "ReportsTests", dependencies: ["Reports", "DumpAnalysis", "TabularPolicies", "_TestSupport"],
+      name: "ReportsTests", dependencies: ["Reports", "DumpAnalysis", "TabularPolicies", "PolicyCliff", "_TestSupport"],
       exclude: ["Golden"]),
     .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
     .testTarget(

@@ -4,6 +4,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import PolicyCliff
 import Testing
 import _TestSupport
 @testable import Reports
