@@ -116,7 +116,7 @@ let package = Package(
     /// comparisons, tabular runs, spectra and policy-cliff curves.
     .target(
       name: "Reports",
-      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "SoftmaxEntropy"]),
+      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "Curvature", "SoftmaxEntropy"]),
 
     /// The umbrella module of the `DeltaH` product: re-exports every public library module.
     .target(
