@@ -9,10 +9,21 @@ let package = Package(
   name: "DeltaH",
   products: [
     .executable(name: "deltah", targets: ["deltah"]),
+    // Everything below in one import: `.product(name: "DeltaH", package: "DeltaH")`, then
+    // `import DeltaHKit`. (The module is not called DeltaH: on case-insensitive file systems its
+    // build products would collide with those of the `deltah` executable.)
+    .library(name: "DeltaH", targets: ["DeltaHKit"]),
+    .library(name: "DenseMatrix", targets: ["DenseMatrix"]),
+    .library(name: "DenseLinearAlgebra", targets: ["DenseLinearAlgebra"]),
+    .library(name: "GSLSupport", targets: ["GSLSupport"]),
     .library(name: "SoftmaxEntropy", targets: ["SoftmaxEntropy"]),
     .library(name: "EntropyDynamics", targets: ["EntropyDynamics"]),
+    .library(name: "LogitDumps", targets: ["LogitDumps"]),
     .library(name: "LogitKernels", targets: ["LogitKernels"]),
+    .library(name: "DumpAnalysis", targets: ["DumpAnalysis"]),
     .library(name: "Curvature", targets: ["Curvature"]),
+    .library(name: "FiniteMDP", targets: ["FiniteMDP"]),
+    .library(name: "PolicyMargins", targets: ["PolicyMargins"]),
     .library(name: "PolicyCliff", targets: ["PolicyCliff"]),
     .library(name: "EntropyInterventions", targets: ["EntropyInterventions"]),
     .library(name: "TabularPolicies", targets: ["TabularPolicies"]),
@@ -29,7 +40,9 @@ let package = Package(
     /// Softmax, log-sum-exp and entropy of softmax(z/T) with exact derivatives (pure Double math).
     .target(
       name: "SoftmaxEntropy",
-      dependencies: ["DenseLinearAlgebra", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: [
+        "DenseMatrix", "_NumericsSupport", .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     /// First-order entropy change (Cui et al. Lemma 1), PG/NPG closed forms, token covariance,
     /// entropy polarity.
     .target(name: "EntropyDynamics", dependencies: ["SoftmaxEntropy"]),
@@ -38,28 +51,41 @@ let package = Package(
     .target(
       name: "Curvature",
       dependencies: [
-        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "CCBLAS",
+        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
+    /// The finite discounted MDP (one model for the tabular trainer and the policy cliff): validation,
+    /// Q* by value or policy iteration, soft Q_α, random MDPs.
+    .target(
+      name: "FiniteMDP",
+      dependencies: [
+        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]),
+    /// Ties and margins of logit vectors and near-tie statistics over positions, without LAPACK
+    /// (re-exported by PolicyCliff).
+    .target(name: "PolicyMargins", dependencies: ["SoftmaxEntropy", "_NumericsSupport"]),
     /// Policy-cliff stability (docs/theory.md#policy-cliff): ties, margins, stability radii, soft-policy Lipschitz
     /// bounds, perturbation experiments, near-tie statistics.
     .target(
       name: "PolicyCliff",
       dependencies: [
-        "SoftmaxEntropy", "DenseLinearAlgebra", "Curvature",
+        "PolicyMargins", "FiniteMDP", "SoftmaxEntropy", "DenseLinearAlgebra", "Curvature",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
     /// Token-selection rules of entropy interventions as pure functions over token arrays:
     /// Clip-Cov, KL-Cov, STEER weights, OPEFO flow balance, Entrocraft, forking-token mask.
     .target(
       name: "EntropyInterventions",
-      dependencies: ["SoftmaxEntropy", "GSLSupport", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: [
+        "SoftmaxEntropy", "GSLSupport", "_NumericsSupport", .product(name: "RealModule", package: "swift-numerics"),
+      ]),
     /// Tabular softmax policies on bandits, contextual bandits and small MDPs: exact and sampled
     /// updates, entropy interventions, per-step entropy-change records.
     .target(
       name: "TabularPolicies",
       dependencies: [
-        "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "DenseLinearAlgebra", "GSLSupport",
+        "FiniteMDP", "SoftmaxEntropy", "EntropyDynamics", "EntropyInterventions", "DenseLinearAlgebra", "GSLSupport",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
     /// The entropy–performance law R = b − a·e^H (Cui et al. 2025) fitted to training logs (CSV,
@@ -67,8 +93,11 @@ let package = Package(
     .target(
       name: "EntropyPerformanceLaw",
       dependencies: ["GSLSupport", .product(name: "RealModule", package: "swift-numerics")]),
-    /// Dense matrices and thin wrappers over LAPACK (dsyevd, dstev, dgesv).
-    .target(name: "DenseLinearAlgebra", dependencies: ["CLAPACKE", "CCBLAS"]),
+    /// The dense row-major `Matrix` (storage only; links neither BLAS nor LAPACK).
+    .target(name: "DenseMatrix"),
+    /// Thin wrappers over LAPACK (dsyevd, dstev, dgesv) and BLAS (dgemv, dgemm, level-1): the only
+    /// module that imports the BLAS/LAPACK shims. Re-exports DenseMatrix.
+    .target(name: "DenseLinearAlgebra", dependencies: ["DenseMatrix", "CLAPACKE", "CCBLAS"]),
     /// Thin wrappers over GSL: seeded mt19937, error handling, root finding.
     .target(name: "GSLSupport", dependencies: ["CGSL", "CCBLAS"]),
     /// Memory-mapped, streaming readers for training logit dumps (safetensors, .npy, .npz) and a
@@ -93,7 +122,16 @@ let package = Package(
     /// comparisons, tabular runs, spectra and policy-cliff curves.
     .target(
       name: "Reports",
-      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "SoftmaxEntropy", "EntropyPerformanceLaw"]),
+      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "Curvature", "SoftmaxEntropy", "EntropyPerformanceLaw"]),
+
+    /// The umbrella module of the `DeltaH` product: re-exports every public library module.
+    .target(
+      name: "DeltaHKit",
+      dependencies: [
+        "DenseMatrix", "DenseLinearAlgebra", "GSLSupport", "SoftmaxEntropy", "EntropyDynamics", "FiniteMDP",
+        "Curvature", "PolicyMargins", "PolicyCliff", "EntropyInterventions", "TabularPolicies", "LogitDumps",
+        "LogitKernels", "DumpAnalysis", "EntropyPerformanceLaw", "Reports",
+      ]),
 
     // MARK: - Command-line tool
 
@@ -148,6 +186,10 @@ let package = Package(
 
     // MARK: - Implementation details
 
+    /// Numerical helpers shared by the libraries (`package` access, not a product), the way
+    /// swift-collections keeps InternalCollectionsUtilities: the compensated sum, numpy's "linear"
+    /// quantile, Pearson's r.
+    .target(name: "_NumericsSupport"),
     /// C kernels behind LogitKernels (AVX2/FMA via function target attributes + runtime dispatch).
     .target(name: "_LogitKernelsC"),
 
@@ -164,9 +206,11 @@ let package = Package(
       name: "_TestSupport",
       dependencies: [.product(name: "RealModule", package: "swift-numerics")],
       path: "Tests/_TestSupport"),
+    .testTarget(name: "_NumericsSupportTests", dependencies: ["_NumericsSupport"]),
+    .testTarget(name: "DeltaHKitTests", dependencies: ["DeltaHKit"]),
     .testTarget(name: "DenseLinearAlgebraTests", dependencies: ["DenseLinearAlgebra", "_TestSupport"]),
     .testTarget(name: "GSLSupportTests", dependencies: ["GSLSupport", "_TestSupport"]),
-    .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "_TestSupport"]),
+    .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "DenseLinearAlgebra", "_TestSupport"]),
     .testTarget(name: "EntropyDynamicsTests", dependencies: ["EntropyDynamics", "_TestSupport"]),
     .testTarget(
       name: "LogitDumpsTests", dependencies: ["LogitDumps", "CZlib"], exclude: ["Fixtures"]),
@@ -182,7 +226,7 @@ let package = Package(
       name: "CurvatureTests",
       dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "_TestSupport"]),
     .testTarget(
-      name: "ReportsTests", dependencies: ["Reports", "DumpAnalysis", "TabularPolicies", "deltah", "_TestSupport"],
+      name: "ReportsTests", dependencies: ["Reports", "DumpAnalysis", "TabularPolicies", "PolicyCliff", "_TestSupport"],
       exclude: ["Golden"]),
     .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
     .testTarget(

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import DenseLinearAlgebra
+import SoftmaxEntropy
 
 /// Why a curvature computation was rejected or failed.
 public enum CurvatureError: Error, Equatable, CustomStringConvertible {
@@ -10,6 +11,8 @@ public enum CurvatureError: Error, Equatable, CustomStringConvertible {
   case lanczosDidNotConverge(steps: Int, worstRelativeResidual: Double)
   /// A LAPACK routine failed.
   case linearAlgebra(LinearAlgebraError)
+  /// The policy could not be formed from its logits (non-finite logits, T ≤ 0).
+  case softmax(SoftmaxError)
 
   public var description: String {
     switch self {
@@ -18,6 +21,8 @@ public enum CurvatureError: Error, Equatable, CustomStringConvertible {
     case let .lanczosDidNotConverge(steps, residual):
       return "Lanczos did not converge in \(steps) steps (worst relative Ritz residual \(residual)); raise maxSteps or use the dense solver"
     case let .linearAlgebra(error):
+      return error.description
+    case let .softmax(error):
       return error.description
     }
   }

@@ -1,6 +1,5 @@
 // DeltaH — entropy change of softmax policies.
 
-import CCBLAS
 import DenseLinearAlgebra
 
 /// A dense symmetric matrix as an operator (products by BLAS `dgemv`).
@@ -33,9 +32,7 @@ public struct DenseSymmetricOperator: SymmetricLinearOperator, Sendable {
     precondition(x.count == n && y.count == n, "matrix product of dimension \(n) on vectors of \(x.count) and \(y.count)")
     guard n > 0 else { return }
     matrix.elements.withUnsafeBufferPointer { a in
-      cblas_dgemv(
-        CblasRowMajor, CblasNoTrans, blasint(n), blasint(n), 1, a.baseAddress, blasint(n),
-        x.baseAddress, 1, 0, y.baseAddress, 1)
+      BLAS.gemv(transposed: false, rows: n, columns: n, alpha: 1, a.baseAddress, x.baseAddress, beta: 0, y.baseAddress)
     }
   }
 }

@@ -1,6 +1,5 @@
 // DeltaH — entropy change of softmax policies.
 
-import CCBLAS
 import DenseLinearAlgebra
 import GSLSupport
 
@@ -115,10 +114,10 @@ public struct LanczosEigensolver: Sendable {
         let qj = UnsafeBufferPointer(rebasing: bp[(j * n)..<(m * n)])
         w.withUnsafeMutableBufferPointer { wp in
           op.apply(qj, into: wp)
-          a = cblas_ddot(blasint(n), qj.baseAddress, 1, wp.baseAddress, 1)
-          cblas_daxpy(blasint(n), -a, qj.baseAddress, 1, wp.baseAddress, 1)
+          a = BLAS.dot(n, qj.baseAddress, wp.baseAddress)
+          BLAS.axpy(n, -a, qj.baseAddress, wp.baseAddress)
           if j > 0, beta[j - 1] != 0 {
-            cblas_daxpy(blasint(n), -beta[j - 1], bp.baseAddress! + (j - 1) * n, 1, wp.baseAddress, 1)
+            BLAS.axpy(n, -beta[j - 1], bp.baseAddress! + (j - 1) * n, wp.baseAddress)
           }
           coefficients.withUnsafeMutableBufferPointer { hp in
             b = Self.reorthogonalise(wp, against: bp, count: m, dimension: n, coefficients: hp)
@@ -159,9 +158,7 @@ public struct LanczosEigensolver: Sendable {
               var y = [Double](repeating: 0, count: n)
               basis.withUnsafeBufferPointer { bp in
                 y.withUnsafeMutableBufferPointer { yp in
-                  cblas_dgemv(
-                    CblasRowMajor, CblasTrans, blasint(m), blasint(n), 1, bp.baseAddress, blasint(n),
-                    column, 1, 0, yp.baseAddress, 1)
+                  BLAS.gemv(transposed: true, rows: m, columns: n, alpha: 1, bp.baseAddress, column, beta: 0, yp.baseAddress)
                 }
               }
               return y
@@ -212,15 +209,11 @@ public struct LanczosEigensolver: Sendable {
     _ w: UnsafeMutableBufferPointer<Double>, against basis: UnsafeBufferPointer<Double>,
     count m: Int, dimension n: Int, coefficients h: UnsafeMutableBufferPointer<Double>
   ) -> Double {
-    var previous = cblas_dnrm2(blasint(n), w.baseAddress, 1)
+    var previous = BLAS.norm(n, w.baseAddress)
     for _ in 0..<2 {
-      cblas_dgemv(
-        CblasRowMajor, CblasNoTrans, blasint(m), blasint(n), 1, basis.baseAddress, blasint(n),
-        w.baseAddress, 1, 0, h.baseAddress, 1)
-      cblas_dgemv(
-        CblasRowMajor, CblasTrans, blasint(m), blasint(n), -1, basis.baseAddress, blasint(n),
-        h.baseAddress, 1, 1, w.baseAddress, 1)
-      let current = cblas_dnrm2(blasint(n), w.baseAddress, 1)
+      BLAS.gemv(transposed: false, rows: m, columns: n, alpha: 1, basis.baseAddress, w.baseAddress, beta: 0, h.baseAddress)
+      BLAS.gemv(transposed: true, rows: m, columns: n, alpha: -1, basis.baseAddress, h.baseAddress, beta: 1, w.baseAddress)
+      let current = BLAS.norm(n, w.baseAddress)
       if current > 0.7 * previous { return current }
       previous = current
     }
@@ -259,15 +252,15 @@ public struct LanczosEigensolver: Sendable {
 
 @inline(__always)
 private func norm(_ v: UnsafeMutableBufferPointer<Double>) -> Double {
-  cblas_dnrm2(blasint(v.count), v.baseAddress, 1)
+  BLAS.norm(v.count, v.baseAddress)
 }
 
 @inline(__always)
 private func norm(_ v: [Double]) -> Double {
-  v.withUnsafeBufferPointer { cblas_dnrm2(blasint($0.count), $0.baseAddress, 1) }
+  v.withUnsafeBufferPointer { BLAS.norm($0.count, $0.baseAddress) }
 }
 
 @inline(__always)
 private func scale(_ v: inout [Double], by c: Double) {
-  v.withUnsafeMutableBufferPointer { cblas_dscal(blasint($0.count), c, $0.baseAddress, 1) }
+  v.withUnsafeMutableBufferPointer { BLAS.scale($0.count, c, $0.baseAddress) }
 }

@@ -44,7 +44,7 @@ public struct PositionCurvature: Sendable, Equatable {
   ) throws(CurvatureError) {
     let n = policy.actionCount
     guard k >= 1, k <= n else {
-      throw .invalidArgument("--top \(k) is out of range: the policy has \(n) actions (need 1 ≤ k ≤ \(n))")
+      throw .invalidArgument("top = \(k) eigenvalues requested, but the policy has \(n) actions (need 1 ≤ k ≤ \(n))")
     }
     actionCount = n
     entropy = policy.entropy

@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import DenseMatrix
 import CLAPACKE
 
 /// Solves the square linear system A x = b by LU factorisation with partial pivoting (LAPACK

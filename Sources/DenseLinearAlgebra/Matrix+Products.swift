@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import DenseMatrix
 import CCBLAS
 
 extension Matrix {

@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import DenseMatrix
 import CLAPACKE
 
 /// The eigendecomposition A = Q diag(λ) Qᵀ of a real symmetric matrix, by LAPACK `dsyevd`

@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import DenseMatrix
 import CLAPACKE
 
 /// Eigenvalues of the real symmetric tridiagonal matrix with diagonal `diagonal` (length n) and

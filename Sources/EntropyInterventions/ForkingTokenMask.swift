@@ -1,5 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
+import _NumericsSupport
+
 /// Top-ρ forking-token masking (Wang et al. 2506.01939, Eq. 6; docs/theory.md#forking-tokens).
 ///
 ///     τ_ρ = quantile_{1−ρ}({H_t : t valid})        (linear interpolation, torch.quantile's default:
@@ -29,10 +31,7 @@ public struct ForkingTokenMask: Sendable, Equatable {
     }
     let v = (0..<n).filter { mask[$0] }.map { entropies[$0] }.sorted()
     guard !v.isEmpty else { throw InterventionError(argument: "valid", problem: "selects no token") }
-    let h = Double(v.count - 1) * (1 - ratio)
-    let lo = Int(h.rounded(.down))
-    let hi = min(lo + 1, v.count - 1)
-    let tau = v[lo] + (h - Double(lo)) * (v[hi] - v[lo])
+    let tau = linearQuantile(sorted: v, 1 - ratio)
     let keep = (0..<n).map { mask[$0] && entropies[$0] >= tau }
     self.threshold = tau
     self.keep = keep

@@ -1,5 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
+import FiniteMDP
+import PolicyMargins
+
 /// Policy-cliff quantities of a tabular MDP (docs/theory.md#ties-margins): per-state ties and margins of Q*, the
 /// greedy stability radius, and the soft policy's Lipschitz constant.
 ///
@@ -26,13 +29,30 @@ public struct MDPStability: Sendable, Equatable {
   /// - Complexity: one policy iteration and one soft value iteration.
   public init(mdp: TabularMDP, alpha: Double, tolerance: Double? = nil) throws(PolicyCliffError) {
     try requireTemperature(alpha)
-    optimalQ = try mdp.optimalQ(method: .policyIteration)
+    do {
+      optimalQ = try mdp.optimalQ(method: .policyIteration)
+    } catch {
+      throw Self.policyCliffError(error)
+    }
     var m: [ActionMargin] = []
     for row in optimalQ { m.append(try ActionMargin(values: row, tolerance: tolerance)) }
     margins = m
-    softPolicy = try mdp.softPolicy(alpha: alpha)
+    do {
+      softPolicy = try mdp.softPolicy(alpha: alpha)
+    } catch {
+      throw Self.policyCliffError(error)
+    }
     self.alpha = alpha
-    gamma = mdp.gamma
+    gamma = mdp.discount
+  }
+
+  /// The finite-MDP failure as this module's error: a rejected argument stays a rejected
+  /// argument, a failed iteration or solve is a non-convergence.
+  private static func policyCliffError(_ error: FiniteMDPError) -> PolicyCliffError {
+    switch error {
+    case .invalidArgument: return .invalidArgument(error.description)
+    case .didNotConverge, .linearAlgebra: return .didNotConverge(error.description)
+    }
   }
 
   /// δ_min over the states (∞ when every state is all-tied).

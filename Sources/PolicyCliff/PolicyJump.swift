@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import PolicyMargins
 import SoftmaxEntropy
 
 /// The perturbation experiment of docs/theory.md#policy-jump: how far three policies move, in total variation

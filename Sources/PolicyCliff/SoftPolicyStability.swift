@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import PolicyMargins
 import Curvature
 import DenseLinearAlgebra
 import RealModule

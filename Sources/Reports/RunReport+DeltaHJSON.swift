@@ -1,8 +1,10 @@
 // DeltaH — entropy change of softmax policies.
 
+import Curvature
 import DumpAnalysis
 import EntropyPerformanceLaw
 import FoundationEssentials
+import PolicyCliff
 import TabularPolicies
 
 extension RunReport {
@@ -12,8 +14,9 @@ extension RunReport {
   ///     analyze (several dumps)  {"steps": [summaries]}
   ///     compare                  an object with "pearson_first_order" or "rmse_first_order"
   ///     bandit / mdp             {"steps": [step records], "summary": {...}}
-  ///     curvature                an object with "fisher_eigenvalues"
-  ///     cliff                    an object with "soft_policy" and "values"
+  ///     curvature                an object with "fisher_eigenvalues" (decoded as CurvatureReport)
+  ///     curvature DUMP           {"file", "positions": [curvature objects]} (DumpCurvatureReport)
+  ///     cliff                    an object with "soft_policy" and "values" (decoded as CliffReport)
   ///     whatif                   an object with "interventions"
   ///     law                      an object with "ceiling_interval"
   ///
@@ -23,7 +26,7 @@ extension RunReport {
   /// - Complexity: O(size of the file).
   public mutating func addDeltaHJSON(_ data: Data, source: String) throws(ReportError) {
     guard let object = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue else {
-      throw ReportError("\(source): not a JSON object (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff --json)")
+      throw ReportError("\(source): not a JSON object (expected a DeltaH result: a dump summary or series, a checkpoint comparison, a training run, a curvature or a cliff report)")
     }
     let snake = JSONDecoder()
     // snake_case → camelCase, keeping the acronym of meanLocalKL / meanExactKL.
@@ -60,30 +63,45 @@ extension RunReport {
         if object["outside_trust_radius_share"] != nil {
           addTrustRadius(try plain.decode(CheckpointComparison.TrustRadius.self, from: data), before: summary.before, after: summary.after)
         }
-      } else if let fisher = object["fisher_eigenvalues"]?.arrayValue, let hessian = object["entropy_hessian_eigenvalues"]?.arrayValue {
-        var settings: [Provenance.Setting] = []
-        if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
-        if let k = object["actions"]?.integerValue { settings.append(.init("actions", "\(k)")) }
-        addSpectra(fisher: fisher.compactMap(\.numberValue), entropyHessian: hessian.compactMap(\.numberValue), settings: settings, sources: [source])
-      } else if object["soft_policy"] != nil {
-        guard let values = object["values"]?.arrayValue?.compactMap(\.numberValue), let alpha = object["alpha"]?.numberValue else {
-          throw ReportError("\(source): cliff JSON without \"values\" (written by an older deltah); rerun deltah cliff --json")
+      } else if object["fisher_eigenvalues"] != nil {
+        addCurvature(try plain.decode(CurvatureReport.self, from: data), source: source)
+      } else if object["file"] != nil, object["positions"]?.arrayValue?.first?.objectValue?["fisher_eigenvalues"] != nil {
+        // A dump's positions (DumpCurvatureReport): one spectra section per position.
+        for report in try plain.decode(DumpCurvatureReport.self, from: data).positions {
+          addCurvature(report, source: source)
         }
+      } else if object["soft_policy"] != nil {
+        guard object["values"] != nil else {
+          throw ReportError("\(source): cliff report without \"values\" (written by an older DeltaH); compute it again")
+        }
+        let cliff = try plain.decode(CliffReport.self, from: data)
         do {
-          addPolicyCliff(try PolicyCliffCurve(values: values, alpha: alpha, gamma: object["gamma"]?.numberValue ?? 0), sources: [source])
+          addPolicyCliff(try PolicyCliffCurve(values: cliff.values, alpha: cliff.alpha, gamma: cliff.gamma), sources: [source])
         } catch {
           throw ReportError("\(source): \(error)")
         }
       } else if object["interventions"]?.arrayValue != nil {
         addWhatIf(try plain.decode(WhatIfReport.self, from: data), sources: [source])
       } else {
-        throw ReportError("\(source): JSON of no known kind (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff/law/whatif --json)")
+        throw ReportError("\(source): JSON of no known kind (expected a DeltaH result: a dump summary or series, a checkpoint comparison, a training run, a curvature, cliff, law or whatif report)")
       }
     } catch let error as ReportError {
       throw error
     } catch {
       throw ReportError("\(source): cannot read DeltaH JSON: \(error)")
     }
+  }
+
+  /// The spectra section of one ``CurvatureReport`` (settings: temperature, actions, and the
+  /// position when it comes from a dump).
+  private mutating func addCurvature(_ report: CurvatureReport, source: String) {
+    var settings: [Provenance.Setting] = [
+      .init("temperature", NumberFormatting.exact(report.temperature)), .init("actions", "\(report.actions)"),
+    ]
+    if let position = report.position { settings.append(.init("position", "\(position)")) }
+    addSpectra(
+      fisher: report.fisherEigenvalues, entropyHessian: report.entropyHessianEigenvalues, settings: settings,
+      sources: [source])
   }
 
   private struct _Key: CodingKey {

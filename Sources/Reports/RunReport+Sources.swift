@@ -2,6 +2,7 @@
 
 import DumpAnalysis
 import FoundationEssentials
+import PolicyCliff
 import TabularPolicies
 
 extension RunReport {

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-import DenseLinearAlgebra
+import DenseMatrix
 import RealModule
 
 extension SoftmaxPolicy {

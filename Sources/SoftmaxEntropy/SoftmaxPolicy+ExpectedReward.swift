@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-import DenseLinearAlgebra
+import DenseMatrix
 
 extension SoftmaxPolicy {
   /// The expected reward J = πᵀr = Σᵢ πᵢ rᵢ.

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-import DenseLinearAlgebra
+import DenseMatrix
 
 extension SoftmaxPolicy {
   /// The Fisher information of the categorical softmax in logit space (x = z/T):

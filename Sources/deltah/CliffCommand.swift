@@ -30,14 +30,7 @@ struct CliffCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let s = try SoftPolicyStability(values: rewards.values, alpha: alpha, gamma: gamma, tolerance: tolerance)
-    let report = CliffReport(
-      ties: s.margin.ties, tiedActions: s.margin.tiedActions, margin: s.margin.margin,
-      tolerance: s.margin.tolerance, stabilityRadius: s.stabilityRadius,
-      argmaxSetRadius: s.margin.argmaxSetStabilityRadius(gamma: gamma), lipschitzTV: s.lipschitzTV,
-      jacobianNorm: s.jacobianNorm, l2Bound: s.l2Bound, priceOfSmoothing: s.priceOfSmoothing,
-      priceOfSmoothingBound: s.priceOfSmoothingBound, softPolicy: s.softPolicy, alpha: alpha, gamma: gamma,
-      values: rewards.values)
+    let report = try CliffReport(values: rewards.values, alpha: alpha, gamma: gamma, tolerance: tolerance)
     if json {
       try printJSON(report)
     } else {
@@ -55,37 +48,5 @@ struct CliffCommand: ParsableCommand {
       t.append("bound α log K", formatNumber(report.priceOfSmoothingBound))
       print(t.rendered())
     }
-  }
-}
-
-struct CliffReport: Encodable {
-  let ties: Int
-  let tiedActions: [Int]
-  let margin: Double
-  let tolerance: Double
-  let stabilityRadius: Double
-  let argmaxSetRadius: Double
-  let lipschitzTV: Double
-  let jacobianNorm: Double
-  let l2Bound: Double
-  let priceOfSmoothing: Double
-  let priceOfSmoothingBound: Double
-  let softPolicy: [Double]
-  let alpha: Double
-  let gamma: Double
-  /// The rewards analysed (so `deltah report` can redo the perturbation curve).
-  let values: [Double]
-
-  enum CodingKeys: String, CodingKey {
-    case ties, margin, tolerance, alpha, gamma, values
-    case tiedActions = "tied_actions"
-    case stabilityRadius = "stability_radius"
-    case argmaxSetRadius = "argmax_set_radius"
-    case lipschitzTV = "lipschitz_tv"
-    case jacobianNorm = "jacobian_norm"
-    case l2Bound = "l2_bound"
-    case priceOfSmoothing = "price_of_smoothing"
-    case priceOfSmoothingBound = "price_of_smoothing_bound"
-    case softPolicy = "soft_policy"
   }
 }

@@ -3,7 +3,6 @@
 import ArgumentParser
 import Curvature
 import LogitDumps
-import SoftmaxEntropy
 
 struct CurvatureCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -39,6 +38,7 @@ struct CurvatureCommand: ParsableCommand {
     guard (logits != nil) != (dump != nil) else {
       throw ValidationError("give either --logits or a DUMP with --positions")
     }
+    if let logits { try Self.validateTop(top, actions: logits.values.count) }
     if dump != nil {
       guard let positions, positions.values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) else {
         throw ValidationError("a DUMP needs --positions with non-negative integer indices")
@@ -48,7 +48,7 @@ struct CurvatureCommand: ParsableCommand {
 
   func run() throws {
     if let logits {
-      let report = try Self.report(logits: logits.values, temperature: temperature ?? 1, top: top, position: nil)
+      let report = try CurvatureReport(logits: logits.values, temperature: temperature ?? 1, top: top)
       if json { try printJSON(report) } else { print(report.table()) }
       return
     }
@@ -58,30 +58,23 @@ struct CurvatureCommand: ParsableCommand {
     }
     let indices = positions!.values.map { Int($0) }
     let rows = try tensor.doubleRows(indices)
+    if let row = rows.first { try Self.validateTop(top, actions: row.count) }
     let t = temperature ?? d.temperature
-    let reports = try zip(indices, rows).map { try Self.report(logits: $1, temperature: t, top: top, position: $0) }
+    let report = try DumpCurvatureReport(file: d.path, temperature: t, positions: indices, rows: rows, top: top)
     if json {
-      try printJSON(DumpCurvatureReport(file: d.path, temperature: t, positions: reports))
+      try printJSON(report)
     } else {
-      print(reports.map { $0.table() }.joined(separator: "\n\n"))
+      print(report.positions.map { $0.table() }.joined(separator: "\n\n"))
     }
   }
 
-  static func report(logits: [Double], temperature: Double, top: Int, position: Int?) throws -> CurvatureReport {
-    let policy = try SoftmaxPolicy(logits: logits, temperature: temperature)
-    let c = try PositionCurvature(policy: policy, top: top)
-    return CurvatureReport(
-      position: position, actions: c.actionCount, temperature: temperature, entropy: c.entropy,
-      fisherTrace: c.fisherTrace, fisherEigenvalues: c.fisherEigenvalues,
-      entropyHessianEigenvalues: c.entropyHessianEigenvalues,
-      lambdaMaxBound: PositionCurvature.fisherEigenvalueBound, method: c.method.rawValue)
+  /// The library says "top = k eigenvalues requested" without naming a flag; the flag's name is
+  /// this layer's wording.
+  static func validateTop(_ top: Int, actions: Int) throws {
+    guard top >= 1, top <= actions else {
+      throw ValidationError("--top \(top) is out of range: the policy has \(actions) actions (need 1 ≤ k ≤ \(actions))")
+    }
   }
-}
-
-struct DumpCurvatureReport: Encodable {
-  let file: String
-  let temperature: Double
-  let positions: [CurvatureReport]
 }
 
 extension CurvatureReport {
@@ -97,25 +90,5 @@ extension CurvatureReport {
     t.append("∇²H eigenvalues (largest |λ|)", entropyHessianEigenvalues.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
     t.append("method", method)
     return t.rendered()
-  }
-}
-
-struct CurvatureReport: Encodable {
-  let position: Int?
-  let actions: Int
-  let temperature: Double
-  let entropy: Double
-  let fisherTrace: Double
-  let fisherEigenvalues: [Double]
-  let entropyHessianEigenvalues: [Double]
-  let lambdaMaxBound: Double
-  let method: String
-
-  enum CodingKeys: String, CodingKey {
-    case position, actions, temperature, entropy, method
-    case fisherTrace = "fisher_trace"
-    case fisherEigenvalues = "fisher_eigenvalues"
-    case entropyHessianEigenvalues = "entropy_hessian_eigenvalues"
-    case lambdaMaxBound = "lambda_max_bound"
   }
 }

@@ -115,4 +115,10 @@ struct CurvatureCliffCommandTests {
     #expect(r.status != 0)
     #expect(!r.standardError.isEmpty)
   }
+
+  @Test func outOfRangeTopIsNamedByTheCommandLine() throws {
+    // The library error does not name CLI flags; the command names --top.
+    let r = try runDeltaH(["curvature", "--logits", "1,2,3", "--top", "4"])
+    #expect(r.status != 0 && r.standardError.contains("--top 4 is out of range: the policy has 3 actions"))
+  }
 }

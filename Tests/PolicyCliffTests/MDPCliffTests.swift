@@ -22,7 +22,7 @@ func randomMDP(_ rng: inout SplitMix64, states: Int, actions: Int, gamma: Double
     p.append(block)
     r.append(rng.logits(count: actions, scale: 1))
   }
-  return try TabularMDP(transitions: p, rewards: r, gamma: gamma)
+  return try TabularMDP(rewards: r, transitions: p, discount: gamma)
 }
 
 func supDistance(_ a: [[Double]], _ b: [[Double]]) -> Double {
@@ -33,7 +33,7 @@ func supDistance(_ a: [[Double]], _ b: [[Double]]) -> Double {
 struct MDPCliffTests {
   @Test func singleStateClosedForm() throws {
     // One state, self-loops: Q*(a) = R(a) + γ·max Q*/… ⇒ Q* = [1/(1−γ), γ/(1−γ)] = [10, 9].
-    let mdp = try TabularMDP(transitions: [[[1], [1]]], rewards: [[1, 0]], gamma: 0.9)
+    let mdp = try TabularMDP(rewards: [[1, 0]], transitions: [[[1], [1]]], discount: 0.9)
     for method in TabularMDP.OptimalValueMethod.allCases {
       let q = try mdp.optimalQ(method: method)
       #expect(maxAbsoluteDifference(q[0], [10, 9]) < 1e-10, "\(method)")
@@ -88,7 +88,7 @@ struct MDPCliffTests {
       let dr = mdp.rewards.map { row in row.map { _ in size * (2 * Double.random(in: 0..<1, using: &rng) - 1) } }
       let norm = dr.flatMap { $0 }.map(abs).max()!
       let moved = try TabularMDP(
-        transitions: mdp.transitions, rewards: zip(mdp.rewards, dr).map { zip($0, $1).map { $0 + $1 } }, gamma: gamma)
+        rewards: zip(mdp.rewards, dr).map { zip($0, $1).map { $0 + $1 } }, transitions: mdp.transitions, discount: gamma)
       let after = try MDPStability(mdp: moved, alpha: alpha, tolerance: 0)
       // Soft policy: per-state TV ≤ ‖ΔR‖∞/(2α(1 − γ)) (Policy Cliff Prop 4.5).
       for s in 0..<4 {
@@ -107,11 +107,11 @@ struct MDPCliffTests {
     // reward of size ε on action 1 makes it strictly optimal (Policy Cliff Prop 3.2): the greedy
     // policy jumps by TV 1 while the soft policy moves by at most ε/(2α(1 − γ)).
     let p: [[[Double]]] = [[[0, 1], [0, 1]], [[0, 1], [0, 1]]]
-    let mdp = try TabularMDP(transitions: p, rewards: [[1, 1], [0, 0]], gamma: 0.8)
+    let mdp = try TabularMDP(rewards: [[1, 1], [0, 0]], transitions: p, discount: 0.8)
     let base = try MDPStability(mdp: mdp, alpha: 0.1)
     #expect(base.margins[0].ties == 2 && base.hasTie && base.greedyStabilityRadius == 0)
     for eps in [1e-2, 1e-4, 1e-6] {
-      let moved = try MDPStability(mdp: TabularMDP(transitions: p, rewards: [[1, 1 + eps], [0, 0]], gamma: 0.8), alpha: 0.1)
+      let moved = try MDPStability(mdp: TabularMDP(rewards: [[1, 1 + eps], [0, 0]], transitions: p, discount: 0.8), alpha: 0.1)
       #expect(moved.margins[0].greedyAction == 1 && base.margins[0].greedyAction == 0)
       let soft = totalVariation(base.softPolicy[0], moved.softPolicy[0])
       #expect(soft <= eps * base.lipschitzTV)
@@ -120,10 +120,10 @@ struct MDPCliffTests {
   }
 
   @Test func invalidMDPs() {
-    #expect(throws: PolicyCliffError.self) { try TabularMDP(transitions: [[[0.5]]], rewards: [[1]], gamma: 0.5) }
-    #expect(throws: PolicyCliffError.self) { try TabularMDP(transitions: [[[1]]], rewards: [[1]], gamma: 1) }
-    #expect(throws: PolicyCliffError.self) { try TabularMDP(transitions: [[[1]]], rewards: [[.nan]], gamma: 0.1) }
-    #expect(throws: PolicyCliffError.self) { try TabularMDP(transitions: [[[1]], [[1]]], rewards: [[1]], gamma: 0.1) }
+    #expect(throws: FiniteMDPError.self) { try TabularMDP(rewards: [[1]], transitions: [[[0.5]]], discount: 0.5) }
+    #expect(throws: FiniteMDPError.self) { try TabularMDP(rewards: [[1]], transitions: [[[1]]], discount: 1) }
+    #expect(throws: FiniteMDPError.self) { try TabularMDP(rewards: [[.nan]], transitions: [[[1]]], discount: 0.1) }
+    #expect(throws: FiniteMDPError.self) { try TabularMDP(rewards: [[1]], transitions: [[[1]], [[1]]], discount: 0.1) }
   }
 }
 

@@ -4,31 +4,10 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import PolicyCliff
 import Testing
+import _TestSupport
 @testable import Reports
-
-/// Element counts and text of an XML document; nil when it does not parse.
-final class XMLCensus: NSObject, XMLParserDelegate {
-  var counts: [String: Int] = [:]
-  var text = ""
-  var attributes: [String: [[String: String]]] = [:]
-
-  static func of(_ markup: String) -> XMLCensus? {
-    let census = XMLCensus()
-    let parser = XMLParser(data: Data(markup.utf8))
-    parser.delegate = census
-    return parser.parse() ? census : nil
-  }
-
-  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-    counts[name, default: 0] += 1
-    self.attributes[name, default: []].append(attributes)
-  }
-
-  func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-
-  func count(_ name: String, class c: String) -> Int { (attributes[name] ?? []).filter { $0["class"] == c }.count }
-}
 
 /// Every figure of the sample report inputs, built from fixed numbers.
 func sampleFigures() throws -> [Figure] {

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import Foundation
+import PolicyCliff
 import Testing
 @testable import Reports
 

@@ -197,7 +197,7 @@ struct SampledAndMDPTests {
   }
 
   @Test func badArgumentsNameTheProblem() throws {
-    #expect(throws: TabularPolicyError(argument: "discount", problem: "γ must be in [0, 1), got 1.0")) {
+    #expect(throws: FiniteMDPError.invalidArgument(argument: "discount", problem: "γ must be in [0, 1), got 1.0")) {
       try TabularMDP(rewards: [[0]], transitions: [[[1]]], discount: 1)
     }
     #expect(throws: TabularPolicyError.self) { try ContextualBandit(rewards: [[1, 2], [1]]) }

@@ -15,20 +15,20 @@ public enum PolicyCliffError: Error, Equatable, CustomStringConvertible {
   }
 }
 
-func requireFinite(_ v: [Double], _ name: String) throws(PolicyCliffError) {
+package func requireFinite(_ v: [Double], _ name: String) throws(PolicyCliffError) {
   guard !v.isEmpty else { throw .invalidArgument("\(name) is empty") }
   for (i, x) in v.enumerated() where !x.isFinite {
     throw .invalidArgument("\(name)[\(i)] is \(x); it must be finite")
   }
 }
 
-func requireTemperature(_ alpha: Double) throws(PolicyCliffError) {
+package func requireTemperature(_ alpha: Double) throws(PolicyCliffError) {
   guard alpha.isFinite, alpha > 0 else {
     throw .invalidArgument("alpha = \(alpha) is invalid; the entropy temperature must be finite and > 0")
   }
 }
 
-func requireDiscount(_ gamma: Double) throws(PolicyCliffError) {
+package func requireDiscount(_ gamma: Double) throws(PolicyCliffError) {
   guard gamma.isFinite, gamma >= 0, gamma < 1 else {
     throw .invalidArgument("gamma = \(gamma) is invalid; the discount must lie in [0, 1)")
   }

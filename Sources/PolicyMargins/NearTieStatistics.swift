@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import SoftmaxEntropy
+import _NumericsSupport
 
 /// Near-tie statistics over many positions (decoding steps of a logit dump): the distribution of
 /// the top-1/top-2 logit gap g = x₍₁₎ − x₍₂₎ (x = z/T, so π₂/π₁ = e^(−g)), the share of positions
@@ -17,7 +18,8 @@ public struct NearTieStatistics: Sendable, Equatable {
   public let meanEntropyNearTie: Double
   /// Mean entropy of the other positions (NaN when there are none).
   public let meanEntropyOther: Double
-  /// Gap quantiles at the requested levels, by linear interpolation between order statistics.
+  /// Gap quantiles at the requested levels, by linear interpolation between order statistics
+  /// (numpy's default "linear" rule).
   public let gapQuantiles: [Double]
   /// The requested quantile levels in [0, 1].
   public let quantileLevels: [Double]
@@ -59,12 +61,7 @@ public struct NearTieStatistics: Sendable, Equatable {
     meanEntropyOther = other.isEmpty ? .nan : compensatedSum(other.map { entropies[$0] }) / Double(other.count)
     let sorted = gaps.sorted()
     self.quantileLevels = quantileLevels
-    gapQuantiles = quantileLevels.map { level in
-      let h = level * Double(sorted.count - 1)
-      let lo = Int(h.rounded(.down))
-      let hi = min(lo + 1, sorted.count - 1)
-      return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
-    }
+    gapQuantiles = quantileLevels.map { linearQuantile(sorted: sorted, $0) }
     self.histogramEdges = histogramEdges
     var counts = [Int](repeating: 0, count: histogramEdges.count)
     for g in gaps {

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
-import PolicyCliff
+import PolicyMargins
+import RealModule
 
 /// The perturbation experiment of docs/theory.md#policy-jump over a range of sizes: for each ε the values Q
 /// are perturbed by +ε on the second-best action (the tied one at a tie, where the greedy policy

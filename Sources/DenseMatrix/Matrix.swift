@@ -2,7 +2,8 @@
 
 /// A dense, row-major matrix of `Double`.
 ///
-/// Small on purpose: it stores the elements and hands contiguous storage to LAPACK and BLAS.
+/// Small on purpose: it stores the elements and hands contiguous storage to LAPACK and BLAS
+/// (DenseLinearAlgebra); this module itself links neither.
 /// Element (i, j) lives at `elements[i * columns + j]`.
 public struct Matrix: Equatable, Sendable {
   /// Number of rows.

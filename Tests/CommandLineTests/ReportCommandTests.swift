@@ -6,7 +6,6 @@ import FoundationXML
 #endif
 import Testing
 import _TestSupport
-@testable import Reports
 
 /// The repository root (for data/sample).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

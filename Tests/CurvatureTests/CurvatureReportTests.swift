@@ -1,0 +1,38 @@
+// DeltaH — entropy change of softmax policies.
+
+import Curvature
+import Foundation
+import Testing
+
+/// The library-owned result of `deltah curvature`: its JSON keys (which `deltah report` and the
+/// CLI tests read) and a lossless round trip.
+@Suite struct CurvatureReportTests {
+  static func keys(_ value: some Encodable) throws -> Set<String> {
+    let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as! [String: Any]
+    return Set(object.keys)
+  }
+
+  @Test func keysAndRoundTrip() throws {
+    let report = try CurvatureReport(logits: [2, 1, 0, -1], temperature: 1, top: 2)
+    #expect(report.actions == 4 && report.fisherEigenvalues.count == 2 && report.lambdaMaxBound == 0.5)
+    #expect(try Self.keys(report) == [
+      "actions", "temperature", "entropy", "method", "fisher_trace", "fisher_eigenvalues",
+      "entropy_hessian_eigenvalues", "lambda_max_bound",
+    ])  // no "position" for a policy given by its logits
+    let decoded = try JSONDecoder().decode(CurvatureReport.self, from: JSONEncoder().encode(report))
+    #expect(decoded == report)
+
+    let dump = try DumpCurvatureReport(
+      file: "x.safetensors", temperature: 0.7, positions: [3, 1], rows: [[1, 0, 0], [0, 0, 2]], top: 1)
+    #expect(try Self.keys(dump) == ["file", "temperature", "positions"])
+    #expect(dump.positions.map(\.position) == [3, 1] && dump.positions.allSatisfy { $0.temperature == 0.7 })
+    #expect(try JSONDecoder().decode(DumpCurvatureReport.self, from: JSONEncoder().encode(dump)) == dump)
+  }
+
+  @Test func badInputsAreTypedErrors() {
+    #expect(throws: CurvatureError.softmax(.invalidTemperature(0))) {
+      try CurvatureReport(logits: [1, 2], temperature: 0, top: 1)
+    }
+    #expect(throws: CurvatureError.self) { try CurvatureReport(logits: [1, 2], temperature: 1, top: 3) }
+  }
+}
