@@ -284,7 +284,10 @@ class LogitCapture(TrainerCallback):
             }
             if self.linearize:
                 pending["theta_before"] = {n: p.detach().clone() for n, p in model.named_parameters()}
-            self._write(pending, "before", self._forward(model, batch))
+            before = self._forward(model, batch)
+            if self.linearize:
+                pending["before"] = before
+            self._write(pending, "before", before)
             pending["seconds"] = time.perf_counter() - start
             self._pending = pending
         except Exception as error:
@@ -305,7 +308,15 @@ class LogitCapture(TrainerCallback):
         self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
 
     def _linearize_step(self, pending: dict, model) -> None:
-        """Hook for deltah.linearize (issue 16): ``pending`` holds ``theta_before``, ``batch``, ``step``."""
+        """Hook for :mod:`deltah.linearize`, called in ``on_step_end`` after the after dump.
+
+        ``pending`` holds ``step``, ``lr``, ``temperature``, ``batch`` (``prompt_ids``,
+        ``prompt_mask``, ``completion_ids``, ``completion_mask``, ``advantages``, ``group_ids``,
+        ``old_logprobs`` as CPU tensors of the captured rows; ``micro_batches`` with the trainer's
+        own tensors; ``widths`` (P, C); ``rows``), ``theta_before`` (a copy of every named
+        parameter taken in ``on_pre_optimizer_step``, after gradient clipping, so the gradients are
+        still in ``p.grad`` there) and ``before`` (what was written to the before dump).
+        """
         raise NotImplementedError("linearize=True is not wired to deltah.linearize in this version")
 
     # -- helpers ---------------------------------------------------------------------------------
