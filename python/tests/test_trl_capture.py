@@ -313,3 +313,16 @@ def test_rejects_bad_arguments(tmp_path):
             capture(trainer, tmp_path / "x", **kwargs)
     with pytest.raises(TypeError):
         capture(object(), tmp_path / "x")
+
+
+@requires_binary
+def test_entropy_token_mean_is_trls_logged_entropy(f32_run):
+    """TRL logs the token-mean entropy of softmax(z/T) over the completion mask for each step
+    (computed in float32 at θ before the step); `deltah analyze` on the before dump recomputes it.
+    Tolerance 1e-5: a float32 mean of ~80 entropies of ~3.4 nats."""
+    trainer, callback, _, _, _ = f32_run
+    logged = [h["entropy"] for h in trainer.state.log_history if "entropy" in h]
+    assert len(logged) == 3
+    for (before, _), theirs in zip(callback.written, logged):
+        ours = cli.analyze(before, binary=DELTAH)["entropy_token_mean"]
+        assert abs(ours - theirs) <= 1e-5, (ours, theirs)
