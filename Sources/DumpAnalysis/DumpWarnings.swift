@@ -14,6 +14,13 @@ public struct TensorRead: Sendable, Codable, Equatable {
   public var shape: [Int]
   public var type: String
 
+  public init(field: String, tensor: String, shape: [Int], type: String) {
+    self.field = field
+    self.tensor = tensor
+    self.shape = shape
+    self.type = type
+  }
+
   /// `field ← tensor [shape] TYPE`.
   public var description: String {
     "\(field) ← \(tensor) [\(shape.map(String.init).joined(separator: ","))] \(type)"
@@ -32,13 +39,13 @@ extension LogitDump {
     }
   }
 
-  /// Names of the tensors in the container that no contract field uses, in container order.
+  /// Names of the tensors in the container that no contract field uses, sorted.
   /// Such a tensor is never read: a mask saved as `attention_mask` leaves every position valid.
   ///
   /// - Complexity: O(tensors).
   public var ignoredTensors: [String] {
     let used = Set(fields.values.map(\.name))
-    return archive.tensors.map(\.name).filter { !used.contains($0) }
+    return archive.tensors.map(\.name).filter { !used.contains($0) }.sorted()
   }
 
   /// One warning per ignored tensor, with the contract names it may have been meant as.

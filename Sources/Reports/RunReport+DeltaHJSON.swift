@@ -14,6 +14,7 @@ extension RunReport {
   ///     curvature                an object with "fisher_eigenvalues"
   ///     curvature DUMP           {"positions": [objects with "fisher_eigenvalues"]}
   ///     cliff                    an object with "soft_policy" and "values"
+  ///     step                     an object with "logit_step" and "delta_first_order"
   ///
   /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
   ///
@@ -74,6 +75,17 @@ extension RunReport {
             entropyHessian: (p["entropy_hessian_eigenvalues"]?.arrayValue ?? []).compactMap(\.numberValue), settings: settings,
             sources: [source])
         }
+      } else if object["logit_step"]?.arrayValue != nil, object["delta_first_order"] != nil {
+        // deltah step --json
+        var settings: [Provenance.Setting] = []
+        if let rule = object["rule"]?.stringValue { settings.append(.init("rule", rule)) }
+        if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
+        let keys: [(String, String)] = [
+          ("H before (nats)", "entropy"), ("H after (nats)", "entropy_after"), ("ΔH actual", "delta_actual"),
+          ("ΔH first order −Cov(log π, Δz/T)", "delta_first_order"), ("ΔH second order", "delta_second_order"),
+          ("sampled-token term", "sampled_term"), ("correction term", "correction_term"), ("polarity", "polarity"),
+        ]
+        addLogitStep(rows: keys.map { ($0.0, object[$0.1]?.numberValue) }, settings: settings, sources: [source])
       } else if object["soft_policy"] != nil {
         guard let values = object["values"]?.arrayValue?.compactMap(\.numberValue), let alpha = object["alpha"]?.numberValue else {
           throw ReportError("\(source): cliff JSON without \"values\" (written by an older deltah); rerun deltah cliff --json")
@@ -84,7 +96,7 @@ extension RunReport {
           throw ReportError("\(source): \(error)")
         }
       } else {
-        throw ReportError("\(source): JSON of no known kind (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff --json)")
+        throw ReportError("\(source): JSON of no known kind (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff --json)")
       }
     } catch let error as ReportError {
       throw error
