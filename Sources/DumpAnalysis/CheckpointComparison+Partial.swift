@@ -45,6 +45,7 @@ public struct ComparisonPartial: Sendable {
       "after_identity": afterIdentity, "temperature": "\(s.temperature)",
       "position_shape": c.positionShape.map(String.init).joined(separator: ","), "non_finite_rows": "\(s.nonFiniteRows)",
       "shard": shard.map { "\($0.index)/\($0.count)" } ?? "",
+      "warnings": (s.warnings ?? []).joined(separator: "\u{1E}"),
     ])
     w.add("positions", c.positions.map { Int64($0) }, shape: n)
     w.add("valid", c.valid.map { $0 ? UInt8(1) : 0 }, shape: n)
@@ -114,11 +115,12 @@ public struct ComparisonPartial: Sendable {
       }
       arrays[name] = values
     }
-    let comparison = CheckpointComparison(
+    var comparison = CheckpointComparison(
       before: before, after: after, temperature: temperature, positionShape: shape, positions: positions, valid: valid,
       deltaActual: arrays["delta_actual"]!, deltaFirstOrder: arrays["delta_first_order"]!,
       deltaSecondOrder: arrays["delta_second_order"]!, localKL: arrays["local_kl"]!, exactKL: arrays["exact_kl"]!,
       nonFiniteRows: nonFinite)
+    comparison.summary.warnings = (m["warnings"] ?? "").split(separator: "\u{1E}").map(String.init)
     self.init(path: path, comparison: comparison, beforeIdentity: m["before_identity"]!, afterIdentity: m["after_identity"]!, shard: shard)
   }
 
@@ -134,6 +136,7 @@ public struct ComparisonPartial: Sendable {
       return [
         ("before dump", s.before), ("after dump", s.after), ("before identity", p.beforeIdentity),
         ("after identity", p.afterIdentity), ("temperature", "\(s.temperature)"),
+        ("warnings", (s.warnings ?? []).joined(separator: "; ")),
         ("position shape", "\(p.comparison.positionShape)"), ("shard count", p.shard.map { "\($0.count)" } ?? "none"),
       ]
     }
@@ -159,16 +162,30 @@ public struct ComparisonPartial: Sendable {
       nonFinite = s
     }
     let s = first.comparison.summary
-    let merged = CheckpointComparison(
+    var merged = CheckpointComparison(
       before: s.before, after: s.after, temperature: s.temperature, positionShape: first.comparison.positionShape,
       positions: positions, valid: valid, deltaActual: cs.flatMap(\.deltaActual), deltaFirstOrder: cs.flatMap(\.deltaFirstOrder),
       deltaSecondOrder: cs.flatMap(\.deltaSecondOrder), localKL: cs.flatMap(\.localKL), exactKL: cs.flatMap(\.exactKL),
       nonFiniteRows: nonFinite)
+    merged.summary.warnings = s.warnings
     self.init(path: sorted.map(\.path).joined(separator: ","), comparison: merged, beforeIdentity: first.beforeIdentity, afterIdentity: first.afterIdentity, shard: nil)
   }
 }
 
 extension CheckpointComparison {
+  /// Compares two dumps (see ``init(before:after:temperature:range:progress:)``) and records in
+  /// the summary's warnings every tensor of either dump that the contract does not use.
+  ///
+  /// - Throws: ``DumpError`` as that initializer.
+  public static func comparing(
+    before: LogitDump, after: LogitDump, temperature: Double, range: Range<Int>? = nil,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
+  ) throws(DumpError) -> CheckpointComparison {
+    var c = try CheckpointComparison(before: before, after: after, temperature: temperature, range: range, progress: progress)
+    c.summary.warnings = before.ignoredTensorWarnings.map { "\(before.path): \($0)" } + after.ignoredTensorWarnings.map { "\(after.path): \($0)" }
+    return c
+  }
+
   /// A comparison from per-position arrays (a shard read back, or merged shards); the summary is
   /// computed over the valid positions.
   ///

@@ -27,7 +27,7 @@ public struct CheckpointComparison: Sendable {
   public let localKL: [Double]
   public let exactKL: [Double]
   /// The batch summary.
-  public let summary: Summary
+  public internal(set) var summary: Summary
   /// The position shape of the dumps.
   public let positionShape: [Int]
 
@@ -54,6 +54,8 @@ public struct CheckpointComparison: Sendable {
     public var meanExactKL: Double
     /// Positions with NaN/Inf logits in either dump.
     public var nonFiniteRows: Int
+    /// Things the user should know (tensors outside the contract, …); nil in older JSON.
+    public var warnings: [String]? = nil
   }
 
   /// Compares two dumps of the same positions (all of them, or the flat positions `range` of a

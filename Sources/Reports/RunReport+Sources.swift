@@ -114,6 +114,7 @@ extension RunReport {
   /// - Complexity: O(1).
   public mutating func addComparisonSummary(_ s: CheckpointComparison.Summary, figure: Figure? = nil) {
     let prov = provenance([.init("temperature", NumberFormatting.exact(s.temperature))], sources: [s.before, s.after])
+    warnings += s.warnings ?? []
     if s.nonFiniteRows > 0 {
       warnings.append("\(s.before) → \(s.after): \(s.nonFiniteRows) position(s) have NaN/Inf logits in either dump and were excluded")
     }

@@ -48,7 +48,7 @@ struct CompareCommand: ParsableCommand {
     let b = try LogitDump(path: after)
     let t = temperature ?? a.temperature
     let range = try shard.map { try $0.range(positionShape: a.positionShape, file: before) }
-    let comparison = try CheckpointComparison(before: a, after: b, temperature: t, range: range, progress: ProgressBar("comparing").update)
+    let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: t, range: range, progress: ProgressBar("comparing").update)
     if let partial, let shard, let range {
       try ComparisonPartial(
         comparison: comparison, beforeIdentity: DumpIdentity(dump: a).description,
@@ -59,11 +59,8 @@ struct CompareCommand: ParsableCommand {
     }
     if let perToken { try comparison.perTokenWriter().write(to: perToken) }
     let s = comparison.summary
-    if json {
-      try printJSON(s)
-      return
-    }
-    print(Self.table(s))
+    if json { try printJSON(s) } else { print(Self.table(s)) }
+    for w in s.warnings ?? [] { writeStandardError("warning: \(w)\n") }
   }
 
   /// The summary as a text table.
@@ -80,6 +77,6 @@ struct CompareCommand: ParsableCommand {
     table.append("sign agreement (first order)", formatNumber(s.signAgreement, digits: 4))
     table.append("mean ½ΔᵀFΔ / exact KL", "\(formatNumber(s.meanLocalKL, digits: 4)) / \(formatNumber(s.meanExactKL, digits: 4))")
     if s.nonFiniteRows > 0 { table.append("positions with NaN/Inf logits (excluded)", "\(s.nonFiniteRows)") }
-    return table.rendered()
+    return table.rendered() + (s.warnings ?? []).map { "\nwarning: \($0)" }.joined()
   }
 }

@@ -66,5 +66,6 @@ struct MergeCommand: ParsableCommand {
     }
     if let perToken { try c.perTokenWriter().write(to: perToken) }
     if json { try printJSON(c.summary) } else { print(CompareCommand.table(c.summary)) }
+    for w in c.summary.warnings ?? [] { writeStandardError("warning: \(w)\n") }
   }
 }

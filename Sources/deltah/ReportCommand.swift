@@ -100,7 +100,7 @@ struct ReportCommand: ParsableCommand {
     }
     if let (before, after) = compare {
       let a = try LogitDump(path: before), b = try LogitDump(path: after)
-      report.addComparison(try CheckpointComparison(before: a, after: b, temperature: settings.temperature ?? a.temperature))
+      report.addComparison(try CheckpointComparison.comparing(before: a, after: b, temperature: settings.temperature ?? a.temperature))
     }
     return report
   }

@@ -133,7 +133,7 @@ struct TrustworthyAnswersTests {
     after.logits = after.logits.enumerated().map { $1 + 0.05 * Double(($0 * 7) % 5) - 0.1 }
     let a = try LogitDump(path: fixtures.write(before, name: "before.safetensors"))
     let b = try LogitDump(path: fixtures.write(after, name: "after.safetensors"))
-    let whole = try CheckpointComparison(before: a, after: b, temperature: 1)
+    let whole = try CheckpointComparison.comparing(before: a, after: b, temperature: 1)
     var parts: [ComparisonPartial] = []
     for i in 0..<3 {
       let range = PositionTable.shardRange(index: i, of: 3, positionShape: a.positionShape)

@@ -299,3 +299,16 @@ def test_series_is_ordered_by_step_with_warnings(tmp_path):
     o = json.loads(proc.stdout)
     assert [s["step"] for s in o["steps"]] == [10, 20, 20, 30]
     assert any("repeated step" in w for w in o["warnings"])
+
+
+def test_compare_names_unknown_tensors_also_after_merge(tmp_path):
+    a = dump(tmp_path / "a.safetensors", n_seq=2, seed=8, extra={"attention_mask": np.zeros((2, 3), np.uint8)})
+    b = dump(tmp_path / "b.safetensors", n_seq=2, seed=9)
+    whole = deltah("compare", a, b, "--json")
+    assert whole.returncode == 0 and "attention_mask" in whole.stderr
+    assert any("'attention_mask'" in w and "'mask'" in w for w in json.loads(whole.stdout)["warnings"])
+    parts = [str(tmp_path / f"c{i}.safetensors") for i in range(2)]
+    for i, p in enumerate(parts):
+        assert deltah("compare", a, b, "--shard", f"{i}/2", "--partial", p).returncode == 0
+    merged = deltah("merge", *parts, "--json")
+    assert merged.stdout == whole.stdout and "attention_mask" in merged.stderr
