@@ -19,6 +19,7 @@ extension RunReport {
   ///     cliff                    an object with "soft_policy" and "values" (decoded as CliffReport)
   ///     whatif                   an object with "interventions"
   ///     law                      an object with "ceiling_interval"
+  ///     step                     an object with "logit_step" and "delta_first_order"
   ///
   /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
   ///
@@ -54,6 +55,7 @@ extension RunReport {
         addTrainingRun(TrainingRun(steps: records, finalEntropy: finalEntropy, finalReward: finalReward), settings: settings, sources: [source])
       } else if object["steps"]?.arrayValue != nil {
         let series = try snake.decode(SummaryFile.self, from: data).steps
+        warnings += (object["warnings"]?.arrayValue ?? []).compactMap(\.stringValue).map { "\(source): \($0)" }
         addSummaries(series)
       } else if object["entropy_source"] != nil {
         addSummaries([try snake.decode(DumpSummary.self, from: data)])
@@ -63,6 +65,17 @@ extension RunReport {
         if object["outside_trust_radius_share"] != nil {
           addTrustRadius(try plain.decode(CheckpointComparison.TrustRadius.self, from: data), before: summary.before, after: summary.after)
         }
+      } else if object["logit_step"]?.arrayValue != nil, object["delta_first_order"] != nil {
+        // deltah step --json
+        var settings: [Provenance.Setting] = []
+        if let rule = object["rule"]?.stringValue { settings.append(.init("rule", rule)) }
+        if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
+        let keys: [(String, String)] = [
+          ("H before (nats)", "entropy"), ("H after (nats)", "entropy_after"), ("ΔH actual", "delta_actual"),
+          ("ΔH first order −Cov(log π, Δz/T)", "delta_first_order"), ("ΔH second order", "delta_second_order"),
+          ("sampled-token term", "sampled_term"), ("correction term", "correction_term"), ("polarity", "polarity"),
+        ]
+        addLogitStep(rows: keys.map { ($0.0, object[$0.1]?.numberValue) }, settings: settings, sources: [source])
       } else if object["fisher_eigenvalues"] != nil {
         addCurvature(try plain.decode(CurvatureReport.self, from: data), source: source)
       } else if object["file"] != nil, object["positions"]?.arrayValue?.first?.objectValue?["fisher_eigenvalues"] != nil {
@@ -83,7 +96,7 @@ extension RunReport {
       } else if object["interventions"]?.arrayValue != nil {
         addWhatIf(try plain.decode(WhatIfReport.self, from: data), sources: [source])
       } else {
-        throw ReportError("\(source): JSON of no known kind (expected a DeltaH result: a dump summary or series, a checkpoint comparison, a training run, a curvature, cliff, law or whatif report)")
+        throw ReportError("\(source): JSON of no known kind (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff/law/whatif --json)")
       }
     } catch let error as ReportError {
       throw error

@@ -20,13 +20,19 @@ struct CompareCommand: ParsableCommand {
   @Argument(help: "The dump at the later checkpoint (same positions and vocabulary).")
   var after: String
 
-  @Option(help: "Temperature T (default: the before dump's metadata, else 1).")
+  @Option(parsing: .unconditional, help: "Temperature T > 0 (default: the before dump's metadata 'temperature', else 1).")
   var temperature: Double?
+
+  @Option(help: "Compare shard i of n (e.g. 0/4): whole sequences of a [B, T] dump, contiguous positions of an [N] dump; with --partial.")
+  var shard: ShardArgument?
+
+  @Option(help: "With --shard: where to write the shard's partial for `deltah merge`.")
+  var partial: String?
 
   @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl to this .safetensors file.")
   var perToken: String?
 
-  @Option(parsing: .unconditional, help: "Trust tolerance ε: a position is inside the trust radius when ½ΔxᵀQΔx ≤ ε·|first order| (default 0.1).")
+  @Option(parsing: .unconditional, help: "Trust tolerance ε: a position is inside the trust radius when ½ΔxᵀQΔx ≤ ε·|first order|.")
   var trustTolerance: Double = 0.1
 
   @Flag(help: "Print JSON instead of a table.")
@@ -34,20 +40,36 @@ struct CompareCommand: ParsableCommand {
 
   func validate() throws {
     guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
+    if let temperature { try AnalysisSettings.checkTemperature(temperature, argument: "--temperature") }
+    if (shard == nil) != (partial == nil) { throw ValidationError("--shard and --partial go together") }
+    if shard != nil, json || perToken != nil {
+      throw ValidationError("--shard writes only the partial; give --json and --per-token to 'deltah merge', which prints the whole comparison")
+    }
   }
 
   func run() throws {
     let a = try LogitDump(path: before)
     let b = try LogitDump(path: after)
     let t = temperature ?? a.temperature
-    let comparison = try CheckpointComparison(before: a, after: b, temperature: t, progress: ProgressBar("comparing").update)
+    let range = try shard.map { try $0.range(positionShape: a.positionShape, file: before) }
+    let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: t, range: range, progress: ProgressBar("comparing").update)
+    if let partial, let shard, let range {
+      try ComparisonPartial(
+        comparison: comparison, beforeIdentity: DumpIdentity(dump: a).description,
+        afterIdentity: DumpIdentity(dump: b).description, shard: (shard.index, shard.count)
+      ).write(to: partial)
+      writeStandardError("wrote compare partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
+      return
+    }
     if let perToken { try comparison.perTokenWriter(trustTolerance: trustTolerance).write(to: perToken) }
     let s = comparison.summary
     let trust = comparison.trustRadius(tolerance: trustTolerance)
-    if json {
-      try printJSON(ComparisonWithTrustRadius(summary: s, trustRadius: trust))
-      return
-    }
+    if json { try printJSON(ComparisonWithTrustRadius(summary: s, trustRadius: trust)) } else { print(Self.table(s, trust: trust)) }
+    for w in s.warnings ?? [] { writeStandardError("warning: \(w)\n") }
+  }
+
+  /// The summary as a text table.
+  static func table(_ s: CheckpointComparison.Summary, trust: CheckpointComparison.TrustRadius) -> String {
     var table = TextTable("quantity", "value")
     table.append("before / after", "\(s.before) / \(s.after)")
     table.append("temperature T", formatNumber(s.temperature))
@@ -60,6 +82,7 @@ struct CompareCommand: ParsableCommand {
     table.append("sign agreement (first order)", formatNumber(s.signAgreement, digits: 4))
     table.appendTrustRadius(trust)
     table.append("mean ½ΔᵀFΔ / exact KL", "\(formatNumber(s.meanLocalKL, digits: 4)) / \(formatNumber(s.meanExactKL, digits: 4))")
-    print(table.rendered())
+    if s.nonFiniteRows > 0 { table.append("positions with NaN/Inf logits (excluded)", "\(s.nonFiniteRows)") }
+    return table.rendered() + (s.warnings ?? []).map { "\nwarning: \($0)" }.joined()
   }
 }
