@@ -2,10 +2,10 @@
 """Cost of deltah.ray on a local Ray cluster: per-task scheduling overhead and wall time of a
 sharded analysis.
 
-    python benchmarks/ray_bench.py DUMP --cpus 2 --shards 4 --repeat 3 [--noop-tasks 200]
+    python benchmarks/ray_bench.py DUMP [DUMP …] --cpus 2 --shards 4 --repeat 3 [--noop-tasks 200]
 
 Prints one JSON object: the cluster's CPUs, Ray's per-task overhead (no-op tasks, and tasks
-that start a trivial subprocess), and the wall time of each `analyze_run` repeat on DUMP
+that start a trivial subprocess), and the wall time of each `analyze_run` repeat on the dumps
 (partials deleted between repeats, so every repeat computes every shard; the dump stays in the
 page cache). Needs Ray (scripts/ray-tests.sh makes a venv) and $DELTAH_BIN or deltah on PATH.
 """
@@ -43,14 +43,15 @@ def per_task(fn, count: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("dump")
+    ap.add_argument("dumps", nargs="+")
     ap.add_argument("--cpus", type=int, required=True)
-    ap.add_argument("--shards", type=int, required=True)
+    ap.add_argument("--shards", type=int, required=True, help="shards per dump")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--noop-tasks", type=int, default=200)
     a = ap.parse_args()
     ray.init(num_cpus=a.cpus, include_dashboard=False, log_to_driver=False)
-    out = {"cpus": a.cpus, "shards": a.shards, "dump_bytes": os.path.getsize(a.dump),
+    out = {"cpus": a.cpus, "shards": a.shards, "dumps": len(a.dumps),
+           "dump_bytes": sum(os.path.getsize(d) for d in a.dumps),
            "load_average": os.getloadavg()}
     if a.noop_tasks:
         out["noop_task_seconds"] = per_task(noop, a.noop_tasks)
@@ -61,7 +62,7 @@ def main() -> None:
         for _ in range(a.repeat):
             shutil.rmtree(work)
             t = time.perf_counter()
-            dray.analyze_run([a.dump], shards_per_dump=a.shards, output_dir=work, progress=False)
+            dray.analyze_run(a.dumps, shards_per_dump=a.shards, output_dir=work, progress=False)
             times.append(time.perf_counter() - t)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -290,10 +290,11 @@ def _valid_partial(path: str) -> bool:
     try:
         header, data_start = _safetensors_header(path)
         meta = header.get("__metadata__") or {}
-        if not str(meta.get("format", "")).startswith("deltah-partial"):
+        fmt = str(meta.get("format", ""))
+        if not (fmt.startswith("deltah") and "partial" in fmt):  # analyze and compare partials
             return False
         ends = [int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"]
-        if "positions" not in header or not ends:
+        if not ends:
             return False
         return data_start + max(ends) == os.path.getsize(path)
     except (OSError, ValueError, KeyError, TypeError, IndexError):

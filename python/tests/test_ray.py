@@ -265,3 +265,15 @@ def test_command_line(run_dir, tmp_path, capsys):
     code = dray.main([str(tmp_path / "missing.safetensors"), "--out", str(tmp_path), "--no-progress"])
     assert code == 1
     assert "missing.safetensors" in capsys.readouterr().err
+
+
+def test_partial_check_rejects_foreign_cut_and_empty_files(run_dir, tmp_path):
+    out = tmp_path / "out"
+    dray.analyze_run(run_dir[:1], shards_per_dump=1, output_dir=str(out), progress=False)
+    (partial,) = (out / "partials").iterdir()
+    assert dray._valid_partial(str(partial))
+    assert not dray._valid_partial(run_dir[0])  # a dump is a safetensors file, not a partial
+    data = partial.read_bytes()
+    for name, content in [("empty", b""), ("cut", data[:-1]), ("longer", data + b"\0"), ("header-only", data[:64])]:
+        (tmp_path / name).write_bytes(content)
+        assert not dray._valid_partial(str(tmp_path / name)), name
