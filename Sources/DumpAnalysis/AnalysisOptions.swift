@@ -4,6 +4,8 @@
 public struct AnalysisOptions: Sendable, Codable, Equatable {
   /// η in the polarity split α = η·A (c = 1: on-policy REINFORCE-style, no ratio, no clipping).
   public var learningRate: Double = 1
+  /// Where ``learningRate`` came from (shown next to it in every report).
+  public var learningRateSource: LearningRateSource = .default
   /// KL-Cov selection ratio as a **fraction** (verl `kl_cov_ratio`, default 0.0002). The original
   /// PRIME code's `k_percent` is in percent: `k_percent = 0.2` is a ratio of 0.002 here.
   public var klCovRatio: Double = 0.0002

@@ -34,7 +34,7 @@ public struct BatchAnalysis: Sendable {
   /// STEER's weights per position (NaN where invalid).
   public let steerWeights: [Double]?
   /// The batch results.
-  public let summary: DumpSummary
+  public internal(set) var summary: DumpSummary
 
   /// Analyses a table.
   ///
@@ -60,6 +60,10 @@ public struct BatchAnalysis: Sendable {
       tokens: validIndices.count, positions: n, nonFiniteRows: table.nonFiniteRows,
       nonFiniteExamples: table.nonFiniteExamples, entropySource: table.entropySource.rawValue,
       warnings: [])
+    summary.learningRateSource = options.learningRateSource.rawValue
+    if let w = Self.learningRateWarning(options, hasPolarity: table.sampledDiscriminator != nil && table.advantages != nil) {
+      warnings.append(w)
+    }
     if table.nonFiniteRows > 0 {
       warnings.append("\(table.nonFiniteRows) position(s) have NaN/Inf logits and were excluded (first: \(table.nonFiniteExamples.map(String.init).joined(separator: ", ")))")
     }

@@ -56,35 +56,41 @@ public struct CheckpointComparison: Sendable {
     public var nonFiniteRows: Int
   }
 
-  /// Compares two dumps of the same positions.
+  /// Compares two dumps of the same positions (all of them, or the flat positions `range` of a
+  /// shard, whose per-position arrays then hold only those positions).
   ///
-  /// - Throws: ``DumpError`` when a dump has no logits, the logit shapes or types differ, or both
-  ///   dumps store logits DEFLATE-compressed (one must be random-access to pair rows).
+  /// - Throws: ``DumpError`` when a dump has no logits, the logit shapes differ, T or 1/T is not
+  ///   finite, or both dumps store logits DEFLATE-compressed (one must be random-access to pair
+  ///   rows; both, when their element types differ).
   /// - Complexity: O(N · V), two exponentials per element; memory O(chunk + N).
   public init(
-    before: LogitDump, after: LogitDump, temperature: Double, progress: (@Sendable (Int, Int) -> Void)? = nil
+    before: LogitDump, after: LogitDump, temperature: Double, range: Range<Int>? = nil,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) {
     guard let a = before[.logits] else { throw DumpError(file: before.path, tensor: "logits", problem: "compare needs full logits") }
     guard let b = after[.logits] else { throw DumpError(file: after.path, tensor: "logits", problem: "compare needs full logits") }
     guard a.shape == b.shape else {
       throw DumpError(file: after.path, tensor: "logits", problem: "shape \(b.shape) differs from \(a.shape) in \(before.path); compare needs the same positions and vocabulary")
     }
-    guard a.elementType == b.elementType else {
-      throw DumpError(file: after.path, tensor: "logits", problem: "element type \(b.elementType) differs from \(a.elementType) in \(before.path)")
-    }
-    guard temperature.isFinite, temperature > 0 else {
+    guard temperature.isFinite, temperature > 0, (1 / temperature).isFinite else {
       throw DumpError(file: before.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
     }
     let elementType = try LogitElementType(logits: a)
+    _ = try LogitElementType(logits: b)  // any pair of float types; mixed pairs decode to F64
     let n = before.positionCount
     let maskTensor = before[.mask] ?? after[.mask]
     var valid = try maskTensor?.bools() ?? Array(repeating: true, count: n)
+    if let range {
+      for i in 0..<n where !range.contains(i) { valid[i] = false }  // outside the shard: not read
+    }
     let rowBytes = a.rowByteCount, vocabulary = a.rowLength
     let results = UnsafeMutableBufferPointer<LogitChangeStatistics>.allocate(capacity: max(n, 1))
     defer { results.deallocate() }
     let mask = valid  // masked-out positions (padding) are not read at all
     do {
-      if a.isMapped && b.isMapped {
+      if a.elementType != b.elementType {
+        try Self.mixedTypeStatistics(before: a, after: b, temperature: temperature, mask: mask, into: results.baseAddress!, progress: progress)
+      } else if a.isMapped && b.isMapped {
         // One parallel pass over both mappings; each finished batch of rows leaves memory.
         let done = Mutex(0)
         try a.withRows(0..<n) { x in
@@ -140,35 +146,50 @@ public struct CheckpointComparison: Sendable {
       valid[i] = false
     }
     let indices = valid.indices.filter { valid[$0] }
-    guard !indices.isEmpty else {
+    guard !indices.isEmpty || range != nil else {
       throw DumpError(file: before.path, tensor: "mask", problem: "the batch is empty: no valid position with finite logits in both dumps")
     }
     func masked(_ key: (LogitChangeStatistics) -> Double) -> [Double] { (0..<n).map { valid[$0] ? key(stats[$0]) : .nan } }
     let actualAll = masked { $0.entropyChange }, firstAll = masked(\.firstOrder), secondAll = masked(\.secondOrder)
     let localAll = masked(\.localKL), exactAll = masked(\.exactKL)
-    positions = Array(0..<n)
-    self.valid = valid
+    let kept = range ?? 0..<n
+    positions = Array(kept)
+    self.valid = Array(valid[kept])
     positionShape = before.positionShape
-    deltaActual = actualAll
-    deltaFirstOrder = firstAll
-    deltaSecondOrder = secondAll
-    localKL = localAll
-    exactKL = exactAll
+    deltaActual = Array(actualAll[kept])
+    deltaFirstOrder = Array(firstAll[kept])
+    deltaSecondOrder = Array(secondAll[kept])
+    localKL = Array(localAll[kept])
+    exactKL = Array(exactAll[kept])
+    summary = Self.summary(
+      before: before.path, after: after.path, temperature: temperature, valid: self.valid, deltaActual: deltaActual,
+      deltaFirstOrder: deltaFirstOrder, deltaSecondOrder: deltaSecondOrder, localKL: localKL, exactKL: exactKL,
+      nonFiniteRows: nonFinite)
+  }
 
-    let actual = indices.map { actualAll[$0] }
-    let first = indices.map { firstAll[$0] }
-    let second = indices.map { secondAll[$0] }
+  /// The summary over the valid positions of per-position arrays (NaN statistics when none is
+  /// valid, as in an empty shard; never printed for one).
+  ///
+  /// - Complexity: O(N).
+  static func summary(
+    before: String, after: String, temperature: Double, valid: [Bool], deltaActual: [Double], deltaFirstOrder: [Double],
+    deltaSecondOrder: [Double], localKL: [Double], exactKL: [Double], nonFiniteRows: Int
+  ) -> Summary {
+    let indices = valid.indices.filter { valid[$0] }
+    let actual = indices.map { deltaActual[$0] }
+    let first = indices.map { deltaFirstOrder[$0] }
+    let second = indices.map { deltaSecondOrder[$0] }
     func mean(_ v: [Double]) -> Double { compensatedSum(v) / Double(v.count) }
     func rmse(_ p: [Double]) -> Double { (compensatedSum(zip(p, actual).map { ($0 - $1) * ($0 - $1) }) / Double(p.count)).squareRoot() }
     let agree = zip(first, actual).filter { ($0 > 0 && $1 > 0) || ($0 < 0 && $1 < 0) || ($0 == 0 && $1 == 0) }.count
-    summary = Summary(
-      before: before.path, after: after.path, temperature: temperature, tokens: indices.count,
+    return Summary(
+      before: before, after: after, temperature: temperature, tokens: indices.count,
       pearsonFirstOrder: pearsonCorrelation(first, actual), pearsonSecondOrder: pearsonCorrelation(second, actual),
       rmseFirstOrder: rmse(first), rmseSecondOrder: rmse(second),
       signAgreement: Double(agree) / Double(indices.count), meanDeltaActual: mean(actual),
       meanDeltaFirstOrder: mean(first), meanDeltaSecondOrder: mean(second),
-      meanLocalKL: mean(indices.map { localAll[$0] }), meanExactKL: mean(indices.map { exactAll[$0] }),
-      nonFiniteRows: nonFinite)
+      meanLocalKL: mean(indices.map { localKL[$0] }), meanExactKL: mean(indices.map { exactKL[$0] }),
+      nonFiniteRows: nonFiniteRows)
   }
 
   /// Per-position tensors `delta_actual`, `delta_first_order`, `delta_second_order`, `local_kl`,

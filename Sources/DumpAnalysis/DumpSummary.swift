@@ -8,8 +8,14 @@ public struct DumpSummary: Sendable, Codable {
   public var step: Int?
   /// Temperature T applied to the logits.
   public var temperature: Double
-  /// The options used.
+  /// η of the polarity split (the logit-space step size, not the optimizer's learning rate).
   public var learningRate: Double
+  /// Where η came from: "flag", "metadata" or "default" (nil in JSON of older versions).
+  public var learningRateSource: String? = nil
+  /// Which tensor was read as which contract field (see ``TensorRead``).
+  public var tensorsRead: [TensorRead]? = nil
+  /// Tensors of the dump that the contract does not use (each also named in ``warnings``).
+  public var ignoredTensors: [String]? = nil
   /// Valid positions (mask = 1, finite logits).
   public var tokens: Int
   /// All positions in the dump (or shard).

@@ -29,7 +29,7 @@ extension PositionTable {
   ) throws(DumpError) {
     let range = range ?? 0..<dump.positionCount
     precondition(range.lowerBound >= 0 && range.upperBound <= dump.positionCount, "position range outside the dump")
-    guard temperature.isFinite, temperature > 0 else {
+    guard temperature.isFinite, temperature > 0, (1 / temperature).isFinite else {
       throw DumpError(file: dump.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
     }
     func slice<T>(_ values: [T]) -> [T] { Array(values[range]) }

@@ -140,6 +140,9 @@ public struct LogitDump: Sendable {
       guard let t = Double(text.trimmingSpaces), t.isFinite, t > 0 else {
         throw DumpError(file: metadataFile, problem: "metadata 'temperature' = '\(text)' is not a finite positive number")
       }
+      guard (1 / t).isFinite else {
+        throw DumpError(file: metadataFile, problem: "metadata 'temperature' = '\(text)' is too small: 1/T overflows to infinity")
+      }
       temperature = t
     }
     var step: Int?

@@ -12,6 +12,7 @@ extension ReportTable {
     if let command = provenance.command { lines.append("# command: \(command)") }
     for s in provenance.settings { lines.append("# \(s.name): \(s.value)") }
     for f in provenance.sources { lines.append("# source: \(f)") }
+    for w in warnings { lines.append("# warning: \(w)") }
     lines = lines.map { $0.replacingScalars("\r", with: " ").replacingScalars("\n", with: " ") }
     lines.append(columns.map { Self.csvField($0.header) }.joined(separator: ","))
     for row in rows {

@@ -30,7 +30,7 @@ extension ReportTable {
     ])
     return JSONValue.object([
       "title": .string(title), "label": .string(label), "columns": .array(columns), "rows": .array(rows),
-      "provenance": provenance,
+      "provenance": provenance, "warnings": .array(warnings.map(JSONValue.string)),
     ]).prettyPrinted
   }
 }

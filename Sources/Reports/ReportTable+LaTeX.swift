@@ -50,6 +50,10 @@ extension ReportTable {
     }
     lines.append("    \\bottomrule")
     lines.append("  \\end{tabular}")
+    for w in warnings {
+      lines.append("  % warning: \(LaTeX.comment(w))")
+      lines.append("  \\par\\smallskip{\\footnotesize\\textbf{Warning:} \(LaTeX.escaped(w))\\par}")
+    }
     lines.append("\\end{table}")
     return lines.joined(separator: "\n") + "\n"
   }

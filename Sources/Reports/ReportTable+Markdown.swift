@@ -21,6 +21,11 @@ extension ReportTable {
     }
     lines.append("")
     lines.append("*\(cell(provenance.summaryLine))*")
+    if !warnings.isEmpty {
+      lines.append("")
+      lines.append("> **Warning\(warnings.count > 1 ? "s" : "")**")
+      for w in warnings { lines.append("> - \(cell(w))") }
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 }

@@ -17,6 +17,9 @@ public struct ReportTable: Sendable, Equatable {
   public private(set) var rows: [[Cell]] = []
   /// The settings and sources that produced the numbers.
   public var provenance: Provenance
+  /// Warnings about the inputs behind the numbers (NaN rows excluded, audit disagreements, a
+  /// defaulted η, ignored tensors, …), shown with the table in every format.
+  public var warnings: [String] = []
 
   /// One column: a name, an optional unit shown in the header as `name (unit)`, and the
   /// significant digits its numbers are displayed with.

@@ -12,7 +12,9 @@ extension RunReport {
   ///     compare                  an object with "pearson_first_order" or "rmse_first_order"
   ///     bandit / mdp             {"steps": [step records], "summary": {...}}
   ///     curvature                an object with "fisher_eigenvalues"
+  ///     curvature DUMP           {"positions": [objects with "fisher_eigenvalues"]}
   ///     cliff                    an object with "soft_policy" and "values"
+  ///     step                     an object with "logit_step" and "delta_first_order"
   ///
   /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
   ///
@@ -46,6 +48,7 @@ extension RunReport {
         addTrainingRun(TrainingRun(steps: records, finalEntropy: finalEntropy, finalReward: finalReward), settings: settings, sources: [source])
       } else if object["steps"]?.arrayValue != nil {
         let series = try snake.decode(SummaryFile.self, from: data).steps
+        warnings += (object["warnings"]?.arrayValue ?? []).compactMap(\.stringValue).map { "\(source): \($0)" }
         addSummaries(series)
       } else if object["entropy_source"] != nil {
         addSummaries([try snake.decode(DumpSummary.self, from: data)])
@@ -56,6 +59,33 @@ extension RunReport {
         if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
         if let k = object["actions"]?.integerValue { settings.append(.init("actions", "\(k)")) }
         addSpectra(fisher: fisher.compactMap(\.numberValue), entropyHessian: hessian.compactMap(\.numberValue), settings: settings, sources: [source])
+      } else if let positions = object["positions"]?.arrayValue, !positions.isEmpty,
+        positions.allSatisfy({ $0.objectValue?["fisher_eigenvalues"]?.arrayValue != nil })
+      {
+        // curvature DUMP --positions … --json: one spectrum per position.
+        for entry in positions {
+          let p = entry.objectValue!
+          var settings: [Provenance.Setting] = []
+          if let file = object["file"]?.stringValue { settings.append(.init("dump", file)) }
+          if let position = p["position"]?.integerValue { settings.append(.init("position", "\(position)")) }
+          if let t = p["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
+          if let k = p["actions"]?.integerValue { settings.append(.init("actions", "\(k)")) }
+          addSpectra(
+            fisher: (p["fisher_eigenvalues"]?.arrayValue ?? []).compactMap(\.numberValue),
+            entropyHessian: (p["entropy_hessian_eigenvalues"]?.arrayValue ?? []).compactMap(\.numberValue), settings: settings,
+            sources: [source])
+        }
+      } else if object["logit_step"]?.arrayValue != nil, object["delta_first_order"] != nil {
+        // deltah step --json
+        var settings: [Provenance.Setting] = []
+        if let rule = object["rule"]?.stringValue { settings.append(.init("rule", rule)) }
+        if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
+        let keys: [(String, String)] = [
+          ("H before (nats)", "entropy"), ("H after (nats)", "entropy_after"), ("ΔH actual", "delta_actual"),
+          ("ΔH first order −Cov(log π, Δz/T)", "delta_first_order"), ("ΔH second order", "delta_second_order"),
+          ("sampled-token term", "sampled_term"), ("correction term", "correction_term"), ("polarity", "polarity"),
+        ]
+        addLogitStep(rows: keys.map { ($0.0, object[$0.1]?.numberValue) }, settings: settings, sources: [source])
       } else if object["soft_policy"] != nil {
         guard let values = object["values"]?.arrayValue?.compactMap(\.numberValue), let alpha = object["alpha"]?.numberValue else {
           throw ReportError("\(source): cliff JSON without \"values\" (written by an older deltah); rerun deltah cliff --json")
@@ -66,7 +96,7 @@ extension RunReport {
           throw ReportError("\(source): \(error)")
         }
       } else {
-        throw ReportError("\(source): JSON of no known kind (expected the output of deltah analyze/compare/bandit/mdp/curvature/cliff --json)")
+        throw ReportError("\(source): JSON of no known kind (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff --json)")
       }
     } catch let error as ReportError {
       throw error

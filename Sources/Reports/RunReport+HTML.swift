@@ -28,6 +28,8 @@ extension RunReport {
       tbody tr:last-child td { border-bottom: 2px solid #000; }
       th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
       .table-wrap { overflow-x: auto; }
+      .warnings { background: #fff4e5; border: 2px solid #d55e00; padding: 6px 12px; margin: 0.8em 0; }
+      .warnings h2 { border: none; margin: 0.2em 0; color: #a04000; }
       .table-note { font-size: 0.75em; color: #555; margin: 0 0 1em; overflow-wrap: anywhere; }
       .figures { display: flex; flex-wrap: wrap; gap: 18px; }
       figure { margin: 0.6em 0; width: 504px; max-width: 100%; }
@@ -40,6 +42,11 @@ extension RunReport {
       <p class="provenance">\(xmlEscaped(provenance.summaryLine))</p>
 
       """
+    if !warnings.isEmpty {
+      out += "<div class=\"warnings\" role=\"alert\">\n<h2>\(warnings.count) warning\(warnings.count > 1 ? "s" : "")</h2>\n<ul>\n"
+      for w in warnings { out += "<li>\(xmlEscaped(w))</li>\n" }
+      out += "</ul>\n</div>\n"
+    }
     for section in sections {
       out += "<section>\n<h2>\(xmlEscaped(section.heading))</h2>\n"
       for table in section.tables { out += Self.htmlTable(table) }

@@ -14,7 +14,7 @@ extension RunReport {
   static func analysisSettings(_ s: [DumpSummary], options: AnalysisOptions?) -> [Provenance.Setting] {
     var p = Provenance(generator: "")
     p.set("temperature", s.map { NumberFormatting.exact($0.temperature) }.uniqued().joined(separator: " / "))
-    p.set("lr", s.map { NumberFormatting.exact($0.learningRate) }.uniqued().joined(separator: " / "))
+    p.set("lr", s.map { NumberFormatting.exact($0.learningRate) + ($0.learningRateSource.map { " (\($0))" } ?? "") }.uniqued().joined(separator: " / "))
     if let o = options {
       p.set("kl_cov_ratio", o.klCovRatio)
       p.set("clip_cov_ratio", o.clipCovRatio)
@@ -35,12 +35,13 @@ extension RunReport {
     guard !summaries.isEmpty else { return }
     let settings = Self.analysisSettings(summaries, options: options)
     let prov = provenance(settings, sources: summaries.map(\.file))
+    for s in summaries { warnings += s.warnings.map { "\(s.file): \($0)" } }
     var section = Section(heading: summaries.count > 1 ? "Entropy across \(summaries.count) steps (deltah analyze)" : "Batch analysis of \(summaries[0].file) (deltah analyze)")
     var t = ReportTable(
       title: "Entropy change per step", label: "entropy-per-step",
       columns: [
         .init("step"), .init("tokens"), .init("H token-mean", unit: "nats"), .init("ΔH to next", unit: "nats"),
-        .init("first-order ΔH", unit: "nats"), .init("Cov(log π, A)"),
+        .init("polarity-mean ΔH (η)", unit: "nats"), .init("Cov(log π, A)"),
       ],
       provenance: prov)
     var d = ReportTable(
@@ -113,6 +114,9 @@ extension RunReport {
   /// - Complexity: O(1).
   public mutating func addComparisonSummary(_ s: CheckpointComparison.Summary, figure: Figure? = nil) {
     let prov = provenance([.init("temperature", NumberFormatting.exact(s.temperature))], sources: [s.before, s.after])
+    if s.nonFiniteRows > 0 {
+      warnings.append("\(s.before) → \(s.after): \(s.nonFiniteRows) position(s) have NaN/Inf logits in either dump and were excluded")
+    }
     var t = ReportTable(
       title: "Actual vs predicted entropy change, \(URL(fileURLWithPath: s.before).lastPathComponent) → \(URL(fileURLWithPath: s.after).lastPathComponent)",
       label: "prediction-accuracy",

@@ -12,6 +12,9 @@ public struct RunReport: Sendable {
   public var provenance: Provenance
   /// The sections, in order.
   public var sections: [Section] = []
+  /// Every warning of every input, prefixed by its source; shown at the top of the HTML page and
+  /// with every table.
+  public var warnings: [String] = []
 
   /// A heading with its tables and figures.
   public struct Section: Sendable {
@@ -31,8 +34,14 @@ public struct RunReport: Sendable {
     self.provenance = Provenance(generator: generator, command: command)
   }
 
-  /// Every table, in order.
-  public var tables: [ReportTable] { sections.flatMap(\.tables) }
+  /// Every table, in order, each carrying the report's ``warnings``.
+  public var tables: [ReportTable] {
+    sections.flatMap(\.tables).map { table in
+      var t = table
+      t.warnings = warnings
+      return t
+    }
+  }
   /// Every figure, in order.
   public var figures: [Figure] { sections.flatMap(\.figures) }
 

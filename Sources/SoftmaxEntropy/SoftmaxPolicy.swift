@@ -37,11 +37,12 @@ public struct SoftmaxPolicy: Sendable, Equatable {
   /// Builds the policy softmax(z/T).
   ///
   /// - Throws: `SoftmaxError.emptyLogits`, `.nonFiniteLogit` (NaN/±∞ anywhere), or
-  ///   `.invalidTemperature` (T not finite and > 0).
+  ///   `.invalidTemperature` (T not finite and > 0, or 1/T not finite), or `.invalidArgument` when
+  ///   max(z/T) − min(z/T) overflows Double.
   /// - Complexity: O(K).
   public init(logits: [Double], temperature: Double = 1) throws(SoftmaxError) {
     guard !logits.isEmpty else { throw .emptyLogits }
-    guard temperature.isFinite, temperature > 0 else { throw .invalidTemperature(temperature) }
+    guard temperature.isFinite, temperature > 0, (1 / temperature).isFinite else { throw .invalidTemperature(temperature) }
     for (i, v) in logits.enumerated() where !v.isFinite { throw .nonFiniteLogit(index: i, value: v) }
     let x = temperature == 1 ? logits : logits.map { $0 / temperature }
     for (i, v) in x.enumerated() where !v.isFinite { throw .nonFiniteLogit(index: i, value: v) }
@@ -53,6 +54,10 @@ public struct SoftmaxPolicy: Sendable, Equatable {
     let pivot = x.indices.max { x[$0] < x[$1] }!
     let m = x[pivot]
     let d = x.map { $0 - m }
+    // A spread max − min beyond Double's range makes x − m = −∞: 0·(−∞) would turn H into NaN.
+    if let i = d.firstIndex(where: { !$0.isFinite }) {
+      throw .invalidArgument("logits \(logits[pivot]) and \(logits[i]) (indices \(pivot), \(i)) differ by more than Double's range (1.8e308) after dividing by T = \(temperature); shift or rescale the logits")
+    }
     let e = d.map { Double.exp($0) }
     let rest = compensatedSum(e.indices.lazy.filter { $0 != pivot }.map { e[$0] })
     let sum = 1 + rest

@@ -25,7 +25,7 @@ struct BanditCommand: ParsableCommand {
   @Option(help: "Number of arms K for a random bandit (with --seed).")
   var arms: Int?
 
-  @Option(help: "Number of states S for a random contextual bandit (default 1).")
+  @Option(help: "Number of states S for a random contextual bandit.")
   var states: Int = 1
 
   @Option(help: "mt19937 seed for the random bandit.")
@@ -46,6 +46,8 @@ struct BanditCommand: ParsableCommand {
       throw ValidationError("--init-logits has \(z.values.count) values but --rewards has \(r.values.count)")
     }
     if arms != nil && initLogits != nil { throw ValidationError("--init-logits goes with --rewards; --arms draws the logits") }
+    try TrainingOptions.checkTableSize(
+      states: states, actions: arms ?? rewards?.values.count ?? 1, steps: training.steps, statesName: "--states", actionsName: "--arms")
   }
 
   func run() throws {

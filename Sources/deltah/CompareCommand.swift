@@ -20,8 +20,14 @@ struct CompareCommand: ParsableCommand {
   @Argument(help: "The dump at the later checkpoint (same positions and vocabulary).")
   var after: String
 
-  @Option(help: "Temperature T (default: the before dump's metadata, else 1).")
+  @Option(parsing: .unconditional, help: "Temperature T > 0 (default: the before dump's metadata 'temperature', else 1).")
   var temperature: Double?
+
+  @Option(help: "Compare shard i of n (e.g. 0/4): whole sequences of a [B, T] dump, contiguous positions of an [N] dump; with --partial.")
+  var shard: ShardArgument?
+
+  @Option(help: "With --shard: where to write the shard's partial for `deltah merge`.")
+  var partial: String?
 
   @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl to this .safetensors file.")
   var perToken: String?
@@ -29,17 +35,39 @@ struct CompareCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
+  func validate() throws {
+    if let temperature { try AnalysisSettings.checkTemperature(temperature, argument: "--temperature") }
+    if (shard == nil) != (partial == nil) { throw ValidationError("--shard and --partial go together") }
+    if shard != nil, json || perToken != nil {
+      throw ValidationError("--shard writes only the partial; give --json and --per-token to 'deltah merge', which prints the whole comparison")
+    }
+  }
+
   func run() throws {
     let a = try LogitDump(path: before)
     let b = try LogitDump(path: after)
     let t = temperature ?? a.temperature
-    let comparison = try CheckpointComparison(before: a, after: b, temperature: t, progress: ProgressBar("comparing").update)
+    let range = try shard.map { try $0.range(positionShape: a.positionShape, file: before) }
+    let comparison = try CheckpointComparison(before: a, after: b, temperature: t, range: range, progress: ProgressBar("comparing").update)
+    if let partial, let shard, let range {
+      try ComparisonPartial(
+        comparison: comparison, beforeIdentity: DumpIdentity(dump: a).description,
+        afterIdentity: DumpIdentity(dump: b).description, shard: (shard.index, shard.count)
+      ).write(to: partial)
+      writeStandardError("wrote compare partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
+      return
+    }
     if let perToken { try comparison.perTokenWriter().write(to: perToken) }
     let s = comparison.summary
     if json {
       try printJSON(s)
       return
     }
+    print(Self.table(s))
+  }
+
+  /// The summary as a text table.
+  static func table(_ s: CheckpointComparison.Summary) -> String {
     var table = TextTable("quantity", "value")
     table.append("before / after", "\(s.before) / \(s.after)")
     table.append("temperature T", formatNumber(s.temperature))
@@ -51,6 +79,7 @@ struct CompareCommand: ParsableCommand {
     table.append("RMSE first / second order", "\(formatNumber(s.rmseFirstOrder, digits: 4)) / \(formatNumber(s.rmseSecondOrder, digits: 4))")
     table.append("sign agreement (first order)", formatNumber(s.signAgreement, digits: 4))
     table.append("mean ½ΔᵀFΔ / exact KL", "\(formatNumber(s.meanLocalKL, digits: 4)) / \(formatNumber(s.meanExactKL, digits: 4))")
-    print(table.rendered())
+    if s.nonFiniteRows > 0 { table.append("positions with NaN/Inf logits (excluded)", "\(s.nonFiniteRows)") }
+    return table.rendered()
   }
 }

@@ -29,19 +29,21 @@ struct CurvatureCommand: ParsableCommand {
   @Option(help: "How many eigenvalues of each spectrum (1 ≤ k ≤ K).")
   var top: Int = 5
 
-  @Option(help: "Temperature T > 0; the policy is softmax(z/T) (default 1, or the dump's).")
+  @Option(parsing: .unconditional, help: "Temperature T > 0; the policy is softmax(z/T) (default: the dump's metadata 'temperature', else 1).")
   var temperature: Double?
 
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
   func validate() throws {
+    if let temperature { try AnalysisSettings.checkTemperature(temperature, argument: "--temperature") }
     guard (logits != nil) != (dump != nil) else {
       throw ValidationError("give either --logits or a DUMP with --positions")
     }
     if dump != nil {
-      guard let positions, positions.values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) else {
-        throw ValidationError("a DUMP needs --positions with non-negative integer indices")
+      guard let positions else { throw ValidationError("a DUMP needs --positions with non-negative integer indices") }
+      for v in positions.values where !(v >= 0 && Int(exactly: v) != nil) {
+        throw ValidationError("--positions: \(v) is not a non-negative integer position index")
       }
     }
   }

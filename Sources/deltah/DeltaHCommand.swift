@@ -27,7 +27,11 @@ struct DeltaHCommand: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch {
-      exit(withError: error)
+      // Errors are one line: the message without the usage block (help and version print in full).
+      let code = exitCode(for: error)
+      guard code != .success else { exit(withError: error) }
+      writeStandardError("Error: \(message(for: error))\n")
+      exit(withError: ExitCode(code.rawValue))
     }
   }
 }

@@ -35,6 +35,10 @@ struct MDPCommand: ParsableCommand {
   func validate() throws {
     if states < 1 { throw ValidationError("--states must be ≥ 1, got \(states)") }
     if actions < 1 { throw ValidationError("--actions must be ≥ 1, got \(actions)") }
+    // The transition tensor holds S × A × S probabilities and each step solves an S × S system.
+    guard states <= 4096 else { throw ValidationError("--states \(states) is too large: at most 4096 (dense S × A × S transitions)") }
+    guard actions <= 1 << 16 else { throw ValidationError("--actions \(actions) is too large: at most \(1 << 16)") }
+    try TrainingOptions.checkTableSize(states: states * states, actions: actions, steps: training.steps, statesName: "--states²", actionsName: "--actions")
     if !(gamma.isFinite && gamma >= 0 && gamma < 1) { throw ValidationError("--gamma must be in [0, 1), got \(gamma)") }
   }
 

@@ -6,15 +6,20 @@ import DumpAnalysis
 struct MergeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "merge",
-    abstract: "Combine the partials of `deltah analyze --shard i/n` into the whole-dump analysis.",
-    discussion: "Merging is exact: the result equals analysing the whole dump in one run.")
+    abstract: "Combine the partials of `deltah analyze --shard i/n` (or `deltah compare --shard i/n`) into the whole-dump result.",
+    discussion: """
+      Merging is exact: the result equals analysing (comparing) the whole dump in one run, with \
+      the temperature, η, step and settings recorded in the partials. Partials of different dumps, \
+      steps or settings are refused. Batch settings given here (--kl-cov-ratio, --seed, …) replace \
+      the recorded ones for the selections computed at merge time.
+      """)
 
-  @Argument(help: "Partial files written by `deltah analyze DUMP --shard i/n --partial OUT`.")
+  @Argument(help: "Partial files written by `deltah analyze DUMP --shard i/n --partial OUT` or `deltah compare BEFORE AFTER --shard i/n --partial OUT`.")
   var partials: [String]
 
-  @OptionGroup var settings: AnalysisSettings
+  @OptionGroup var settings: BatchSettings
 
-  @Option(help: "Write per-position tensors of the merged batch to this .safetensors file.")
+  @Option(help: "Write per-position tensors of the merged batch to this .safetensors file (needs every shard).")
   var perToken: String?
 
   @Flag(help: "Print JSON instead of a table.")
@@ -22,21 +27,44 @@ struct MergeCommand: ParsableCommand {
 
   func validate() throws {
     guard !partials.isEmpty else { throw ValidationError("give at least one partial") }
-    if settings.temperature != nil { throw ValidationError("--temperature is fixed when the partials are written") }
     try settings.validate()
   }
 
   func run() throws {
-    let parts = try partials.map { (path: $0, table: try PositionTable(partialAt: $0)) }
-    let merged = try PositionTable(merging: parts)
-    let covered = merged.count, expected = merged.positionShape.reduce(1, *)
-    let analysis = try BatchAnalysis(table: merged, file: partials.joined(separator: ","), step: nil, options: settings.options())
+    if try ComparisonPartial.isComparisonPartial(at: partials[0]) {
+      try mergeComparison()
+      return
+    }
+    let merged = try AnalysisPartial(merging: partials.map { try AnalysisPartial(path: $0) })
+    let covered = merged.table.count, expected = merged.table.positionShape.reduce(1, *)
+    let options = settings.options(over: merged.provenance.options)
+    if covered != expected, perToken != nil {
+      throw ArgumentError("--per-token needs every shard: the partials cover \(covered) of \(expected) positions")
+    }
+    let analysis = try merged.analysis(options: options)
     var summary = analysis.summary
     if covered != expected {
-      summary.warnings.append("the partials cover \(covered) of \(expected) positions")
+      summary.warnings.append("the partials cover \(covered) of \(expected) positions: the result is not the whole dump's")
     }
     if let perToken { try analysis.perTokenWriter().write(to: perToken) }
     if json { try printJSON(summary) } else { print(SummaryFormatting.table(summary)) }
-    for w in summary.warnings { writeStandardError("warning: \(w)\n") }
+    for w in summary.warnings { writeStandardError("warning: \(summary.file): \(w)\n") }
+  }
+
+  func mergeComparison() throws {
+    if settings.lr != nil || settings.klCovRatio != nil || settings.clipCovRatio != nil || settings.clipCovBounds != nil
+      || settings.microBatch != nil || settings.seed != nil
+    {
+      throw ValidationError("compare partials take no batch settings (--lr, --kl-cov-ratio, …)")
+    }
+    let merged = try ComparisonPartial(merging: partials.map { try ComparisonPartial(path: $0) })
+    let c = merged.comparison
+    let covered = c.positions.count, expected = c.positionShape.reduce(1, *)
+    if covered != expected {
+      if perToken != nil { throw ArgumentError("--per-token needs every shard: the partials cover \(covered) of \(expected) positions") }
+      writeStandardError("warning: the partials cover \(covered) of \(expected) positions: the result is not the whole comparison's\n")
+    }
+    if let perToken { try c.perTokenWriter().write(to: perToken) }
+    if json { try printJSON(c.summary) } else { print(CompareCommand.table(c.summary)) }
   }
 }

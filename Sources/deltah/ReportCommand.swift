@@ -61,6 +61,7 @@ struct ReportCommand: ParsableCommand {
     }
     if let html { files.append((html, report.html())) }
     for (path, text) in files { try Self.writeAtomically(text, to: path) }
+    for w in report.warnings { writeStandardError("warning: \(w)\n") }
     if files.isEmpty {
       if format == .json {
         print("[\n" + report.tables.map { String(Self.render($0, .json).trimmingWhitespace()) }.joined(separator: ",\n") + "\n]")
@@ -85,11 +86,13 @@ struct ReportCommand: ParsableCommand {
   static func build(title: String, inputs: [String], compare: (String, String)?, settings: AnalysisSettings) throws -> Reports.RunReport {
     var report = Reports.RunReport(title: title, generator: "DeltaH \(DeltaHVersion.string)", command: "deltah report")
     var analyses: [BatchAnalysis] = []
-    for path in inputs where !path.lowercased().hasSuffix(".json") {
-      let dump = try LogitDump(path: path)
+    let dumps = try inputs.filter { !$0.lowercased().hasSuffix(".json") }.map { try LogitDump(path: $0) }
+    let series = StepSeriesCheck(dumps.map { .init(path: $0.path, step: $0.step, positionShape: $0.positionShape, vocabularySize: $0.vocabularySize) })
+    for dump in series.order.map({ dumps[$0] }) {
       let table = try PositionTable(dump: dump, temperature: settings.temperature ?? dump.temperature)
-      analyses.append(try BatchAnalysis(table: table, file: path, step: dump.step, options: settings.options(dumpLearningRate: dump.learningRate)))
+      analyses.append(try BatchAnalysis(dump: dump, table: table, options: settings.options(dumpLearningRate: dump.learningRate)))
     }
+    report.warnings += series.warnings
     report.addAnalyses(analyses)
     for path in inputs where path.lowercased().hasSuffix(".json") {
       guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): cannot read the file") }

@@ -19,7 +19,7 @@ struct StepCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Logits z, comma-separated.")
   var logits: VectorArgument
 
-  @Option(help: "Temperature T > 0; the policy is softmax(z/T).")
+  @Option(parsing: .unconditional, help: "Temperature T > 0; the policy is softmax(z/T).")
   var temperature: Double = 1
 
   @Option(parsing: .unconditional, help: "An arbitrary raw-logit step Δz, comma-separated.")
@@ -44,6 +44,7 @@ struct StepCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
+    try AnalysisSettings.checkTemperature(temperature, argument: "--temperature")
     let modes = [delta != nil, rewards != nil, token != nil].filter { $0 }.count
     guard modes == 1 else {
       throw ValidationError("give exactly one of --delta, --rewards (with --rule, --lr) or --token (with --advantage, --lr)")
@@ -84,6 +85,11 @@ struct StepCommand: ParsableCommand {
       deltaFirstOrder: change.firstOrder, deltaSecondOrder: change.secondOrder,
       sampledTerm: polarity?.sampledTerm, correctionTerm: polarity?.correctionTerm,
       polarity: polarity?.polarity, quadrant: polarity?.quadrant.rawValue, logitStep: step)
+    let values = [report.entropy, report.entropyAfter, report.deltaActual, report.deltaFirstOrder, report.deltaSecondOrder]
+      + [report.sampledTerm, report.correctionTerm, report.polarity].compactMap { $0 }
+    if values.contains(where: { !$0.isFinite }) {
+      throw ArgumentError("the result is not finite: the logits or the step are too large for Double arithmetic (|z|, |Δz| near 1e308)")
+    }
     if json {
       try printJSON(report)
     } else {

@@ -9,6 +9,7 @@ enum SummaryFormatting {
     t.append("dump", s.file)
     if let step = s.step { t.append("step", "\(step)") }
     t.append("temperature T", formatNumber(s.temperature))
+    t.append("η (polarity step, logit space)", formatNumber(s.learningRate) + (s.learningRateSource.map { " (\($0))" } ?? ""))
     t.append("valid tokens / positions", "\(s.tokens) / \(s.positions)")
     if s.nonFiniteRows > 0 { t.append("positions with NaN/Inf logits", "\(s.nonFiniteRows)") }
     t.append("entropy source", s.entropySource)
@@ -28,7 +29,7 @@ enum SummaryFormatting {
     if let c = s.clipCovCandidates { t.append("Clip-Cov candidates / picked", "\(c) / \(s.clipCovSelected?.count ?? 0)") }
     if let p = s.polarity {
       t.append("polarity Σ (predicted ΔH summed)", formatNumber(p.total))
-      t.append("polarity mean (1st-order token-mean ΔH)", formatNumber(p.mean))
+      t.append("polarity mean (η-scaled predicted token-mean ΔH)", formatNumber(p.mean))
       t.append("polarity + (tokens, Σ)", "\(p.countPositive), \(formatNumber(p.sumPositive, digits: 6))")
       t.append("polarity − (tokens, Σ)", "\(p.countNegative), \(formatNumber(p.sumNegative, digits: 6))")
     }
@@ -50,12 +51,22 @@ enum SummaryFormatting {
       for row in q { qt.append(row.quadrant, "\(row.tokens)", formatNumber(row.polaritySum, digits: 6)) }
       out += "\n\n" + qt.rendered()
     }
+    out += notes(s)
+    return out
+  }
+
+  /// The "read:" line (which tensor was read as which field), ignored tensors and every warning.
+  static func notes(_ s: DumpSummary) -> String {
+    var out = ""
+    if let read = s.tensorsRead, !read.isEmpty { out += "\n\nread: " + read.map(\.description).joined(separator: ", ") }
+    if let ignored = s.ignoredTensors, !ignored.isEmpty { out += "\nignored: " + ignored.joined(separator: ", ") }
+    for w in s.warnings { out += "\nwarning: \(w)" }
     return out
   }
 
   /// One row per dump: the entropy trajectory next to its covariance and polarity.
-  static func stepTable(_ summaries: [DumpSummary]) -> String {
-    var t = TextTable("step", "tokens", "H token-mean", "ΔH to next", "Cov(log π, A)", "polarity mean", "Φ+", "Φ−", "dump")
+  static func stepTable(_ summaries: [DumpSummary], seriesWarnings: [String] = []) -> String {
+    var t = TextTable("step", "tokens", "H token-mean", "ΔH to next", "Cov(log π, A)", "polarity mean", "Φ+", "Φ−", "η", "dump")
     for (i, s) in summaries.enumerated() {
       let next = i + 1 < summaries.count ? summaries[i + 1].entropyTokenMean : nil
       var delta: Double?
@@ -64,8 +75,12 @@ enum SummaryFormatting {
         s.step.map(String.init) ?? "\(i)", "\(s.tokens)", s.entropyTokenMean.map { formatNumber($0, digits: 6) } ?? "-",
         delta.map { formatNumber($0, digits: 4) } ?? "-", s.covariance.map { formatNumber($0.global, digits: 4) } ?? "-",
         s.polarity.map { formatNumber($0.mean, digits: 4) } ?? "-", s.opefo.map { formatNumber($0.phiPlus, digits: 4) } ?? "-",
-        s.opefo.map { formatNumber($0.phiMinus, digits: 4) } ?? "-", s.file)
+        s.opefo.map { formatNumber($0.phiMinus, digits: 4) } ?? "-",
+        formatNumber(s.learningRate, digits: 4) + (s.learningRateSource.map { " (\($0))" } ?? ""), s.file)
     }
-    return t.rendered()
+    var out = t.rendered()
+    for w in seriesWarnings { out += "\nwarning: \(w)" }
+    for s in summaries { for w in s.warnings { out += "\nwarning: \(s.file): \(w)" } }
+    return out
   }
 }

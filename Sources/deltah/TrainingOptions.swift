@@ -25,31 +25,31 @@ struct TrainingOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "Weight α of REINFORCE toward π^T (temperature rules; also added to sampled rules when given).")
   var temperatureCoef: Double?
 
-  @Option(parsing: .unconditional, help: "Entropy target of the π^T switch: T_high below it, T_low above (default 0.5).")
+  @Option(parsing: .unconditional, help: "Entropy target of the π^T switch: T_high below it, T_low above.")
   var temperatureTarget: Double = 0.5
 
-  @Option(help: "T_high (default 1.2).")
+  @Option(help: "T_high.")
   var tHigh: Double = 1.2
 
-  @Option(help: "T_low (default 0.8).")
+  @Option(help: "T_low.")
   var tLow: Double = 0.8
 
-  @Option(help: "Sampled rules: samples per state G (default 8).")
+  @Option(help: "Sampled rules: samples per state G.")
   var samples: Int = 8
 
   @Option(help: "Sampled rules: gradient steps per batch (PPO epochs; default 1, 4 for ppo).")
   var epochs: Int?
 
-  @Option(help: "PPO ε_low (default 0.2).")
+  @Option(help: "PPO ε_low.")
   var clipLow: Double = 0.2
 
-  @Option(help: "PPO ε_high (default 0.2).")
+  @Option(help: "PPO ε_high.")
   var clipHigh: Double = 0.2
 
   @Option(help: "Dual-clip constant c > 1 (default none; STEER uses 3).")
   var dualClip: Double?
 
-  @Option(parsing: .unconditional, help: "GRPO std epsilon (default 1e-6).")
+  @Option(parsing: .unconditional, help: "GRPO std epsilon.")
   var grpoEpsilon: Double = 1e-6
 
   @Option(help: "Intervention for sampled rules: none, clip-cov, kl-cov, steer-linear, steer-exp, opefo, entrocraft, forking, polarity.")
@@ -58,19 +58,19 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Clip-Cov / KL-Cov selection ratio (fraction; defaults 2e-4 / 2e-3).")
   var covRatio: Double?
 
-  @Option(parsing: .unconditional, help: "Clip-Cov ω_low (default 1).")
+  @Option(parsing: .unconditional, help: "Clip-Cov ω_low.")
   var covLower: Double = 1
 
-  @Option(parsing: .unconditional, help: "Clip-Cov ω_high (default 5).")
+  @Option(parsing: .unconditional, help: "Clip-Cov ω_high.")
   var covUpper: Double = 5
 
-  @Option(help: "KL-Cov β (default 1).")
+  @Option(help: "KL-Cov β.")
   var klCoef: Double = 1
 
-  @Option(help: "STEER w_min (default 0.8).")
+  @Option(help: "STEER w_min.")
   var steerMin: Double = 0.8
 
-  @Option(help: "STEER w_max (linear mode, default 1.2).")
+  @Option(help: "STEER w_max (linear mode).")
   var steerMax: Double = 1.2
 
   @Option(parsing: .unconditional, help: "Entrocraft start bounds L0,U0 (default 0.6,0.7).")
@@ -79,13 +79,13 @@ struct TrainingOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "Entrocraft end bounds L1,U1 (default 0.1,0.2), reached at the last step.")
   var entrocraftEnd: VectorArgument?
 
-  @Option(help: "Forking-token ratio ρ (default 0.2).")
+  @Option(help: "Forking-token ratio ρ.")
   var forkingRatio: Double = 0.2
 
   @Option(parsing: .unconditional, help: "Polarity reweighting: entropy target H* of the proportional controller.")
   var polarityTarget: Double?
 
-  @Option(help: "Polarity reweighting: controller gain g (w± = clamp(1 ± g(H* − H)/H*, 0, 2); default 1).")
+  @Option(help: "Polarity reweighting: controller gain g (w± = clamp(1 ± g(H* − H)/H*, 0, 2)).")
   var polarityGain: Double = 1
 
   @Flag(help: "Print JSON: {\"steps\": [...], \"summary\": {...}}.")
@@ -98,6 +98,9 @@ struct TrainingOptions: ParsableArguments {
     if json && csv { throw ValidationError("--json and --csv are exclusive") }
     guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
     guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
+    guard steps <= Self.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(Self.maximumSteps) (every step is recorded)") }
+    guard samples >= 1, samples <= 1 << 20 else { throw ValidationError("--samples \(samples) is out of range: 1 … \(1 << 20)") }
+    if let epochs, !(1...10_000).contains(epochs) { throw ValidationError("--epochs \(epochs) is out of range: 1 … 10000") }
     guard ["per-state", "visitation"].contains(scaling) else {
       throw ValidationError("--scaling must be per-state or visitation, got '\(scaling)'")
     }
@@ -120,6 +123,22 @@ struct TrainingOptions: ParsableArguments {
     }
     for (name, v) in [("--entrocraft-start", entrocraftStart), ("--entrocraft-end", entrocraftEnd)] {
       if let v, v.values.count != 2 { throw ValidationError("\(name) takes two numbers lower,upper, got \(v.values.count)") }
+    }
+  }
+
+  /// The most update steps a run may record.
+  static let maximumSteps = 10_000_000
+
+  /// Refuses tabular problems whose state × action table (and its work per step over `steps`)
+  /// would not fit: at most 2^24 logits, and steps × logits ≤ 2^34.
+  static func checkTableSize(states: Int, actions: Int, steps: Int, statesName: String, actionsName: String) throws {
+    let (cells, overflow) = states.multipliedReportingOverflow(by: actions)
+    guard !overflow, cells <= 1 << 24 else {
+      throw ValidationError("\(statesName) \(states) × \(actionsName) \(actions) is too large: at most \(1 << 24) logits in all")
+    }
+    let (work, workOverflow) = cells.multipliedReportingOverflow(by: steps)
+    guard !workOverflow, work <= 1 << 34 else {
+      throw ValidationError("--steps \(steps) × \(cells) logits is too much work: at most \(1 << 34) logit updates; use fewer steps or a smaller problem")
     }
   }
 

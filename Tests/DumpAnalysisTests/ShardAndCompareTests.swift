@@ -12,6 +12,17 @@ import _TestSupport
 struct ShardAndCompareTests {
   let fixtures = DumpFixtures()
 
+  /// The partial `analyze --shard` writes for `range` of `dump`.
+  func partial(_ dump: LogitDump, range: Range<Int>, options: AnalysisOptions, shard: (Int, Int), temperature: Double = 1) throws -> AnalysisPartial {
+    let table = try PositionTable(dump: dump, temperature: temperature, range: range)
+    return AnalysisPartial(
+      table: table,
+      provenance: PartialProvenance(
+        source: dump.path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options,
+        shard: shard, tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
+        impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump)))
+  }
+
   func encoded(_ s: DumpSummary) throws -> String {
     var s = s
     s.file = ""
@@ -31,16 +42,16 @@ struct ShardAndCompareTests {
     options.microBatch = 2
     options.klCovRatio = 0.1
     options.clipCovBounds = .init(lower: -1, upper: 1)
-    let whole = try BatchAnalysis(table: PositionTable(dump: dump, temperature: 1), file: path, step: nil, options: options)
-    var parts: [(path: String, table: PositionTable)] = []
+    let whole = try BatchAnalysis(dump: dump, table: PositionTable(dump: dump, temperature: 1), options: options)
+    var parts: [AnalysisPartial] = []
     for i in 0..<shards {
       let range = PositionTable.shardRange(index: i, of: shards, positionShape: dump.positionShape)
       #expect(range.lowerBound % 4 == 0 && range.upperBound % 4 == 0)  // whole sequences
       let p = fixtures.path("part\(shards)-\(i).safetensors")
-      try PositionTable(dump: dump, temperature: 1, range: range).writePartial(to: p, source: path, step: nil)
-      parts.append((p, try PositionTable(partialAt: p)))
+      try partial(dump, range: range, options: options, shard: (i, shards)).write(to: p)
+      parts.append(try AnalysisPartial(path: p))
     }
-    let merged = try BatchAnalysis(table: PositionTable(merging: parts.reversed()), file: path, step: nil, options: options)
+    let merged = try AnalysisPartial(merging: parts.reversed()).analysis()
     #expect(try encoded(merged.summary) == encoded(whole.summary))
   }
 
@@ -49,12 +60,12 @@ struct ShardAndCompareTests {
     let path = try fixtures.write(batch, name: "ov.safetensors")
     let dump = try LogitDump(path: path)
     let p = fixtures.path("ov-part.safetensors")
-    try PositionTable(dump: dump, temperature: 1, range: 0..<6).writePartial(to: p, source: path, step: nil)
-    let t = try PositionTable(partialAt: p)
-    #expect(throws: DumpError.self) { try PositionTable(merging: [(p, t), (p, t)]) }
+    try partial(dump, range: 0..<6, options: AnalysisOptions(), shard: (0, 1)).write(to: p)
+    let t = try AnalysisPartial(path: p)
+    #expect(throws: DumpError.self) { try AnalysisPartial(merging: [t, t]) }
     #expect {
-      _ = try PositionTable(partialAt: path)
-    } throws: { ($0 as? DumpError)?.description.contains("not a DeltaH partial") == true }
+      _ = try AnalysisPartial(path: path)
+    } throws: { ($0 as? DumpError)?.description.contains("not a DeltaH analyze partial") == true }
   }
 
   /// compare against entropyChange(of:logitStep:) on SoftmaxPolicy per position (F64 ⇒ 1e-9).

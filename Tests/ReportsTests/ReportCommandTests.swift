@@ -46,7 +46,7 @@ struct ReportCommandTests {
     for f in files where f.hasSuffix(".svg") { #expect(XMLCensus.of(try String(contentsOfFile: "\(out)/\(f)", encoding: .utf8)) != nil, "\(f)") }
     let csv = try String(contentsOfFile: "\(out)/entropy-per-step.csv", encoding: .utf8)
     #expect(csv.contains("# source: \(samplePath(3))"))
-    #expect(csv.contains("step,tokens,H token-mean (nats),ΔH to next (nats),first-order ΔH (nats),\"Cov(log π, A)\""))
+    #expect(csv.contains("step,tokens,H token-mean (nats),ΔH to next (nats),polarity-mean ΔH (η) (nats),\"Cov(log π, A)\""))
   }
 
   @Test func tablesFromJSONOfAnalyzeCompareBanditCurvatureAndCliff() throws {
