@@ -516,7 +516,7 @@ def analyze_run(
     ----------
     dumps : sequence of str
         Dump paths (safetensors, .npz, .npy folder), visible under the same path on every node.
-        The series keeps this order, as ``deltah analyze`` does.
+        The series is ordered by metadata step, as ``deltah analyze`` orders it.
     shards_per_dump : int, optional
         Shards per dump. Default: ``max(ceil(size / PARTIAL_TARGET_BYTES), ceil(task slots /
         len(dumps)))``, capped at the dump's number of sequences; task slots are the cluster's
@@ -547,10 +547,13 @@ def analyze_run(
     Returns
     -------
     dict
-        ``{"steps": [summary, …]}``, one ``deltah analyze DUMP --json`` summary per dump in the
-        given order: exactly what ``deltah analyze DUMP_1 … DUMP_k --json`` prints for k ≥ 2
-        dumps (for one dump that command prints the summary itself, here ``["steps"][0]``).
-        The same object is written to ``output_dir/series.json``.
+        ``{"steps": [summary, …], "warnings": [...]}``: exactly what ``deltah analyze DUMP_1 …
+        DUMP_k --json`` prints for k ≥ 2 dumps. One ``deltah analyze DUMP --json`` summary per
+        dump, ordered by metadata step as ``analyze`` orders them (input order when a dump has no
+        step), and the series warnings (repeated or missing steps, shape or vocabulary changes).
+        For one dump that command prints the summary itself, here ``["steps"][0]`` (with
+        ``"warnings": []``). Written to ``output_dir/series.json``; each summary also to
+        ``output_dir/<stem>.json``.
 
     Raises
     ------
@@ -615,18 +618,18 @@ def analyze_run(
         _wait_all(ray, list(shard_refs.values()), bar)
         _get_all(ray, list(shard_refs.values()))
 
-        def merge_args_for(meta: Any) -> List[str]:
+        def merge_args_for(meta: Any, first_partial: str) -> List[str]:
             if isinstance(meta, Exception):  # the binary read the dump, so this is our reader's limit
                 raise meta
             args = list(merge_args)
-            # `merge` does not know the dump's η (partials do not record it): pass the metadata's
-            # value exactly as written, as `analyze` would read it.
-            if "lr" not in analyze_options or analyze_options.get("lr") is None:
-                if "lr" in meta:
-                    args += [f"--lr={meta['lr'].strip()}"]
+            # A binary whose partials do not record η (format deltah-partial-1) merges with η = 1:
+            # pass the metadata's value exactly as written, as `analyze` would read it.
+            if analyze_options.get("lr") is None and "lr" in meta and not _partial_records_lr(first_partial):
+                args += [f"--lr={meta['lr'].strip()}"]
             return args
 
-        merge_refs = [merge_remote.remote(binary, parts, merge_args_for(meta)) for _, _, _, _, parts, meta in plans]
+        merge_refs = [merge_remote.remote(binary, parts, merge_args_for(meta, parts[0]))
+                      for _, _, _, _, parts, meta in plans]
         _wait_all(ray, merge_refs, bar)
         summaries = []
         for plan, ref in zip(plans, merge_refs):
@@ -634,17 +637,90 @@ def analyze_run(
                 merged = ray.get(ref)
             except Exception as error:  # a partial merge rejects: recompute its shards once
                 merged = _recover_merge(ray, plan, error, shard_remote, merge_remote, binary, temperature_args,
-                                        merge_args_for(plan[5]))
+                                        merge_args_for(plan[5], plan[4][0]))
             summaries.append(_as_analyze_summary(merged, plan[0], plan[5], analyze_options))
     finally:
         bar.close()
         if cluster.started:
             pass  # leave the local cluster to the caller's process; ray.shutdown() at exit
-    series = {"steps": summaries}
     for (path, full, stem, *_), summary in zip(plans, summaries):
         _write_json_atomic(os.path.join(out, stem + ".json"), summary)
+    order, warnings = _series_check(summaries)
+    series = {"steps": [summaries[i] for i in order], "warnings": warnings}
     _write_json_atomic(os.path.join(out, "series.json"), series)
     return series
+
+
+_INNER_AXIS_FIELDS = ("logits", "topk_logprobs", "topk_ids")
+
+
+def _series_check(summaries: List[Dict[str, Any]]) -> Tuple[List[int], List[str]]:
+    """The order and series warnings ``deltah analyze DUMPS`` gives (its ``StepSeriesCheck``):
+    by metadata step when every dump has one (ties in input order), else input order; repeated
+    and missing steps; position-shape and vocabulary changes between consecutive dumps. Shapes
+    come from each summary's ``tensors_read``; a summary without it (an older binary) gives no
+    shape checks."""
+    n = len(summaries)
+    if n < 2:
+        return list(range(n)), []
+    warnings: List[str] = []
+    paths = [s.get("file") for s in summaries]
+    steps = [s.get("step") for s in summaries]
+    without = [p for p, st in zip(paths, steps) if st is None]
+    if without:
+        order = list(range(n))
+        more = ", …" if len(without) > 3 else ""
+        warnings.append(f"{len(without)} dump(s) have no metadata 'step' ({', '.join(without[:3])}{more}): "
+                        "the series is in command-line order")
+    else:
+        order = sorted(range(n), key=lambda i: (steps[i], i))
+        ordered = [steps[i] for i in order]
+        repeated: List[int] = []
+        for a, b in zip(ordered, ordered[1:]):
+            if a == b and (not repeated or repeated[-1] != a):
+                repeated.append(a)
+        if repeated:
+            warnings.append(f"repeated step(s) {', '.join(map(str, repeated))}: several dumps claim the same training step")
+        gaps = [b - a for a, b in zip(ordered, ordered[1:]) if b - a > 0]
+        if gaps:
+            stride = min(gaps)
+            missing = [f"between {a} and {b}" for a, b in zip(ordered, ordered[1:]) if b - a > stride]
+            if missing:
+                more = ", …" if len(missing) > 5 else ""
+                warnings.append(f"missing step(s) at the export interval {stride}: {', '.join(missing[:5])}{more}")
+
+    def shape_and_vocabulary(s: Dict[str, Any]) -> Optional[Tuple[List[int], Optional[int]]]:
+        read = s.get("tensors_read")
+        if not read:
+            return None
+        by_field = {t["field"]: list(t["shape"]) for t in read}
+        first = read[0]
+        shape = list(first["shape"][:-1]) if first["field"] in _INNER_AXIS_FIELDS else list(first["shape"])
+        return shape, (by_field["logits"][-1] if "logits" in by_field else None)
+
+    def swift_array(values: List[int]) -> str:
+        return "[" + ", ".join(map(str, values)) + "]"
+
+    for i, j in zip(order, order[1:]):
+        a, b = shape_and_vocabulary(summaries[i]), shape_and_vocabulary(summaries[j])
+        if a is None or b is None:
+            continue
+        if a[0] != b[0]:
+            warnings.append(f"position shape changes from {swift_array(a[0])} ({paths[i]}) to {swift_array(b[0])} ({paths[j]})")
+        if a[1] != b[1]:
+            va = "none" if a[1] is None else str(a[1])
+            vb = "none" if b[1] is None else str(b[1])
+            warnings.append(f"vocabulary size changes from {va} ({paths[i]}) to {vb} ({paths[j]})")
+    return order, warnings
+
+
+def _partial_records_lr(path: str) -> bool:
+    """Whether the binary that wrote this partial recorded η in it (so ``merge`` knows it)."""
+    try:
+        header, _ = _safetensors_header(path)
+    except (OSError, ValueError):
+        return False
+    return "lr" in (header.get("__metadata__") or {})
 
 
 def _recover_merge(ray: Any, plan: Tuple, error: Exception, shard_remote: Any, merge_remote: Any,

@@ -230,7 +230,10 @@ def test_binary_errors_and_unknown_options_are_named(run_dir, tmp_path):
                 os.environ["DELTAH_BIN"] = old
 
 
-def test_compare_run_equals_deltah_compare(tmp_path):
+@pytest.mark.parametrize("shards", [None, 1, 3])
+def test_compare_run_equals_deltah_compare(tmp_path, shards):
+    if shards == 3 and not dray._supports_compare_shards(DELTAH):
+        pytest.skip("this deltah binary has no 'compare --shard'")
     pairs = []
     for s in range(2):
         rng = np.random.default_rng(20 + s)
@@ -244,15 +247,18 @@ def test_compare_run_equals_deltah_compare(tmp_path):
     log = tmp_path / "calls.log"
     binary = wrapper(tmp_path, f'echo "$*" >> "{log}"')
     want = {"pairs": [deltah_json("compare", b, a, "--temperature", "1.1") for b, a in pairs]}
-    got = dray.compare_run(pairs, output_dir=str(tmp_path / "out"), binary=binary, progress=False, temperature=1.1)
+    got = dray.compare_run(pairs, shards_per_pair=shards, output_dir=str(tmp_path / "out"), binary=binary,
+                           progress=False, temperature=1.1)
     assert canon(got) == canon(want)
     assert canon(json.load(open(tmp_path / "out" / "pairs.json"))) == canon(want)
     compares = lambda: [c for c in calls(log) if c.startswith("compare ") and "--help" not in c]  # noqa: E731
-    assert len(compares()) == 2
-    again = dray.compare_run(before=[p[0] for p in pairs], after=[p[1] for p in pairs], output_dir=str(tmp_path / "out"),
-                             binary=binary, progress=False, temperature=1.1)
+    tasks = 2 * (shards or 1)
+    assert len(compares()) == tasks
+    assert all(("--shard" in c) == (shards != 1 and dray._supports_compare_shards(DELTAH)) for c in compares())
+    again = dray.compare_run(before=[p[0] for p in pairs], after=[p[1] for p in pairs], shards_per_pair=shards,
+                             output_dir=str(tmp_path / "out"), binary=binary, progress=False, temperature=1.1)
     assert canon(again) == canon(want)
-    assert len(compares()) == 2  # the finished pairs were reused
+    assert len(compares()) == tasks  # the finished pairs (or their partials) were reused
     if not dray._supports_compare_shards(DELTAH):
         with pytest.raises(dray.DeltaHError, match="compare --shard"):
             dray.compare_run(pairs, shards_per_pair=2, output_dir=str(tmp_path), progress=False)
@@ -277,3 +283,17 @@ def test_partial_check_rejects_foreign_cut_and_empty_files(run_dir, tmp_path):
     for name, content in [("empty", b""), ("cut", data[:-1]), ("longer", data + b"\0"), ("header-only", data[:64])]:
         (tmp_path / name).write_bytes(content)
         assert not dray._valid_partial(str(tmp_path / name)), name
+
+
+@pytest.mark.parametrize("steps", [[5, 1, 3, 3, 9], [2, None, 1], [4, 2]])
+def test_series_order_and_warnings_equal_deltah_analyze(tmp_path, steps):
+    """Dumps are ordered by metadata step (ties and step-less series in input order) and the series
+    warns of repeated and missing steps and of shape or vocabulary changes, as `deltah analyze` does."""
+    dumps = []
+    for i, step in enumerate(steps):
+        shape, vocab = ((4, 3), 20) if i % 2 == 0 else ((5, 3), 24)
+        dumps.append(make_step(str(tmp_path / f"dump_{i}.safetensors"), step, 40 + i, shape=shape, vocab=vocab))
+    want = deltah_json("analyze", *dumps)
+    got = dray.analyze_run(dumps, shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
+    assert canon(got) == canon(want)
+    assert want["warnings"]  # the case exercises series warnings
