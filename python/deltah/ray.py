@@ -641,8 +641,6 @@ def analyze_run(
             summaries.append(_as_analyze_summary(merged, plan[0], plan[5], analyze_options))
     finally:
         bar.close()
-        if cluster.started:
-            pass  # leave the local cluster to the caller's process; ray.shutdown() at exit
     for (path, full, stem, *_), summary in zip(plans, summaries):
         _write_json_atomic(os.path.join(out, stem + ".json"), summary)
     order, warnings = _series_check(summaries)
@@ -1046,6 +1044,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except DeltaHError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    for w in result.get("warnings", []):
+        print(f"warning: {w}", file=sys.stderr)
     for s in items:
         for w in s.get("warnings", []):
             print(f"warning: {label(s)}: {w}", file=sys.stderr)

@@ -267,7 +267,11 @@ def test_compare_run_equals_deltah_compare(tmp_path, shards):
 def test_command_line(run_dir, tmp_path, capsys):
     code = dray.main([*run_dir, "--out", str(tmp_path), "--shards", "2", "--json", "--no-progress"])
     assert code == 0
-    assert canon(json.loads(capsys.readouterr().out)) == canon(deltah_json("analyze", *run_dir))
+    captured = capsys.readouterr()
+    want = deltah_json("analyze", *run_dir)
+    assert canon(json.loads(captured.out)) == canon(want)
+    for w in want["warnings"]:  # every series warning reaches stderr
+        assert f"warning: {w}" in captured.err
     code = dray.main([str(tmp_path / "missing.safetensors"), "--out", str(tmp_path), "--no-progress"])
     assert code == 1
     assert "missing.safetensors" in capsys.readouterr().err
