@@ -241,9 +241,9 @@ def _file_identity(path: str) -> List[Any]:
     st = os.stat(path)
     h = hashlib.sha256()
     with open(path, "rb") as f:
-        h.update(f.read(1 << 20))  # the header and the first rows
-        if st.st_size > (1 << 20):
-            f.seek(max(1 << 20, st.st_size - (1 << 16)))
+        h.update(f.read(1 << 16))  # the header and the first rows
+        if st.st_size > (1 << 16):
+            f.seek(max(1 << 16, st.st_size - (1 << 16)))
             h.update(f.read(1 << 16))  # the last rows
     return [os.path.basename(path), st.st_size, st.st_mtime_ns, h.hexdigest()]
 
