@@ -46,6 +46,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import struct
 import subprocess
 import sys
@@ -107,8 +108,9 @@ def _find_binary(explicit: Optional[str] = None) -> str:
         if source != "package":
             raise DeltaHError(f"deltah binary from {source} ({path}) is not an executable file")
     raise DeltaHError(
-        "deltah binary not found: set DELTAH_BIN, put 'deltah' on PATH, or install it as deltah/bin/deltah "
-        "(build it with 'swift build -c release --product deltah')")
+        f"deltah binary not found on {socket.gethostname()}: set DELTAH_BIN or PATH on the nodes, pass binary= "
+        "(--binary) or runtime_env={'env_vars': {'DELTAH_BIN': ...}} (the driver's environment does not reach "
+        "the tasks of a running cluster), or install it as deltah/bin/deltah")
 
 
 def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, str]:
