@@ -301,3 +301,10 @@ def test_series_order_and_warnings_equal_deltah_analyze(tmp_path, steps):
     got = dray.analyze_run(dumps, shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
     assert canon(got) == canon(want)
     assert want["warnings"]  # the case exercises series warnings
+
+
+def test_one_progress_bar_counts_every_task(run_dir, tmp_path, capsys):
+    dray.analyze_run(run_dir, shards_per_dump=2, output_dir=str(tmp_path), progress=True)
+    err = capsys.readouterr().err
+    assert "9/9" in err  # 3 dumps × 2 shards + 3 merges, in one bar
+    assert "10/" not in err and "/10" not in err
