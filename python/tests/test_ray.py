@@ -231,16 +231,17 @@ def test_binary_errors_and_unknown_options_are_named(run_dir, tmp_path):
 
 
 @pytest.mark.parametrize("shards", [None, 1, 3])
-def test_compare_run_equals_deltah_compare(tmp_path, shards):
+def test_compare_run_equals_deltah_compare(tmp_path, shards, monkeypatch):
     if shards == 3 and not dray._supports_compare_shards(DELTAH):
         pytest.skip("this deltah binary has no 'compare --shard'")
+    monkeypatch.chdir(tmp_path)  # relative paths, labelled as given (the tasks see absolute ones)
     pairs = []
     for s in range(2):
         rng = np.random.default_rng(20 + s)
         logits = rng.normal(0, 2, size=(5, 6, 30)).astype(np.float32)
         fields = dict(token_ids=rng.integers(0, 30, size=(5, 6)), advantages=rng.normal(size=(5, 6)),
                       mask=np.ones((5, 6)), temperature=0.9, step=s)
-        b, a = str(tmp_path / f"step_{s}.before.safetensors"), str(tmp_path / f"step_{s}.after.safetensors")
+        b, a = f"step_{s}.before.safetensors", f"step_{s}.after.safetensors"
         dx.save_dump(b, logits=logits, **fields)
         dx.save_dump(a, logits=logits + rng.normal(0, 0.05, size=logits.shape).astype(np.float32), **fields)
         pairs.append((b, a))
@@ -308,3 +309,11 @@ def test_one_progress_bar_counts_every_task(run_dir, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "9/9" in err  # 3 dumps × 2 shards + 3 merges, in one bar
     assert "10/" not in err and "/10" not in err
+
+
+def test_relative_paths_are_labelled_as_given(run_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(os.path.dirname(run_dir[0]))
+    names = [os.path.basename(d) for d in run_dir]
+    got = dray.analyze_run(names, shards_per_dump=2, output_dir=str(tmp_path), progress=False)
+    assert canon(got) == canon(deltah_json("analyze", *names))
+    assert [s["file"] for s in got["steps"]] == names
