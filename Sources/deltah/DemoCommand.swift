@@ -31,17 +31,15 @@ struct DemoCommand: ParsableCommand {
     print("\n== Sample dump \(steps[0]) (deltah analyze)\n")
     let dump = try LogitDump(path: steps[0])
     let table = try PositionTable(dump: dump, temperature: dump.temperature)
-    var options = AnalysisOptions()
-    options.learningRate = dump.learningRate ?? 1
-    print(SummaryFormatting.table(try BatchAnalysis(table: table, file: steps[0], step: dump.step, options: options).summary))
+    let settings = try AnalysisSettings.parse([])
+    print(SummaryFormatting.table(try BatchAnalysis(dump: dump, table: table, options: settings.options(dumpLearningRate: dump.learningRate)).summary))
 
     print("\n== Entropy trajectory across the sample steps (deltah analyze step_*.safetensors)\n")
     var summaries: [DumpSummary] = []
     for path in steps {
       let d = try LogitDump(path: path)
-      var o = AnalysisOptions()
-      o.learningRate = d.learningRate ?? 1
-      summaries.append(try BatchAnalysis(table: PositionTable(dump: d, temperature: d.temperature), file: path, step: d.step, options: o).summary)
+      let o = settings.options(dumpLearningRate: d.learningRate)
+      summaries.append(try BatchAnalysis(dump: d, table: PositionTable(dump: d, temperature: d.temperature), options: o).summary)
     }
     print(SummaryFormatting.stepTable(summaries))
 

@@ -130,15 +130,15 @@ struct TrainingOptions: ParsableArguments {
   static let maximumSteps = 10_000_000
 
   /// Refuses tabular problems whose state × action table (and its work per step over `steps`)
-  /// would not fit: at most 2^24 logits, and steps × logits ≤ 2^34.
+  /// would not fit or would run for hours: at most 2^22 logits, and steps × logits ≤ 2^30.
   static func checkTableSize(states: Int, actions: Int, steps: Int, statesName: String, actionsName: String) throws {
     let (cells, overflow) = states.multipliedReportingOverflow(by: actions)
-    guard !overflow, cells <= 1 << 24 else {
-      throw ValidationError("\(statesName) \(states) × \(actionsName) \(actions) is too large: at most \(1 << 24) logits in all")
+    guard !overflow, cells <= 1 << 22 else {
+      throw ValidationError("\(statesName) \(states) × \(actionsName) \(actions) is too large: at most \(1 << 22) logits in all")
     }
     let (work, workOverflow) = cells.multipliedReportingOverflow(by: steps)
-    guard !workOverflow, work <= 1 << 34 else {
-      throw ValidationError("--steps \(steps) × \(cells) logits is too much work: at most \(1 << 34) logit updates; use fewer steps or a smaller problem")
+    guard !workOverflow, work <= 1 << 30 else {
+      throw ValidationError("--steps \(steps) × \(cells) logits is too much work: at most \(1 << 30) logit updates; use fewer steps or a smaller problem")
     }
   }
 
