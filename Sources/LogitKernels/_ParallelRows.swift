@@ -15,7 +15,9 @@ struct _SharedRawPointer: @unchecked Sendable {
   let base: UnsafeRawPointer
 }
 
-/// The number of processors this process may run on (CPU affinity, else online CPUs); ≥ 1.
+/// The default worker count: the environment variable `DELTAH_THREADS` when it is a decimal
+/// integer in 1…4096 (set by schedulers that grant CPUs without pinning, e.g. `deltah.ray`),
+/// else the number of processors this process may run on (CPU affinity, else online CPUs); ≥ 1.
 ///
 /// - Complexity: O(1).
 public var activeProcessorCount: Int { Int(lk_active_processor_count()) }

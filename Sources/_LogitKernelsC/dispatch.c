@@ -61,7 +61,23 @@ double lk_load_element(const void *row, int element_type, int64_t index) {
   return lk_element((const unsigned char *)row, element_type, index);
 }
 
+// DELTAH_THREADS=k (decimal, 1 ≤ k ≤ 4096) caps the row workers at k, for schedulers (Ray, Slurm)
+// that grant a process k CPUs without pinning it to them. Any other value is ignored.
+static int lk_environment_thread_count(void) {
+  const char *value = getenv("DELTAH_THREADS");
+  if (value == NULL || *value == 0) return 0;
+  long count = 0;
+  for (const char *c = value; *c; c++) {
+    if (*c < '0' || *c > '9') return 0;
+    count = count * 10 + (*c - '0');
+    if (count > 4096) return 0;
+  }
+  return (int)count;
+}
+
 int lk_active_processor_count(void) {
+  int requested = lk_environment_thread_count();
+  if (requested > 0) return requested;
 #ifdef CPU_COUNT
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0) {

@@ -93,7 +93,8 @@ int lk_cpu_has_avx2_fma(void);
 /// 1 if the environment variable DELTAH_KERNEL is "scalar", else 0.
 int lk_environment_forces_scalar(void);
 
-/// Processors this process may run on (sched_getaffinity, falling back to sysconf); ≥ 1.
+/// Worker threads to use: DELTAH_THREADS when it is a decimal 1…4096, else the processors this
+/// process may run on (sched_getaffinity, falling back to sysconf); ≥ 1.
 int lk_active_processor_count(void);
 
 #ifdef __cplusplus

@@ -1,0 +1,1066 @@
+"""Analyse a whole training run on a Ray cluster: sharded ``deltah analyze``/``compare`` plus exact merges.
+
+DeltaH's ``analyze DUMP --shard i/n --partial OUT`` writes one share of a dump's per-position
+table, and ``merge`` combines the shares into exactly the numbers a whole-dump run gives. This
+module schedules that work as Ray tasks, so a run of hundreds of 600 MB dumps is analysed by the
+cluster that trained it (verl and OpenRLHF already run on Ray).
+
+Functions
+---------
+analyze_run
+    Every dump of a run: shard tasks, one ``merge`` per dump, the per-step series.
+compare_run
+    Before/after pairs: ``compare`` per pair (sharded when the binary supports
+    ``compare --shard``), one result per pair.
+main
+    The command line, ``python -m deltah.ray RUN_DIR/step_*.safetensors --address auto --out results/``.
+
+Where the ``deltah`` binary comes from (resolved on the node that runs the task)
+----------------------------------------------------------------------------------
+1. ``binary=`` (an absolute path valid on every node), else
+2. the environment variable ``DELTAH_BIN`` of the task (set it cluster-wide, or per run with
+   ``runtime_env={"env_vars": {"DELTAH_BIN": ...}}``; a relative path is taken from the task's
+   working directory, which is the unpacked ``working_dir`` when one is shipped), else
+3. ``deltah`` on the node's ``PATH``, else
+4. ``deltah/bin/deltah`` inside this installed package.
+
+To ship the binary with the job instead of installing it on the nodes, build it with
+``swift build -c release --static-swift-stdlib`` (the nodes then need only OpenBLAS, LAPACKE,
+GSL and zlib), put it in a folder and pass
+``runtime_env={"working_dir": "that_folder", "env_vars": {"DELTAH_BIN": "./deltah"}}``.
+
+Files
+-----
+Dumps and ``output_dir`` must be visible under the same paths on every node (a shared
+filesystem). ``output_dir`` receives ``partials/`` (one file per shard, named by the dump's
+identity, the shard and the settings that shape a partial), one ``<stem>.json`` per dump (or per
+pair) and ``series.json`` (or ``pairs.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import json
+import math
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+__all__ = ["analyze_run", "compare_run", "main", "DeltaHError", "PARTIAL_TARGET_BYTES"]
+
+#: Target dump bytes per shard when ``shards_per_dump`` is not given (see ``_auto_shards``).
+PARTIAL_TARGET_BYTES = 256 * 1024 * 1024
+#: Bumped whenever the naming or the meaning of a cached partial changes.
+_CACHE_VERSION = "deltah-ray-1"
+#: The options of ``deltah analyze``/``merge`` this module passes on, with their CLI flag.
+_ANALYZE_OPTIONS = {
+    "temperature": "--temperature",  # shapes the partial; given to the shard tasks
+    "lr": "--lr",
+    "kl_cov_ratio": "--kl-cov-ratio",
+    "clip_cov_bounds": "--clip-cov-bounds",
+    "clip_cov_ratio": "--clip-cov-ratio",
+    "micro_batch": "--micro-batch",
+    "seed": "--seed",
+}
+_COMPARE_OPTIONS = {"temperature": "--temperature"}
+
+
+class DeltaHError(RuntimeError):
+    """The ``deltah`` binary refused or failed; the message is the CLI's own."""
+
+
+class _TransientError(RuntimeError):
+    """The binary died from a signal (killed, OOM): worth retrying on another attempt."""
+
+
+# --------------------------------------------------------------------------------------------
+# The binary
+
+
+def _find_binary(explicit: Optional[str] = None) -> str:
+    """The ``deltah`` executable on this node (see the module docstring for the order).
+
+    Kept private and self-contained so it can later defer to ``deltah.cli``'s finder.
+    """
+    candidates: List[Tuple[str, str]] = []
+    if explicit:
+        candidates.append(("binary=", explicit))
+    env = os.environ.get("DELTAH_BIN")
+    if env:
+        candidates.append(("DELTAH_BIN", env))
+    on_path = shutil.which("deltah")
+    if on_path:
+        candidates.append(("PATH", on_path))
+    candidates.append(("package", os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "deltah")))
+    for source, path in candidates:
+        full = os.path.abspath(path)
+        if os.path.isfile(full) and os.access(full, os.X_OK):
+            return full
+        if source != "package":
+            raise DeltaHError(f"deltah binary from {source} ({path}) is not an executable file")
+    raise DeltaHError(
+        f"deltah binary not found on {socket.gethostname()}: set DELTAH_BIN or PATH on the nodes, pass binary= "
+        "(--binary) or runtime_env={'env_vars': {'DELTAH_BIN': ...}} (the driver's environment does not reach "
+        "the tasks of a running cluster), or install it as deltah/bin/deltah")
+
+
+def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, str]:
+    """Run ``binary ARGS`` with ``threads`` BLAS and row-worker threads; stdout and stderr.
+
+    Raises ``_TransientError`` when the process died from a signal (retried by Ray), else
+    ``DeltaHError`` with the CLI's message on a non-zero exit (not retried: the input is bad).
+    """
+    env = dict(os.environ)
+    env["OPENBLAS_NUM_THREADS"] = str(threads)
+    env["OMP_NUM_THREADS"] = str(threads)
+    env["DELTAH_THREADS"] = str(threads)
+    proc = subprocess.run([binary, *args], capture_output=True, text=True, env=env)
+    if proc.returncode < 0:
+        raise _TransientError(f"{os.path.basename(binary)} {' '.join(args)}: killed by signal {-proc.returncode}")
+    if proc.returncode != 0:
+        message = proc.stderr.strip().splitlines()
+        raise DeltaHError(message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}")
+    return proc.stdout, proc.stderr
+
+
+def _task_threads() -> int:
+    """The CPUs Ray granted the running task (at least 1)."""
+    try:
+        import ray
+
+        cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1.0)
+    except Exception:  # outside a Ray task
+        cpus = 1.0
+    return max(1, int(math.floor(cpus)))
+
+
+# --------------------------------------------------------------------------------------------
+# Dumps: metadata, identity, size
+
+
+def _sidecar(path: str) -> str:
+    folder, base = os.path.split(path)
+    stem = base[: base.rfind(".")] if "." in base[1:] else base
+    return os.path.join(folder, stem + ".metadata.json")
+
+
+def _read_json_metadata(path: str) -> Dict[str, str]:
+    """A metadata sidecar, numbers kept as their text (as the Swift reader keeps them)."""
+    if not os.path.exists(path):
+        return {}
+    with open(path, "rb") as f:
+        data = json.loads(f.read().decode("utf-8"), parse_float=str, parse_int=str)
+    return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
+
+
+def _safetensors_header(path: str) -> Tuple[Dict[str, Any], int]:
+    """The JSON header of a safetensors file and the byte offset where its data begins."""
+    with open(path, "rb") as f:
+        raw = f.read(8)
+        if len(raw) != 8:
+            raise ValueError("shorter than a safetensors header")
+        (n,) = struct.unpack("<Q", raw)
+        size = os.fstat(f.fileno()).st_size
+        if n > size - 8 or n > 100_000_000:
+            raise ValueError(f"header length {n} exceeds the file")
+        header = json.loads(f.read(n).decode("utf-8"))
+    if not isinstance(header, dict):
+        raise ValueError("header is not a JSON object")
+    return header, 8 + n
+
+
+def _dump_kind(path: str) -> str:
+    if os.path.isdir(path):
+        return "folder"
+    with open(path, "rb") as f:
+        head = f.read(6)
+    if head == b"\x93NUMPY":
+        return "npy"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "npz"
+    return "safetensors"
+
+
+def _dump_metadata(path: str) -> Dict[str, str]:
+    """The dump's string metadata, read where ``deltah`` reads it (header or sidecar)."""
+    kind = _dump_kind(path)
+    if kind == "folder":
+        return _read_json_metadata(os.path.join(path, "metadata.json"))
+    if kind in ("npy", "npz"):
+        return _read_json_metadata(_sidecar(path))
+    header, _ = _safetensors_header(path)
+    meta = header.get("__metadata__") or {}
+    return {k: v for k, v in meta.items() if isinstance(v, str)}
+
+
+def _metadata_or_error(path: str) -> Any:
+    """The dump's metadata, or the DeltaHError to raise once the shards (whose binary reports a
+    malformed dump in its own words) have run."""
+    try:
+        return _dump_metadata(path)
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        return DeltaHError(f"{path}: cannot read the dump's metadata: {error}")
+
+
+def _dump_rows(path: str) -> Optional[int]:
+    """The leading position axis (B of [B, T], N of [N]) when cheap to read, else None."""
+    names = ("logits", "token_ids", "mask", "advantages", "logprobs", "entropy", "topk_logprobs")
+    try:
+        kind = _dump_kind(path)
+        if kind == "safetensors":
+            header, _ = _safetensors_header(path)
+            for name in names:
+                if isinstance(header.get(name), dict) and header[name].get("shape"):
+                    return int(header[name]["shape"][0])
+        elif kind == "folder":
+            import numpy as np
+
+            for name in names:
+                p = os.path.join(path, name + ".npy")
+                if os.path.exists(p):
+                    return int(np.load(p, mmap_mode="r").shape[0])
+    except Exception:
+        return None
+    return None
+
+
+def _dump_bytes(path: str) -> int:
+    if os.path.isdir(path):
+        return sum(os.path.getsize(p) for p in glob.glob(os.path.join(path, "*.npy")))
+    return os.path.getsize(path)
+
+
+def _file_identity(path: str) -> List[Any]:
+    st = os.stat(path)
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read(1 << 16))  # the header and the first rows
+        if st.st_size > (1 << 16):
+            f.seek(max(1 << 16, st.st_size - (1 << 16)))
+            h.update(f.read(1 << 16))  # the last rows
+    return [os.path.basename(path), st.st_size, st.st_mtime_ns, h.hexdigest()]
+
+
+def _dump_identity(path: str) -> List[Any]:
+    """Size, modification time and a hash of the head and tail of every file of the dump."""
+    if os.path.isdir(path):
+        members = sorted(glob.glob(os.path.join(path, "*.npy")) + glob.glob(os.path.join(path, "metadata.json")))
+        return [_file_identity(p) for p in members]
+    ident = [_file_identity(path)]
+    if _dump_kind(path) in ("npy", "npz") and os.path.exists(_sidecar(path)):
+        ident.append(_file_identity(_sidecar(path)))
+    return ident
+
+
+def _key(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _stem(path: str) -> str:
+    base = os.path.basename(os.path.normpath(path))
+    for ext in (".safetensors", ".npz", ".npy"):
+        if base.endswith(ext):
+            return base[: -len(ext)]
+    return base
+
+
+def _unique_stems(paths: Sequence[str]) -> List[str]:
+    """One output name per input: the file stem, with a hash of the path where stems collide."""
+    stems = [_stem(p) for p in paths]
+    return [s if stems.count(s) == 1 else f"{s}-{_key(os.path.abspath(p))[:8]}" for s, p in zip(stems, paths)]
+
+
+# --------------------------------------------------------------------------------------------
+# Partials
+
+
+def _valid_partial(path: str) -> bool:
+    """A cheap structural check of a partial: safetensors header, DeltaH format, data all present.
+
+    ``merge`` reads the contents fully and is the final check; this one catches the truncated,
+    empty or foreign files an interrupted run can leave.
+    """
+    try:
+        header, data_start = _safetensors_header(path)
+        meta = header.get("__metadata__") or {}
+        fmt = str(meta.get("format", ""))
+        if not (fmt.startswith("deltah") and "partial" in fmt):  # analyze and compare partials
+            return False
+        ends = [int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"]
+        if not ends:
+            return False
+        return data_start + max(ends) == os.path.getsize(path)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return False
+
+
+def _remove_stale_temporaries(path: str) -> None:
+    """Temporary files ``.NAME.tmp-*`` that a killed writer of ``path`` left behind."""
+    folder, name = os.path.split(path)
+    for stale in glob.glob(os.path.join(glob.escape(folder), "." + glob.escape(name) + ".tmp-*")):
+        try:
+            os.unlink(stale)
+        except OSError:
+            pass
+
+
+def _write_json_atomic(path: str, value: Any) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise DeltaHError(f"{path}: exists and is not a regular file; refusing to replace it")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".tmp-")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(value, f, indent=2)
+            f.write("\n")
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# --------------------------------------------------------------------------------------------
+# Ray tasks (plain functions; wrapped by ray.remote at run time so importing needs no ray)
+
+
+def _shard_task(binary: Optional[str], dump: str, index: int, count: int, partial: str,
+                temperature_args: List[str]) -> str:
+    """Write the partial of shard ``index/count`` of ``dump`` (skipped when a valid one exists)."""
+    if _valid_partial(partial):
+        return partial
+    _remove_stale_temporaries(partial)
+    _run_binary(_find_binary(binary), ["analyze", dump, "--shard", f"{index}/{count}", "--partial", partial,
+                                       *temperature_args], _task_threads())
+    if not _valid_partial(partial):
+        raise _TransientError(f"{partial}: the partial written by deltah failed validation")
+    return partial
+
+
+def _merge_task(binary: Optional[str], partials: List[str], merge_args: List[str]) -> Dict[str, Any]:
+    stdout, _ = _run_binary(_find_binary(binary), ["merge", *partials, *merge_args, "--json"], _task_threads())
+    return json.loads(stdout)
+
+
+def _compare_task(binary: Optional[str], before: str, after: str, args: List[str]) -> Dict[str, Any]:
+    stdout, _ = _run_binary(_find_binary(binary), ["compare", before, after, *args, "--json"], _task_threads())
+    return json.loads(stdout)
+
+
+def _compare_shard_task(binary: Optional[str], before: str, after: str, index: int, count: int, partial: str,
+                        args: List[str]) -> str:
+    if _valid_partial(partial):
+        return partial
+    _remove_stale_temporaries(partial)
+    _run_binary(_find_binary(binary), ["compare", before, after, "--shard", f"{index}/{count}", "--partial", partial,
+                                       *args], _task_threads())
+    if not _valid_partial(partial):
+        raise _TransientError(f"{partial}: the partial written by deltah failed validation")
+    return partial
+
+
+# --------------------------------------------------------------------------------------------
+# Progress
+
+
+class _Progress:
+    """One bar over all tasks: tqdm when installed, else a plain line on stderr."""
+
+    def __init__(self, total: int, description: str, enabled: bool) -> None:
+        self.total, self.done, self.enabled, self.description = total, 0, enabled, description
+        self._tqdm = None
+        self._last = 0.0
+        if enabled:
+            try:
+                from tqdm import tqdm
+
+                self._tqdm = tqdm(total=total, desc=description, unit="task")
+            except ImportError:
+                self._draw(force=True)
+
+    def add_total(self, extra: int) -> None:
+        self.total += extra
+        if self._tqdm is not None:
+            self._tqdm.total = self.total
+            self._tqdm.refresh()
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self._tqdm is not None:
+            self._tqdm.update(n)
+        elif self.enabled:
+            self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 0.2 and self.done < self.total:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * self.done / max(1, self.total))
+        sys.stderr.write(f"\r{self.description} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._tqdm is not None:
+            self._tqdm.close()
+        elif self.enabled:
+            self._draw(force=True)
+            sys.stderr.write("\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduling
+
+
+@dataclass
+class _Cluster:
+    ray: Any
+    cpus: int
+    started: bool
+
+
+def _connect(address: Optional[str], num_cpus: Optional[int]) -> _Cluster:
+    try:
+        import ray
+    except ImportError as error:  # pragma: no cover - exercised in the light venv only
+        raise ImportError("deltah.ray needs Ray: pip install 'deltah[ray]'") from error
+    started = False
+    if not ray.is_initialized():
+        kwargs: Dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        if address is not None:
+            kwargs["address"] = address
+        elif num_cpus is not None:
+            kwargs["num_cpus"] = num_cpus
+        ray.init(**kwargs)
+        started = True
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    return _Cluster(ray=ray, cpus=max(1, cpus), started=started)
+
+
+def _auto_shards(size: int, rows: Optional[int], dumps: int, cpus: int, cpus_per_task: int) -> int:
+    """Shards of one dump: enough that no shard exceeds ``PARTIAL_TARGET_BYTES`` and that the
+    tasks of all dumps together fill the cluster's task slots; never more than the dump's
+    sequences (B of [B, T]) or positions (N of [N]), since a shard is whole sequences."""
+    slots = max(1, cpus // max(1, cpus_per_task))
+    n = max(1, math.ceil(size / PARTIAL_TARGET_BYTES), math.ceil(slots / max(1, dumps)))
+    if rows is not None:
+        n = min(n, max(1, rows))
+    return n
+
+
+def _option_args(options: Dict[str, Any], table: Dict[str, str], what: str) -> Dict[str, List[str]]:
+    """CLI arguments for each recognised option; unknown options are named."""
+    unknown = sorted(set(options) - set(table))
+    if unknown:
+        raise TypeError(f"{what}: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(table))}")
+    out: Dict[str, List[str]] = {}
+    for name, value in options.items():
+        if value is None:
+            continue
+        if isinstance(value, (tuple, list)):
+            text = ",".join(repr(float(v)) for v in value)
+        elif isinstance(value, bool):
+            raise TypeError(f"{what}: option {name} takes a number, got {value!r}")
+        elif isinstance(value, float):
+            text = repr(value)
+        else:
+            text = str(value)
+        out[name] = [f"{table[name]}={text}"]  # '=' keeps a negative value from reading as a flag
+    return out
+
+
+def _wait_all(ray: Any, refs: List[Any], progress: _Progress) -> None:
+    pending = list(refs)
+    while pending:
+        ready, pending = ray.wait(pending, num_returns=1)
+        progress.advance(len(ready))
+
+
+def analyze_run(
+    dumps: Sequence[str],
+    shards_per_dump: Optional[int] = None,
+    address: Optional[str] = None,
+    output_dir: str = "deltah-ray",
+    *,
+    binary: Optional[str] = None,
+    cpus_per_task: int = 1,
+    max_retries: int = 3,
+    runtime_env: Optional[Dict[str, Any]] = None,
+    num_cpus: Optional[int] = None,
+    progress: bool = True,
+    **analyze_options: Any,
+) -> Dict[str, Any]:
+    """Analyse every dump of a run on a Ray cluster, sharded and merged exactly.
+
+    For each dump, ``deltah analyze DUMP --shard i/n --partial P_i`` runs as one Ray task per
+    shard, then ``deltah merge P_0 … P_{n-1} --json`` as one task per dump. Merging is exact, so
+    each per-dump result equals ``deltah analyze DUMP --json`` key for key, bit for bit.
+
+    Parameters
+    ----------
+    dumps : sequence of str
+        Dump paths (safetensors, .npz, .npy folder), visible under the same path on every node.
+        The series is ordered by metadata step, as ``deltah analyze`` orders it.
+    shards_per_dump : int, optional
+        Shards per dump. Default: ``max(ceil(size / PARTIAL_TARGET_BYTES), ceil(task slots /
+        len(dumps)))``, capped at the dump's number of sequences; task slots are the cluster's
+        CPUs divided by ``cpus_per_task``.
+    address : str, optional
+        Ray cluster address (``"auto"`` joins a running cluster). Default: a running
+        ``ray.init`` in this process, else a new local cluster.
+    output_dir : str
+        Receives ``partials/``, ``<stem>.json`` per dump and ``series.json``.
+    binary : str, optional
+        Path of the ``deltah`` binary on every node; default: see the module docstring.
+    cpus_per_task : int
+        CPUs Ray reserves per task; the binary's row workers (``DELTAH_THREADS``) and
+        ``OPENBLAS_NUM_THREADS`` are set to the CPUs Ray assigned.
+    max_retries : int
+        Ray retries of a task whose worker or node died, or whose binary was killed by a signal.
+        A binary that exits with an error message is not retried: its input is bad.
+    runtime_env : dict, optional
+        Ray runtime environment for the tasks (e.g. to ship the binary).
+    num_cpus : int, optional
+        CPUs of a local cluster started here (ignored with ``address``).
+    progress : bool
+        Show one progress bar over all tasks on stderr.
+    **analyze_options
+        ``temperature``, ``lr``, ``kl_cov_ratio``, ``clip_cov_bounds`` (lb, ub),
+        ``clip_cov_ratio``, ``micro_batch``, ``seed``: as ``deltah analyze``'s options.
+
+    Returns
+    -------
+    dict
+        ``{"steps": [summary, …], "warnings": [...]}``: exactly what ``deltah analyze DUMP_1 …
+        DUMP_k --json`` prints for k ≥ 2 dumps. One ``deltah analyze DUMP --json`` summary per
+        dump, ordered by metadata step as ``analyze`` orders them (input order when a dump has no
+        step), and the series warnings (repeated or missing steps, shape or vocabulary changes).
+        For one dump that command prints the summary itself, here ``["steps"][0]`` (with
+        ``"warnings": []``). Written to ``output_dir/series.json``; each summary also to
+        ``output_dir/<stem>.json``.
+
+    Raises
+    ------
+    DeltaHError
+        When the binary refuses a dump or option (its message), or is missing.
+    TypeError
+        For an unknown option.
+
+    Notes
+    -----
+    Partials are named ``<stem>.<key>.shard<i>-of-<n>.partial.safetensors``, where ``key``
+    hashes the dump's identity (size, mtime, head and tail bytes), the temperature and the
+    binary's version. A rerun skips every shard whose partial exists and passes a structural
+    check; a partial that ``merge`` still rejects is recomputed once.
+    """
+    if isinstance(dumps, str):
+        dumps = [dumps]
+    dumps = list(dumps)
+    if not dumps:
+        raise ValueError("analyze_run: give at least one dump")
+    option_args = _option_args(analyze_options, _ANALYZE_OPTIONS, "analyze_run")
+    if shards_per_dump is not None and shards_per_dump < 1:
+        raise ValueError(f"shards_per_dump must be at least 1, got {shards_per_dump}")
+    for d in dumps:
+        if not os.path.exists(d):
+            raise DeltaHError(f"{d}: no such dump")
+    driver_binary = _find_binary(binary) if binary or not runtime_env else None
+    version = _binary_version(driver_binary) if driver_binary else "unknown"
+    cluster = _connect(address, num_cpus)
+    ray = cluster.ray
+    out = os.path.abspath(output_dir)
+    partial_dir = os.path.join(out, "partials")
+    os.makedirs(partial_dir, exist_ok=True)
+    temperature_args = option_args.get("temperature", [])
+    merge_args = [a for k, v in option_args.items() if k != "temperature" for a in v]
+
+    shard_remote = ray.remote(_shard_task).options(
+        num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError],
+        **({"runtime_env": runtime_env} if runtime_env else {}))
+    merge_remote = ray.remote(_merge_task).options(
+        num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError],
+        **({"runtime_env": runtime_env} if runtime_env else {}))
+
+    plans = []
+    for path, stem in zip(dumps, _unique_stems(dumps)):
+        full = os.path.abspath(path)
+        n = shards_per_dump or _auto_shards(_dump_bytes(full), _dump_rows(full), len(dumps), cluster.cpus, cpus_per_task)
+        key = _key(_CACHE_VERSION, version, _dump_identity(full), temperature_args)
+        parts = [os.path.join(partial_dir, f"{stem}.{key}.shard{i:04d}-of-{n:04d}.partial.safetensors") for i in range(n)]
+        meta = _metadata_or_error(full)
+        plans.append((path, full, stem, n, parts, meta))
+
+    bar = _Progress(sum(p[3] for p in plans) + len(plans), "deltah analyze", progress)
+    try:
+        shard_refs = {}
+        for path, full, stem, n, parts, meta in plans:
+            for i, part in enumerate(parts):
+                if _valid_partial(part):
+                    bar.advance()
+                    continue
+                shard_refs[part] = shard_remote.remote(binary, full, i, n, part, temperature_args)
+        _wait_all(ray, list(shard_refs.values()), bar)
+        _get_all(ray, list(shard_refs.values()))
+
+        def merge_args_for(meta: Any, first_partial: str) -> List[str]:
+            if isinstance(meta, Exception):  # the binary read the dump, so this is our reader's limit
+                raise meta
+            args = list(merge_args)
+            # A binary whose partials do not record η (format deltah-partial-1) merges with η = 1:
+            # pass the metadata's value exactly as written, as `analyze` would read it.
+            if analyze_options.get("lr") is None and "lr" in meta and not _partial_records_lr(first_partial):
+                args += [f"--lr={meta['lr'].strip()}"]
+            return args
+
+        merge_refs = [merge_remote.remote(binary, parts, merge_args_for(meta, parts[0]))
+                      for _, _, _, _, parts, meta in plans]
+        _wait_all(ray, merge_refs, bar)
+        summaries = []
+        for plan, ref in zip(plans, merge_refs):
+            try:
+                merged = ray.get(ref)
+            except Exception as error:  # a partial merge rejects: recompute its shards once
+                merged = _recover_merge(ray, plan, error, shard_remote, merge_remote, binary, temperature_args,
+                                        merge_args_for(plan[5], plan[4][0]))
+            summaries.append(_as_analyze_summary(merged, plan[0], plan[5], analyze_options))
+    finally:
+        bar.close()
+    for (path, full, stem, *_), summary in zip(plans, summaries):
+        _write_json_atomic(os.path.join(out, stem + ".json"), summary)
+    order, warnings = _series_check(summaries)
+    series = {"steps": [summaries[i] for i in order], "warnings": warnings}
+    _write_json_atomic(os.path.join(out, "series.json"), series)
+    return series
+
+
+_INNER_AXIS_FIELDS = ("logits", "topk_logprobs", "topk_ids")
+
+
+def _series_check(summaries: List[Dict[str, Any]]) -> Tuple[List[int], List[str]]:
+    """The order and series warnings ``deltah analyze DUMPS`` gives (its ``StepSeriesCheck``):
+    by metadata step when every dump has one (ties in input order), else input order; repeated
+    and missing steps; position-shape and vocabulary changes between consecutive dumps. Shapes
+    come from each summary's ``tensors_read``; a summary without it (an older binary) gives no
+    shape checks."""
+    n = len(summaries)
+    if n < 2:
+        return list(range(n)), []
+    warnings: List[str] = []
+    paths = [s.get("file") for s in summaries]
+    steps = [s.get("step") for s in summaries]
+    without = [p for p, st in zip(paths, steps) if st is None]
+    if without:
+        order = list(range(n))
+        more = ", …" if len(without) > 3 else ""
+        warnings.append(f"{len(without)} dump(s) have no metadata 'step' ({', '.join(without[:3])}{more}): "
+                        "the series is in command-line order")
+    else:
+        order = sorted(range(n), key=lambda i: (steps[i], i))
+        ordered = [steps[i] for i in order]
+        repeated: List[int] = []
+        for a, b in zip(ordered, ordered[1:]):
+            if a == b and (not repeated or repeated[-1] != a):
+                repeated.append(a)
+        if repeated:
+            warnings.append(f"repeated step(s) {', '.join(map(str, repeated))}: several dumps claim the same training step")
+        gaps = [b - a for a, b in zip(ordered, ordered[1:]) if b - a > 0]
+        if gaps:
+            stride = min(gaps)
+            missing = [f"between {a} and {b}" for a, b in zip(ordered, ordered[1:]) if b - a > stride]
+            if missing:
+                more = ", …" if len(missing) > 5 else ""
+                warnings.append(f"missing step(s) at the export interval {stride}: {', '.join(missing[:5])}{more}")
+
+    def shape_and_vocabulary(s: Dict[str, Any]) -> Optional[Tuple[List[int], Optional[int]]]:
+        read = s.get("tensors_read")
+        if not read:
+            return None
+        by_field = {t["field"]: list(t["shape"]) for t in read}
+        first = read[0]
+        shape = list(first["shape"][:-1]) if first["field"] in _INNER_AXIS_FIELDS else list(first["shape"])
+        return shape, (by_field["logits"][-1] if "logits" in by_field else None)
+
+    def swift_array(values: List[int]) -> str:
+        return "[" + ", ".join(map(str, values)) + "]"
+
+    for i, j in zip(order, order[1:]):
+        a, b = shape_and_vocabulary(summaries[i]), shape_and_vocabulary(summaries[j])
+        if a is None or b is None:
+            continue
+        if a[0] != b[0]:
+            warnings.append(f"position shape changes from {swift_array(a[0])} ({paths[i]}) to {swift_array(b[0])} ({paths[j]})")
+        if a[1] != b[1]:
+            va = "none" if a[1] is None else str(a[1])
+            vb = "none" if b[1] is None else str(b[1])
+            warnings.append(f"vocabulary size changes from {va} ({paths[i]}) to {vb} ({paths[j]})")
+    return order, warnings
+
+
+def _partial_records_lr(path: str) -> bool:
+    """Whether the binary that wrote this partial recorded η in it (so ``merge`` knows it)."""
+    try:
+        header, _ = _safetensors_header(path)
+    except (OSError, ValueError):
+        return False
+    return "lr" in (header.get("__metadata__") or {})
+
+
+def _recover_merge(ray: Any, plan: Tuple, error: Exception, shard_remote: Any, merge_remote: Any,
+                   binary: Optional[str], temperature_args: List[str], merge_args: List[str]) -> Dict[str, Any]:
+    """Recompute the shards whose partials the failed merge named, then merge again once."""
+    path, full, stem, n, parts, meta = plan
+    named = [p for p in parts if p in str(error)]
+    if not named:
+        raise _unwrap(error)
+    for p in named:
+        os.unlink(p)
+    ray.get([shard_remote.remote(binary, full, parts.index(p), n, p, temperature_args) for p in named])
+    try:
+        return ray.get(merge_remote.remote(binary, parts, merge_args))
+    except Exception as again:
+        raise _unwrap(again)
+
+
+def _get_all(ray: Any, refs: List[Any]) -> List[Any]:
+    """Every task's result; on failures, one DeltaHError naming the first and counting the rest
+    (the finished tasks' partials stay for a rerun)."""
+    results, failures = [], []
+    for ref in refs:
+        try:
+            results.append(ray.get(ref))
+        except Exception as error:
+            failures.append(_unwrap(error))
+    if failures:
+        more = f" (and {len(failures) - 1} more failed task(s))" if len(failures) > 1 else ""
+        first = failures[0]
+        if isinstance(first, DeltaHError):
+            raise DeltaHError(f"{first}{more}") from first
+        raise first
+    return results
+
+
+def _unwrap(error: Exception) -> Exception:
+    """The DeltaHError inside a Ray task error, else the error itself."""
+    cause = getattr(error, "cause", None)
+    if isinstance(cause, (DeltaHError, _TransientError)):
+        return DeltaHError(str(cause))
+    return error
+
+
+def _as_analyze_summary(merged: Dict[str, Any], path: str, meta: Dict[str, str],
+                        options: Dict[str, Any]) -> Dict[str, Any]:
+    """The merged summary labelled as ``deltah analyze DUMP --json`` labels it.
+
+    ``merge`` names the partials as the file and has no step; the dump path as given and the
+    metadata's step replace them. A ``temperature`` that differs from the metadata gets the
+    warning ``analyze`` gives.
+    """
+    summary = dict(merged)
+    summary["file"] = path
+    step = meta.get("step")
+    if step is not None:
+        text = step.strip()
+        try:
+            summary["step"] = int(text)
+        except ValueError:
+            summary["step"] = int(float(text))
+    t = options.get("temperature")
+    if t is not None:
+        dump_t = float(meta.get("temperature", "1").strip())
+        if float(t) != dump_t:
+            summary["warnings"] = list(summary.get("warnings", [])) + [
+                f"temperature {_swift_double(float(t))} given on the command line; the dump's metadata says "
+                f"{_swift_double(dump_t)}"]
+    return summary
+
+
+def _swift_double(x: float) -> str:
+    """Swift's ``"\\(x)"`` of a Double (shortest round-trip; ``1.0``, ``1e-05``)."""
+    text = repr(x)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        if mantissa.endswith(".0"):
+            mantissa = mantissa[:-2]
+        sign = exponent[0] if exponent[0] in "+-" else "+"
+        digits = exponent.lstrip("+-").rjust(2, "0")
+        return f"{mantissa}e{sign}{digits}"
+    return text
+
+
+def _binary_version(binary: str) -> str:
+    try:
+        return subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _supports_compare_shards(binary: Optional[str]) -> bool:
+    if not binary:
+        return False
+    try:
+        help_text = subprocess.run([binary, "compare", "--help"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--shard" in help_text and "--partial" in help_text
+
+
+def compare_run(
+    pairs: Optional[Iterable[Tuple[str, str]]] = None,
+    *,
+    before: Optional[Sequence[str]] = None,
+    after: Optional[Sequence[str]] = None,
+    shards_per_pair: Optional[int] = None,
+    address: Optional[str] = None,
+    output_dir: str = "deltah-ray",
+    binary: Optional[str] = None,
+    cpus_per_task: int = 1,
+    max_retries: int = 3,
+    runtime_env: Optional[Dict[str, Any]] = None,
+    num_cpus: Optional[int] = None,
+    progress: bool = True,
+    **compare_options: Any,
+) -> Dict[str, Any]:
+    """``deltah compare BEFORE AFTER`` for every pair of a run, on a Ray cluster.
+
+    When the binary offers ``compare --shard i/n --partial OUT`` (checked through its help),
+    each pair is split into shards and merged with ``deltah merge … --json``; otherwise each
+    pair is one task (``shards_per_pair`` must then be 1 or None).
+
+    Parameters
+    ----------
+    pairs : iterable of (str, str), optional
+        (before, after) dump paths. Alternatively ``before=`` and ``after=`` of equal length.
+    shards_per_pair : int, optional
+        Shards per pair; default chosen as in ``analyze_run`` from the after dump's size, 1 when
+        the binary cannot shard ``compare``.
+    address, output_dir, binary, cpus_per_task, max_retries, runtime_env, num_cpus, progress
+        As in ``analyze_run``.
+    **compare_options
+        ``temperature``.
+
+    Returns
+    -------
+    dict
+        ``{"pairs": [summary, …]}``: per pair, what ``deltah compare BEFORE AFTER --json``
+        prints, in the given order. Written to ``output_dir/<after stem>.compare.json`` per pair
+        and ``output_dir/pairs.json``.
+
+    Notes
+    -----
+    A rerun reuses each finished pair result (whole-pair mode) or partial (sharded mode)
+    whose inputs' identity and options are unchanged.
+    """
+    if pairs is None:
+        if before is None or after is None:
+            raise ValueError("compare_run: give pairs, or before= and after=")
+        if len(before) != len(after):
+            raise ValueError(f"compare_run: {len(before)} before dumps but {len(after)} after dumps")
+        pairs = list(zip(before, after))
+    pairs = [tuple(p) for p in pairs]
+    if not pairs:
+        raise ValueError("compare_run: give at least one pair")
+    option_args = _option_args(compare_options, _COMPARE_OPTIONS, "compare_run")
+    args = [a for v in option_args.values() for a in v]
+    for b, a in pairs:
+        for d in (b, a):
+            if not os.path.exists(d):
+                raise DeltaHError(f"{d}: no such dump")
+    driver_binary = _find_binary(binary) if binary or not runtime_env else None
+    version = _binary_version(driver_binary) if driver_binary else "unknown"
+    can_shard = _supports_compare_shards(driver_binary)
+    if shards_per_pair is not None and shards_per_pair > 1 and not can_shard:
+        raise DeltaHError("this deltah binary has no 'compare --shard'; use shards_per_pair=1")
+    if shards_per_pair is not None and shards_per_pair < 1:
+        raise ValueError(f"shards_per_pair must be at least 1, got {shards_per_pair}")
+    cluster = _connect(address, num_cpus)
+    ray = cluster.ray
+    out = os.path.abspath(output_dir)
+    os.makedirs(os.path.join(out, "partials"), exist_ok=True)
+    extra = {"runtime_env": runtime_env} if runtime_env else {}
+    common = dict(num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError], **extra)
+    stems = _unique_stems([a for _, a in pairs])
+
+    plans = []
+    for (b, a), stem in zip(pairs, stems):
+        fb, fa = os.path.abspath(b), os.path.abspath(a)
+        if shards_per_pair is not None:
+            n = shards_per_pair
+        elif can_shard:
+            n = _auto_shards(_dump_bytes(fa) + _dump_bytes(fb), _dump_rows(fa), len(pairs), cluster.cpus, cpus_per_task)
+        else:
+            n = 1
+        key = _key(_CACHE_VERSION, "compare", version, _dump_identity(fb), _dump_identity(fa), args)
+        plans.append((b, a, fb, fa, stem, n, key))
+
+    sharded = any(p[5] > 1 for p in plans) or (can_shard and shards_per_pair is None)
+    bar = _Progress(sum(p[5] for p in plans) + (len(plans) if sharded else 0), "deltah compare", progress)
+    results: List[Dict[str, Any]] = []
+    try:
+        if not sharded:
+            whole = ray.remote(_compare_task).options(**common)
+            refs: Dict[int, Any] = {}
+            cached: Dict[int, Dict[str, Any]] = {}
+            for i, (b, a, fb, fa, stem, n, key) in enumerate(plans):
+                cache = os.path.join(out, "partials", f"{stem}.{key}.compare.json")
+                value = _read_cached_json(cache)
+                if value is not None:
+                    cached[i] = value
+                    bar.advance()
+                else:
+                    refs[i] = whole.remote(binary, fb, fa, args)
+            _wait_all(ray, list(refs.values()), bar)
+            for i, plan in enumerate(plans):
+                if i in refs:
+                    try:
+                        value = ray.get(refs[i])
+                    except Exception as error:
+                        raise _unwrap(error)
+                    _write_json_atomic(os.path.join(out, "partials", f"{plan[4]}.{plan[6]}.compare.json"), value)
+                else:
+                    value = cached[i]
+                results.append(_as_compare_summary(value, plan[0], plan[1]))
+        else:
+            shard_remote = ray.remote(_compare_shard_task).options(**common)
+            merge_remote = ray.remote(_merge_task).options(**common)
+            shard_refs = []
+            all_parts = []
+            for b, a, fb, fa, stem, n, key in plans:
+                parts = [os.path.join(out, "partials", f"{stem}.{key}.compare.shard{i:04d}-of-{n:04d}.partial.safetensors")
+                         for i in range(n)]
+                all_parts.append(parts)
+                for i, part in enumerate(parts):
+                    if _valid_partial(part):
+                        bar.advance()
+                    else:
+                        shard_refs.append(shard_remote.remote(binary, fb, fa, i, n, part, args))
+            _wait_all(ray, shard_refs, bar)
+            _get_all(ray, shard_refs)
+            merge_refs = [merge_remote.remote(binary, parts, []) for parts in all_parts]
+            _wait_all(ray, merge_refs, bar)
+            for plan, ref in zip(plans, merge_refs):
+                try:
+                    results.append(_as_compare_summary(ray.get(ref), plan[0], plan[1]))
+                except Exception as error:
+                    raise _unwrap(error)
+    finally:
+        bar.close()
+    for plan, summary in zip(plans, results):
+        _write_json_atomic(os.path.join(out, plan[4] + ".compare.json"), summary)
+    series = {"pairs": results}
+    _write_json_atomic(os.path.join(out, "pairs.json"), series)
+    return series
+
+
+def _read_cached_json(path: str) -> Optional[Dict[str, Any]]:
+    try:
+        with open(path) as f:
+            value = json.load(f)
+        return value if isinstance(value, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _as_compare_summary(value: Dict[str, Any], before: str, after: str) -> Dict[str, Any]:
+    """The result labelled with the paths as given (tasks see absolute paths)."""
+    summary = dict(value)
+    if "before" in summary:
+        summary["before"] = before
+    if "after" in summary:
+        summary["after"] = after
+    return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python -m deltah.ray DUMPS… [--compare] --address auto --out results/``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m deltah.ray",
+        description="Analyse a run's dumps on a Ray cluster (sharded deltah analyze + exact merge), "
+                    "or with --compare, before/after pairs (deltah compare).")
+    parser.add_argument("dumps", nargs="+", help="dumps; with --compare, BEFORE AFTER pairs in order")
+    parser.add_argument("--compare", action="store_true", help="take the dumps as BEFORE AFTER pairs")
+    parser.add_argument("--address", help="Ray address ('auto' joins a running cluster; default: a local one)")
+    parser.add_argument("--out", default="deltah-ray", help="output folder (default: deltah-ray)")
+    parser.add_argument("--shards", type=int, help="shards per dump or pair (default: from size and CPUs)")
+    parser.add_argument("--binary", help="deltah binary path on every node (default: DELTAH_BIN, PATH, package)")
+    parser.add_argument("--cpus-per-task", type=int, default=1)
+    parser.add_argument("--max-retries", type=int, default=3)
+    parser.add_argument("--num-cpus", type=int, help="CPUs of a local cluster started here")
+    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the series (or pairs) JSON on stdout")
+    parser.add_argument("--temperature", type=float)
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--kl-cov-ratio", type=float)
+    parser.add_argument("--clip-cov-bounds", help="lb,ub")
+    parser.add_argument("--clip-cov-ratio", type=float)
+    parser.add_argument("--micro-batch", type=int)
+    parser.add_argument("--seed", type=int)
+    a = parser.parse_args(argv)
+    common = dict(address=a.address, output_dir=a.out, binary=a.binary, cpus_per_task=a.cpus_per_task,
+                  max_retries=a.max_retries, num_cpus=a.num_cpus, progress=not a.no_progress)
+    try:
+        if a.compare:
+            if len(a.dumps) % 2:
+                parser.error("--compare takes BEFORE AFTER pairs: an even number of dumps")
+            analyze_only = [n for n in ("lr", "kl_cov_ratio", "clip_cov_bounds", "clip_cov_ratio", "micro_batch", "seed")
+                            if getattr(a, n) is not None]
+            if analyze_only:
+                parser.error(f"--compare does not take {', '.join('--' + n.replace('_', '-') for n in analyze_only)}")
+            pairs = list(zip(a.dumps[0::2], a.dumps[1::2]))
+            result = compare_run(pairs, shards_per_pair=a.shards, temperature=a.temperature, **common)
+            items, label = result["pairs"], lambda s: f"{s.get('before')} → {s.get('after')}"
+            name = "pairs.json"
+        else:
+            bounds = None
+            if a.clip_cov_bounds is not None:
+                try:
+                    bounds = tuple(float(x) for x in a.clip_cov_bounds.split(","))
+                except ValueError:
+                    parser.error(f"--clip-cov-bounds '{a.clip_cov_bounds}' is not two numbers lb,ub")
+            result = analyze_run(a.dumps, shards_per_dump=a.shards, temperature=a.temperature, lr=a.lr,
+                                 kl_cov_ratio=a.kl_cov_ratio, clip_cov_bounds=bounds, clip_cov_ratio=a.clip_cov_ratio,
+                                 micro_batch=a.micro_batch, seed=a.seed, **common)
+            items, label = result["steps"], lambda s: s.get("file")
+            name = "series.json"
+    except DeltaHError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for w in result.get("warnings", []):
+        print(f"warning: {w}", file=sys.stderr)
+    for s in items:
+        for w in s.get("warnings", []):
+            print(f"warning: {label(s)}: {w}", file=sys.stderr)
+    if a.json:
+        json.dump(result, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(f"wrote {len(items)} result(s) and {os.path.join(a.out, name)}")
+    return 0
+
+
+if __name__ == "__main__":
+    # Run the importable module's main, so Ray pickles the tasks by reference to deltah.ray.
+    from deltah.ray import main as _main
+
+    sys.exit(_main())

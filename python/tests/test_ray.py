@@ -1,0 +1,319 @@
+"""deltah.ray on a real local Ray cluster (ray.init(num_cpus=2)): exactness, retries, restarts.
+
+Skipped without the `ray` package (the light venv); `bash scripts/ray-tests.sh` runs them in a
+venv with Ray. Needs the binary: $DELTAH_BIN, else .build/debug/deltah.
+
+Exactness is bit-for-bit: results are compared as `json.dumps(sort_keys=True)` text, which
+distinguishes every float (shortest round-trip repr, -0.0 included), so no tolerance is used.
+"""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(__file__)
+sys.path.insert(0, os.path.join(HERE, ".."))
+ray = pytest.importorskip("ray")
+
+from deltah import export as dx  # noqa: E402
+from deltah import ray as dray  # noqa: E402
+
+from deltah_binary import DELTAH  # noqa: E402
+from deltah_binary import requires_binary as pytestmark  # noqa: E402,F401
+
+
+def canon(value):
+    return json.dumps(value, sort_keys=True)
+
+
+def deltah_json(*args):
+    proc = subprocess.run([DELTAH, *args, "--json"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def make_step(path, step, seed, *, shape=(7, 6), vocab=40, npz=False, lr=2.5e-3):
+    """A small dump with every per-position field the analysis uses; BF16 logits."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(0, 2, size=(*shape, vocab)).astype(np.float32)
+    tokens = rng.integers(0, vocab, size=shape)
+    mask = np.ones(shape, dtype=np.uint8)
+    if len(shape) == 2:
+        mask[:, -1 - seed % 2:] = 0  # ragged padding
+    adv = rng.normal(size=shape[:1]).astype(np.float32)
+    adv = np.broadcast_to(adv.reshape(-1, *([1] * (len(shape) - 1))), shape)
+    groups = (np.arange(shape[0]) // 2).reshape(-1, *([1] * (len(shape) - 1)))
+    fields = dict(logits=logits, token_ids=tokens, advantages=adv, mask=mask,
+                  old_logprobs=rng.normal(-3, 0.5, size=shape).astype(np.float32),
+                  group_ids=np.broadcast_to(groups, shape), temperature=0.9, step=step, lr=lr)
+    (dx.save_npz if npz else dx.save_dump)(path, **fields)
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("run")
+    return [
+        make_step(str(d / "step_000001.safetensors"), 1, 1),
+        make_step(str(d / "step_000002.npz"), 2, 2, npz=True),
+        make_step(str(d / "step_000003.safetensors"), 3, 3, shape=(37,), lr=1e-6),
+    ]
+
+
+def wrapper(tmp_path, body):
+    """An executable shell script that runs `body`, then the real binary with the same arguments."""
+    path = tmp_path / "deltah-wrapper.sh"
+    path.write_text(f"#!/bin/sh\n{body}\nexec '{DELTAH}' \"$@\"\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def calls(log):
+    return open(log).read().splitlines() if os.path.exists(log) else []
+
+
+@pytest.mark.parametrize("shards", [1, 3, 5])
+def test_analyze_run_equals_deltah_analyze_bit_for_bit(run_dir, tmp_path, shards):
+    want = deltah_json("analyze", *run_dir)
+    got = dray.analyze_run(run_dir, shards_per_dump=shards, output_dir=str(tmp_path / "out"), progress=False)
+    assert canon(got) == canon(want)
+    assert canon(json.load(open(tmp_path / "out" / "series.json"))) == canon(want)
+    for name, item in zip(["step_000001", "step_000002", "step_000003"], want["steps"]):
+        assert canon(json.load(open(tmp_path / "out" / f"{name}.json"))) == canon(item)
+    assert len(os.listdir(tmp_path / "out" / "partials")) == 3 * shards
+
+
+def test_analyze_run_options_equal_deltah_analyze(run_dir, tmp_path):
+    options = dict(temperature=1.3, kl_cov_ratio=0.1, clip_cov_ratio=0.2, clip_cov_bounds=(-0.5, 2.0),
+                   micro_batch=2, seed=7)
+    flags = ["--temperature", "1.3", "--kl-cov-ratio", "0.1", "--clip-cov-ratio", "0.2",
+             "--clip-cov-bounds=-0.5,2.0", "--micro-batch", "2", "--seed", "7"]
+    want = deltah_json("analyze", *run_dir, *flags)
+    got = dray.analyze_run(run_dir, shards_per_dump=2, output_dir=str(tmp_path), progress=False, **options)
+    assert canon(got) == canon(want)
+    assert any("temperature 1.3 given on the command line" in w for w in got["steps"][0]["warnings"])
+    # An explicit η overrides every dump's metadata, as in `deltah analyze --lr`.
+    want = deltah_json("analyze", *run_dir, "--lr", "0.5")
+    got = dray.analyze_run(run_dir, shards_per_dump=2, output_dir=str(tmp_path), progress=False, lr=0.5)
+    assert canon(got) == canon(want)
+
+
+def test_default_shard_count_fills_the_cluster_and_respects_sequences(run_dir, tmp_path):
+    dray.analyze_run(run_dir[:1], output_dir=str(tmp_path), progress=False)
+    # One dump, 2 CPUs, 1 CPU per task: 2 shards.
+    assert len(os.listdir(tmp_path / "partials")) == 2
+    assert dray._auto_shards(10, rows=7, dumps=1, cpus=64, cpus_per_task=1) == 7
+    assert dray._auto_shards(10, rows=None, dumps=100, cpus=64, cpus_per_task=1) == 1
+    assert dray._auto_shards(3 * dray.PARTIAL_TARGET_BYTES + 1, rows=2048, dumps=100, cpus=8, cpus_per_task=1) == 4
+    assert dray._auto_shards(10, rows=None, dumps=1, cpus=8, cpus_per_task=2) == 4
+
+
+def test_tasks_get_the_cpus_ray_assigned_as_thread_counts(run_dir, tmp_path):
+    log = tmp_path / "env.log"
+    binary = wrapper(tmp_path, f'echo "$1 $DELTAH_THREADS $OPENBLAS_NUM_THREADS" >> "{log}"')
+    dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "a"), binary=binary, progress=False)
+    dray.analyze_run(run_dir[:1], shards_per_dump=1, output_dir=str(tmp_path / "b"), binary=binary, progress=False,
+                     cpus_per_task=2)
+    tasks = [c for c in calls(log) if c.split()[0] in ("analyze", "merge")]
+    assert tasks == ["analyze 1 1", "analyze 1 1", "merge 1 1", "analyze 2 2", "merge 2 2"]
+
+
+@pytest.mark.parametrize("victim", ["worker", "binary"])
+def test_a_killed_task_is_retried_and_the_result_is_unchanged(run_dir, tmp_path, victim):
+    marker = tmp_path / "killed-once"
+    target = "$PPID" if victim == "worker" else "$$"  # the Ray worker process, or the binary itself
+    body = (f'case "$*" in *"--shard 1/3"*) if [ ! -e "{marker}" ]; then touch "{marker}"; '
+            f'kill -9 {target}; sleep 1; exit 1; fi;; esac')
+    want = deltah_json("analyze", *run_dir)
+    got = dray.analyze_run(run_dir, shards_per_dump=3, output_dir=str(tmp_path / "out"),
+                           binary=wrapper(tmp_path, body), progress=False)
+    assert marker.exists()
+    assert canon(got) == canon(want)
+
+
+def test_without_retries_a_killed_task_fails_the_run(run_dir, tmp_path):
+    marker = tmp_path / "killed-once"
+    body = f'if [ "$1" = analyze ] && [ ! -e "{marker}" ]; then touch "{marker}"; kill -9 $$; fi'
+    with pytest.raises(dray.DeltaHError, match="killed by signal 9"):
+        dray.analyze_run(run_dir[:1], shards_per_dump=1, output_dir=str(tmp_path), max_retries=0,
+                         binary=wrapper(tmp_path, body), progress=False)
+    assert marker.exists()
+
+
+def test_restart_reuses_finished_partials(run_dir, tmp_path):
+    out = tmp_path / "out"
+    log = tmp_path / "calls.log"
+    # First run: shard 2/4 of the second dump fails as if the node went away for good.
+    failing = wrapper(tmp_path, f'echo "$*" >> "{log}"\n'
+                                f'case "$*" in *step_000002*"--shard 2/4"*) echo "error: injected failure" >&2; exit 1;; esac')
+    with pytest.raises(dray.DeltaHError, match="injected failure"):
+        dray.analyze_run(run_dir, shards_per_dump=4, output_dir=str(out), binary=failing, progress=False)
+    partials = sorted(os.listdir(out / "partials"))
+    assert len(partials) == 11  # every shard but the failed one finished
+    before = {p: (os.stat(out / "partials" / p).st_ino, os.stat(out / "partials" / p).st_mtime_ns) for p in partials}
+    os.unlink(log)
+
+    counting = wrapper(tmp_path, f'echo "$*" >> "{log}"')
+    got = dray.analyze_run(run_dir, shards_per_dump=4, output_dir=str(out), binary=counting, progress=False)
+    assert canon(got) == canon(deltah_json("analyze", *run_dir))
+    shard_calls = [c for c in calls(log) if c.startswith("analyze")]
+    assert len(shard_calls) == 1 and "step_000002" in shard_calls[0] and "--shard 2/4" in shard_calls[0]
+    assert sum(c.startswith("merge") for c in calls(log)) == 3
+    for p, ident in before.items():
+        assert (os.stat(out / "partials" / p).st_ino, os.stat(out / "partials" / p).st_mtime_ns) == ident
+
+    # A third run recomputes nothing; a changed setting (temperature) recomputes everything.
+    os.unlink(log)
+    dray.analyze_run(run_dir, shards_per_dump=4, output_dir=str(out), binary=counting, progress=False)
+    assert not [c for c in calls(log) if c.startswith("analyze")]
+    dray.analyze_run(run_dir, shards_per_dump=4, output_dir=str(out), binary=counting, progress=False, temperature=2.0)
+    assert len([c for c in calls(log) if c.startswith("analyze")]) == 12
+
+
+def test_a_damaged_partial_is_recomputed(run_dir, tmp_path):
+    out = tmp_path / "out"
+    want = dray.analyze_run(run_dir[:1], shards_per_dump=3, output_dir=str(out), progress=False)
+    victim = sorted((out / "partials").iterdir())[1]
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) // 2])  # as a copy cut short would leave it
+    stale = out / "partials" / ("." + victim.name + ".tmp-abc123")  # as a killed writer leaves it
+    stale.write_bytes(b"x")
+    log = tmp_path / "calls.log"
+    got = dray.analyze_run(run_dir[:1], shards_per_dump=3, output_dir=str(out), progress=False,
+                           binary=wrapper(tmp_path, f'echo "$*" >> "{log}"'))
+    assert canon(got) == canon(want)
+    assert [c for c in calls(log) if c.startswith("analyze")] == [
+        f"analyze {os.path.abspath(run_dir[0])} --shard 1/3 --partial {victim}"]
+    assert victim.read_bytes() == data
+    assert not stale.exists()
+
+
+def test_a_changed_dump_is_not_served_from_old_partials(tmp_path):
+    path = make_step(str(tmp_path / "step.safetensors"), 5, 11)
+    first = dray.analyze_run([path], shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
+    make_step(path, 5, 12)  # same name and size, other contents
+    second = dray.analyze_run([path], shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
+    assert canon(second["steps"][0]) == canon(deltah_json("analyze", path))  # one dump: analyze prints the summary
+    assert canon(second) != canon(first)
+
+
+def test_binary_errors_and_unknown_options_are_named(run_dir, tmp_path):
+    bad = tmp_path / "not-a-dump.safetensors"
+    bad.write_bytes(b"\x00" * 16)
+    with pytest.raises(dray.DeltaHError, match="not-a-dump"):
+        dray.analyze_run([str(bad)], shards_per_dump=1, output_dir=str(tmp_path), progress=False)
+    with pytest.raises(TypeError, match="kl_cov"):
+        dray.analyze_run(run_dir, output_dir=str(tmp_path), progress=False, kl_cov=0.1)
+    with pytest.raises(dray.DeltaHError, match="no such dump"):
+        dray.analyze_run([str(tmp_path / "missing.safetensors")], output_dir=str(tmp_path), progress=False)
+    with pytest.raises(dray.DeltaHError, match="DELTAH_BIN"):
+        old = os.environ.get("DELTAH_BIN")
+        os.environ["DELTAH_BIN"] = str(tmp_path / "nope")
+        try:
+            dray.analyze_run(run_dir, output_dir=str(tmp_path), progress=False)
+        finally:
+            if old is None:
+                del os.environ["DELTAH_BIN"]
+            else:
+                os.environ["DELTAH_BIN"] = old
+
+
+@pytest.mark.parametrize("shards", [None, 1, 3])
+def test_compare_run_equals_deltah_compare(tmp_path, shards, monkeypatch):
+    if shards == 3 and not dray._supports_compare_shards(DELTAH):
+        pytest.skip("this deltah binary has no 'compare --shard'")
+    monkeypatch.chdir(tmp_path)  # relative paths, labelled as given (the tasks see absolute ones)
+    pairs = []
+    for s in range(2):
+        rng = np.random.default_rng(20 + s)
+        logits = rng.normal(0, 2, size=(5, 6, 30)).astype(np.float32)
+        fields = dict(token_ids=rng.integers(0, 30, size=(5, 6)), advantages=rng.normal(size=(5, 6)),
+                      mask=np.ones((5, 6)), temperature=0.9, step=s)
+        b, a = f"step_{s}.before.safetensors", f"step_{s}.after.safetensors"
+        dx.save_dump(b, logits=logits, **fields)
+        dx.save_dump(a, logits=logits + rng.normal(0, 0.05, size=logits.shape).astype(np.float32), **fields)
+        pairs.append((b, a))
+    log = tmp_path / "calls.log"
+    binary = wrapper(tmp_path, f'echo "$*" >> "{log}"')
+    want = {"pairs": [deltah_json("compare", b, a, "--temperature", "1.1") for b, a in pairs]}
+    got = dray.compare_run(pairs, shards_per_pair=shards, output_dir=str(tmp_path / "out"), binary=binary,
+                           progress=False, temperature=1.1)
+    assert canon(got) == canon(want)
+    assert canon(json.load(open(tmp_path / "out" / "pairs.json"))) == canon(want)
+    compares = lambda: [c for c in calls(log) if c.startswith("compare ") and "--help" not in c]  # noqa: E731
+    tasks = 2 * (shards or 1)
+    assert len(compares()) == tasks
+    assert all(("--shard" in c) == (shards != 1 and dray._supports_compare_shards(DELTAH)) for c in compares())
+    again = dray.compare_run(before=[p[0] for p in pairs], after=[p[1] for p in pairs], shards_per_pair=shards,
+                             output_dir=str(tmp_path / "out"), binary=binary, progress=False, temperature=1.1)
+    assert canon(again) == canon(want)
+    assert len(compares()) == tasks  # the finished pairs (or their partials) were reused
+    if not dray._supports_compare_shards(DELTAH):
+        with pytest.raises(dray.DeltaHError, match="compare --shard"):
+            dray.compare_run(pairs, shards_per_pair=2, output_dir=str(tmp_path), progress=False)
+
+
+def test_command_line(run_dir, tmp_path, capsys):
+    code = dray.main([*run_dir, "--out", str(tmp_path), "--shards", "2", "--json", "--no-progress"])
+    assert code == 0
+    captured = capsys.readouterr()
+    want = deltah_json("analyze", *run_dir)
+    assert canon(json.loads(captured.out)) == canon(want)
+    for w in want["warnings"]:  # every series warning reaches stderr
+        assert f"warning: {w}" in captured.err
+    code = dray.main([str(tmp_path / "missing.safetensors"), "--out", str(tmp_path), "--no-progress"])
+    assert code == 1
+    assert "missing.safetensors" in capsys.readouterr().err
+
+
+def test_partial_check_rejects_foreign_cut_and_empty_files(run_dir, tmp_path):
+    out = tmp_path / "out"
+    dray.analyze_run(run_dir[:1], shards_per_dump=1, output_dir=str(out), progress=False)
+    (partial,) = (out / "partials").iterdir()
+    assert dray._valid_partial(str(partial))
+    assert not dray._valid_partial(run_dir[0])  # a dump is a safetensors file, not a partial
+    data = partial.read_bytes()
+    for name, content in [("empty", b""), ("cut", data[:-1]), ("longer", data + b"\0"), ("header-only", data[:64])]:
+        (tmp_path / name).write_bytes(content)
+        assert not dray._valid_partial(str(tmp_path / name)), name
+
+
+@pytest.mark.parametrize("steps", [[5, 1, 3, 3, 9], [2, None, 1], [4, 2]])
+def test_series_order_and_warnings_equal_deltah_analyze(tmp_path, steps):
+    """Dumps are ordered by metadata step (ties and step-less series in input order) and the series
+    warns of repeated and missing steps and of shape or vocabulary changes, as `deltah analyze` does."""
+    dumps = []
+    for i, step in enumerate(steps):
+        shape, vocab = ((4, 3), 20) if i % 2 == 0 else ((5, 3), 24)
+        dumps.append(make_step(str(tmp_path / f"dump_{i}.safetensors"), step, 40 + i, shape=shape, vocab=vocab))
+    want = deltah_json("analyze", *dumps)
+    got = dray.analyze_run(dumps, shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
+    assert canon(got) == canon(want)
+    assert want["warnings"]  # the case exercises series warnings
+
+
+def test_one_progress_bar_counts_every_task(run_dir, tmp_path, capsys):
+    dray.analyze_run(run_dir, shards_per_dump=2, output_dir=str(tmp_path), progress=True)
+    err = capsys.readouterr().err
+    assert "9/9" in err  # 3 dumps × 2 shards + 3 merges, in one bar
+    assert "10/" not in err and "/10" not in err
+
+
+def test_relative_paths_are_labelled_as_given(run_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(os.path.dirname(run_dir[0]))
+    names = [os.path.basename(d) for d in run_dir]
+    got = dray.analyze_run(names, shards_per_dump=2, output_dir=str(tmp_path), progress=False)
+    assert canon(got) == canon(deltah_json("analyze", *names))
+    assert [s["file"] for s in got["steps"]] == names
