@@ -50,7 +50,9 @@ extension RunReport {
       } else if object["entropy_source"] != nil {
         addSummaries([try snake.decode(DumpSummary.self, from: data)])
       } else if object["pearson_first_order"] != nil || object["rmse_first_order"] != nil {
-        addComparisonSummary(try snake.decode(CheckpointComparison.Summary.self, from: data))
+        let comparison = try snake.decode(CheckpointComparison.Summary.self, from: data)
+        addComparisonSummary(comparison)
+        if object["linearized_tokens"] != nil { addLinearizedSummary(try snake.decode(LinearizedComparison.Summary.self, from: data), comparison: comparison) }
       } else if let fisher = object["fisher_eigenvalues"]?.arrayValue, let hessian = object["entropy_hessian_eigenvalues"]?.arrayValue {
         var settings: [Provenance.Setting] = []
         if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }

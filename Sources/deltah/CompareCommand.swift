@@ -26,6 +26,9 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl to this .safetensors file.")
   var perToken: String?
 
+  @Option(help: "A jvp dump (J·Δθ of the raw logits as 'logits', same positions as BEFORE): adds Lemma 1 on the linearised network and the decomposition of the actual ΔH.")
+  var linearized: String?
+
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
@@ -34,10 +37,16 @@ struct CompareCommand: ParsableCommand {
     let b = try LogitDump(path: after)
     let t = temperature ?? a.temperature
     let comparison = try CheckpointComparison(before: a, after: b, temperature: t, progress: ProgressBar("comparing").update)
-    if let perToken { try comparison.perTokenWriter().write(to: perToken) }
+    let linear = try linearized.map { try LinearizedComparison(comparison: comparison, before: a, jvp: LogitDump(path: $0), temperature: t) }
+    if let perToken {
+      var writer = comparison.perTokenWriter()
+      linear?.addPerToken(to: &writer)
+      try writer.write(to: perToken)
+    }
     let s = comparison.summary
+    for warning in linear?.summary.warnings ?? [] { writeStandardError("warning: \(warning)\n") }
     if json {
-      try printJSON(s)
+      if let linear { try printJSON(LinearizedComparisonJSON(comparison: s, linearized: linear.summary)) } else { try printJSON(s) }
       return
     }
     var table = TextTable("quantity", "value")
@@ -51,6 +60,7 @@ struct CompareCommand: ParsableCommand {
     table.append("RMSE first / second order", "\(formatNumber(s.rmseFirstOrder, digits: 4)) / \(formatNumber(s.rmseSecondOrder, digits: 4))")
     table.append("sign agreement (first order)", formatNumber(s.signAgreement, digits: 4))
     table.append("mean ½ΔᵀFΔ / exact KL", "\(formatNumber(s.meanLocalKL, digits: 4)) / \(formatNumber(s.meanExactKL, digits: 4))")
+    if let linear { Self.appendLinearizedRows(linear.summary, to: &table) }
     print(table.rendered())
   }
 }
