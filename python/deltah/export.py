@@ -22,8 +22,19 @@ topk_logprobs  P + [k]       F32
 topk_ids       P + [k]       I64
 ============== ============= ===================================
 
-Metadata (safetensors ``__metadata__``, strings): ``temperature`` (always), ``step`` and ``lr``
-when given.
+Metadata (safetensors ``__metadata__``, strings): ``temperature`` (always), ``step``, ``lr`` and
+``vocab_size`` when given. ``vocab_size`` matters for top-k dumps without logits: DeltaH's upper
+entropy bound spreads the tail mass over ``V - k`` tokens and needs V.
+
+``logits_dtype`` chooses how logits are stored: ``"bf16"`` (default; 2 bytes per value, what the
+model computes under bf16 mixed precision, about 3 significant digits), ``"f32"`` (exact for float32
+logits) or ``"f16"`` (IEEE half; overflows beyond 65504). Every other field has a fixed type (table).
+
+Tensors outside the contract can be added with ``extra={name: array}`` (integers are stored as I64,
+booleans as U8, floats as F32); DeltaH keeps them but does not analyse them.
+
+Files are written atomically (a temporary file beside the target, renamed over it) and get the
+permissions an ordinary ``open(path, "w")`` would: ``0o666`` minus the process umask.
 
 BF16: numpy has no bfloat16, so float32 values are rounded to bfloat16 here by bit
 manipulation (round to nearest, ties to even; NaN stays NaN). A torch ``bfloat16`` tensor is
@@ -39,10 +50,16 @@ import tempfile
 
 import numpy as np
 
-__all__ = ["save_dump", "save_npz", "float32_to_bf16_bits", "bf16_bits_to_float32"]
+__all__ = ["save_dump", "save_npz", "float32_to_bf16_bits", "bf16_bits_to_float32", "CONTRACT_FIELDS"]
 
 _FLOAT_FIELDS = ("advantages", "old_logprobs", "logprobs", "entropy")
 _INT_FIELDS = ("token_ids", "sequence_ids", "group_ids")
+#: Tensor names DeltaH reads (canonical names; verl aliases are accepted by the reader too).
+CONTRACT_FIELDS = (
+    "logits", "token_ids", "advantages", "mask", "old_logprobs", "logprobs", "entropy",
+    "sequence_ids", "group_ids", "topk_logprobs", "topk_ids",
+)
+_ALIASES = ("responses", "response_mask", "old_log_probs", "entropys", "log_probs")
 
 
 def float32_to_bf16_bits(values) -> np.ndarray:
@@ -106,9 +123,13 @@ def _logits_payload(logits, logits_dtype: str):
 
 def _collect(
     *, logits, token_ids, advantages, mask, old_logprobs, logprobs, entropy, sequence_ids,
-    group_ids, topk_logprobs, topk_ids, logits_dtype,
+    group_ids, topk_logprobs, topk_ids, logits_dtype, extra=None,
 ):
-    """Name → (dtype string, array) for every given field, after checking shapes."""
+    """Name → (dtype string, array) for every given field, after checking shapes.
+
+    ``extra`` tensors (outside the contract) are added as given; only their names and types are
+    checked, not their shapes.
+    """
     out = {}
     given = dict(
         token_ids=token_ids, advantages=advantages, old_logprobs=old_logprobs, logprobs=logprobs,
@@ -143,10 +164,24 @@ def _collect(
             raise ValueError(f"{name} has shape {arr.shape}; position shape is {tuple(positions)}")
     if "topk_ids" in out and out["topk_ids"][1].shape != out["topk_logprobs"][1].shape:
         raise ValueError("topk_ids and topk_logprobs shapes differ")
+    for name, value in (extra or {}).items():
+        if name in CONTRACT_FIELDS or name in _ALIASES or name == "__metadata__" or not name:
+            raise ValueError(f"extra tensor name {name!r} is a contract field, an alias or reserved")
+        if value is None:
+            continue
+        arr = _to_numpy(value, floating=False)
+        if arr.dtype == np.bool_:
+            out[name] = ("U8", arr.astype(np.uint8))
+        elif np.issubdtype(arr.dtype, np.integer):
+            out[name] = ("I64", arr.astype(np.int64))
+        elif np.issubdtype(arr.dtype, np.floating):
+            out[name] = ("F32", arr.astype(np.float32))
+        else:
+            raise TypeError(f"extra tensor {name!r} has unsupported type {arr.dtype}")
     return out
 
 
-def _metadata(temperature, step, lr) -> dict:
+def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
     temperature = float(temperature)
     if not (temperature > 0 and np.isfinite(temperature)):
         raise ValueError(f"temperature must be finite and positive, not {temperature}")
@@ -155,7 +190,31 @@ def _metadata(temperature, step, lr) -> dict:
         meta["step"] = str(int(step))
     if lr is not None:
         meta["lr"] = repr(float(lr))
+    if vocab_size is not None:
+        v = int(vocab_size)
+        if v != vocab_size or v < 1:
+            raise ValueError(f"vocab_size must be a positive integer, not {vocab_size!r}")
+        fields = fields or {}
+        if "logits" in fields and fields["logits"][1].shape[-1] != v:
+            raise ValueError(f"vocab_size {v} differs from the logits' last axis {fields['logits'][1].shape[-1]}")
+        if "topk_logprobs" in fields and fields["topk_logprobs"][1].shape[-1] > v:
+            raise ValueError(f"vocab_size {v} is smaller than top-k {fields['topk_logprobs'][1].shape[-1]}")
+        meta["vocab_size"] = str(v)
     return meta
+
+
+def _current_umask() -> int:
+    """The process umask, read without changing it where Linux allows (``/proc/self/status``)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: the classic set-and-restore
+    os.umask(mask)
+    return mask
 
 
 def _write_safetensors(path, fields: dict, metadata: dict):
@@ -200,6 +259,8 @@ def _atomic_write(path, write):
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp creates 0600; give the file the permissions open(path, "w") would have given it.
+        os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -210,10 +271,38 @@ def _atomic_write(path, write):
 def save_dump(
     path, *, logits=None, token_ids, advantages, mask=None, old_logprobs=None, logprobs=None,
     entropy=None, sequence_ids=None, group_ids=None, topk_logprobs=None, topk_ids=None,
-    temperature=1.0, step=None, lr=None, logits_dtype="bf16",
+    temperature=1.0, step=None, lr=None, logits_dtype="bf16", vocab_size=None, extra=None,
+    metadata=None,
 ):
     """Write one training step as a safetensors file (written atomically).
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target file; replaced atomically if it exists.
+    logits, token_ids, advantages, mask, old_logprobs, logprobs, entropy, sequence_ids, group_ids,
+    topk_logprobs, topk_ids : array-like or torch.Tensor, optional
+        The contract tensors (module docstring). ``token_ids`` and ``advantages`` are required.
+    temperature : float
+        The sampling temperature T; logits are stored raw (DeltaH divides by T).
+    step : int, optional
+        Training step (metadata ``step``).
+    lr : float, optional
+        Learning rate in force at that step (metadata ``lr``).
+    logits_dtype : {"bf16", "f32", "f16"}
+        Storage type of ``logits``: BF16 (default; round to nearest even, torch bfloat16 tensors
+        are written bit for bit), F32 (exact for float32 logits) or F16.
+    vocab_size : int, optional
+        Vocabulary size V (metadata ``vocab_size``); must equal the logits' last axis when logits
+        are given. Needed for top-k entropy upper bounds when the dump has no logits.
+    extra : dict of str to array-like, optional
+        Tensors outside the contract (e.g. ``prompt_ids``); DeltaH keeps but does not analyse them.
+    metadata : dict of str to str, optional
+        Additional string metadata; may not override ``temperature``, ``step``, ``lr`` or
+        ``vocab_size``.
+
+    Notes
+    -----
     The file is serialised here (see ``_write_safetensors``) so that BF16 needs neither torch nor
     a particular ``safetensors`` version; the tests read it back with the ``safetensors`` package.
     """
@@ -221,16 +310,20 @@ def save_dump(
         logits=logits, token_ids=token_ids, advantages=advantages, mask=mask,
         old_logprobs=old_logprobs, logprobs=logprobs, entropy=entropy, sequence_ids=sequence_ids,
         group_ids=group_ids, topk_logprobs=topk_logprobs, topk_ids=topk_ids,
-        logits_dtype=logits_dtype,
+        logits_dtype=logits_dtype, extra=extra,
     )
-    meta = _metadata(temperature, step, lr)
+    meta = _metadata(temperature, step, lr, vocab_size, fields)
+    for key, value in (metadata or {}).items():
+        if key in meta or key in ("temperature", "step", "lr", "vocab_size"):
+            raise ValueError(f"metadata key {key!r} is set by its own argument")
+        meta[str(key)] = str(value)
     _atomic_write(path, lambda tmp: _write_safetensors(tmp, fields, meta))
 
 
 def save_npz(
     path, *, logits=None, token_ids, advantages, mask=None, old_logprobs=None, logprobs=None,
     entropy=None, sequence_ids=None, group_ids=None, topk_logprobs=None, topk_ids=None,
-    temperature=1.0, step=None, lr=None, logits_dtype="bf16", compressed=True,
+    temperature=1.0, step=None, lr=None, logits_dtype="bf16", compressed=True, vocab_size=None,
 ):
     """Write one training step as ``<path>`` (.npz) plus ``<stem>.metadata.json`` beside it.
 
@@ -254,12 +347,14 @@ def save_npz(
         with open(tmp, "wb") as f:
             saver(f, **arrays)
 
-    meta = _metadata(temperature, step, lr)
+    meta = _metadata(temperature, step, lr, vocab_size, fields)
     numbers = {"temperature": float(temperature)}
     if step is not None:
         numbers["step"] = int(step)
     if lr is not None:
         numbers["lr"] = float(lr)
+    if vocab_size is not None:
+        numbers["vocab_size"] = int(vocab_size)
     assert numbers.keys() == meta.keys()
 
     def write_json(tmp):

@@ -1,0 +1,188 @@
+"""A thin wrapper over the ``deltah`` command-line tool.
+
+Each function builds one command line, runs the binary, and returns what it printed as JSON::
+
+    from deltah import cli
+    summary = cli.analyze("dumps/step_000001.before.safetensors", micro_batch=4)
+    change = cli.compare("dumps/step_000001.before.safetensors", "dumps/step_000001.after.safetensors",
+                         per_token="/tmp/change.safetensors")
+    print(change["pearson_first_order"])
+
+Options map to flags: ``name=value`` becomes ``--name value`` with underscores turned into
+hyphens (``per_token=`` → ``--per-token``, ``kl_cov_ratio=`` → ``--kl-cov-ratio``); ``True`` adds
+a bare flag, ``False`` and ``None`` add nothing; a tuple or list is joined with commas
+(``clip_cov_bounds=(1, 5)`` → ``--clip-cov-bounds 1,5``); path-like values are converted with
+``os.fspath``. Unknown options are passed through, so the binary rejects them with its own message.
+
+Which binary (first match): the ``binary=`` argument, the environment variable ``DELTAH_BIN``, a
+``deltah`` on ``PATH``, then ``deltah/bin/deltah`` inside this package (where a wheel that bundles
+the binary puts it). A failing run raises :class:`DeltaHError` with the CLI's one-line message and
+exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from typing import Any, Iterable, Optional, Sequence, Union
+
+__all__ = ["DeltaHError", "find_binary", "run", "analyze", "compare", "merge", "report"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class DeltaHError(RuntimeError):
+    """A ``deltah`` run that failed.
+
+    Attributes
+    ----------
+    message : str
+        The CLI's one-line error message (``Error: `` prefix removed).
+    returncode : int
+        The process's exit code.
+    command : list of str
+        The command line that was run.
+    stderr : str
+        Everything the process wrote to stderr.
+    """
+
+    def __init__(self, message: str, returncode: int, command: Sequence[str], stderr: str = ""):
+        super().__init__(f"{message} (exit code {returncode})")
+        self.message = message
+        self.returncode = returncode
+        self.command = list(command)
+        self.stderr = stderr
+
+
+def find_binary(binary: Optional[PathLike] = None) -> str:
+    """The path of the ``deltah`` binary (see the module docstring for the search order).
+
+    Raises
+    ------
+    DeltaHError
+        When no binary is found, or the one named by ``binary``/``DELTAH_BIN`` is not executable.
+    """
+    for source, candidate in (("binary=", binary), ("DELTAH_BIN", os.environ.get("DELTAH_BIN"))):
+        if candidate:
+            path = os.fspath(candidate)
+            if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+                raise DeltaHError(f"{source} names {path}, which is not an executable file", 127, [path])
+            return path
+    found = shutil.which("deltah")
+    if found:
+        return found
+    bundled = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "deltah")
+    if os.path.isfile(bundled) and os.access(bundled, os.X_OK):
+        return bundled
+    raise DeltaHError(
+        "deltah binary not found: set DELTAH_BIN, put deltah on PATH, or build it (swift build -c release "
+        "--product deltah) and copy it to deltah/bin/", 127, ["deltah"])
+
+
+def _flags(options: dict) -> list[str]:
+    out: list[str] = []
+    for name, value in options.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            out.append(flag)
+        elif isinstance(value, (list, tuple)):
+            out += [flag, ",".join(str(os.fspath(v)) if hasattr(v, "__fspath__") else str(v) for v in value)]
+        elif hasattr(value, "__fspath__"):
+            out += [flag, os.fspath(value)]
+        else:
+            out += [flag, str(value)]
+    return out
+
+
+def _paths(paths: Union[PathLike, Iterable[PathLike]]) -> list[str]:
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        return [os.fspath(paths)]
+    result = [os.fspath(p) for p in paths]
+    if not result:
+        raise ValueError("no input paths given")
+    return result
+
+
+def run(args: Sequence[str], binary: Optional[PathLike] = None, timeout: Optional[float] = None) -> str:
+    """Run ``deltah ARGS…`` and return its stdout.
+
+    Raises
+    ------
+    DeltaHError
+        On a non-zero exit (carrying the CLI's last stderr line) or a signal.
+    """
+    command = [find_binary(binary), *args]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        message = lines[-1] if lines else f"deltah exited with code {proc.returncode} and no message"
+        for prefix in ("Error: ", "error: "):
+            if message.startswith(prefix):
+                message = message[len(prefix):]
+        raise DeltaHError(message, proc.returncode, command, proc.stderr)
+    return proc.stdout
+
+
+def _json(args: list[str], binary, timeout) -> dict:
+    text = run(args, binary=binary, timeout=timeout)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DeltaHError(f"deltah printed output that is not JSON ({error})", 0, args) from error
+
+
+def analyze(paths: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,
+            timeout: Optional[float] = None, **options: Any) -> dict:
+    """``deltah analyze PATHS… --json`` (one dump: its summary; several: ``{"steps": [...]}``).
+
+    Options as flags, e.g. ``temperature=``, ``lr=``, ``micro_batch=``, ``kl_cov_ratio=``,
+    ``clip_cov_bounds=(lb, ub)``, ``seed=``, ``per_token=PATH``, ``shard="0/2"``, ``partial=PATH``.
+    """
+    return _json(["analyze", *_paths(paths), *_flags(options), "--json"], binary, timeout)
+
+
+def compare(before: PathLike, after: PathLike, *, binary: Optional[PathLike] = None,
+            timeout: Optional[float] = None, **options: Any) -> dict:
+    """``deltah compare BEFORE AFTER --json``: actual vs first-/second-order ΔH per position.
+
+    Keys include ``tokens``, ``pearson_first_order``, ``pearson_second_order``,
+    ``rmse_first_order``, ``sign_agreement``; ``per_token=PATH`` also writes the per-position
+    tensors (read them with :func:`deltah.per_token.load`).
+    """
+    return _json(["compare", os.fspath(before), os.fspath(after), *_flags(options), "--json"], binary, timeout)
+
+
+def merge(partials: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,
+          timeout: Optional[float] = None, **options: Any) -> dict:
+    """``deltah merge PARTIALS… --json``: the whole-dump analysis from ``analyze --shard`` partials."""
+    return _json(["merge", *_paths(partials), *_flags(options), "--json"], binary, timeout)
+
+
+def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
+           compare: Optional[Sequence[PathLike]] = None, binary: Optional[PathLike] = None,
+           timeout: Optional[float] = None, **options: Any) -> dict:
+    """``deltah report INPUTS… [--compare BEFORE AFTER] [options]``.
+
+    Options: ``format=`` (markdown, latex, csv, json), ``out=FOLDER``, ``html=FILE``, ``title=``,
+    and the analysis options. Returns ``{"stdout": text}``, plus ``"tables"`` (the parsed JSON)
+    when ``format="json"``, ``"html"`` and ``"out"`` when given.
+    """
+    args = ["report", *(_paths(inputs) if inputs is not None else [])]
+    if compare is not None:
+        pair = [os.fspath(p) for p in compare]
+        if len(pair) != 2:
+            raise ValueError(f"compare takes (before, after), got {len(pair)} paths")
+        args += ["--compare", *pair]
+    args += _flags(options)
+    text = run(args, binary=binary, timeout=timeout)
+    result: dict = {"stdout": text}
+    if options.get("format") == "json":
+        result["tables"] = json.loads(text)
+    for key in ("html", "out"):
+        if options.get(key) is not None:
+            result[key] = os.fspath(options[key])
+    return result

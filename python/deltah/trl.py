@@ -1,0 +1,454 @@
+"""Capture before/after logits from a running TRL ``GRPOTrainer`` in the DeltaH dump contract.
+
+One line in a training script::
+
+    from deltah.trl import capture
+    trainer = GRPOTrainer(model=..., reward_funcs=..., args=..., train_dataset=...)
+    capture(trainer, "dumps", every=1, max_sequences=64)
+    trainer.train()
+
+On every ``every``-th optimizer step ``s`` this writes
+
+* ``dumps/step_{s:06d}.before.safetensors``: the raw logits of that step's completions under the
+  policy just before ``optimizer.step()`` (after the backward passes and gradient clipping, so
+  exactly the parameters the update starts from);
+* ``dumps/step_{s:06d}.after.safetensors``: the same positions just after the step.
+
+``deltah compare step_000001.before.safetensors step_000001.after.safetensors`` then gives the
+actual ΔH per position next to Lemma 1's first-order prediction.
+
+How it hooks in (checked against TRL 1.16 and transformers 5.24; see ``README``):
+
+* ``trainer.compute_loss`` is wrapped on the instance. On a step that will be captured it keeps
+  references to each micro-batch's ``prompt_ids``, ``prompt_mask``, ``completion_ids``,
+  ``completion_mask``, ``advantages`` and (when TRL has them) ``old_per_token_logps``; on other
+  steps it only compares two integers.
+* ``trainer._generate_and_score_completions`` is wrapped to tag each completion with its prompt
+  group *before* TRL shuffles the generation batch: GRPO's groups are ``num_generations``
+  consecutive completions of the gathered batch, so the group of local row ``r`` on process ``p``
+  is ``(p * B_local + r) // num_generations``.
+* A ``TrainerCallback`` runs the *before* forward in ``on_pre_optimizer_step`` and the *after*
+  forward in ``on_step_end`` (after ``optimizer.step()`` and the scheduler step). Both are plain
+  forwards (``model(input_ids, attention_mask)`` without TRL's ``fused_lm_head``) under
+  ``torch.no_grad()``, in eval mode, inside the accelerator's autocast, on the concatenation of
+  prompt and completion; the completion logits are the slice ``[:, P-1 : P+C-1]`` (P, C the
+  prompt and completion widths). That is one forward over the captured sequences per dump, two per
+  captured step, none on other steps.
+
+Tensors written (positions ``[B, C]``): ``logits`` (raw, before TRL divides by the temperature;
+``logits="full"``) or ``topk_logprobs`` + ``topk_ids`` + ``logprobs`` (``logits="topk"``: the
+top-k log-probabilities of softmax(z/T) and the sampled token's log-probability, all over the full
+vocabulary) plus the non-contract ``lse`` = logsumexp(z/T) over the full vocabulary, so that the
+raw top-k logits are ``T * (topk_logprobs + lse)``; ``token_ids`` (completion tokens),
+``mask`` (completion mask), ``advantages`` (one per completion, broadcast over its tokens),
+``group_ids`` (prompt groups), ``old_logprobs`` (TRL's ``old_per_token_logps`` when present), and
+the non-contract ``prompt_ids`` / ``prompt_mask`` (``[B, P]``, left-padded) so that a dump can be
+recomputed from the model alone. Metadata: ``temperature`` (``trainer.temperature``), ``step``
+(the optimizer step, ``state.global_step`` after the step), ``lr`` (the scheduler's learning rate
+used by this step, read before ``optimizer.step()``), ``vocab_size``, ``phase`` (before/after),
+``capture_logits`` (full/topk) and ``source``.
+
+With gradient accumulation the step's micro-batches are concatenated (padded to the widest prompt
+and completion; padded positions have mask 0 and logits 0), so there is one pair per optimizer
+step. ``max_sequences`` keeps the first completions in the order the trainer processed them.
+
+Failures never stop training: an exception while capturing (a full disk, an out-of-memory forward)
+is logged as a warning (``warnings.warn`` and the ``deltah.trl`` logger), recorded in
+``callback.failures``, and that step's dumps are skipped (a file is either complete or absent: the
+writer renames a finished temporary file into place).
+
+Limits: text-only models (multimodal inputs are not forwarded); models whose parameters are
+sharded across processes (DeepSpeed ZeRO-3, FSDP) are not supported, since the forward runs on the
+local module outside the engine.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import time
+import warnings
+from typing import Any, Optional
+
+from . import export
+
+try:  # optional extra: pip install 'deltah[trl]'
+    import torch
+    from transformers import TrainerCallback
+except ImportError as error:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        "deltah.trl needs torch and transformers (and trl for GRPOTrainer): pip install 'deltah[trl]'"
+    ) from error
+
+__all__ = ["capture", "LogitCapture", "GROUP_KEY"]
+
+logger = logging.getLogger("deltah.trl")
+
+#: Key under which the capture tags each completion's prompt group in TRL's generation batch.
+GROUP_KEY = "_deltah_group_ids"
+
+_LOGIT_MODES = ("full", "topk")
+_DTYPES = ("bf16", "f32", "f16")
+
+
+def capture(
+    trainer: Any,
+    output_dir: str | os.PathLike,
+    every: int = 1,
+    max_sequences: Optional[int] = None,
+    logits: str = "full",
+    top_k: Optional[int] = None,
+    dtype: str = "bf16",
+    linearize: bool = False,
+) -> "LogitCapture":
+    """Install before/after logit capture on a TRL ``GRPOTrainer`` (or subclass) instance.
+
+    Parameters
+    ----------
+    trainer : trl.GRPOTrainer
+        The trainer, before ``trainer.train()``.
+    output_dir : str or os.PathLike
+        Folder for the dumps (created if missing).
+    every : int
+        Capture optimizer steps ``every, 2*every, ...`` (steps count from 1).
+    max_sequences : int, optional
+        Capture at most this many completions per step (the first ones the trainer processed in
+        that step). ``None`` captures all of the step's completions on this process.
+    logits : {"full", "topk"}
+        ``"full"``: the raw logits over the whole vocabulary. ``"topk"``: the ``top_k`` largest
+        log-probabilities of softmax(z/T), their token ids, the sampled token's log-probability and
+        the full-vocabulary log-sum-exp (for large vocabularies).
+    top_k : int, optional
+        k for ``logits="topk"`` (required there, not allowed with ``"full"``).
+    dtype : {"bf16", "f32", "f16"}
+        Storage type of full logits (BF16 by default: 2 bytes per value). Top-k values are F32.
+    linearize : bool
+        Reserved for the linearised-network capture (``step_*.jvp.safetensors``); needs
+        :mod:`deltah.linearize`. When true, the callback keeps a copy of the parameters before each
+        captured step in ``callback._pending["theta_before"]``.
+
+    Returns
+    -------
+    LogitCapture
+        The installed callback (``.written`` lists the dump pairs, ``.failures`` the skipped steps,
+        ``.timings`` the seconds spent per captured step).
+
+    Raises
+    ------
+    ValueError
+        For an invalid argument (named in the message).
+    TypeError
+        When ``trainer`` does not look like a transformers ``Trainer``.
+    """
+    if not (hasattr(trainer, "add_callback") and hasattr(trainer, "compute_loss") and hasattr(trainer, "state")):
+        raise TypeError(f"capture needs a transformers/TRL Trainer instance, got {type(trainer).__name__}")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"every must be a positive integer, not {every!r}")
+    if max_sequences is not None and (isinstance(max_sequences, bool) or not isinstance(max_sequences, int) or max_sequences < 1):
+        raise ValueError(f"max_sequences must be a positive integer or None, not {max_sequences!r}")
+    if logits not in _LOGIT_MODES:
+        raise ValueError(f"logits must be 'full' or 'topk', not {logits!r}")
+    if logits == "topk":
+        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+            raise ValueError(f"logits='topk' needs top_k, a positive integer, not {top_k!r}")
+    elif top_k is not None:
+        raise ValueError("top_k is only used with logits='topk'")
+    if dtype not in _DTYPES:
+        raise ValueError(f"dtype must be 'bf16', 'f32' or 'f16', not {dtype!r}")
+    if linearize:
+        try:
+            from . import linearize as _linearize  # noqa: F401
+        except ImportError as error:
+            raise ValueError("linearize=True needs deltah.linearize, which this installation does not have") from error
+    callback = LogitCapture(
+        trainer, os.fspath(output_dir), every=every, max_sequences=max_sequences, logits=logits,
+        top_k=top_k, dtype=dtype, linearize=linearize,
+    )
+    callback._install()
+    return callback
+
+
+class LogitCapture(TrainerCallback):
+    """The callback :func:`capture` installs; see the module docstring for what it does.
+
+    Attributes
+    ----------
+    written : list of tuple of str
+        ``(before_path, after_path)`` for every step captured so far.
+    failures : list of str
+        One message per step whose capture failed (training went on).
+    timings : dict of int to float
+        Seconds spent capturing (both forwards and both writes) per captured step.
+    """
+
+    def __init__(self, trainer, output_dir: str, *, every: int, max_sequences: Optional[int], logits: str,
+                 top_k: Optional[int], dtype: str, linearize: bool):
+        self.trainer = trainer
+        self.output_dir = output_dir
+        self.every = every
+        self.max_sequences = max_sequences
+        self.logits_mode = logits
+        self.top_k = top_k
+        self.dtype = dtype
+        self.linearize = linearize
+        self.written: list[tuple[str, str]] = []
+        self.failures: list[str] = []
+        self.timings: dict[int, float] = {}
+        self._recorded: list[dict] = []
+        self._pending: Optional[dict] = None
+        self._accepts_logits_to_keep: Optional[bool] = None
+        self._vocab_seen: Optional[int] = None
+
+    # -- installation -----------------------------------------------------------------------------
+
+    def _install(self) -> None:
+        os.makedirs(self.output_dir, exist_ok=True)
+        trainer = self.trainer
+        original_loss = trainer.compute_loss
+
+        def compute_loss(model, inputs, *args, **kwargs):
+            groups = None
+            if isinstance(inputs, dict) and GROUP_KEY in inputs:
+                groups = inputs[GROUP_KEY]
+                # A copy without the tag: TRL reuses the buffered dict across iterations.
+                inputs = {k: v for k, v in inputs.items() if k != GROUP_KEY}
+            if self._wants(model):
+                try:
+                    self._record(inputs, groups)
+                except Exception as error:  # never let capture break training
+                    self._fail(trainer.state.global_step + 1, "recording the inputs", error)
+            return original_loss(model, inputs, *args, **kwargs)
+
+        trainer.compute_loss = compute_loss
+        generate = getattr(trainer, "_generate_and_score_completions", None)
+        if generate is not None:
+            def generate_and_score(*args, **kwargs):
+                out = generate(*args, **kwargs)
+                try:
+                    self._tag_groups(out)
+                except Exception as error:
+                    self._fail(trainer.state.global_step + 1, "tagging prompt groups", error)
+                return out
+
+            trainer._generate_and_score_completions = generate_and_score
+        else:
+            warnings.warn("deltah.trl.capture: this trainer has no _generate_and_score_completions; dumps get no group_ids")
+        trainer.add_callback(self)
+
+    def _tag_groups(self, out) -> None:
+        if not isinstance(out, dict) or "completion_ids" not in out:
+            return
+        n = out["completion_ids"].shape[0]
+        g = int(getattr(self.trainer, "num_generations", 0) or 0)
+        if g < 1:
+            return
+        process = int(getattr(getattr(self.trainer, "accelerator", None), "process_index", 0) or 0)
+        rows = torch.arange(n, device=out["completion_ids"].device) + process * n
+        out[GROUP_KEY] = rows // g
+
+    # -- per micro-batch -------------------------------------------------------------------------
+
+    def _wants(self, model) -> bool:
+        return bool(getattr(model, "training", True)) and (self.trainer.state.global_step + 1) % self.every == 0
+
+    def _recorded_rows(self) -> int:
+        return sum(r["completion_ids"].shape[0] for r in self._recorded)
+
+    def _record(self, inputs: dict, groups) -> None:
+        if self.max_sequences is not None and self._recorded_rows() >= self.max_sequences:
+            return
+        keep = {k: inputs[k].detach() for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask", "advantages")}
+        old = inputs.get("old_per_token_logps")
+        keep["old_logprobs"] = old.detach() if old is not None else None
+        keep["group_ids"] = groups.detach() if groups is not None else None
+        self._recorded.append(keep)
+
+    # -- callback events -------------------------------------------------------------------------
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self._recorded = []
+
+    def on_pre_optimizer_step(self, args, state, control, model=None, optimizer=None, lr_scheduler=None, **kwargs):
+        step = state.global_step + 1
+        recorded, self._recorded = self._recorded, []
+        self._pending = None
+        if step % self.every or not recorded:
+            return
+        start = time.perf_counter()
+        try:
+            batch = self._assemble(recorded)
+            pending = {
+                "step": step, "batch": batch, "lr": self._learning_rate(lr_scheduler, optimizer),
+                "temperature": float(getattr(self.trainer, "temperature", 1.0)), "seconds": 0.0,
+            }
+            if self.linearize:
+                pending["theta_before"] = {n: p.detach().clone() for n, p in model.named_parameters()}
+            self._write(pending, "before", self._forward(model, batch))
+            pending["seconds"] = time.perf_counter() - start
+            self._pending = pending
+        except Exception as error:
+            self._fail(step, "the before dump", error)
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        pending, self._pending = self._pending, None
+        if pending is None or pending["step"] != state.global_step:
+            return
+        start = time.perf_counter()
+        try:
+            self._write(pending, "after", self._forward(model, pending["batch"]))
+            if self.linearize:
+                self._linearize_step(pending, model)
+            self.written.append((self._path(pending["step"], "before"), self._path(pending["step"], "after")))
+        except Exception as error:
+            self._fail(pending["step"], "the after dump", error)
+        self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
+
+    def _linearize_step(self, pending: dict, model) -> None:
+        """Hook for deltah.linearize (issue 16): ``pending`` holds ``theta_before``, ``batch``, ``step``."""
+        raise NotImplementedError("linearize=True is not wired to deltah.linearize in this version")
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _fail(self, step: int, what: str, error: BaseException) -> None:
+        message = f"deltah.trl.capture: step {step}: {what} failed ({type(error).__name__}: {error}); training continues"
+        self.failures.append(message)
+        logger.warning(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+
+    def _path(self, step: int, phase: str) -> str:
+        return os.path.join(self.output_dir, f"step_{step:06d}.{phase}.safetensors")
+
+    @staticmethod
+    def _learning_rate(lr_scheduler, optimizer) -> Optional[float]:
+        """The learning rate ``optimizer.step()`` is about to use (the scheduler has not stepped yet)."""
+        if lr_scheduler is not None and hasattr(lr_scheduler, "get_last_lr"):
+            try:
+                return float(lr_scheduler.get_last_lr()[0])
+            except Exception:
+                pass
+        if optimizer is not None and getattr(optimizer, "param_groups", None):
+            return float(optimizer.param_groups[0]["lr"])
+        return None
+
+    def _assemble(self, recorded: list[dict]) -> dict:
+        """The step's micro-batches as one batch: rows concatenated, prompts left-padded and
+        completions right-padded to common widths (mask 0), cut to ``max_sequences`` rows."""
+        pad = getattr(getattr(self.trainer, "processing_class", None), "pad_token_id", None)
+        pad = int(pad) if pad is not None else 0
+        width_p = max(r["prompt_ids"].shape[1] for r in recorded)
+        width_c = max(r["completion_ids"].shape[1] for r in recorded)
+        parts: dict[str, list] = {k: [] for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask",
+                                                  "advantages", "old_logprobs", "group_ids")}
+        micro = []
+        for r in recorded:
+            b, p = r["prompt_ids"].shape
+            c = r["completion_ids"].shape[1]
+            micro.append({k: r[k] for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask")})
+            parts["prompt_ids"].append(torch.nn.functional.pad(r["prompt_ids"], (width_p - p, 0), value=pad))
+            parts["prompt_mask"].append(torch.nn.functional.pad(r["prompt_mask"], (width_p - p, 0), value=0))
+            parts["completion_ids"].append(torch.nn.functional.pad(r["completion_ids"], (0, width_c - c), value=pad))
+            parts["completion_mask"].append(torch.nn.functional.pad(r["completion_mask"], (0, width_c - c), value=0))
+            adv = r["advantages"]
+            adv = adv[:, None].expand(b, c) if adv.dim() == 1 else adv
+            parts["advantages"].append(torch.nn.functional.pad(adv.float(), (0, width_c - c), value=0.0))
+            old = r["old_logprobs"]
+            parts["old_logprobs"].append(None if old is None else torch.nn.functional.pad(old.float(), (0, width_c - c), value=0.0))
+            grp = r["group_ids"]
+            parts["group_ids"].append(None if grp is None else grp[:, None].expand(b, width_c))
+        batch = {}
+        for key, values in parts.items():
+            batch[key] = None if any(v is None for v in values) else torch.cat([v.cpu() for v in values], 0)
+        limit = self.max_sequences
+        rows = batch["completion_ids"].shape[0]
+        if limit is not None and rows > limit:
+            batch = {k: (None if v is None else v[:limit]) for k, v in batch.items()}
+        batch["micro_batches"] = micro
+        batch["widths"] = (width_p, width_c)
+        batch["rows"] = min(rows, limit) if limit is not None else rows
+        return batch
+
+    def _forward_kwargs(self, model, c: int) -> dict:
+        if self._accepts_logits_to_keep is None:
+            try:
+                params = inspect.signature(model.forward).parameters
+                self._accepts_logits_to_keep = "logits_to_keep" in params
+            except (TypeError, ValueError):
+                self._accepts_logits_to_keep = False
+        return {"logits_to_keep": c + 1} if self._accepts_logits_to_keep else {}
+
+    @torch.no_grad()
+    def _forward(self, model, batch: dict) -> dict:
+        """Raw completion logits (or their top-k summary) for the assembled batch, on the CPU."""
+        width_c = batch["widths"][1]
+        rows_left = batch["rows"]
+        chunks = []
+        was_training = model.training
+        model.eval()
+        try:
+            autocast = self.trainer.accelerator.autocast if hasattr(self.trainer, "accelerator") else None
+            for mb in batch["micro_batches"]:
+                if rows_left <= 0:
+                    break
+                take = min(rows_left, mb["completion_ids"].shape[0])
+                rows_left -= take
+                prompt, completion = mb["prompt_ids"][:take], mb["completion_ids"][:take]
+                ids = torch.cat([prompt, completion], 1)
+                attention = torch.cat([mb["prompt_mask"][:take], mb["completion_mask"][:take]], 1)
+                c = completion.shape[1]
+                kwargs = self._forward_kwargs(model, c)
+                if autocast is not None:
+                    with autocast():
+                        out = model(input_ids=ids, attention_mask=attention, use_cache=False, **kwargs)
+                else:
+                    out = model(input_ids=ids, attention_mask=attention, use_cache=False, **kwargs)
+                z = out.logits[:, -(c + 1):-1]  # the logits that predict completion tokens 0..C-1
+                self._vocab_seen = int(z.shape[-1])
+                chunks.append(self._summarise(z, completion, width_c))
+        finally:
+            model.train(was_training)
+        return {k: torch.cat([ch[k] for ch in chunks], 0) for k in chunks[0]}
+
+    def _summarise(self, z, completion, width_c: int) -> dict:
+        c = z.shape[1]
+        if self.logits_mode == "full":
+            stored = {"bf16": torch.bfloat16, "f32": torch.float32, "f16": torch.float16}[self.dtype]
+            z = z.to(stored).cpu()
+            return {"logits": torch.nn.functional.pad(z, (0, 0, 0, width_c - c), value=0.0)}
+        temperature = float(getattr(self.trainer, "temperature", 1.0))
+        x = z.float() / temperature
+        lse = torch.logsumexp(x, dim=-1)
+        logp = x - lse[..., None]
+        k = min(self.top_k, x.shape[-1])
+        values, ids = logp.topk(k, dim=-1)
+        sampled = logp.gather(-1, completion[..., None].to(logp.device).long())[..., 0]
+        out = {"topk_logprobs": values, "topk_ids": ids, "logprobs": sampled, "lse": lse}
+        padded = {}
+        for key, value in out.items():
+            value = value.cpu()
+            pads = (0, 0, 0, width_c - c) if value.dim() == 3 else (0, width_c - c)
+            padded[key] = torch.nn.functional.pad(value, pads, value=0)
+        return padded
+
+    def _write(self, pending: dict, phase: str, result: dict) -> None:
+        batch = pending["batch"]
+        rows = batch["rows"]
+        vocab = result["logits"].shape[-1] if "logits" in result else self._vocab_seen
+        fields = dict(
+            token_ids=batch["completion_ids"], mask=batch["completion_mask"], advantages=batch["advantages"],
+            old_logprobs=batch["old_logprobs"], group_ids=batch["group_ids"],
+        )
+        extra = {"prompt_ids": batch["prompt_ids"], "prompt_mask": batch["prompt_mask"]}
+        if "logits" in result:
+            fields["logits"] = result["logits"]
+        else:
+            fields.update(topk_logprobs=result["topk_logprobs"], topk_ids=result["topk_ids"], logprobs=result["logprobs"])
+            extra["lse"] = result["lse"]
+        fields = {k: (v[:rows] if v is not None else None) for k, v in fields.items()}
+        extra = {k: v[:rows] for k, v in extra.items()}
+        export.save_dump(
+            self._path(pending["step"], phase), temperature=pending["temperature"], step=pending["step"],
+            lr=pending["lr"], logits_dtype=self.dtype, vocab_size=vocab, extra=extra,
+            metadata={"phase": phase, "capture_logits": self.logits_mode, "source": "deltah.trl.capture"},
+            **fields,
+        )
