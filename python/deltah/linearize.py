@@ -52,7 +52,10 @@ __all__ = [
     "entropy",
     "first_order_entropy_change",
     "mean_entropy",
+    "entropy_gradient",
     "entropy_gradient_dot_update",
+    "dot",
+    "relative_difference",
     "predict_update",
     "SUPPORTED_OPTIMIZERS",
     "jvp_path",
@@ -279,36 +282,91 @@ def mean_entropy(
     return float(h.to(torch.float64)[m.to(h.device)].mean())
 
 
+def entropy_gradient(
+    model, params_before: Mapping[str, Any], segments: Sequence[Tuple[Any, Any, LogitsSlice, Any]],
+    temperature: float = 1.0, names: Optional[Sequence[str]] = None,
+) -> Dict[str, Any]:
+    """∇θH̄ at θ_before by reverse mode on a separate graph, over one or several micro-batches.
+
+    H̄ = (Σ over segments of Σ_valid H) / (number of valid positions): the mean entropy of
+    softmax(z/T) over every valid position of every segment. The gradient is taken with
+    ``torch.autograd.grad`` with respect to detached leaves that share the storage of
+    ``params_before``, so neither the model's ``.grad`` nor its autograd graph is touched; one
+    forward and one backward per segment.
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+    params_before : mapping str → Tensor
+        θ_before.
+    segments : sequence of (input_ids, attention_mask, logits_slice, mask)
+        The micro-batches; ``mask`` selects the valid positions of the sliced logits (None: all).
+    temperature : float
+    names : sequence of str, optional
+        Differentiate with respect to these parameters only (default: all of ``params_before``).
+
+    Returns
+    -------
+    dict
+        name → ∂H̄/∂θ (the parameters' dtype; zeros for parameters H̄ does not depend on).
+    """
+    torch = _torch()
+    twin = eager_twin(model)
+    names = list(params_before) if names is None else list(names)
+    leaves = {n: params_before[n].detach().requires_grad_(True) for n in names}
+    totals = {n: torch.zeros_like(leaves[n]) for n in names}
+    total_count = 0
+    for ids, attn, logits_slice, mask in segments:
+        if mask is not None and not bool(mask.to(torch.bool).any()):
+            continue  # a micro-batch with no valid position adds nothing
+        with torch.enable_grad():
+            z = _call(model, twin, leaves, ids, attn, logits_slice)
+            m = _mask(mask, z.shape[:-1]).to(z.device)
+            total_count += int(m.sum())
+            h_sum = entropy(z, temperature)[m].sum()
+            grads = torch.autograd.grad(h_sum, [leaves[n] for n in names], allow_unused=True)
+        for n, g in zip(names, grads):
+            if g is not None:
+                totals[n] += g
+    if total_count == 0:
+        raise ValueError("no valid position in any segment")
+    return {n: t / total_count for n, t in totals.items()}
+
+
+def dot(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """Σ_names ⟨a, b⟩ in float64 over the names both hold."""
+    torch = _torch()
+    return float(sum(float((a[n].to(torch.float64) * b[n].to(torch.float64)).sum()) for n in a if n in b))
+
+
+def relative_difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """‖a − b‖ / ‖b‖ over all names of ``b`` (float64; a name missing from ``a`` counts as 0)."""
+    torch = _torch()
+    num = 0.0
+    den = 0.0
+    for n, y in b.items():
+        y = y.to(torch.float64)
+        x = a[n].to(torch.float64) if n in a else torch.zeros_like(y)
+        num += float(((x - y) ** 2).sum())
+        den += float((y**2).sum())
+    return math.sqrt(num) / math.sqrt(den) if den > 0 else (0.0 if num == 0 else math.inf)
+
+
 def entropy_gradient_dot_update(
     model, params_before: Mapping[str, Any], delta: Mapping[str, Any], input_ids, attention_mask=None,
     logits_slice: LogitsSlice = None, mask=None, temperature: float = 1.0,
 ) -> float:
-    """∇θH̄·Δθ by one reverse-mode pass on a separate graph.
-
-    H̄ is the mean entropy of softmax(z/T) over the valid positions. The gradient is taken with
-    ``torch.autograd.grad`` with respect to detached leaves that share the storage of
-    ``params_before``, so neither the model's ``.grad`` nor its autograd graph is touched. The dot
-    product is accumulated in float64.
+    """∇θH̄·Δθ by one reverse-mode pass on a separate graph (see ``entropy_gradient``).
 
     Returns
     -------
     float
-        ∇θH̄·Δθ; equals the token mean of ``first_order_entropy_change(z, J·Δθ, T)`` up to rounding.
+        ∇θH̄·Δθ, accumulated in float64; equals the token mean of
+        ``first_order_entropy_change(z, J·Δθ, T)`` up to rounding (chain rule).
     """
-    torch = _torch()
-    twin = eager_twin(model)
     names = [n for n in params_before if n in delta]
-    leaves = {n: params_before[n].detach().requires_grad_(True) for n in names}
-    with torch.enable_grad():
-        z = _call(model, twin, leaves, input_ids, attention_mask, logits_slice)
-        m = _mask(mask, z.shape[:-1]).to(z.device)
-        h_bar = entropy(z, temperature)[m].mean()
-        grads = torch.autograd.grad(h_bar, [leaves[n] for n in names], allow_unused=True)
-    total = 0.0
-    for n, g in zip(names, grads):
-        if g is not None:
-            total += float((g.to(torch.float64) * delta[n].to(torch.float64)).sum())
-    return total
+    grad = entropy_gradient(model, params_before, [(input_ids, attention_mask, logits_slice, mask)], temperature, names)
+    return dot(grad, delta)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,7 +376,8 @@ def entropy_gradient_dot_update(
 def _bare_optimizer(optimizer):
     """The torch optimizer under accelerate's ``AcceleratedOptimizer`` (and similar wrappers)."""
     torch = _torch()
-    while not isinstance(optimizer, torch.optim.Optimizer) and hasattr(optimizer, "optimizer"):
+    # AcceleratedOptimizer subclasses torch.optim.Optimizer itself: unwrap by the attribute.
+    while isinstance(getattr(optimizer, "optimizer", None), torch.optim.Optimizer):
         optimizer = optimizer.optimizer
     return optimizer
 

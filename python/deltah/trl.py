@@ -124,9 +124,9 @@ def capture(
     dtype : {"bf16", "f32", "f16"}
         Storage type of full logits (BF16 by default: 2 bytes per value). Top-k values are F32.
     linearize : bool
-        Reserved for the linearised-network capture (``step_*.jvp.safetensors``); needs
-        :mod:`deltah.linearize`. When true, the callback keeps a copy of the parameters before each
-        captured step in ``callback._pending["theta_before"]``.
+        Also write ``step_*.jvp.safetensors`` per captured step: J·Δθ of the captured logits for the
+        step's exact update, ∇θH̄·Δθ and the ΔH predicted from the update predicted before the step
+        (SGD, Adam, AdamW); see :mod:`deltah.trl_linearize`. Records go to ``callback.linearized``.
 
     Returns
     -------
@@ -195,6 +195,7 @@ class LogitCapture(TrainerCallback):
         self.written: list[tuple[str, str]] = []
         self.failures: list[str] = []
         self.timings: dict[int, float] = {}
+        self.linearized: dict[int, dict] = {}  # linearize=True: per step, deltah.trl_linearize's record
         self._recorded: list[dict] = []
         self._pending: Optional[dict] = None
         self._accepts_logits_to_keep: Optional[bool] = None
@@ -283,7 +284,7 @@ class LogitCapture(TrainerCallback):
                 "temperature": float(getattr(self.trainer, "temperature", 1.0)), "seconds": 0.0,
             }
             if self.linearize:
-                pending["theta_before"] = {n: p.detach().clone() for n, p in model.named_parameters()}
+                self._predict_before_step(pending, model, optimizer)
             self._write(pending, "before", self._forward(model, batch))
             pending["seconds"] = time.perf_counter() - start
             self._pending = pending
@@ -304,9 +305,25 @@ class LogitCapture(TrainerCallback):
             self._fail(pending["step"], "the after dump", error)
         self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
 
+    def _predict_before_step(self, pending: dict, model, optimizer) -> None:
+        """linearize=True, before ``optimizer.step()``: θ_before and the predicted Δθ (deltah.trl_linearize)."""
+        from .trl_linearize import predict_before_step
+
+        try:
+            predict_before_step(pending, model, optimizer)
+        except NotImplementedError as error:  # an optimizer predict_update does not model: J·Δθ still runs
+            self._fail(pending["step"], "predicting the update before the step", error)
+
     def _linearize_step(self, pending: dict, model) -> None:
-        """Hook for deltah.linearize (issue 16): ``pending`` holds ``theta_before``, ``batch``, ``step``."""
-        raise NotImplementedError("linearize=True is not wired to deltah.linearize in this version")
+        """linearize=True, after the step: J·Δθ, ∇θH̄·Δθ and the jvp dump (deltah.trl_linearize)."""
+        from .trl_linearize import linearize_step
+
+        if "theta_before" not in pending:
+            return
+        try:
+            self.linearized[pending["step"]] = linearize_step(self, pending, model)
+        except Exception as error:  # the before/after pair stays valid without the jvp dump
+            self._fail(pending["step"], "the linearised capture (jvp dump)", error)
 
     # -- helpers ---------------------------------------------------------------------------------
 

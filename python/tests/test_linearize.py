@@ -33,6 +33,7 @@ from deltah import export as dx  # noqa: E402
 from deltah import linearize as lz  # noqa: E402
 
 from deltah_binary import DELTAH  # noqa: E402
+from float64_qwen2 import true_float64  # noqa: E402
 
 T = 0.9
 B, P, C, V = 3, 4, 5, 37
@@ -41,27 +42,10 @@ SLICE = (slice(None), slice(P - 1, P + C - 1))
 
 @pytest.fixture(scope="module", autouse=True)
 def true_float64_qwen2():
-    """Qwen2's RMSNorm and eager attention compute in float32 even for a float64 model (a cast
-    inside), which caps finite differences at float32 accuracy. For these float64 checks they are
-    replaced by the same formulas without the casts; J·Δθ and ∇θH̄·Δθ go through the same code."""
-    from transformers.models.qwen2 import modeling_qwen2 as q
-
-    def rms_norm(self, hidden_states):
-        variance = hidden_states.pow(2).mean(-1, keepdim=True)
-        return self.weight * (hidden_states * torch.rsqrt(variance + self.variance_epsilon))
-
-    def eager_attention(module, query, key, value, attention_mask, scaling, dropout=0.0, **kwargs):
-        key_states = q.repeat_kv(key, module.num_key_value_groups)
-        value_states = q.repeat_kv(value, module.num_key_value_groups)
-        weights = torch.matmul(query, key_states.transpose(2, 3)) * scaling
-        if attention_mask is not None:
-            weights = weights + attention_mask
-        weights = torch.softmax(weights, dim=-1)
-        return torch.matmul(weights, value_states).transpose(1, 2).contiguous(), weights
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(q.Qwen2RMSNorm, "forward", rms_norm)
-        mp.setattr(q, "eager_attention_forward", eager_attention)
+    """Qwen2 computes RMSNorm and eager attention's softmax in float32 even in a float64 model,
+    which caps finite differences at float32 accuracy; for these float64 checks both run in float64
+    (same formulas; J·Δθ and ∇θH̄·Δθ go through the same code)."""
+    with true_float64():
         yield
 
 
@@ -204,6 +188,21 @@ def test_predicted_update_equals_actual_update(name, make):
         actual = lz.parameter_delta(before, model)
         assert set(predicted) == set(actual)
         assert rel(predicted, actual) <= 1e-6, (name, step, rel(predicted, actual))
+
+
+def test_optimizer_wrapped_by_accelerate_is_unwrapped():
+    """Regression: accelerate's AcceleratedOptimizer subclasses torch.optim.Optimizer, so it was
+    taken for the optimizer itself and refused as unsupported."""
+    accelerate = pytest.importorskip("accelerate")
+    model = tiny_model(seed=5)
+    data = batch(seed=6)
+    wrapped = accelerate.optimizer.AcceleratedOptimizer(torch.optim.AdamW(model.parameters(), lr=1e-3), device_placement=False)
+    wrapped.zero_grad()
+    policy_loss(model, *data).backward()
+    before = lz.snapshot_parameters(model)
+    predicted = lz.predict_update(wrapped, dict(model.named_parameters()))
+    wrapped.step()
+    assert rel(predicted, lz.parameter_delta(before, model)) <= 1e-6
 
 
 def test_unsupported_optimizer_is_named():
