@@ -437,45 +437,49 @@ def predict_update(optimizer, params: Optional[Mapping[str, Any]] = None, dtype=
                 continue
             if p.grad.is_sparse:
                 raise NotImplementedError("predict_update does not support sparse gradients")
-            theta = p.detach().to(dt)
-            g = p.grad.detach().to(dt)
+            # In-place arithmetic on fresh copies (``copy=True``: never on the optimizer's state or
+            # the gradient), at most three parameter-sized temporaries at a time.
+            theta = p.detach().to(dt)  # read only
+            g = p.grad.detach().to(dt, copy=True)
             if maximize:
-                g = -g
+                g.neg_()
             state = opt.state.get(p, {})
             if kind is torch.optim.SGD:
                 if wd != 0:
-                    g = g + wd * theta
+                    g.add_(theta, alpha=wd)
                 mu = _scalar(group["momentum"])
                 if mu != 0:
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         b = g
                     else:
-                        b = mu * buf.detach().to(dt) + (1 - _scalar(group["dampening"])) * g
-                    d = g + mu * b if group["nesterov"] else b
+                        b = buf.detach().to(dt, copy=True).mul_(mu).add_(g, alpha=1 - _scalar(group["dampening"]))
+                    d = g.add_(b, alpha=mu) if group["nesterov"] else b
                 else:
                     d = g
-                delta = -lr * d
+                delta = d.mul_(-lr)
             else:
                 beta1, beta2 = (_scalar(b) for b in group["betas"])
                 eps = _scalar(group["eps"])
                 decoupled = bool(group.get("decoupled_weight_decay", kind is torch.optim.AdamW))
                 if wd != 0 and not decoupled:
-                    g = g + wd * theta
+                    g.add_(theta, alpha=wd)
                 step = (_scalar(state["step"]) if "step" in state else 0.0) + 1
-                m_prev = state["exp_avg"].detach().to(dt) if "exp_avg" in state else torch.zeros_like(theta)
-                v_prev = state["exp_avg_sq"].detach().to(dt) if "exp_avg_sq" in state else torch.zeros_like(theta)
-                m = m_prev + (1 - beta1) * (g - m_prev)  # torch's lerp
-                v = beta2 * v_prev + (1 - beta2) * g * g
-                if group.get("amsgrad", False):
-                    v_max = state["max_exp_avg_sq"].detach().to(dt) if "max_exp_avg_sq" in state else torch.zeros_like(theta)
-                    v = torch.maximum(v_max, v)
+                # m ← m + (1 − β₁)(g − m) (torch's lerp); v ← β₂v + (1 − β₂)g².
+                m = state["exp_avg"].detach().to(dt, copy=True) if "exp_avg" in state else torch.zeros_like(theta)
+                m.lerp_(g, 1 - beta1)
+                v = state["exp_avg_sq"].detach().to(dt, copy=True) if "exp_avg_sq" in state else torch.zeros_like(theta)
+                v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+                del g
+                if group.get("amsgrad", False) and "max_exp_avg_sq" in state:
+                    v = torch.maximum(state["max_exp_avg_sq"].detach().to(dt), v)
                 bias1 = 1 - beta1**step
                 bias2 = 1 - beta2**step
-                denom = v.sqrt() / math.sqrt(bias2) + eps
-                delta = -(lr / bias1) * m / denom
+                denom = v.sqrt_().div_(math.sqrt(bias2)).add_(eps)
+                delta = m.div_(denom).mul_(-(lr / bias1))
+                del denom, v
                 if wd != 0 and decoupled:
-                    delta = delta - lr * wd * theta
+                    delta.add_(theta, alpha=-lr * wd)
             key = p if names is None else names.get(id(p))
             if key is None:
                 raise KeyError("a parameter of the optimizer is not in `params`")

@@ -110,6 +110,9 @@ def test_three_equalities_float64(tmp_path, optimizer):
                 h = lz.mean_entropy(model, {n: theta[n] + eps * delta[n] for n in theta}, ids, attention, window, mask, t)
                 errors.append(abs((h - h0) / eps - record["parameter_space_first_order"]) / abs(record["parameter_space_first_order"]))
             assert min(errors) <= 1e-4, (optimizer, step, errors)
+            two_routes = abs(summary["parameter_space_first_order"] / summary["mean_delta_linearized_first_order"] - 1)
+            print(f"[measured] {optimizer} step {step}: predicted Δθ rel. error {record['predicted_update_relative_error']:.2e}, "
+                  f"two routes {two_routes:.2e}, finite differences best {min(errors):.2e} at ε = 1e-{int(np.argmin(errors))}")
 
 
 def test_float32_run_and_cost(tmp_path):
@@ -130,6 +133,9 @@ def test_float32_run_and_cost(tmp_path):
 
         bound = 2 * norm(ulp) / norm(delta)
         assert record["predicted_update_relative_error"] <= bound, (step, record["predicted_update_relative_error"], bound)
+        print(f"[measured] float32 step {step}: predicted Δθ rel. error {record['predicted_update_relative_error']:.2e} "
+              f"(bound {bound:.2e}), two routes {abs(summary['parameter_space_first_order'] / summary['mean_delta_linearized_first_order'] - 1):.2e}, "
+              f"linearize {record['linearize_seconds']:.3f} s, before+after capture {callback.timings[step] - record['linearize_seconds']:.3f} s")
         assert bound < 1e-3  # the bound itself is tight enough to mean something
         assert 0 < record["linearize_seconds"] < callback.timings[step] + record["linearize_seconds"]
         # The jvp file names the before dump's positions.
