@@ -42,7 +42,7 @@ from float64_qwen2 import true_float64  # noqa: E402
 pytestmark = requires_binary
 
 
-def linearized_run(tmp_path, optimizer, float64, steps=3):
+def linearized_run(tmp_path, optimizer, float64, steps=3, **config):
     """Train with linearize on; keep θ_before and Δθ of each step for the finite differences."""
     tok = tiny.build_tokenizer()
     model = tiny.build_model(tok, seed=0)
@@ -50,7 +50,7 @@ def linearized_run(tmp_path, optimizer, float64, steps=3):
         model = model.double()
     torch.manual_seed(0)
     trainer = tiny.make_trainer(str(tmp_path / "trainer"), steps=steps, seed=0, model=model, tokenizer=tok,
-                                optimizer=optimizer, weight_decay=0.01)
+                                optimizer=optimizer, weight_decay=0.01, **config)
     callback = capture(trainer, tmp_path / "dumps", dtype="f32", linearize=True)
     kept = {}
     original = trl_linearize.linearize_step
@@ -143,6 +143,20 @@ def test_float32_run_and_cost(tmp_path):
         before, before_meta = lz.read_safetensors(callback.written[step - 1][0])
         assert np.array_equal(jvp["token_ids"][1], before["token_ids"][1]) and jvp["logits"][1].shape == before["logits"][1].shape
         assert meta["step"] == before_meta["step"] == str(step) and meta["temperature"] == before_meta["temperature"]
+
+
+def test_gradient_accumulation_two_micro_batches(tmp_path):
+    """Two micro-batches per optimizer step: J·Δθ per micro-batch, assembled like the before dump,
+    and ∇θH̄ over both (H̄ the mean over all their valid positions). Float64 as above: 1e-6."""
+    with true_float64():
+        _, callback, _ = linearized_run(tmp_path, "adamw_torch", float64=True, steps=2, grad_accum=2, batch=4)
+        for step, record in callback.linearized.items():
+            jvp, _ = lz.read_safetensors(record["path"])
+            before, _ = lz.read_safetensors(callback.written[step - 1][0])
+            assert jvp["logits"][1].shape == before["logits"][1].shape and before["logits"][1].shape[0] == 8
+            summary = compare_step(callback, step)
+            assert summary["parameter_space_first_order"] == pytest.approx(summary["mean_delta_linearized_first_order"], rel=1e-6)
+            assert record["predicted_update_relative_error"] <= 1e-6
 
 
 def test_unsupported_optimizer_keeps_the_jvp_dump(tmp_path):
