@@ -19,6 +19,9 @@ struct DemoCommand: ParsableCommand {
   @Option(help: "Folder with the sample dumps step_0001…step_0003.safetensors.")
   var data: String = "data/sample"
 
+  @Option(help: "Folder with the real-network sample step_00000{1,2,3}.{before,after}.safetensors (scripts/make-trl-sample.py).")
+  var realData: String = "data/trl-tiny"
+
   @Option(help: "Where to write the HTML report of the sample (its folder is created).")
   var report: String = "out/demo/report.html"
 
@@ -54,6 +57,8 @@ struct DemoCommand: ParsableCommand {
     t.append("second order", formatNumber(c.meanDeltaSecondOrder, digits: 6), c.pearsonSecondOrder.map { formatNumber($0, digits: 6) } ?? "-", formatNumber(c.rmseSecondOrder, digits: 4))
     print(t.rendered())
 
+    try realNetworkComparison()
+
     // The one-page report of the sample (what `deltah report` writes), with the worked example's
     // spectra and a policy-cliff curve at a tie.
     var r = try ReportCommand.build(
@@ -65,6 +70,28 @@ struct DemoCommand: ParsableCommand {
     r.addPolicyCliff(try PolicyCliffCurve(values: [1, 1, 0], alpha: 0.1))
     try ReportCommand.writeAtomically(r.html(), to: report)
     print("\n== Report\n\nwrote \(report): tables and figures of the sample (open it in a browser; `deltah report` makes these)")
+  }
+
+  /// First-order vs actual ΔH on a real network: `deltah compare` on each before/after pair of the
+  /// three TRL GRPO steps of a tiny random Qwen2 in `--real-data` (written by
+  /// `scripts/make-trl-sample.py`). A missing folder is reported and the section skipped.
+  private func realNetworkComparison() throws {
+    let pairs = (1...3).map { ("\(realData)/step_00000\($0).before.safetensors", "\(realData)/step_00000\($0).after.safetensors") }
+    guard pairs.allSatisfy({ FileManager.default.fileExists(atPath: $0.0) && FileManager.default.fileExists(atPath: $0.1) }) else {
+      print("\n(real-network sample not found in \(realData): section skipped; pass --real-data)")
+      return
+    }
+    print("\n== A real network: 3 GRPO steps of TRL on a tiny random Qwen2, before/after each optimizer step (deltah compare)\n")
+    var t = TextTable("step", "tokens", "mean ΔH actual", "first order", "Pearson 1st", "Pearson 2nd", "sign agreement")
+    for (i, (b, a)) in pairs.enumerated() {
+      let before = try LogitDump(path: b)
+      let c = try CheckpointComparison(before: before, after: LogitDump(path: a), temperature: before.temperature).summary
+      t.append(
+        "\(i + 1)", "\(c.tokens)", formatNumber(c.meanDeltaActual, digits: 6), formatNumber(c.meanDeltaFirstOrder, digits: 6),
+        c.pearsonFirstOrder.map { formatNumber($0, digits: 4) } ?? "-", c.pearsonSecondOrder.map { formatNumber($0, digits: 4) } ?? "-",
+        formatNumber(c.signAgreement, digits: 4))
+    }
+    print(t.rendered())
   }
 
   private func theoryExample() throws {

@@ -115,6 +115,10 @@ def run(args: Sequence[str], binary: Optional[PathLike] = None, timeout: Optiona
     DeltaHError
         On a non-zero exit (carrying the CLI's last stderr line) or a signal.
     """
+    return _execute(args, binary, timeout).stdout
+
+
+def _execute(args: Sequence[str], binary: Optional[PathLike], timeout: Optional[float]) -> subprocess.CompletedProcess:
     command = [find_binary(binary), *args]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
@@ -124,7 +128,7 @@ def run(args: Sequence[str], binary: Optional[PathLike] = None, timeout: Optiona
             if message.startswith(prefix):
                 message = message[len(prefix):]
         raise DeltaHError(message, proc.returncode, command, proc.stderr)
-    return proc.stdout
+    return proc
 
 
 def _json(args: list[str], binary, timeout) -> dict:
@@ -141,8 +145,13 @@ def analyze(paths: Union[PathLike, Iterable[PathLike]], *, binary: Optional[Path
 
     Options as flags, e.g. ``temperature=``, ``lr=``, ``micro_batch=``, ``kl_cov_ratio=``,
     ``clip_cov_bounds=(lb, ub)``, ``seed=``, ``per_token=PATH``, ``shard="0/2"``, ``partial=PATH``.
+    With ``partial=`` the binary writes the shard's partial instead of a summary; the result is then
+    ``{"partial": PATH, "stdout": text}`` (combine the partials with :func:`merge`).
     """
-    return _json(["analyze", *_paths(paths), *_flags(options), "--json"], binary, timeout)
+    args = ["analyze", *_paths(paths), *_flags(options)]
+    if options.get("partial") is not None:
+        return {"partial": os.fspath(options["partial"]), "stdout": run(args, binary=binary, timeout=timeout)}
+    return _json(args + ["--json"], binary, timeout)
 
 
 def compare(before: PathLike, after: PathLike, *, binary: Optional[PathLike] = None,
@@ -168,8 +177,9 @@ def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
     """``deltah report INPUTS… [--compare BEFORE AFTER] [options]``.
 
     Options: ``format=`` (markdown, latex, csv, json), ``out=FOLDER``, ``html=FILE``, ``title=``,
-    and the analysis options. Returns ``{"stdout": text}``, plus ``"tables"`` (the parsed JSON)
-    when ``format="json"``, ``"html"`` and ``"out"`` when given.
+    and the analysis options. Returns ``{"stdout": text, "written": [paths]}`` (the files the
+    binary reports writing), plus ``"tables"`` (the parsed JSON) when ``format="json"`` and no
+    ``out`` folder was given (the tables then go to stdout).
     """
     args = ["report", *(_paths(inputs) if inputs is not None else [])]
     if compare is not None:
@@ -178,11 +188,11 @@ def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
             raise ValueError(f"compare takes (before, after), got {len(pair)} paths")
         args += ["--compare", *pair]
     args += _flags(options)
-    text = run(args, binary=binary, timeout=timeout)
-    result: dict = {"stdout": text}
-    if options.get("format") == "json":
+    proc = _execute(args, binary, timeout)
+    text = proc.stdout
+    written = [line[len("wrote "):].split(":")[0].strip()
+               for line in (proc.stdout + "\n" + proc.stderr).splitlines() if line.startswith("wrote ")]
+    result: dict = {"stdout": text, "written": written}
+    if options.get("format") == "json" and options.get("out") is None:
         result["tables"] = json.loads(text)
-    for key in ("html", "out"):
-        if options.get(key) is not None:
-            result[key] = os.fspath(options[key])
     return result

@@ -285,7 +285,10 @@ class LogitCapture(TrainerCallback):
             }
             if self.linearize:
                 self._predict_before_step(pending, model, optimizer)
-            self._write(pending, "before", self._forward(model, batch))
+            before = self._forward(model, batch)
+            if self.linearize:
+                pending["before"] = before
+            self._write(pending, "before", before)
             pending["seconds"] = time.perf_counter() - start
             self._pending = pending
         except Exception as error:

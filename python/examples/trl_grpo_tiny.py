@@ -133,6 +133,36 @@ def run(out: str, steps: int = 3, seed: int = 0, dtype: str = "bf16", deltah_bin
             "series": series, "report": report, "written": callback.written}
 
 
+def overhead(out: str, steps: int = 9, every: int = 2, seed: int = 0, dtype: str = "bf16", **model_args) -> dict:
+    """Wall time per optimizer step with capture (steps every, 2*every, …) and without (the others).
+
+    A callback registered after the capture's records the time between consecutive step ends, so a
+    captured step includes both capture forwards and both writes. Step 1 (warm-up) is left out.
+    """
+    from transformers import TrainerCallback
+
+    from deltah.trl import capture
+
+    tok = build_tokenizer()
+    trainer = make_trainer(os.path.join(out, "trainer"), steps=steps, seed=seed, tokenizer=tok,
+                           model=build_model(tok, seed=seed, **model_args))
+    callback = capture(trainer, os.path.join(out, "dumps"), every=every, dtype=dtype)
+    ends: dict = {}
+
+    class Clock(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            ends[state.global_step] = time.perf_counter()
+
+    trainer.add_callback(Clock())
+    trainer.train()
+    durations = {s: ends[s] - ends[s - 1] for s in ends if s - 1 in ends}
+    captured = [d for s, d in durations.items() if s % every == 0]
+    plain = [d for s, d in durations.items() if s % every]
+    return {"captured_step_seconds": float(np.median(captured)), "plain_step_seconds": float(np.median(plain)),
+            "capture_seconds": float(np.median(list(callback.timings.values()))),
+            "captured_steps": len(captured), "plain_steps": len(plain)}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="out/trl-tiny", help="output folder (dumps/, report.html)")
@@ -141,7 +171,17 @@ def main(argv=None) -> int:
     parser.add_argument("--dtype", default="bf16", choices=["bf16", "f32", "f16"])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--linearize", action="store_true", help="also capture J·Δθ (step_*.jvp.safetensors)")
+    parser.add_argument("--overhead", action="store_true",
+                        help="measure the wall time of captured vs uncaptured steps instead (9 steps, every=2)")
+    parser.add_argument("--hidden", type=int, default=64, help="hidden size (with --overhead)")
+    parser.add_argument("--layers", type=int, default=2, help="layers (with --overhead)")
     args = parser.parse_args(argv)
+    if args.overhead:
+        r = overhead(args.out, seed=args.seed, dtype=args.dtype, hidden=args.hidden, layers=args.layers)
+        print(f"median wall time per step: captured {r['captured_step_seconds']:.3f} s, uncaptured "
+              f"{r['plain_step_seconds']:.3f} s; capture itself {r['capture_seconds']:.3f} s per captured step "
+              f"({r['captured_steps']} captured, {r['plain_steps']} uncaptured steps after warm-up)")
+        return 0
     result = run(args.out, steps=args.steps, seed=args.seed, dtype=args.dtype, linearize=args.linearize)
     if args.json:
         print(json.dumps({k: v for k, v in result.items() if k != "series"}, indent=1, default=str))
