@@ -127,6 +127,7 @@ def capture(
         Also write ``step_*.jvp.safetensors`` per captured step: J·Δθ of the captured logits for the
         step's exact update, ∇θH̄·Δθ and the ΔH predicted from the update predicted before the step
         (SGD, Adam, AdamW); see :mod:`deltah.trl_linearize`. Records go to ``callback.linearized``.
+        Needs ``logits="full"``.
 
     Returns
     -------
@@ -157,6 +158,8 @@ def capture(
     if dtype not in _DTYPES:
         raise ValueError(f"dtype must be 'bf16', 'f32' or 'f16', not {dtype!r}")
     if linearize:
+        if logits != "full":
+            raise ValueError("linearize=True needs logits='full': compare --linearized pairs J·Δθ with full before logits")
         try:
             from . import linearize as _linearize  # noqa: F401
         except ImportError as error:

@@ -174,3 +174,18 @@ def test_unsupported_optimizer_keeps_the_jvp_dump(tmp_path):
     summary = compare_step(callback, 1)
     assert "predicted_before_step" not in summary
     assert summary["parameter_space_first_order"] == pytest.approx(summary["mean_delta_linearized_first_order"], rel=1e-5)
+
+
+def test_linearize_needs_full_logits(tmp_path):
+    """A top-k before dump has no logit rows to pair J·Δθ with: refused up front, by name."""
+    class Trainer:
+        state = None
+
+        def add_callback(self, callback):
+            raise AssertionError("must not install")
+
+        def compute_loss(self, *args):
+            pass
+
+    with pytest.raises(ValueError, match="logits='full'"):
+        capture(Trainer(), tmp_path / "dumps", logits="topk", top_k=5, linearize=True)
