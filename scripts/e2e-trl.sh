@@ -19,7 +19,12 @@ if ! "$VENV/bin/python" -c "import torch, transformers, trl, datasets, accelerat
   "$VENV/bin/pip" install "${PIP[@]}" torch transformers trl datasets accelerate safetensors numpy pytest
 fi
 "$VENV/bin/python" -c "import matplotlib, pandas" 2>/dev/null || "$VENV/bin/pip" install "${PIP[@]}" matplotlib pandas
-"$VENV/bin/pip" install "${PIP[@]}" --no-deps --force-reinstall ./python
+# install the package from a copy, so that setuptools' build/ and *.egg-info stay out of the clone
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
+cp -r python/pyproject.toml python/README.md python/deltah "$STAGE/"
+"$VENV/bin/pip" install "${PIP[@]}" --no-deps --force-reinstall "$STAGE"
+rm -rf "$STAGE"
 if [ -z "${DELTAH_BIN:-}" ]; then
   [ -x .build/release/deltah ] || swift build -c release --product deltah
   DELTAH_BIN="$PWD/.build/release/deltah"

@@ -11,5 +11,10 @@ if ! "$VENV/bin/python" -c "import verl" 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check verl pytest safetensors
 fi
-"$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps ./python
+# install the package from a copy, so that setuptools' build/ and *.egg-info stay out of the clone
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
+cp -r python/pyproject.toml python/README.md python/deltah "$STAGE/"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$STAGE"
+rm -rf "$STAGE"
 DELTAH_BIN="$PWD/.build/debug/deltah" exec "$VENV/bin/python" -m pytest -q -W ignore::DeprecationWarning python/tests/test_verl.py "$@"

@@ -138,7 +138,7 @@ def capture(
     Raises
     ------
     ValueError
-        For an invalid argument (named in the message).
+        For an invalid argument (named in the message), or a trainer that already has a capture.
     TypeError
         When ``trainer`` does not look like a transformers ``Trainer``.
     """
@@ -157,6 +157,8 @@ def capture(
         raise ValueError("top_k is only used with logits='topk'")
     if dtype not in _DTYPES:
         raise ValueError(f"dtype must be 'bf16', 'f32' or 'f16', not {dtype!r}")
+    if any(isinstance(cb, LogitCapture) for cb in getattr(getattr(trainer, "callback_handler", None), "callbacks", [])):
+        raise ValueError("this trainer already has a deltah capture installed; use one capture per trainer")
     if linearize:
         if logits != "full":
             raise ValueError("linearize=True needs logits='full': compare --linearized pairs J·Δθ with full before logits")

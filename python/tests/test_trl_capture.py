@@ -306,10 +306,26 @@ def test_old_logprobs_when_trl_has_them(tmp_path):
 
 
 def test_rejects_bad_arguments(tmp_path):
-    trainer, _, _ = train(tmp_path / "a", steps=1)
-    for kwargs in ({"every": 0}, {"max_sequences": 0}, {"logits": "all"}, {"logits": "topk"},
-                   {"top_k": 3}, {"dtype": "f64"}):
-        with pytest.raises(ValueError):
+    trainer = tiny.make_trainer(str(tmp_path / "a"), steps=1)  # no capture installed yet
+    for kwargs, name in (({"every": 0}, "every"), ({"max_sequences": 0}, "max_sequences"), ({"logits": "all"}, "logits"),
+                         ({"logits": "topk"}, "top_k"), ({"top_k": 3}, "top_k"), ({"dtype": "f64"}, "dtype")):
+        with pytest.raises(ValueError, match=name):
             capture(trainer, tmp_path / "x", **kwargs)
     with pytest.raises(TypeError):
         capture(object(), tmp_path / "x")
+    capture(trainer, tmp_path / "x")
+    with pytest.raises(ValueError, match="already has a deltah capture"):
+        capture(trainer, tmp_path / "y")  # a second wrapper would dump every step twice
+
+
+@requires_binary
+def test_entropy_token_mean_is_trls_logged_entropy(f32_run):
+    """TRL logs the token-mean entropy of softmax(z/T) over the completion mask for each step
+    (computed in float32 at θ before the step); `deltah analyze` on the before dump recomputes it.
+    Tolerance 1e-5: a float32 mean of ~80 entropies of ~3.4 nats."""
+    trainer, callback, _, _, _ = f32_run
+    logged = [h["entropy"] for h in trainer.state.log_history if "entropy" in h]
+    assert len(logged) == 3
+    for (before, _), theirs in zip(callback.written, logged):
+        ours = cli.analyze(before, binary=DELTAH)["entropy_token_mean"]
+        assert abs(ours - theirs) <= 1e-5, (ours, theirs)
