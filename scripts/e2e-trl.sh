@@ -3,7 +3,8 @@
 # weights (no download) and a character-level tokenizer, with deltah.trl.capture writing
 # before/after logits per optimizer step; then `deltah compare` per step, `deltah analyze` on the
 # series and `deltah report --html` (python/examples/trl_grpo_tiny.py), after the pytest checks of
-# the capture (python/tests/test_trl_*.py, test_plots.py, test_cli.py).
+# the capture (python/tests/test_trl_*.py, test_plots.py, test_cli.py) and of linearize=True
+# (test_linearize.py, test_trl_linearize.py: J·Δθ, ∇θH̄·Δθ, the update predicted before the step).
 #
 # torch, transformers, trl, datasets and accelerate (~6 GB) live in a venv outside the clone,
 # ~/.cache/deltah/venv-trl (override: DELTAH_TRL_VENV), installed on first use (~6 minutes) and
@@ -32,6 +33,7 @@ export DELTAH_BIN
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 echo "== pytest: capture checks on real GRPOTrainer runs ($("$VENV/bin/python" -c 'import trl, transformers, torch; print("trl", trl.__version__, "transformers", transformers.__version__, "torch", torch.__version__)'))"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -W ignore::FutureWarning \
-  python/tests/test_trl_capture.py python/tests/test_trl_heldout.py python/tests/test_plots.py python/tests/test_cli.py
+  python/tests/test_trl_capture.py python/tests/test_trl_heldout.py python/tests/test_plots.py python/tests/test_cli.py \
+  python/tests/test_linearize.py python/tests/test_trl_linearize.py
 echo "== example: python/examples/trl_grpo_tiny.py --out out/e2e-trl"
-"$VENV/bin/python" -W ignore::FutureWarning python/examples/trl_grpo_tiny.py --out out/e2e-trl 2>&1 | grep -v "^{'"
+"$VENV/bin/python" -W ignore::FutureWarning python/examples/trl_grpo_tiny.py --out out/e2e-trl --linearize 2>&1 | grep -v "^{'"

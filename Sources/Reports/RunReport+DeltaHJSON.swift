@@ -65,6 +65,9 @@ extension RunReport {
         if object["outside_trust_radius_share"] != nil {
           addTrustRadius(try plain.decode(CheckpointComparison.TrustRadius.self, from: data), before: summary.before, after: summary.after)
         }
+        if object["linearized_tokens"] != nil {
+          addLinearizedSummary(try snake.decode(LinearizedComparison.Summary.self, from: data), comparison: summary)
+        }
       } else if object["logit_step"]?.arrayValue != nil, object["delta_first_order"] != nil {
         // deltah step --json
         var settings: [Provenance.Setting] = []

@@ -2,14 +2,18 @@
 
 import DumpAnalysis
 
-/// `compare --json`: the comparison summary's keys and the trust-radius keys in one object.
+/// `compare --json` (and `merge` of compare partials): the comparison summary's keys, the
+/// trust-radius keys and, with `--linearized`, the linearised keys in one object (the key sets are
+/// disjoint).
 struct ComparisonWithTrustRadius: Encodable {
   let summary: CheckpointComparison.Summary
   let trustRadius: CheckpointComparison.TrustRadius
+  var linearized: LinearizedComparison.Summary? = nil
 
   func encode(to encoder: any Encoder) throws {
     try summary.encode(to: encoder)
     try trustRadius.encode(to: encoder)
+    try linearized?.encode(to: encoder)
   }
 }
 

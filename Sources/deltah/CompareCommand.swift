@@ -35,6 +35,9 @@ struct CompareCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Trust tolerance ε: a position is inside the trust radius when ½ΔxᵀQΔx ≤ ε·|first order|.")
   var trustTolerance: Double = 0.1
 
+  @Option(help: "A jvp dump (J·Δθ of the raw logits as 'logits', same positions as BEFORE): adds Lemma 1 on the linearised network and the decomposition of the actual ΔH.")
+  var linearized: String?
+
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
@@ -42,6 +45,9 @@ struct CompareCommand: ParsableCommand {
     guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
     if let temperature { try AnalysisSettings.checkTemperature(temperature, argument: "--temperature") }
     if (shard == nil) != (partial == nil) { throw ValidationError("--shard and --partial go together") }
+    if shard != nil, linearized != nil {
+      throw ValidationError("--linearized is not recorded in compare partials: run it without --shard")
+    }
     if shard != nil, json || perToken != nil {
       throw ValidationError("--shard writes only the partial; give --json and --per-token to 'deltah merge', which prints the whole comparison")
     }
@@ -61,15 +67,27 @@ struct CompareCommand: ParsableCommand {
       writeStandardError("wrote compare partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
       return
     }
-    if let perToken { try comparison.perTokenWriter(trustTolerance: trustTolerance).write(to: perToken) }
+    let linear = try linearized.map { try LinearizedComparison(comparison: comparison, before: a, jvp: LogitDump(path: $0), temperature: t) }
+    if let perToken {
+      var writer = comparison.perTokenWriter(trustTolerance: trustTolerance)
+      linear?.addPerToken(to: &writer)
+      try writer.write(to: perToken)
+    }
     let s = comparison.summary
     let trust = comparison.trustRadius(tolerance: trustTolerance)
-    if json { try printJSON(ComparisonWithTrustRadius(summary: s, trustRadius: trust)) } else { print(Self.table(s, trust: trust)) }
+    for warning in linear?.summary.warnings ?? [] { writeStandardError("warning: \(warning)\n") }
+    if json {
+      try printJSON(ComparisonWithTrustRadius(summary: s, trustRadius: trust, linearized: linear?.summary))
+    } else {
+      print(Self.table(s, trust: trust, linearized: linear?.summary))
+    }
     for w in s.warnings ?? [] { writeStandardError("warning: \(w)\n") }
   }
 
   /// The summary as a text table.
-  static func table(_ s: CheckpointComparison.Summary, trust: CheckpointComparison.TrustRadius) -> String {
+  static func table(
+    _ s: CheckpointComparison.Summary, trust: CheckpointComparison.TrustRadius, linearized: LinearizedComparison.Summary? = nil
+  ) -> String {
     var table = TextTable("quantity", "value")
     table.append("before / after", "\(s.before) / \(s.after)")
     table.append("temperature T", formatNumber(s.temperature))
@@ -83,6 +101,7 @@ struct CompareCommand: ParsableCommand {
     table.appendTrustRadius(trust)
     table.append("mean ½ΔᵀFΔ / exact KL", "\(formatNumber(s.meanLocalKL, digits: 4)) / \(formatNumber(s.meanExactKL, digits: 4))")
     if s.nonFiniteRows > 0 { table.append("positions with NaN/Inf logits (excluded)", "\(s.nonFiniteRows)") }
+    if let linearized { Self.appendLinearizedRows(linearized, to: &table) }
     return table.rendered() + (s.warnings ?? []).map { "\nwarning: \($0)" }.joined()
   }
 }

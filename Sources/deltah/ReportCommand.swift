@@ -26,6 +26,9 @@ struct ReportCommand: ParsableCommand {
   @Option(name: .customLong("compare"), parsing: .upToNextOption, help: "BEFORE AFTER: two dumps of the same positions.")
   var comparePair: [String] = []
 
+  @Option(help: "With --compare: a jvp dump (J·Δθ) of BEFORE's positions; adds the linearised-network prediction and the decomposition of ΔH.")
+  var linearized: String?
+
   @Option(help: "Table format: markdown, latex, csv or json.")
   var format: TableFormat = .markdown
 
@@ -48,11 +51,12 @@ struct ReportCommand: ParsableCommand {
   func validate() throws {
     if inputs.isEmpty && comparePair.isEmpty { throw ValidationError("give dumps or deltah --json files, and/or --compare BEFORE AFTER") }
     if !comparePair.isEmpty && comparePair.count != 2 { throw ValidationError("--compare takes exactly two dumps, BEFORE AFTER") }
+    if linearized != nil && comparePair.isEmpty { throw ValidationError("--linearized needs --compare BEFORE AFTER") }
     try settings.validate()
   }
 
   func run() throws {
-    let report = try Self.build(title: title, inputs: inputs, compare: comparePair.isEmpty ? nil : (comparePair[0], comparePair[1]), settings: settings)
+    let report = try Self.build(title: title, inputs: inputs, compare: comparePair.isEmpty ? nil : (comparePair[0], comparePair[1]), settings: settings, linearized: linearized)
     // Render everything first; write only when all of it succeeded.
     var files: [(String, String)] = []
     if let out {
@@ -83,7 +87,7 @@ struct ReportCommand: ParsableCommand {
   }
 
   /// Analyses the dumps, reads the JSON files and compares the pair, into one report.
-  static func build(title: String, inputs: [String], compare: (String, String)?, settings: AnalysisSettings) throws -> Reports.RunReport {
+  static func build(title: String, inputs: [String], compare: (String, String)?, settings: AnalysisSettings, linearized: String? = nil) throws -> Reports.RunReport {
     var report = Reports.RunReport(title: title, generator: "DeltaH \(DeltaHVersion.string)", command: "deltah report")
     var analyses: [BatchAnalysis] = []
     let dumps = try inputs.filter { !$0.lowercased().hasSuffix(".json") }.map { try LogitDump(path: $0) }
@@ -103,6 +107,10 @@ struct ReportCommand: ParsableCommand {
       let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: settings.temperature ?? a.temperature)
       report.addComparison(comparison)
       report.addTrustRadius(comparison.trustRadius(tolerance: 0.1), before: before, after: after)
+      if let linearized {
+        let l = try LinearizedComparison(comparison: comparison, before: a, jvp: LogitDump(path: linearized), temperature: comparison.summary.temperature)
+        report.addLinearizedComparison(l, comparison: comparison)
+      }
     }
     return report
   }

@@ -15,6 +15,11 @@ trl
     GRPOTrainer (optional extra ``trl``).
 verl
     ``dump_batch(batch, path, ...)``: a verl DataProto in the dump contract.
+linearize
+    J·Δθ by forward-mode AD, ∇θH̄·Δθ, the optimizer's update predicted before its step, and the
+    jvp dump that ``deltah compare --linearized`` reads (torch extra, imported lazily).
+trl_linearize
+    What ``deltah.trl.capture(..., linearize=True)`` runs at each captured step.
 
 Submodules with optional dependencies are not imported here; import them explicitly.
 """

@@ -124,9 +124,10 @@ def capture(
     dtype : {"bf16", "f32", "f16"}
         Storage type of full logits (BF16 by default: 2 bytes per value). Top-k values are F32.
     linearize : bool
-        Reserved for the linearised-network capture (``step_*.jvp.safetensors``); needs
-        :mod:`deltah.linearize`. When true, the callback keeps a copy of the parameters before each
-        captured step in ``callback._pending["theta_before"]``.
+        Also write ``step_*.jvp.safetensors`` per captured step: J·Δθ of the captured logits for the
+        step's exact update, ∇θH̄·Δθ and the ΔH predicted from the update predicted before the step
+        (SGD, Adam, AdamW); see :mod:`deltah.trl_linearize`. Records go to ``callback.linearized``.
+        Needs ``logits="full"``.
 
     Returns
     -------
@@ -159,6 +160,8 @@ def capture(
     if any(isinstance(cb, LogitCapture) for cb in getattr(getattr(trainer, "callback_handler", None), "callbacks", [])):
         raise ValueError("this trainer already has a deltah capture installed; use one capture per trainer")
     if linearize:
+        if logits != "full":
+            raise ValueError("linearize=True needs logits='full': compare --linearized pairs J·Δθ with full before logits")
         try:
             from . import linearize as _linearize  # noqa: F401
         except ImportError as error:
@@ -197,6 +200,7 @@ class LogitCapture(TrainerCallback):
         self.written: list[tuple[str, str]] = []
         self.failures: list[str] = []
         self.timings: dict[int, float] = {}
+        self.linearized: dict[int, dict] = {}  # linearize=True: per step, deltah.trl_linearize's record
         self._recorded: list[dict] = []
         self._pending: Optional[dict] = None
         self._accepts_logits_to_keep: Optional[bool] = None
@@ -285,7 +289,7 @@ class LogitCapture(TrainerCallback):
                 "temperature": float(getattr(self.trainer, "temperature", 1.0)), "seconds": 0.0,
             }
             if self.linearize:
-                pending["theta_before"] = {n: p.detach().clone() for n, p in model.named_parameters()}
+                self._predict_before_step(pending, model, optimizer)
             before = self._forward(model, batch)
             if self.linearize:
                 pending["before"] = before
@@ -309,17 +313,25 @@ class LogitCapture(TrainerCallback):
             self._fail(pending["step"], "the after dump", error)
         self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
 
-    def _linearize_step(self, pending: dict, model) -> None:
-        """Hook for :mod:`deltah.linearize`, called in ``on_step_end`` after the after dump.
+    def _predict_before_step(self, pending: dict, model, optimizer) -> None:
+        """linearize=True, before ``optimizer.step()``: θ_before and the predicted Δθ (deltah.trl_linearize)."""
+        from .trl_linearize import predict_before_step
 
-        ``pending`` holds ``step``, ``lr``, ``temperature``, ``batch`` (``prompt_ids``,
-        ``prompt_mask``, ``completion_ids``, ``completion_mask``, ``advantages``, ``group_ids``,
-        ``old_logprobs`` as CPU tensors of the captured rows; ``micro_batches`` with the trainer's
-        own tensors; ``widths`` (P, C); ``rows``), ``theta_before`` (a copy of every named
-        parameter taken in ``on_pre_optimizer_step``, after gradient clipping, so the gradients are
-        still in ``p.grad`` there) and ``before`` (what was written to the before dump).
-        """
-        raise NotImplementedError("linearize=True is not wired to deltah.linearize in this version")
+        try:
+            predict_before_step(pending, model, optimizer)
+        except NotImplementedError as error:  # an optimizer predict_update does not model: J·Δθ still runs
+            self._fail(pending["step"], "predicting the update before the step", error)
+
+    def _linearize_step(self, pending: dict, model) -> None:
+        """linearize=True, after the step: J·Δθ, ∇θH̄·Δθ and the jvp dump (deltah.trl_linearize)."""
+        from .trl_linearize import linearize_step
+
+        if "theta_before" not in pending:
+            return
+        try:
+            self.linearized[pending["step"]] = linearize_step(self, pending, model)
+        except Exception as error:  # the before/after pair stays valid without the jvp dump
+            self._fail(pending["step"], "the linearised capture (jvp dump)", error)
 
     # -- helpers ---------------------------------------------------------------------------------
 

@@ -94,8 +94,11 @@ def make_trainer(output_dir: str, *, steps: int = 3, seed: int = 0, lr: float = 
 
 
 def run(out: str, steps: int = 3, seed: int = 0, dtype: str = "bf16", deltah_bin: Optional[str] = None,
-        every: int = 1, max_sequences: Optional[int] = None) -> dict:
-    """Train with capture into ``out/dumps``, then compare/analyze/report; returns the figures."""
+        every: int = 1, max_sequences: Optional[int] = None, linearize: bool = False) -> dict:
+    """Train with capture into ``out/dumps``, then compare/analyze/report; returns the figures.
+
+    ``linearize=True`` also writes ``step_*.jvp.safetensors`` (J·Δθ, ∇θH̄·Δθ, the ΔH predicted
+    before the step) and runs ``deltah compare --linearized`` on each step."""
     import torch
 
     from deltah import cli
@@ -104,7 +107,7 @@ def run(out: str, steps: int = 3, seed: int = 0, dtype: str = "bf16", deltah_bin
     torch.manual_seed(seed)
     dumps = os.path.join(out, "dumps")
     trainer = make_trainer(os.path.join(out, "trainer"), steps=steps, seed=seed)
-    callback = capture(trainer, dumps, every=every, max_sequences=max_sequences, dtype=dtype)
+    callback = capture(trainer, dumps, every=every, max_sequences=max_sequences, dtype=dtype, linearize=linearize)
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start
@@ -112,16 +115,21 @@ def run(out: str, steps: int = 3, seed: int = 0, dtype: str = "bf16", deltah_bin
         raise RuntimeError("capture failed: " + "; ".join(callback.failures))
     per_step = []
     for before, after in callback.written:
+        step = int(os.path.basename(before)[5:11])
+        jvp = callback.linearized.get(step, {}).get("path") if linearize else None
         result = cli.compare(before, after, per_token=before.replace(".before.safetensors", ".compare.safetensors"),
-                             binary=deltah_bin)
-        per_step.append({"step": int(os.path.basename(before)[5:11]), **{k: result.get(k) for k in (
+                             binary=deltah_bin, linearized=jvp)
+        per_step.append({"step": step, **{k: result.get(k) for k in (
             "tokens", "pearson_first_order", "pearson_second_order", "sign_agreement", "mean_delta_actual",
-            "mean_delta_first_order", "mean_delta_second_order")}})
+            "mean_delta_first_order", "mean_delta_second_order", "pearson_linearized_first_order",
+            "mean_delta_linearized_first_order", "mean_logit_nonlinearity", "mean_second_order_remainder",
+            "parameter_space_first_order", "predicted_before_step") if k in result}})
     befores = [b for b, _ in callback.written]
     series = cli.analyze(befores, binary=deltah_bin)
     report = os.path.join(out, "report.html")
     cli.report(befores, compare=callback.written[0], html=report, out=os.path.join(out, "report"), binary=deltah_bin)
     return {"steps": per_step, "train_seconds": seconds, "capture_seconds": callback.timings,
+            "linearized": callback.linearized,
             "series": series, "report": report, "written": callback.written}
 
 
@@ -162,6 +170,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dtype", default="bf16", choices=["bf16", "f32", "f16"])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--linearize", action="store_true", help="also capture J·Δθ (step_*.jvp.safetensors)")
     parser.add_argument("--overhead", action="store_true",
                         help="measure the wall time of captured vs uncaptured steps instead (9 steps, every=2)")
     parser.add_argument("--hidden", type=int, default=64, help="hidden size (with --overhead)")
@@ -173,7 +182,7 @@ def main(argv=None) -> int:
               f"{r['plain_step_seconds']:.3f} s; capture itself {r['capture_seconds']:.3f} s per captured step "
               f"({r['captured_steps']} captured, {r['plain_steps']} uncaptured steps after warm-up)")
         return 0
-    result = run(args.out, steps=args.steps, seed=args.seed, dtype=args.dtype)
+    result = run(args.out, steps=args.steps, seed=args.seed, dtype=args.dtype, linearize=args.linearize)
     if args.json:
         print(json.dumps({k: v for k, v in result.items() if k != "series"}, indent=1, default=str))
         return 0
@@ -183,6 +192,13 @@ def main(argv=None) -> int:
     for row in result["steps"]:
         print(f"{row['step']:>4} {row['tokens']:>6} {row['pearson_first_order']:>12.6f} {row['pearson_second_order']:>12.6f} "
               f"{row['sign_agreement']:>9.4f} {row['mean_delta_actual']:>12.4e} {row['mean_delta_first_order']:>12.4e}")
+    if args.linearize:
+        print(f"{'step':>4} {'r linearized':>12} {'ΔH actual':>12} {'= linearized':>12} {'+ nonlinear':>12} {'+ 2nd-order':>12} {'∇θH̄·Δθ':>12} {'predicted':>12}")
+        for row in result["steps"]:
+            print(f"{row['step']:>4} {row['pearson_linearized_first_order']:>12.6f} {row['mean_delta_actual']:>12.4e} "
+                  f"{row['mean_delta_linearized_first_order']:>12.4e} {row['mean_logit_nonlinearity']:>12.4e} "
+                  f"{row['mean_second_order_remainder']:>12.4e} {row['parameter_space_first_order']:>12.4e} "
+                  f"{row.get('predicted_before_step', float('nan')):>12.4e}")
     print(f"report: {result['report']}")
     return 0
 
