@@ -80,23 +80,30 @@ struct AnalyzeCommand: ParsableCommand {
       }
       summaries.append(summary)
     }
+    try Self.printSeries(summaries, warnings: series.warnings, json: json)
+    for w in series.warnings { writeStandardError("warning: \(w)\n") }
+    for s in summaries { for w in s.warnings { writeStandardError("warning: \(s.file): \(w)\n") } }
+  }
+}
+
+extension AnalyzeCommand {
+  /// Prints one summary, or the step series of several, as a table or JSON.
+  static func printSeries(_ summaries: [DumpSummary], warnings: [String], json: Bool) throws {
     if json {
       if summaries.count == 1 {
         try printJSON(summaries[0])
       } else {
         try printJSON(StepSeries(
           steps: summaries, covarianceEntropyChangeCorrelation: CovarianceEntropyChange(summaries: summaries),
-          warnings: series.warnings))
+          warnings: warnings))
       }
     } else if summaries.count == 1 {
       print(SummaryFormatting.table(summaries[0]))
     } else {
-      print(SummaryFormatting.stepTable(summaries, seriesWarnings: series.warnings))
+      print(SummaryFormatting.stepTable(summaries, seriesWarnings: warnings))
       let link = CovarianceEntropyChange(summaries: summaries)
       print("Pearson(Cov(log π, A) at step k, ΔH token-mean k → k+1) = \(link.correlation.map { formatNumber($0, digits: 4) } ?? "-") over \(link.n) pairs" + (link.n < 3 ? " (needs ≥ 3)" : ""))
     }
-    for w in series.warnings { writeStandardError("warning: \(w)\n") }
-    for s in summaries { for w in s.warnings { writeStandardError("warning: \(s.file): \(w)\n") } }
   }
 }
 

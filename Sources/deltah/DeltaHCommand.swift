@@ -16,7 +16,7 @@ struct DeltaHCommand: ParsableCommand {
     subcommands: [
       DemoCommand.self, StepCommand.self, AnalyzeCommand.self, CompareCommand.self, MergeCommand.self,
       BanditCommand.self, MDPCommand.self, CurvatureCommand.self, CliffCommand.self, ReportCommand.self,
-      WhatIfCommand.self, SweepCommand.self,
+      WhatIfCommand.self, SweepCommand.self, SeriesCommand.self,
       LawCommand.self,
     ]
   )

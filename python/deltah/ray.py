@@ -55,6 +55,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from . import cli as _cli
+
 __all__ = ["analyze_run", "compare_run", "main", "DeltaHError", "PARTIAL_TARGET_BYTES"]
 
 #: Target dump bytes per shard when ``shards_per_dump`` is not given (see ``_auto_shards``).
@@ -87,30 +89,18 @@ class _TransientError(RuntimeError):
 
 
 def _find_binary(explicit: Optional[str] = None) -> str:
-    """The ``deltah`` executable on this node (see the module docstring for the order).
-
-    Kept private and self-contained so it can later defer to ``deltah.cli``'s finder.
-    """
-    candidates: List[Tuple[str, str]] = []
-    if explicit:
-        candidates.append(("binary=", explicit))
-    env = os.environ.get("DELTAH_BIN")
-    if env:
-        candidates.append(("DELTAH_BIN", env))
-    on_path = shutil.which("deltah")
-    if on_path:
-        candidates.append(("PATH", on_path))
-    candidates.append(("package", os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "deltah")))
-    for source, path in candidates:
-        full = os.path.abspath(path)
-        if os.path.isfile(full) and os.access(full, os.X_OK):
-            return full
-        if source != "package":
-            raise DeltaHError(f"deltah binary from {source} ({path}) is not an executable file")
-    raise DeltaHError(
-        f"deltah binary not found on {socket.gethostname()}: set DELTAH_BIN or PATH on the nodes, pass binary= "
-        "(--binary) or runtime_env={'env_vars': {'DELTAH_BIN': ...}} (the driver's environment does not reach "
-        "the tasks of a running cluster), or install it as deltah/bin/deltah")
+    """The ``deltah`` executable on this node: ``deltah.cli.find_binary``'s search order
+    (``binary=``, ``DELTAH_BIN``, PATH, ``deltah/bin/``), as an absolute path, with an error that
+    names the node and how to get the binary to a cluster's tasks."""
+    try:
+        return os.path.abspath(_cli.find_binary(explicit))
+    except _cli.DeltaHError as error:
+        if explicit or os.environ.get("DELTAH_BIN"):
+            raise DeltaHError(f"{error.message} (on {socket.gethostname()})") from None
+        raise DeltaHError(
+            f"deltah binary not found on {socket.gethostname()}: set DELTAH_BIN or PATH on the nodes, pass binary= "
+            "(--binary) or runtime_env={'env_vars': {'DELTAH_BIN': ...}} (the driver's environment does not reach "
+            "the tasks of a running cluster), or install it as deltah/bin/deltah") from None
 
 
 def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, str]:
@@ -357,6 +347,22 @@ def _shard_task(binary: Optional[str], dump: str, index: int, count: int, partia
 def _merge_task(binary: Optional[str], partials: List[str], merge_args: List[str]) -> Dict[str, Any]:
     stdout, _ = _run_binary(_find_binary(binary), ["merge", *partials, *merge_args, "--json"], _task_threads())
     return json.loads(stdout)
+
+
+def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """``deltah series`` over per-dump summaries (written to a private temporary folder, so it
+    runs on any node): the step order, series warnings and covariance pairing of ``analyze``."""
+    folder = tempfile.mkdtemp(prefix="deltah-series-")
+    try:
+        files = []
+        for i, summary in enumerate(summaries):
+            files.append(os.path.join(folder, f"{i:06d}.json"))
+            with open(files[-1], "w", encoding="utf-8") as handle:
+                json.dump(summary, handle)
+        stdout, _ = _run_binary(_find_binary(binary), ["series", *files, "--json"], 1)
+        return json.loads(stdout)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _compare_task(binary: Optional[str], before: str, after: str, args: List[str]) -> Dict[str, Any]:
@@ -643,75 +649,20 @@ def analyze_run(
             summaries.append(_as_analyze_summary(merged, plan[0], plan[5], analyze_options))
     finally:
         bar.close()
+    files = []
     for (path, full, stem, *_), summary in zip(plans, summaries):
-        _write_json_atomic(os.path.join(out, stem + ".json"), summary)
-    order, warnings = _series_check(summaries)
-    series = {"steps": [summaries[i] for i in order], "warnings": warnings}
+        files.append(os.path.join(out, stem + ".json"))
+        _write_json_atomic(files[-1], summary)
+    if len(files) == 1:
+        series = {"steps": summaries, "warnings": []}
+    else:
+        # The binary orders the steps, warns and pairs covariance with the next entropy change
+        # exactly as `deltah analyze DUMP_1 … DUMP_k` does.
+        series = ray.get(ray.remote(_series_task).options(
+            num_cpus=1, max_retries=max_retries, retry_exceptions=[_TransientError],
+            **({"runtime_env": runtime_env} if runtime_env else {})).remote(binary, summaries))
     _write_json_atomic(os.path.join(out, "series.json"), series)
     return series
-
-
-_INNER_AXIS_FIELDS = ("logits", "topk_logprobs", "topk_ids")
-
-
-def _series_check(summaries: List[Dict[str, Any]]) -> Tuple[List[int], List[str]]:
-    """The order and series warnings ``deltah analyze DUMPS`` gives (its ``StepSeriesCheck``):
-    by metadata step when every dump has one (ties in input order), else input order; repeated
-    and missing steps; position-shape and vocabulary changes between consecutive dumps. Shapes
-    come from each summary's ``tensors_read``; a summary without it (an older binary) gives no
-    shape checks."""
-    n = len(summaries)
-    if n < 2:
-        return list(range(n)), []
-    warnings: List[str] = []
-    paths = [s.get("file") for s in summaries]
-    steps = [s.get("step") for s in summaries]
-    without = [p for p, st in zip(paths, steps) if st is None]
-    if without:
-        order = list(range(n))
-        more = ", …" if len(without) > 3 else ""
-        warnings.append(f"{len(without)} dump(s) have no metadata 'step' ({', '.join(without[:3])}{more}): "
-                        "the series is in command-line order")
-    else:
-        order = sorted(range(n), key=lambda i: (steps[i], i))
-        ordered = [steps[i] for i in order]
-        repeated: List[int] = []
-        for a, b in zip(ordered, ordered[1:]):
-            if a == b and (not repeated or repeated[-1] != a):
-                repeated.append(a)
-        if repeated:
-            warnings.append(f"repeated step(s) {', '.join(map(str, repeated))}: several dumps claim the same training step")
-        gaps = [b - a for a, b in zip(ordered, ordered[1:]) if b - a > 0]
-        if gaps:
-            stride = min(gaps)
-            missing = [f"between {a} and {b}" for a, b in zip(ordered, ordered[1:]) if b - a > stride]
-            if missing:
-                more = ", …" if len(missing) > 5 else ""
-                warnings.append(f"missing step(s) at the export interval {stride}: {', '.join(missing[:5])}{more}")
-
-    def shape_and_vocabulary(s: Dict[str, Any]) -> Optional[Tuple[List[int], Optional[int]]]:
-        read = s.get("tensors_read")
-        if not read:
-            return None
-        by_field = {t["field"]: list(t["shape"]) for t in read}
-        first = read[0]
-        shape = list(first["shape"][:-1]) if first["field"] in _INNER_AXIS_FIELDS else list(first["shape"])
-        return shape, (by_field["logits"][-1] if "logits" in by_field else None)
-
-    def swift_array(values: List[int]) -> str:
-        return "[" + ", ".join(map(str, values)) + "]"
-
-    for i, j in zip(order, order[1:]):
-        a, b = shape_and_vocabulary(summaries[i]), shape_and_vocabulary(summaries[j])
-        if a is None or b is None:
-            continue
-        if a[0] != b[0]:
-            warnings.append(f"position shape changes from {swift_array(a[0])} ({paths[i]}) to {swift_array(b[0])} ({paths[j]})")
-        if a[1] != b[1]:
-            va = "none" if a[1] is None else str(a[1])
-            vb = "none" if b[1] is None else str(b[1])
-            warnings.append(f"vocabulary size changes from {va} ({paths[i]}) to {vb} ({paths[j]})")
-    return order, warnings
 
 
 def _partial_records_lr(path: str) -> bool:

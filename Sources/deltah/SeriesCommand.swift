@@ -1,0 +1,45 @@
+// DeltaH — entropy change of softmax policies.
+
+import ArgumentParser
+import DumpAnalysis
+import FoundationEssentials
+
+struct SeriesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "series",
+    abstract: "Assemble per-dump summaries (`analyze DUMP --json`, `merge --json`) into the step series `analyze` prints for several dumps.",
+    discussion: """
+      For runs analysed dump by dump (sharded on a cluster, then merged per dump): the summaries \
+      are ordered by their step, checked for repeated or missing steps and shape or vocabulary \
+      changes, and paired for the covariance / next-entropy-change correlation, exactly as \
+      `deltah analyze DUMP_1 … DUMP_k` does.
+      """)
+
+  @Argument(help: "Summary JSON files, one per dump, as `deltah analyze DUMP --json` or `deltah merge … --json` print them.")
+  var summaries: [String]
+
+  @Flag(help: "Print JSON instead of tables.")
+  var json = false
+
+  func validate() throws {
+    guard !summaries.isEmpty else { throw ValidationError("give at least one summary JSON file") }
+  }
+
+  func run() throws {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let read = try summaries.map { path -> DumpSummary in
+      guard let data = FileManager.default.contents(atPath: path) else { throw ArgumentError("\(path): cannot read the file") }
+      do {
+        return try decoder.decode(DumpSummary.self, from: data)
+      } catch {
+        throw ArgumentError("\(path): not the summary of one dump (deltah analyze DUMP --json or deltah merge --json): \(error)")
+      }
+    }
+    let series = StepSeriesCheck(read.map(StepSeriesCheck.Entry.init(summary:)))
+    let ordered = series.order.map { read[$0] }
+    try AnalyzeCommand.printSeries(ordered, warnings: series.warnings, json: json)
+    for w in series.warnings { writeStandardError("warning: \(w)\n") }
+  }
+}
