@@ -67,7 +67,7 @@ let package = Package(
     .target(name: "GSLSupport", dependencies: ["CGSL", "CCBLAS"]),
     /// Memory-mapped, streaming readers for training logit dumps (safetensors, .npy, .npz) and a
     /// safetensors writer.
-    .target(name: "LogitDumps", dependencies: ["CZlib"]),
+    .target(name: "LogitDumps", dependencies: ["CZlib", "_SafeFilesC"]),
     /// Batched, multithreaded per-row entropy statistics of recorded logit rows
     /// (f32/bf16/f16/f64), with AVX2+FMA kernels chosen at run time.
     .target(
@@ -143,6 +143,9 @@ let package = Package(
 
     /// C kernels behind LogitKernels (AVX2/FMA via function target attributes + runtime dispatch).
     .target(name: "_LogitKernelsC"),
+    /// Signal handlers behind LogitDumps' safe files: temporary outputs removed on SIGINT/SIGTERM/
+    /// SIGHUP, and SIGBUS on a mapped file that shrank turned into a reportable error.
+    .target(name: "_SafeFilesC"),
 
     // MARK: - Implementation details (system libraries)
 

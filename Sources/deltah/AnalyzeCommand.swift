@@ -40,6 +40,7 @@ struct AnalyzeCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputFile.refuseOverwritingInputs(outputs: [perToken, partial], inputs: dumps)
     var summaries: [DumpSummary] = []
     for path in dumps {
       let dump = try LogitDump(path: path)

@@ -30,6 +30,7 @@ struct CompareCommand: ParsableCommand {
   var json = false
 
   func run() throws {
+    try OutputFile.refuseOverwritingInputs(outputs: [perToken], inputs: [before, after])
     let a = try LogitDump(path: before)
     let b = try LogitDump(path: after)
     let t = temperature ?? a.temperature

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import DumpAnalysis
+import LogitDumps
 
 struct MergeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -27,6 +28,7 @@ struct MergeCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputFile.refuseOverwritingInputs(outputs: [perToken], inputs: partials)
     let parts = try partials.map { (path: $0, table: try PositionTable(partialAt: $0)) }
     let merged = try PositionTable(merging: parts)
     let covered = merged.count, expected = merged.positionShape.reduce(1, *)
