@@ -77,6 +77,7 @@ public struct CheckpointComparison: Sendable {
     }
     let elementType = try LogitElementType(logits: a)
     let n = before.positionCount
+    try PositionTable.requireMemory(dump: before, positions: n)
     let maskTensor = before[.mask] ?? after[.mask]
     var valid = try maskTensor?.bools() ?? Array(repeating: true, count: n)
     let rowBytes = a.rowByteCount, vocabulary = a.rowLength

@@ -32,6 +32,7 @@ extension PositionTable {
     guard temperature.isFinite, temperature > 0 else {
       throw DumpError(file: dump.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
     }
+    try Self.requireMemory(dump: dump, positions: range.count)  // claims of a tiny .npz: refuse, don't abort
     func slice<T>(_ values: [T]) -> [T] { Array(values[range]) }
     func doubles(_ field: DumpField) throws(DumpError) -> [Double]? {
       try dump[field].map { (t: Tensor) throws(DumpError) in slice(try t.doubles()) }

@@ -134,6 +134,9 @@ public enum OutputFile {
     sf_flush_standard_output()
   }
 
+  /// Temporary files currently registered for removal on a signal (0 outside a write).
+  static var liveTemporaryCount: Int { Int(sf_live_temporary_count()) }
+
   // MARK: Destination rules
 
   /// The path to rename over: `path` itself (a regular file or a missing path) or the regular
@@ -147,7 +150,8 @@ public enum OutputFile {
     var destination = path
     if lstat(path, &info) != 0 {
       let code = errno
-      guard code == ENOENT else { throw DumpError.system(path, "inspecting the output path", errno: code) }
+      // ENOTDIR: a component of the folder is a file; createFolders names it.
+      guard code == ENOENT || code == ENOTDIR else { throw DumpError.system(path, "inspecting the output path", errno: code) }
       return path
     }
     if (info.st_mode & S_IFMT) == S_IFLNK {
@@ -233,9 +237,10 @@ struct FileIdentity: Hashable, Sendable {
 enum _ProtectedFiles {
   private static let inputs = Mutex<[FileIdentity: String]>([:])
 
-  /// Records a file that was read.
+  /// Records a file that was read (the latest path wins: an older entry may name a file that was
+  /// deleted since, whose inode the new one reuses).
   static func protect(_ id: FileIdentity, path: String) {
-    inputs.withLock { if $0[id] == nil { $0[id] = path } }
+    inputs.withLock { $0[id] = path }
   }
 
   /// Records an input path: the file itself (following links); for a folder, its `.npy` members
@@ -261,9 +266,17 @@ enum _ProtectedFiles {
     }
   }
 
-  /// The input path recorded for `id`, if any.
+  /// The input path recorded for `id`, if any and if that path still names the same file (an
+  /// input deleted meanwhile frees its inode for reuse by an unrelated file).
   static func input(matching id: FileIdentity) -> String? {
-    inputs.withLock { $0[id] }
+    inputs.withLock { table -> String? in
+      guard let path = table[id] else { return nil }
+      guard FileIdentity(path: path) == id else {
+        table[id] = nil
+        return nil
+      }
+      return path
+    }
   }
 }
 

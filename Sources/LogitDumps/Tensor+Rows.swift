@@ -100,6 +100,8 @@ extension Tensor {
     case .deflated(let mapped, let compressed, let dataOffset, let uncompressedSize, let crc):
       let (bufferBytes, overflow) = chunkRows.multipliedReportingOverflow(by: rowBytes)
       precondition(!overflow, "rowsPerChunk × rowByteCount overflows")
+      // The member's size is a claim of its ZIP entry: check it fits before allocating.
+      try MemoryBudget.require(bufferBytes, for: "\(chunkRows) rows of '\(name)' \(shape) inflated at once", file: file)
       mapped.adviseSequential(compressed)
       defer { mapped.adviseNormal(compressed) }
       let inflater = try _Inflater(
