@@ -28,12 +28,15 @@ import _SafeFilesC
 ///   folder is an error naming it.
 public enum OutputFile {
   /// Installs the handlers that remove live temporary files on SIGINT, SIGTERM and SIGHUP and then
-  /// exit with status 128 + signal, and ignores SIGPIPE (a closed pipe becomes an `EPIPE` write
-  /// error). Idempotent; ``write(to:_:)`` installs them too.
+  /// exit with status 128 + signal, ignores SIGPIPE (a closed pipe becomes an `EPIPE` write
+  /// error), and registers an exit-time check of standard output (a failed final flush exits
+  /// with status 1 and a one-line message; a closed pipe with 141). Idempotent; ``write(to:_:)``
+  /// installs the signal handlers too.
   ///
   /// - Complexity: O(1).
   public static func installSignalCleanup() {
     sf_install_termination_handlers()
+    sf_check_standard_output_at_exit()
   }
 
   /// Refuses, before anything is read, any output that is one of the inputs or that is not a
@@ -132,6 +135,11 @@ public enum OutputFile {
   /// - Complexity: O(buffered bytes).
   public static func flushStandardOutput() -> Int32 {
     sf_flush_standard_output()
+  }
+
+  /// Tells the exit-time check of standard output that its failure was already reported.
+  public static func standardOutputErrorWasReported() {
+    sf_mark_standard_output_error_reported()
   }
 
   /// Temporary files currently registered for removal on a signal (0 outside a write).

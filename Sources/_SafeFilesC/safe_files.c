@@ -195,6 +195,29 @@ int sf_mapping_faulted(int slot) {
 
 // MARK: - Standard output
 
+static atomic_int sf_standard_output_reported = 0;
+
+void sf_mark_standard_output_error_reported(void) { atomic_store(&sf_standard_output_reported, 1); }
+
+static void sf_standard_output_at_exit(void) {
+  if (atomic_load(&sf_standard_output_reported)) return;
+  int code = sf_flush_standard_output();
+  if (code == 0) return;
+  if (code == EPIPE) _exit(128 + SIGPIPE);  // the reader went away: end quietly
+  const char *prefix = "Error: writing standard output failed: ";
+  const char *reason = strerror(code);
+  (void)!write(2, prefix, strlen(prefix));
+  (void)!write(2, reason, strlen(reason));
+  (void)!write(2, "; the output is incomplete\n", 27);
+  _exit(1);
+}
+
+void sf_check_standard_output_at_exit(void) {
+  static atomic_int registered = 0;
+  int expected = 0;
+  if (atomic_compare_exchange_strong(&registered, &expected, 1)) atexit(sf_standard_output_at_exit);
+}
+
 int sf_flush_standard_output(void) {
   errno = 0;
   int failed = fflush(stdout) != 0;

@@ -47,6 +47,7 @@ func finishStandardOutput() throws {
   if code == 0 { code = flushed }
   guard code != 0 else { return }
   if code == EPIPE || _standardOutputIsClosedPipe() { exit(128 + SIGPIPE) }
+  OutputFile.standardOutputErrorWasReported()
   throw StandardOutputError(code: code)
 }
 

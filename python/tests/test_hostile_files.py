@@ -373,6 +373,8 @@ def test_a_symlink_to_a_dump_is_read(work: Path) -> None:
         pytest.param(["analyze", "{dump}"], id="analyze-table"),
         pytest.param(["bandit", "--rewards", "1,0,0", "--steps", "3", "--json"], id="bandit-json"),
         pytest.param(["report", "{dump}"], id="report-markdown"),
+        pytest.param(["--version"], id="version"),
+        pytest.param(["analyze", "--help"], id="help"),
     ],
 )
 def test_a_full_standard_output_fails(work: Path, args: list[str]) -> None:

@@ -44,4 +44,12 @@ int sf_mapping_faulted(int slot);
 /// was set by an earlier write whose `errno` is gone).
 int sf_flush_standard_output(void);
 
+/// Registers an `atexit` check of standard output: when the final flush fails, the process prints
+/// one line to standard error and exits with status 1 (a closed pipe: 141, quietly), whatever
+/// path led to `exit` (help and version text included). Idempotent.
+void sf_check_standard_output_at_exit(void);
+
+/// Tells the exit-time check that the failure was already reported (no second message).
+void sf_mark_standard_output_error_reported(void);
+
 #endif
