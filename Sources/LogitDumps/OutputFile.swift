@@ -142,9 +142,6 @@ public enum OutputFile {
     sf_mark_standard_output_error_reported()
   }
 
-  /// Temporary files currently registered for removal on a signal (0 outside a write).
-  static var liveTemporaryCount: Int { Int(sf_live_temporary_count()) }
-
   // MARK: Destination rules
 
   /// The path to rename over: `path` itself (a regular file or a missing path) or the regular

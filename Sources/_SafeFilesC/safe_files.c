@@ -4,6 +4,7 @@
 #include "_SafeFilesC.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -112,12 +113,6 @@ void sf_discard_temporary(int slot, const char *temporary) {
   sf_restore_signals(&old);
 }
 
-int sf_live_temporary_count(void) {
-  int n = 0;
-  for (int i = 0; i < SF_MAX_TEMPORARIES; i++) n += atomic_load(&sf_temporary_state[i]) != 0;
-  return n;
-}
-
 // MARK: - Mappings and SIGBUS
 
 #define SF_MAX_MAPPINGS 1024
@@ -203,7 +198,9 @@ static void sf_standard_output_at_exit(void) {
   if (atomic_load(&sf_standard_output_reported)) return;
   int code = sf_flush_standard_output();
   if (code == 0) return;
-  if (code == EPIPE) _exit(128 + SIGPIPE);  // the reader went away: end quietly
+  struct pollfd probe = {.fd = 1, .events = POLLOUT, .revents = 0};
+  int closed_pipe = poll(&probe, 1, 0) == 1 && (probe.revents & (POLLERR | POLLHUP)) != 0;
+  if (code == EPIPE || closed_pipe) _exit(128 + SIGPIPE);  // the reader went away: end quietly
   const char *prefix = "Error: writing standard output failed: ";
   const char *reason = strerror(code);
   (void)!write(2, prefix, strlen(prefix));

@@ -46,8 +46,8 @@ func finishStandardOutput() throws {
   let flushed = OutputFile.flushStandardOutput()
   if code == 0 { code = flushed }
   guard code != 0 else { return }
-  if code == EPIPE || _standardOutputIsClosedPipe() { exit(128 + SIGPIPE) }
   OutputFile.standardOutputErrorWasReported()
+  if code == EPIPE || _standardOutputIsClosedPipe() { exit(128 + SIGPIPE) }
   throw StandardOutputError(code: code)
 }
 

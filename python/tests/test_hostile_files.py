@@ -387,9 +387,10 @@ def test_a_full_standard_output_fails(work: Path, args: list[str]) -> None:
     checked(work, body, specials=[Path("/dev/full")])
 
 
-def test_a_closed_pipe_ends_quietly(work: Path) -> None:
+@pytest.mark.parametrize("extra", [["--json"], []], ids=["json", "table"])
+def test_a_closed_pipe_ends_quietly(work: Path, extra: list[str]) -> None:
     proc = subprocess.Popen(
-        [DELTAH, "analyze", str(work / "step_0001.safetensors"), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [DELTAH, "analyze", str(work / "step_0001.safetensors"), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     proc.stdout.close()  # the reader goes away before deltah writes
     _, err = proc.communicate(timeout=TIMEOUT)

@@ -27,9 +27,6 @@ int sf_commit_temporary(int slot, const char *temporary, const char *destination
 /// Unlinks `temporary` and releases its slot (termination signals blocked meanwhile).
 void sf_discard_temporary(int slot, const char *temporary);
 
-/// Number of temporary files currently registered (for tests).
-int sf_live_temporary_count(void);
-
 /// Registers the read-only mapping [base, base + length) (installs the SIGBUS handler the first
 /// time). Returns a slot, or -1 when the registry is full (the mapping then stays unprotected).
 int sf_register_mapping(const void *base, size_t length);
