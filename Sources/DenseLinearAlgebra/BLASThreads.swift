@@ -18,9 +18,11 @@ import Glibc
 /// Under an address-space or data limit (`ulimit -v`, `ulimit -d`) a worker that OpenBLAS started
 /// at load time can be stuck for ever allocating its buffers, and both `blas_thread_shutdown_` and
 /// OpenBLAS's own exit-time destructor join it: every command (`deltah --version` included) would
-/// hang. There the pool is left alone, OpenBLAS is told to compute on the calling thread, and the
-/// process ends without running library destructors (an `on_exit` handler flushes the C streams
-/// and calls `_exit` with the exit status).
+/// hang. There the process starts itself again (`execv` of `/proc/self/exe`, once) with
+/// `OPENBLAS_NUM_THREADS=1`, so that no worker is started; if that fails, the pool is left alone,
+/// OpenBLAS is told to compute on the calling thread, and the process ends without running library
+/// destructors (an `on_exit` handler flushes the C streams and calls `_exit` with the exit status;
+/// installed in either case). See also ``BLASWorkspace``.
 ///
 /// - Returns: `true` if OpenBLAS's pool was stopped.
 /// - Complexity: O(BLAS threads).
@@ -28,6 +30,13 @@ import Glibc
 public func stopIdleBLASThreads() -> Bool {
   #if canImport(Glibc)
   if memoryIsLimited() {
+    // OpenBLAS read OPENBLAS_NUM_THREADS when it was loaded; its worker is already stuck retrying
+    // its allocation (burning a core). Start again with one thread, once.
+    if getenv("OPENBLAS_NUM_THREADS") == nil, let argv = CommandLine.unsafeArgv as UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+      setenv("OPENBLAS_NUM_THREADS", "1", 1)
+      execv("/proc/self/exe", argv)
+      // execv returned: carry on in this process.
+    }
     on_exit({ status, _ in
       fflush(nil)
       _exit(status)
