@@ -51,6 +51,7 @@ public enum OutputFile {
   public static func refuseOverwritingInputs(outputs: [String?], inputs: [String]) throws(DumpError) {
     for input in inputs { _ProtectedFiles.protectInput(input) }
     var seen: [FileIdentity: String] = [:]
+    var seenPaths: [String: String] = [:]
     for case let output? in outputs {
       let destination = try resolveDestination(output)
       if let id = FileIdentity(path: destination) {
@@ -59,6 +60,11 @@ public enum OutputFile {
         }
         seen[id] = output
       }
+      let canonical = canonicalPath(destination)
+      if let other = seenPaths[canonical] {
+        throw DumpError(file: output, problem: "is the same file as the output \(other); give two different outputs")
+      }
+      seenPaths[canonical] = output
     }
   }
 
@@ -179,6 +185,17 @@ public enum OutputFile {
       throw DumpError(file: path, problem: "is an input of this command\(how); refusing to overwrite it")
     }
     return destination
+  }
+
+  /// `path` with its folder resolved (`realpath`), also when the file itself does not exist yet.
+  static func canonicalPath(_ path: String) -> String {
+    let slash = path.lastIndex(of: "/")
+    let folder = slash.map { String(path[..<$0]) } ?? "."
+    let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    guard let resolved = realpath(folder.isEmpty ? "/" : folder, nil) else { return path }
+    defer { free(resolved) }
+    let prefix = String(cString: resolved)
+    return (prefix.hasSuffix("/") ? prefix : prefix + "/") + base
   }
 
   /// `mkdir -p folder`, naming the first component that exists but is not a folder.

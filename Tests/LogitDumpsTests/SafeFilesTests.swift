@@ -69,6 +69,10 @@ import Testing
     expectDumpError(file: "out.safetensors", problem: ["same file as the output"]) {
       try OutputFile.refuseOverwritingInputs(outputs: [out, folder.path + "/./out.safetensors"], inputs: [])
     }
+    expectDumpError(file: "new.safetensors", problem: ["same file as the output"]) {  // not there yet
+      try OutputFile.refuseOverwritingInputs(
+        outputs: [folder.path + "/new.safetensors", folder.path + "/npydump/../new.safetensors"], inputs: [])
+    }
   }
 
   // MARK: Item 2: only regular files are replaced
