@@ -50,7 +50,7 @@ public final class MappedFile: @unchecked Sendable {
     self.path = path
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else { throw DumpError.system(path, "open", errno: errno) }
+    guard fd >= 0 else { throw openFailure(path, errno: errno) }
     var info = stat()
     guard fstat(fd, &info) == 0 else {
       let code = errno

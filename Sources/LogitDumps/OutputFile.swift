@@ -166,9 +166,18 @@ public enum OutputFile {
       return path
     }
     if (info.st_mode & S_IFMT) == S_IFLNK {
-      guard let resolved = realpath(path, nil) else {
+      guard stat(path, &info) == 0 else {
+        let code = errno
+        guard code == ENOENT else { throw DumpError.system(path, "following the symbolic link", errno: code) }
         throw DumpError(file: path, problem: "is a symbolic link to a missing file; refusing to write through it")
       }
+      let kind = info.st_mode & S_IFMT
+      guard kind == S_IFREG else {
+        throw DumpError(
+          file: path,
+          problem: "is a symbolic link to \(fileKindName(kind)); only a regular file or a missing path can be an output")
+      }
+      guard let resolved = realpath(path, nil) else { throw DumpError.system(path, "resolving the symbolic link", errno: errno) }
       destination = String(cString: resolved)
       free(resolved)
       guard stat(destination, &info) == 0 else { throw DumpError.system(path, "inspecting the link's target", errno: errno) }
@@ -234,6 +243,16 @@ func fileKindName(_ kind: mode_t) -> String {
   case S_IFLNK: "a symbolic link"
   default: "a special file"
   }
+}
+
+/// The error for a failed `open(2)` of an input: a special file that cannot be opened (a socket)
+/// is named by its kind, anything else by the system's reason.
+func openFailure(_ path: String, errno code: Int32) -> DumpError {
+  var info = stat()
+  if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG, (info.st_mode & S_IFMT) != S_IFDIR {
+    return DumpError(file: path, problem: "is \(fileKindName(info.st_mode & S_IFMT)), not a regular file")
+  }
+  return DumpError.system(path, "open", errno: code)
 }
 
 /// Device and inode: the identity of a file, whatever path names it.
@@ -312,7 +331,7 @@ public enum InputFile {
   /// - Complexity: O(file size).
   public static func contents(of path: String) throws(DumpError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard fd >= 0 else { throw DumpError.system(path, "open", errno: errno) }
+    guard fd >= 0 else { throw openFailure(path, errno: errno) }
     defer { close(fd) }
     var info = stat()
     guard fstat(fd, &info) == 0 else { throw DumpError.system(path, "fstat", errno: errno) }

@@ -354,6 +354,35 @@ def test_character_devices_as_dumps_are_refused(work: Path) -> None:
         assert_refused(run(["analyze", path], timeout=10), path, "character device")
 
 
+def test_sockets_and_symlink_loops_as_inputs_and_outputs(work: Path) -> None:
+    import socket
+
+    sock_path, loop = work / "sock", work / "loop"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(sock_path))
+    os.symlink("loop", loop)
+    try:
+
+        def body(w: Path) -> None:
+            dump = str(w / "step_0001.safetensors")
+            assert_refused(run(["analyze", str(sock_path)], timeout=10), "sock", "socket")
+            assert_refused(run(["analyze", dump, "--per-token", str(sock_path)], timeout=10), "sock", "socket")
+            assert_refused(run(["analyze", str(loop)], timeout=10), "loop", "symbolic links")
+            assert_refused(run(["analyze", dump, "--per-token", str(loop)], timeout=10), "loop", "symbolic links")
+
+        checked(work, body, specials=[sock_path, loop])
+    finally:
+        server.close()
+
+
+def test_dev_stdout_as_an_output_is_a_link_to_a_pipe_and_refused(work: Path) -> None:
+    def body(w: Path) -> None:
+        proc = run(["analyze", str(w / "step_0001.safetensors"), "--per-token", "/dev/stdout"])
+        assert_refused(proc, "/dev/stdout", "FIFO")
+
+    checked(work, body)
+
+
 def test_a_symlink_to_a_dump_is_read(work: Path) -> None:
     os.symlink("step_0001.safetensors", work / "link.safetensors")
     direct = run(["analyze", str(work / "step_0001.safetensors"), "--json"])
