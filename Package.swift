@@ -92,7 +92,7 @@ let package = Package(
     /// JSON lines, tabular runs, dumps with a rewards log), with bootstrap intervals and holdout errors.
     .target(
       name: "EntropyPerformanceLaw",
-      dependencies: ["GSLSupport", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: ["GSLSupport", "LogitDumps", .product(name: "RealModule", package: "swift-numerics")]),
     /// The dense row-major `Matrix` (storage only; links neither BLAS nor LAPACK).
     .target(name: "DenseMatrix"),
     /// Thin wrappers over LAPACK (dsyevd, dstev, dgesv) and BLAS (dgemv, dgemm, level-1): the only
@@ -102,7 +102,7 @@ let package = Package(
     .target(name: "GSLSupport", dependencies: ["CGSL", "CCBLAS"]),
     /// Memory-mapped, streaming readers for training logit dumps (safetensors, .npy, .npz) and a
     /// safetensors writer.
-    .target(name: "LogitDumps", dependencies: ["CZlib"]),
+    .target(name: "LogitDumps", dependencies: ["CZlib", "_SafeFilesC"]),
     /// Batched, multithreaded per-row entropy statistics of recorded logit rows
     /// (f32/bf16/f16/f64), with AVX2+FMA kernels chosen at run time.
     .target(
@@ -192,6 +192,9 @@ let package = Package(
     .target(name: "_NumericsSupport"),
     /// C kernels behind LogitKernels (AVX2/FMA via function target attributes + runtime dispatch).
     .target(name: "_LogitKernelsC"),
+    /// Signal handlers behind LogitDumps' safe files: temporary outputs removed on SIGINT/SIGTERM/
+    /// SIGHUP, and SIGBUS on a mapped file that shrank turned into a reportable error.
+    .target(name: "_SafeFilesC"),
 
     // MARK: - Implementation details (system libraries)
 

@@ -15,6 +15,9 @@ targets=("$@")
 
 mkdir -p .build-fuzz fuzz-artifacts
 sources=(Sources/LogitDumps/*.swift Fuzz/FuzzSupport.swift)
+# LogitDumps' signal handlers (safe outputs, SIGBUS on shrunken mappings) are C.
+clang -c -O1 -g -fsanitize=address,fuzzer-no-link Sources/_SafeFilesC/safe_files.c \
+  -I Sources/_SafeFilesC/include -o .build-fuzz/safe_files.o
 status=0
 for target in "${targets[@]}"; do
   case "$target" in
@@ -26,8 +29,8 @@ for target in "${targets[@]}"; do
   exe=".build-fuzz/Fuzz$target"
   echo "== building $exe"
   swiftc -O -g -parse-as-library -sanitize=fuzzer,address \
-    -module-name "Fuzz$target" -I Sources/CZlib -lz \
-    "${sources[@]}" "Fuzz/Fuzz$target.swift" -o "$exe" \
+    -module-name "Fuzz$target" -I Sources/CZlib -I Sources/_SafeFilesC/include -lz \
+    "${sources[@]}" .build-fuzz/safe_files.o "Fuzz/Fuzz$target.swift" -o "$exe" \
     2> >(grep -v "Cannot export local symbol" >&2)
   corpus=".build-fuzz/corpus/$target"
   mkdir -p "$corpus" "fuzz-artifacts/$target"

@@ -31,6 +31,14 @@ public struct DenseSymmetricOperator: SymmetricLinearOperator, Sendable {
     let n = dimension
     precondition(x.count == n && y.count == n, "matrix product of dimension \(n) on vectors of \(x.count) and \(y.count)")
     guard n > 0 else { return }
+    guard BLASWorkspace.isAvailable else {  // plain loops where OpenBLAS could not allocate
+      for i in 0..<n {
+        var s = 0.0
+        for j in 0..<n { s += matrix.elements[i * n + j] * x[j] }
+        y[i] = s
+      }
+      return
+    }
     matrix.elements.withUnsafeBufferPointer { a in
       BLAS.gemv(transposed: false, rows: n, columns: n, alpha: 1, a.baseAddress, x.baseAddress, beta: 0, y.baseAddress)
     }

@@ -87,6 +87,7 @@ public struct LanczosEigensolver: Sendable {
     guard relativeTolerance > 0, relativeTolerance.isFinite else {
       throw .invalidArgument("relative tolerance \(relativeTolerance) must be finite and > 0")
     }
+    do { try BLASWorkspace.require("dgemv") } catch { throw .linearAlgebra(error) }  // tight ulimit -v: no hang
     let limit = min(n, max(k, maxSteps ?? max(300, 4 * k + 100)))
     let rng = MersenneTwister(seed: seed)
     var basis = [Double]()

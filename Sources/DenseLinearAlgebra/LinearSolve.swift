@@ -14,6 +14,7 @@ public func solveLinearSystem(_ a: Matrix, _ b: [Double]) throws(LinearAlgebraEr
   precondition(b.count == a.rows, "Right-hand side has \(b.count) elements, matrix has \(a.rows) rows")
   let n = a.rows
   guard n > 0 else { return [] }
+  try BLASWorkspace.require("dgesv")  // under a tight ulimit -v OpenBLAS would hang
   var lu = a.elements
   var x = b
   var pivots = [clapack_int](repeating: 0, count: n)

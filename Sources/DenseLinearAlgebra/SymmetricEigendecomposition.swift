@@ -28,6 +28,7 @@ public struct SymmetricEigendecomposition: Sendable {
       eigenvectors = computeEigenvectors ? Matrix(rows: 0, columns: 0) : nil
       return
     }
+    try BLASWorkspace.require("dsyevd")  // under a tight ulimit -v OpenBLAS would hang
     var storage = a.elements
     var w = [Double](repeating: 0, count: n)
     let job = CChar(UInt8(ascii: computeEigenvectors ? "V" : "N"))

@@ -29,6 +29,7 @@ public func tridiagonalEigensystem(
   let n = diagonal.count
   precondition(offDiagonal.count == max(0, n - 1), "A tridiagonal matrix of size \(n) has \(max(0, n - 1)) off-diagonal elements, got \(offDiagonal.count)")
   guard n > 0 else { return ([], computeEigenvectors ? Matrix(rows: 0, columns: 0) : nil) }
+  try BLASWorkspace.require("dstev")  // under a tight ulimit -v OpenBLAS would hang
   var d = diagonal
   var e = offDiagonal + [0]  // LAPACK may touch e[n-1] as workspace.
   // Column-major: LAPACKE's row-major path insists on ldz ≥ n even when no vectors are wanted.

@@ -80,6 +80,7 @@ public struct CheckpointComparison: Sendable {
     let elementType = try LogitElementType(logits: a)
     _ = try LogitElementType(logits: b)  // any pair of float types; mixed pairs decode to F64
     let n = before.positionCount
+    try PositionTable.requireMemory(dump: before, positions: n)
     let maskTensor = before[.mask] ?? after[.mask]
     var valid = try maskTensor?.bools() ?? Array(repeating: true, count: n)
     if let range {

@@ -32,6 +32,7 @@ extension PositionTable {
     guard temperature.isFinite, temperature > 0, (1 / temperature).isFinite else {
       throw DumpError(file: dump.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
     }
+    try Self.requireMemory(dump: dump, positions: range.count)  // claims of a tiny .npz: refuse, don't abort
     func slice<T>(_ values: [T]) -> [T] { Array(values[range]) }
     func doubles(_ field: DumpField) throws(DumpError) -> [Double]? {
       try dump[field].map { (t: Tensor) throws(DumpError) in slice(try t.doubles()) }
@@ -123,6 +124,24 @@ extension PositionTable {
             }
           }
         }
+      } else if rowBytes > Self.streamedRowBytes {
+        // A row larger than the chunk: inflate it in pieces and combine their sums
+        // (LogitRowAccumulator rescales by the running maximum), so memory stays at one piece.
+        var accumulator: LogitRowAccumulator?
+        try logits.forEachRowPiece(maxBytes: Self.streamedRowBytes) { row, offset, bytes in
+          guard range.contains(row), mask[row - range.lowerBound], let base = bytes.baseAddress else { return }
+          if offset == 0 {
+            accumulator = LogitRowAccumulator(
+              vocabularySize: vocabulary, elementType: elementType, temperature: temperature,
+              sampledToken: tokens?[row - range.lowerBound])
+          }
+          accumulator!.add(base, count: bytes.count / logits.elementType.byteWidth, offset: offset)
+          if offset * logits.elementType.byteWidth + bytes.count == rowBytes {
+            (rowStatistics.baseAddress! + (row - range.lowerBound)).initialize(to: accumulator!.statistics())
+            progress?(row - range.lowerBound + 1, range.count)
+          }
+        }
+        for i in 0..<range.count where !mask[i] { (rowStatistics.baseAddress! + i).initialize(to: .skipped) }
       } else {
         // DEFLATE members stream sequentially through one reused buffer.
         var done = 0
@@ -164,6 +183,10 @@ extension PositionTable {
       logProbability = loggedLogProbability ?? oldLogProbability
     }
   }
+
+  /// Rows of DEFLATE members longer than this many bytes are inflated and reduced in pieces of
+  /// this size (``LogitRowAccumulator``) instead of whole.
+  static let streamedRowBytes = 16 << 20
 
   /// Top-k entropy bounds, when `topk_logprobs` is exported. V comes from the logits' last axis or
   /// the metadata key `vocab_size`.

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import FoundationEssentials
+import LogitDumps
 
 extension LawObservations {
   /// Which columns to read: the entropy and performance columns, and the step column (used when
@@ -60,10 +61,10 @@ extension LawObservations {
   ///   ``init(text:source:columns:)``.
   /// - Complexity: O(file size + n log n).
   public init(contentsOf path: String, columns: Columns = Columns()) throws(LawError) {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw LawError(source: path, problem: "cannot read the file")
-    }
-    guard let text = String(data: data, encoding: .utf8) else { throw LawError(source: path, problem: "not UTF-8 text") }
+    // Regular files only, opened without blocking: a FIFO or a device is refused, not waited on.
+    let bytes: [UInt8]
+    do { bytes = try InputFile.contents(of: path) } catch { throw LawError(source: path, problem: error.problem) }
+    guard let text = String(validating: bytes, as: UTF8.self) else { throw LawError(source: path, problem: "not UTF-8 text") }
     try self.init(text: text, source: path, columns: columns)
   }
 

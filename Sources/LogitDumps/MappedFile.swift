@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import _SafeFilesC
 
 /// A whole file mapped read-only into memory (`PROT_READ`, `MAP_PRIVATE`).
 ///
@@ -17,6 +18,13 @@ import Darwin
 /// must use `loadUnaligned(fromByteOffset:as:)` (or copy) rather than `load(as:)`.
 ///
 /// Empty files are rejected (`mmap` cannot map zero bytes, and no valid dump is empty).
+///
+/// Special files are safe: the file is opened with `O_NONBLOCK` (a FIFO does not block the open)
+/// and refused unless it is a regular file. A file that **shrinks while mapped** would kill the
+/// process with SIGBUS on the next access past its new end; instead the mapping is registered
+/// with a SIGBUS handler that maps zero pages over the lost range and flags the mapping, and
+/// ``checkUnchanged()`` (called by every tensor read) reports "file changed while being read".
+/// Every mapped file is recorded as an input that no output of this process may replace.
 public final class MappedFile: @unchecked Sendable {
   // @unchecked: all stored properties are immutable after `init`, and the mapped memory is
   // read-only, so concurrent readers are safe.
@@ -26,6 +34,12 @@ public final class MappedFile: @unchecked Sendable {
   /// Size of the file in bytes (> 0).
   public let count: Int
   private let base: UnsafeRawPointer
+  /// The open descriptor (kept for ``checkUnchanged()``).
+  private let descriptor: Int32
+  /// The slot in the SIGBUS registry (-1: unregistered).
+  private let busSlot: Int32
+  /// Size and modification time when mapped.
+  private let mappedModification: timespec
 
   /// Maps the file at `path`.
   ///
@@ -34,28 +48,63 @@ public final class MappedFile: @unchecked Sendable {
   /// - Complexity: O(1) (the kernel maps pages on demand).
   public init(path: String) throws(DumpError) {
     self.path = path
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw DumpError.system(path, "open", errno: errno) }
-    defer { close(fd) }
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else { throw openFailure(path, errno: errno) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw DumpError.system(path, "fstat", errno: errno) }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw DumpError(file: path, problem: "not a regular file")
+    guard fstat(fd, &info) == 0 else {
+      let code = errno
+      close(fd)
+      throw DumpError.system(path, "fstat", errno: code)
     }
-    guard info.st_size > 0 else { throw DumpError(file: path, problem: "file is empty") }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      close(fd)
+      throw DumpError(file: path, problem: "is \(fileKindName(info.st_mode & S_IFMT)), not a regular file")
+    }
+    guard info.st_size > 0 else {
+      close(fd)
+      throw DumpError(file: path, problem: "file is empty")
+    }
     guard let size = Int(exactly: info.st_size) else {
+      close(fd)
       throw DumpError(file: path, problem: "file is too large to map")
     }
     let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
     guard let address, address != UnsafeMutableRawPointer(bitPattern: -1) else {
-      throw DumpError.system(path, "mmap", errno: errno)
+      let code = errno
+      close(fd)
+      throw DumpError.system(path, "mmap", errno: code)
     }
+    _ProtectedFiles.protect(FileIdentity(info), path: path)
     self.count = size
     self.base = UnsafeRawPointer(address)
+    self.descriptor = fd
+    self.mappedModification = info.st_mtim
+    self.busSlot = sf_register_mapping(address, size)
   }
 
   deinit {
+    sf_unregister_mapping(busSlot)
     munmap(UnsafeMutableRawPointer(mutating: base), count)
+    close(descriptor)
+  }
+
+  /// Throws when the file changed since it was mapped: a read hit a page past its (new) end
+  /// (SIGBUS, see the type's discussion), or its size or modification time differs. Bytes read
+  /// from such a file are not trustworthy, whatever they decoded to.
+  ///
+  /// - Throws: ``DumpError`` "file changed while being read".
+  /// - Complexity: O(1) (one `fstat`).
+  public func checkUnchanged() throws(DumpError) {
+    var info = stat()
+    let faulted = sf_mapping_faulted(busSlot) != 0
+    let statted = fstat(descriptor, &info) == 0
+    if faulted || !statted || info.st_size != count
+      || info.st_mtim.tv_sec != mappedModification.tv_sec || info.st_mtim.tv_nsec != mappedModification.tv_nsec
+    {
+      let now = statted ? " (\(count) bytes when opened, \(info.st_size) now)" : ""
+      throw DumpError(file: path, problem: "file changed while being read\(now); its data cannot be trusted")
+    }
   }
 
   /// Calls `body` with a view of all bytes of the file.

@@ -23,7 +23,7 @@ import Darwin
 ///   does — F64/I64 first, then F32, then U8 — so every tensor is naturally aligned in the file;
 /// * tensors tile the buffer contiguously from offset 0, with no holes.
 ///
-/// Writing goes to a temporary file (`.<name>.tmp-XXXXXX`) in the destination's folder, which is
+/// Writing goes through ``OutputFile``: a temporary file (`.<name>.tmp-XXXXXX`) in the destination's folder, which is
 /// flushed (`fsync`) and then renamed over the destination; on any error the temporary file is
 /// removed and the destination is untouched.
 public struct SafetensorsWriter: Sendable {
@@ -154,7 +154,8 @@ public struct SafetensorsWriter: Sendable {
     return (header, ordered)
   }
 
-  /// Writes the file atomically to `path` (replacing any existing file).
+  /// Writes the file atomically to `path` through ``OutputFile/write(to:_:)`` (replacing a regular
+  /// file; refusing inputs, devices, FIFOs, sockets and folders).
   ///
   /// - Throws: ``DumpError`` for invalid tensors (duplicate or reserved names, count ≠ ∏shape)
   ///   or I/O failures; nothing is left behind on error.
@@ -164,48 +165,14 @@ public struct SafetensorsWriter: Sendable {
       throw DumpError(file: path, problem: "big-endian hosts are not supported")
     #else
     let (header, ordered) = try layout(file: path)
-    let slash = path.lastIndex(of: "/")
-    let folder = slash.map { String(path[...$0]) } ?? ""
-    let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    var template = Array((folder + "." + base + ".tmp-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw DumpError.system(path, "creating a temporary file", errno: errno) }
-    let tempPath = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    var closed = false
-    do throws(DumpError) {
-      _ = fchmod(fd, 0o644)
+    try OutputFile.write(to: path) { (fd) throws(DumpError) in
       var length = UInt64(header.count).littleEndian
-      try withUnsafeBytes(of: &length) { (b) throws(DumpError) in try Self.writeAll(fd, b, path) }
-      try header.withUnsafeBytes { b in Result { () throws(DumpError) in try Self.writeAll(fd, b, path) } }.get()
+      try withUnsafeBytes(of: &length) { (b) throws(DumpError) in try OutputFile.writeAll(fd, b, path) }
+      try header.withUnsafeBytes { b in Result { () throws(DumpError) in try OutputFile.writeAll(fd, b, path) } }.get()
       for (entry, _) in ordered {
-        try entry.payload.withBytes { (b) throws(DumpError) in try Self.writeAll(fd, b, path) }
+        try entry.payload.withBytes { (b) throws(DumpError) in try OutputFile.writeAll(fd, b, path) }
       }
-      guard fsync(fd) == 0 else { throw DumpError.system(path, "fsync", errno: errno) }
-      closed = true
-      guard close(fd) == 0 else { throw DumpError.system(path, "close", errno: errno) }
-      guard rename(tempPath, path) == 0 else { throw DumpError.system(path, "rename", errno: errno) }
-    } catch {
-      if !closed { close(fd) }
-      unlink(tempPath)
-      throw error
     }
     #endif
   }
-
-  private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ path: String) throws(DumpError) {
-    var done = 0
-    while done < bytes.count {
-      let n = _posixWrite(fd, bytes.baseAddress! + done, bytes.count - done)
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw DumpError.system(path, "write", errno: errno)
-      }
-      done += n
-    }
-  }
-}
-
-/// `write(2)`, named apart from ``SafetensorsWriter/write(to:)``.
-private func _posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-  write(fd, buffer, count)
 }

@@ -21,6 +21,7 @@ extension Tensor {
   /// - Throws: ``DumpError`` for corrupt compressed data.
   /// - Complexity: O(elementCount).
   public func doubles() throws(DumpError) -> [Double] {
+    try requireConversionMemory(bytesPerElement: 8, as: "F64")
     var out: [Double] = []
     out.reserveCapacity(min(descriptor.elementCount, maxReservation))
     let type = elementType
@@ -44,6 +45,7 @@ extension Tensor {
     guard type.isInteger else {
       throw error("has element type \(type); integers (I64, I32, I16, I8, U8, U16, U32, U64) expected")
     }
+    try requireConversionMemory(bytesPerElement: 8, as: "I64")
     var out: [Int64] = []
     out.reserveCapacity(min(descriptor.elementCount, maxReservation))
     try rethrowingDumpError {
@@ -72,6 +74,7 @@ extension Tensor {
     guard type == .bool || type.isInteger else {
       throw error("has element type \(type); BOOL, U8 or another integer type expected for a mask")
     }
+    try requireConversionMemory(bytesPerElement: 1, as: "BOOL")
     var out: [Bool] = []
     out.reserveCapacity(min(descriptor.elementCount, maxReservation))
     let width = type.byteWidth
@@ -85,6 +88,16 @@ extension Tensor {
       }
     }
     return out
+  }
+}
+
+extension Tensor {
+  /// Refuses a whole-tensor conversion whose result would not fit in memory (a compressed member
+  /// can claim far more elements than its file holds); see ``MemoryBudget``.
+  func requireConversionMemory(bytesPerElement: Int, as type: String) throws(DumpError) {
+    try MemoryBudget.require(
+      MemoryBudget.saturating(descriptor.elementCount, times: bytesPerElement, plus: conversionChunkBytes),
+      for: "tensor '\(name)' \(shape) as \(type)", file: file)
   }
 }
 
@@ -114,6 +127,9 @@ extension Tensor {
       throw error("row \(bad) is out of range 0..<\(rowCount)")
     }
     let length = rowLength
+    try MemoryBudget.require(
+      MemoryBudget.saturating(rows.count, times: MemoryBudget.saturating(length, times: 8), plus: isMapped ? 0 : max(rowByteCount, 1 << 24)),
+      for: "\(rows.count) rows of \(length) values of '\(name)' as F64", file: file)
     func decode(_ bytes: UnsafeRawBufferPointer, row: Int) -> [Double] {
       let base = row * length
       return (0..<length).map { type.loadDouble(bytes, base + $0) }
@@ -126,7 +142,7 @@ extension Tensor {
         }
       } else {
         let wanted = Dictionary(grouping: rows.indices, by: { rows[$0] })
-        try forEachRowChunk(rowsPerChunk: 64) { range, bytes in
+        try forEachRowChunk(rowsPerChunk: max(1, (1 << 24) / max(rowByteCount, 1))) { range, bytes in
           for r in range { for i in wanted[r] ?? [] { out[i] = decode(bytes, row: r - range.lowerBound) } }
         }
       }

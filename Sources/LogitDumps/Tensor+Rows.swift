@@ -7,7 +7,8 @@ extension Tensor {
   /// unaligned (use unaligned loads). It is valid only inside `body`.
   ///
   /// - Precondition: `range` lies within `0..<rowCount`.
-  /// - Throws: ``DumpError`` if the tensor is a DEFLATE member (not randomly accessible; use
+  /// - Throws: ``DumpError`` "file changed while being read" when the file shrank or was
+  ///   rewritten while `body` ran (see ``MappedFile/checkUnchanged()``); if the tensor is a DEFLATE member (not randomly accessible; use
   ///   ``forEachRowChunk(rowsPerChunk:_:)``), or whatever `body` throws.
   /// - Complexity: O(1) plus `body`.
   public func withRows<R>(
@@ -22,7 +23,17 @@ extension Tensor {
     let start = offset + range.lowerBound * rowByteCount
     let bytes = UnsafeRawBufferPointer(
       rebasing: mapped._bytes[start..<(start + range.count * rowByteCount)])
-    return try withExtendedLifetime(mapped) { try body(bytes) }
+    return try withExtendedLifetime(mapped) {
+      let result: R
+      do {
+        result = try body(bytes)
+      } catch {
+        try mapped.checkUnchanged()  // a shrunken file explains any error from its bytes
+        throw error
+      }
+      try mapped.checkUnchanged()
+      return result
+    }
   }
 
   /// Delivers all rows in order, `rowsPerChunk` at a time (the last chunk may be shorter).
@@ -40,9 +51,27 @@ extension Tensor {
   /// Tensors with no elements (a zero anywhere in the shape) deliver no chunks.
   ///
   /// - Precondition: `rowsPerChunk >= 1`.
-  /// - Throws: ``DumpError`` for corrupt or truncated compressed data, or whatever `body` throws.
+  /// - Throws: ``DumpError`` "file changed while being read" when the file shrank or was
+  ///   rewritten meanwhile; for corrupt or truncated compressed data, or whatever `body` throws.
   /// - Complexity: O(bytes of the tensor) (plus decompression for DEFLATE members).
   public func forEachRowChunk(
+    rowsPerChunk: Int, _ body: (Range<Int>, UnsafeRawBufferPointer) throws -> Void
+  ) throws {
+    let mapped: MappedFile
+    switch storage {
+    case .mapped(let file, _): mapped = file
+    case .deflated(let file, _, _, _, _): mapped = file
+    }
+    do {
+      try _forEachRowChunk(rowsPerChunk: rowsPerChunk, body)
+    } catch {
+      try mapped.checkUnchanged()  // a shrunken file explains any error from its bytes
+      throw error
+    }
+    try mapped.checkUnchanged()
+  }
+
+  private func _forEachRowChunk(
     rowsPerChunk: Int, _ body: (Range<Int>, UnsafeRawBufferPointer) throws -> Void
   ) throws {
     precondition(rowsPerChunk >= 1, "rowsPerChunk must be at least 1")
@@ -71,6 +100,8 @@ extension Tensor {
     case .deflated(let mapped, let compressed, let dataOffset, let uncompressedSize, let crc):
       let (bufferBytes, overflow) = chunkRows.multipliedReportingOverflow(by: rowBytes)
       precondition(!overflow, "rowsPerChunk × rowByteCount overflows")
+      // The member's size is a claim of its ZIP entry: check it fits before allocating.
+      try MemoryBudget.require(bufferBytes, for: "\(chunkRows) rows of '\(name)' \(shape) inflated at once", file: file)
       mapped.adviseSequential(compressed)
       defer { mapped.adviseNormal(compressed) }
       let inflater = try _Inflater(

@@ -76,6 +76,7 @@ public struct TensorArchive: Sendable {
       (tensors, metadata) = try _Safetensors.read(file)
       metadataFile = nil
     }
+    try file.checkUnchanged()  // the headers were read from what the file still holds
   }
 
   /// The tensor stored under `name`, if any.

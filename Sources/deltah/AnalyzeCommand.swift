@@ -46,6 +46,7 @@ struct AnalyzeCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputFile.refuseOverwritingInputs(outputs: [perToken, partial], inputs: dumps)
     let opened = try dumps.map { try LogitDump(path: $0) }
     let series = StepSeriesCheck(opened.map {
       .init(path: $0.path, step: $0.step, positionShape: $0.positionShape, vocabularySize: $0.vocabularySize)

@@ -54,6 +54,7 @@ struct CompareCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputFile.refuseOverwritingInputs(outputs: [perToken, partial], inputs: [before, after] + (linearized.map { [$0] } ?? []))
     let a = try LogitDump(path: before)
     let b = try LogitDump(path: after)
     let t = temperature ?? a.temperature

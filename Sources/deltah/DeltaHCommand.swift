@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import DenseLinearAlgebra
+import LogitDumps
 
 @main
 struct DeltaHCommand: ParsableCommand {
@@ -25,9 +26,11 @@ struct DeltaHCommand: ParsableCommand {
   /// do not compete with the dump workers for the cores (see ``stopIdleBLASThreads()``).
   static func main() {
     stopIdleBLASThreads()
+    OutputFile.installSignalCleanup()  // SIGINT/TERM/HUP remove temporary files; exit 128 + signal
     do {
       var command = try parseAsRoot()
       try command.run()
+      try finishStandardOutput()  // a failed write to stdout is an error, not a silent exit 0
     } catch {
       // Errors are one line: the message without the usage block (help and version print in full).
       let code = exitCode(for: error)

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import DumpAnalysis
+import LogitDumps
 
 struct MergeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -35,6 +36,7 @@ struct MergeCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputFile.refuseOverwritingInputs(outputs: [perToken], inputs: partials)
     if try ComparisonPartial.isComparisonPartial(at: partials[0]) {
       try mergeComparison()
       return

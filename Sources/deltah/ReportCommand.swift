@@ -56,6 +56,7 @@ struct ReportCommand: ParsableCommand {
   }
 
   func run() throws {
+    try OutputFile.refuseOverwritingInputs(outputs: [html], inputs: inputs + comparePair + (linearized.map { [$0] } ?? []))
     let report = try Self.build(title: title, inputs: inputs, compare: comparePair.isEmpty ? nil : (comparePair[0], comparePair[1]), settings: settings, linearized: linearized)
     // Render everything first; write only when all of it succeeded.
     var files: [(String, String)] = []
@@ -64,6 +65,7 @@ struct ReportCommand: ParsableCommand {
       for f in report.figures { files.append(("\(out)/\(f.label).svg", f.svg)) }
     }
     if let html { files.append((html, report.html())) }
+    try OutputFile.refuseOverwritingInputs(outputs: files.map(\.0), inputs: [])  // before writing any
     for (path, text) in files { try Self.writeAtomically(text, to: path) }
     for w in report.warnings { writeStandardError("warning: \(w)\n") }
     if files.isEmpty {
@@ -99,7 +101,7 @@ struct ReportCommand: ParsableCommand {
     report.warnings += series.warnings
     report.addAnalyses(analyses)
     for path in inputs where path.lowercased().hasSuffix(".json") {
-      guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): cannot read the file") }
+      let data = Data(try InputFile.contents(of: path))  // regular files only: a FIFO does not block
       try report.addDeltaHJSON(data, source: path)
     }
     if let (before, after) = compare {
@@ -115,11 +117,9 @@ struct ReportCommand: ParsableCommand {
     return report
   }
 
-  /// Writes `text` to a temporary file beside `path` and renames it into place, creating the
-  /// folder when missing.
+  /// Writes `text` to `path` through ``OutputFile`` (atomic; folders created; inputs, devices,
+  /// FIFOs and folders refused; no temporary file left behind).
   static func writeAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try Data(text.utf8).write(to: url, options: .atomic)
+    try OutputFile.write(Array(text.utf8), to: path)
   }
 }

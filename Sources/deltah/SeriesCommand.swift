@@ -3,6 +3,7 @@
 import ArgumentParser
 import DumpAnalysis
 import FoundationEssentials
+import LogitDumps
 
 struct SeriesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -30,7 +31,7 @@ struct SeriesCommand: ParsableCommand {
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let read = try summaries.map { path -> DumpSummary in
-      guard let data = FileManager.default.contents(atPath: path) else { throw ArgumentError("\(path): cannot read the file") }
+      let data = Data(try InputFile.contents(of: path))  // regular files only: a FIFO does not block
       do {
         return try decoder.decode(DumpSummary.self, from: data)
       } catch {
