@@ -82,11 +82,11 @@ struct AnalyzeCommand: ParsableCommand {
     }
     if json {
       if summaries.count == 1 {
-        try printJSON(summaries[0])
+        try printJSON(summaries[0], kind: .analyze)
       } else {
         try printJSON(StepSeries(
           steps: summaries, covarianceEntropyChangeCorrelation: CovarianceEntropyChange(summaries: summaries),
-          warnings: series.warnings))
+          warnings: series.warnings), kind: .analyzeSeries)
       }
     } else if summaries.count == 1 {
       print(SummaryFormatting.table(summaries[0]))

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import DenseLinearAlgebra
+import Reports
 
 @main
 struct DeltaHCommand: ParsableCommand {
@@ -38,6 +39,3 @@ struct DeltaHCommand: ParsableCommand {
   }
 }
 
-enum DeltaHVersion {
-  static let string = "0.1.0"
-}

@@ -99,7 +99,7 @@ struct StepCommand: ParsableCommand {
       throw ArgumentError("the result is not finite: the logits or the step are too large for Double arithmetic (|z|, |Δz| near 1e308)")
     }
     if json {
-      try printJSON(report)
+      try printJSON(report, kind: .step)
     } else {
       print(report.table())
     }

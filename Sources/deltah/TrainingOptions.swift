@@ -3,6 +3,7 @@
 import ArgumentParser
 import EntropyDynamics
 import EntropyInterventions
+import Reports
 import TabularPolicies
 
 /// Update-rule, intervention and output options shared by `deltah bandit` and `deltah mdp`.
@@ -206,14 +207,17 @@ struct TrainingOptions: ParsableArguments {
   }
 
   /// Trains and prints the run in the requested format.
-  func train(environment: any TabularEnvironment, initialLogits: [[Double]], seed: UInt64, description: String) throws {
+  func train(environment: any TabularEnvironment, initialLogits: [[Double]], seed: UInt64, description: String, kind: DeltaHResultKind) throws {
+    let update = try updateRule()
     let trainer = try TabularTrainer(
-      environment: environment, initialLogits: initialLogits, rule: updateRule(), learningRate: lr,
+      environment: environment, initialLogits: initialLogits, rule: update, learningRate: lr,
       scaling: stepScaling(discount: environment.discount), seed: seed)
     let run = try trainer.run(steps: steps)
-    let summary = RunSummary(run: run, rule: rule, intervention: intervention, learningRate: lr, environment: description)
+    let summary = RunSummary(
+      run: run, rule: rule, naturalGradient: update.isNaturalGradient, intervention: intervention, learningRate: lr,
+      environment: description)
     if json {
-      try printJSON(RunReport(steps: run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, summary: summary))
+      try printJSON(RunReport(steps: run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, summary: summary), kind: kind)
     } else if csv {
       print(csvText(run))
     } else {
@@ -263,6 +267,8 @@ struct RunReport: Encodable {
 struct RunSummary: Encodable {
   let environment: String
   let rule: String
+  /// Whether the rule follows the natural gradient (the per-step covariance is then Cov(log π, A)).
+  let naturalGradient: Bool
   let intervention: String
   let learningRate: Double
   let stepCount: Int
@@ -279,11 +285,12 @@ struct RunSummary: Encodable {
   let fitCeiling: Double?
   let fitRMSE: Double?
 
-  init(run: TrainingRun, rule: String, intervention: String, learningRate: Double, environment: String) {
+  init(run: TrainingRun, rule: String, naturalGradient: Bool, intervention: String, learningRate: Double, environment: String) {
     let acc = run.predictionAccuracy
     let fit = run.entropyPerformanceFit
     self.environment = environment
     self.rule = rule
+    self.naturalGradient = naturalGradient
     self.intervention = intervention
     self.learningRate = learningRate
     self.stepCount = run.steps.count
@@ -303,6 +310,7 @@ struct RunSummary: Encodable {
 
   enum CodingKeys: String, CodingKey {
     case environment, rule, intervention
+    case naturalGradient = "natural_gradient"
     case learningRate = "lr"
     case stepCount = "steps"
     case initialEntropy = "initial_entropy"

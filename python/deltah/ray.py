@@ -550,7 +550,8 @@ def analyze_run(
     -------
     dict
         ``{"steps": [summary, …], "warnings": [...]}``: exactly what ``deltah analyze DUMP_1 …
-        DUMP_k --json`` prints for k ≥ 2 dumps. One ``deltah analyze DUMP --json`` summary per
+        DUMP_k --json`` prints for k ≥ 2 dumps (with its envelope keys ``"kind":
+        "analyze-series"`` and ``"deltah_version"``). One ``deltah analyze DUMP --json`` summary per
         dump, ordered by metadata step as ``analyze`` orders them (input order when a dump has no
         step), and the series warnings (repeated or missing steps, shape or vocabulary changes).
         For one dump that command prints the summary itself, here ``["steps"][0]`` (with
@@ -647,6 +648,9 @@ def analyze_run(
         _write_json_atomic(os.path.join(out, stem + ".json"), summary)
     order, warnings = _series_check(summaries)
     series = {"steps": [summaries[i] for i in order], "warnings": warnings}
+    if len(summaries) > 1:  # the envelope of `deltah analyze DUMP DUMP … --json`
+        series["kind"] = "analyze-series"
+        series["deltah_version"] = summaries[0].get("deltah_version")
     _write_json_atomic(os.path.join(out, "series.json"), series)
     return series
 
