@@ -2,6 +2,7 @@
 
 import Curvature
 import DumpAnalysis
+import EntropyDynamics
 import EntropyPerformanceLaw
 import FoundationEssentials
 import PolicyCliff
@@ -16,7 +17,7 @@ extension RunReport {
   ///     bandit / mdp     {"steps": [StepRecord], "summary": {…}}
   ///     curvature        CurvatureReport            curvature-dump  DumpCurvatureReport
   ///     cliff            CliffReport                law             EntropyPerformanceLaw
-  ///     whatif           WhatIfReport               step            the `deltah step` report
+  ///     whatif           WhatIfReport               step            StepReport
   ///     sweep            {"cells": [InterventionSweep.Cell], "provenance": Provenance}
   ///
   /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
@@ -60,14 +61,15 @@ extension RunReport {
       case .bandit, .mdp:
         let file = try plain.decode(RunFile.self, from: data)
         let s = file.summary
-        var settings: [Provenance.Setting] = [.init("environment", s.environment), .init("rule", s.rule)]
-        if let i = s.intervention { settings.append(.init("intervention", i)) }
-        settings.append(.init("lr", NumberFormatting.exact(s.learningRate)))
+        let settings: [Provenance.Setting] = [
+          .init("environment", s.environment), .init("rule", s.rule), .init("intervention", s.intervention),
+          .init("lr", NumberFormatting.exact(s.learningRate)),
+        ]
         addTrainingRun(
           TrainingRun(steps: file.steps, finalEntropy: s.finalEntropy, finalReward: s.finalReward),
           learningRate: s.learningRate, naturalGradient: s.naturalGradient, settings: settings, sources: [source])
       case .step:
-        let step = try plain.decode(StepFile.self, from: data)
+        let step = try plain.decode(StepReport.self, from: data)
         let settings: [Provenance.Setting] = [.init("rule", step.rule), .init("temperature", NumberFormatting.exact(step.temperature))]
         addLogitStep(
           rows: [
@@ -170,40 +172,6 @@ extension RunReport {
   /// `bandit`/`mdp --json`.
   private struct RunFile: Decodable {
     let steps: [StepRecord]
-    let summary: RunFileSummary
-  }
-
-  private struct RunFileSummary: Decodable {
-    let environment: String
-    let rule: String
-    let naturalGradient: Bool
-    let intervention: String?
-    let learningRate: Double
-    let finalEntropy: Double
-    let finalReward: Double
-    enum CodingKeys: String, CodingKey {
-      case environment, rule, intervention
-      case naturalGradient = "natural_gradient"
-      case learningRate = "lr"
-      case finalEntropy = "final_entropy"
-      case finalReward = "final_reward"
-    }
-  }
-
-  /// `step --json`.
-  private struct StepFile: Decodable {
-    let rule: String
-    let temperature: Double
-    let entropy, entropyAfter, deltaActual, deltaFirstOrder, deltaSecondOrder: Double
-    let sampledTerm, correctionTerm, polarity: Double?
-    enum CodingKeys: String, CodingKey {
-      case rule, temperature, entropy, polarity
-      case entropyAfter = "entropy_after"
-      case deltaActual = "delta_actual"
-      case deltaFirstOrder = "delta_first_order"
-      case deltaSecondOrder = "delta_second_order"
-      case sampledTerm = "sampled_term"
-      case correctionTerm = "correction_term"
-    }
+    let summary: RunSummary
   }
 }

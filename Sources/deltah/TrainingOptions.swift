@@ -214,8 +214,7 @@ struct TrainingOptions: ParsableArguments {
       scaling: stepScaling(discount: environment.discount), seed: seed)
     let run = try trainer.run(steps: steps)
     let summary = RunSummary(
-      run: run, rule: rule, naturalGradient: update.isNaturalGradient, intervention: intervention, learningRate: lr,
-      environment: description)
+      run: run, rule: rule, update: update, intervention: intervention, learningRate: lr, environment: description)
     if json {
       try printJSON(RunReport(steps: run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, summary: summary), kind: kind)
     } else if csv {
@@ -263,67 +262,3 @@ struct RunReport: Encodable {
   let summary: RunSummary
 }
 
-/// Run-level figures for reports.
-struct RunSummary: Encodable {
-  let environment: String
-  let rule: String
-  /// Whether the rule follows the natural gradient (the per-step covariance is then Cov(log π, A)).
-  let naturalGradient: Bool
-  let intervention: String
-  let learningRate: Double
-  let stepCount: Int
-  let initialEntropy: Double
-  let finalEntropy: Double
-  let finalReward: Double
-  let pearsonFirstOrder: Double
-  let maxErrorFirstOrder: Double
-  let maxErrorSecondOrder: Double
-  let totalInterventionTouched: Int
-  let totalPPOClipped: Int
-  let fitA: Double?
-  let fitB: Double?
-  let fitCeiling: Double?
-  let fitRMSE: Double?
-
-  init(run: TrainingRun, rule: String, naturalGradient: Bool, intervention: String, learningRate: Double, environment: String) {
-    let acc = run.predictionAccuracy
-    let fit = run.entropyPerformanceFit
-    self.environment = environment
-    self.rule = rule
-    self.naturalGradient = naturalGradient
-    self.intervention = intervention
-    self.learningRate = learningRate
-    self.stepCount = run.steps.count
-    self.initialEntropy = run.steps[0].entropy
-    self.finalEntropy = run.finalEntropy
-    self.finalReward = run.finalReward
-    self.pearsonFirstOrder = acc.pearson
-    self.maxErrorFirstOrder = acc.maxFirstOrderError
-    self.maxErrorSecondOrder = acc.maxSecondOrderError
-    self.totalInterventionTouched = run.steps.reduce(0) { $0 + $1.interventionTouched }
-    self.totalPPOClipped = run.steps.reduce(0) { $0 + $1.ppoClipped }
-    self.fitA = fit?.a
-    self.fitB = fit?.b
-    self.fitCeiling = fit?.ceiling
-    self.fitRMSE = fit?.rootMeanSquareError
-  }
-
-  enum CodingKeys: String, CodingKey {
-    case environment, rule, intervention
-    case naturalGradient = "natural_gradient"
-    case learningRate = "lr"
-    case stepCount = "steps"
-    case initialEntropy = "initial_entropy"
-    case finalEntropy = "final_entropy"
-    case finalReward = "final_reward"
-    case pearsonFirstOrder = "pearson_first_order"
-    case maxErrorFirstOrder = "max_error_first_order"
-    case maxErrorSecondOrder = "max_error_second_order"
-    case totalInterventionTouched = "intervention_touched"
-    case totalPPOClipped = "ppo_clipped"
-    case fitA = "law_a"
-    case fitB = "law_b"
-    case fitCeiling = "law_ceiling"
-    case fitRMSE = "law_rmse"
-  }
-}
