@@ -122,7 +122,10 @@ let package = Package(
     /// comparisons, tabular runs, spectra and policy-cliff curves.
     .target(
       name: "Reports",
-      dependencies: ["DumpAnalysis", "TabularPolicies", "PolicyCliff", "Curvature", "SoftmaxEntropy", "EntropyPerformanceLaw"]),
+      dependencies: [
+        "DumpAnalysis", "EntropyDynamics", "TabularPolicies", "PolicyCliff", "Curvature", "SoftmaxEntropy",
+        "EntropyPerformanceLaw",
+      ]),
 
     /// The umbrella module of the `DeltaH` product: re-exports every public library module.
     .target(

@@ -71,6 +71,23 @@ public struct LinearizedComparison: Sendable {
     public var predictedBeforeStep: Double?
     /// Problems worth a reader's attention (also printed by the CLI).
     public var warnings: [String]
+
+    /// The JSON keys (snake_case, as `deltah compare --linearized --json` writes them); documented
+    /// with the properties above.
+    public enum CodingKeys: String, CodingKey {
+      case linearized, warnings
+      case linearizedTokens = "linearized_tokens"
+      case pearsonLinearizedFirstOrder = "pearson_linearized_first_order"
+      case rmseLinearizedFirstOrder = "rmse_linearized_first_order"
+      case meanDeltaActualLinearizedTokens = "mean_delta_actual_linearized_tokens"
+      case meanDeltaLinearizedFirstOrder = "mean_delta_linearized_first_order"
+      case meanLogitNonlinearity = "mean_logit_nonlinearity"
+      case meanSecondOrderRemainder = "mean_second_order_remainder"
+      case shareExplainedLinearizedFirstOrder = "share_explained_linearized_first_order"
+      case nonFiniteLinearizedRows = "non_finite_linearized_rows"
+      case parameterSpaceFirstOrder = "parameter_space_first_order"
+      case predictedBeforeStep = "predicted_before_step"
+    }
   }
 
   /// Reads the jvp dump's rows for the comparison's valid positions and computes L, N and R.

@@ -56,6 +56,23 @@ public struct CheckpointComparison: Sendable {
     public var nonFiniteRows: Int
     /// Things the user should know (tensors outside the contract, …); nil in older JSON.
     public var warnings: [String]? = nil
+
+    /// The JSON keys (snake_case, as `deltah compare --json` writes them); documented with the
+    /// properties above.
+    public enum CodingKeys: String, CodingKey {
+      case before, after, temperature, tokens, warnings
+      case pearsonFirstOrder = "pearson_first_order"
+      case pearsonSecondOrder = "pearson_second_order"
+      case rmseFirstOrder = "rmse_first_order"
+      case rmseSecondOrder = "rmse_second_order"
+      case signAgreement = "sign_agreement"
+      case meanDeltaActual = "mean_delta_actual"
+      case meanDeltaFirstOrder = "mean_delta_first_order"
+      case meanDeltaSecondOrder = "mean_delta_second_order"
+      case meanLocalKL = "mean_local_kl"
+      case meanExactKL = "mean_exact_kl"
+      case nonFiniteRows = "non_finite_rows"
+    }
   }
 
   /// Compares two dumps of the same positions (all of them, or the flat positions `range` of a

@@ -43,10 +43,10 @@ public struct SoftPolicyStability: Sendable, Equatable {
     try requireTemperature(alpha)
     try requireDiscount(gamma)
     let policy: SoftmaxPolicy
-    do {
+    do throws(SoftmaxError) {
       policy = try SoftmaxPolicy(logits: values, temperature: alpha)
     } catch {
-      throw .invalidArgument("softmax(Q/α) is not representable: \(error)")
+      throw .softmax(error)
     }
     self.values = values
     self.alpha = alpha

@@ -1,16 +1,21 @@
 // DeltaH — entropy change of softmax policies.
 
+import SoftmaxEntropy
+
 /// Why a policy-cliff computation was rejected or failed.
 public enum PolicyCliffError: Error, Equatable, CustomStringConvertible {
   /// An argument violates a documented requirement (the message says which).
   case invalidArgument(String)
   /// An iteration (value iteration, policy iteration) hit its limit.
   case didNotConverge(String)
+  /// The soft policy softmax(Q/α) could not be formed (e.g. Q/α overflows); the softmax error nested.
+  case softmax(SoftmaxError)
 
   public var description: String {
     switch self {
     case let .invalidArgument(message): return message
     case let .didNotConverge(message): return message
+    case let .softmax(error): return "softmax(Q/α) is not representable: \(error)"
     }
   }
 }

@@ -2,109 +2,114 @@
 
 import Curvature
 import DumpAnalysis
+import EntropyDynamics
 import EntropyPerformanceLaw
 import FoundationEssentials
 import PolicyCliff
 import TabularPolicies
 
 extension RunReport {
-  /// Adds the results in a JSON file written by `deltah … --json`, recognised by its keys:
+  /// Adds the result in a JSON envelope written by `deltah … --json` (``DeltaHEnvelope``), read by
+  /// its `"kind"` (``DeltaHResultKind``) and decoded as the library type that wrote it:
   ///
-  ///     analyze (one dump)       an object with "entropy_source"
-  ///     analyze (several dumps)  {"steps": [summaries]}
-  ///     compare                  an object with "pearson_first_order" or "rmse_first_order"
-  ///     bandit / mdp             {"steps": [step records], "summary": {...}}
-  ///     curvature                an object with "fisher_eigenvalues" (decoded as CurvatureReport)
-  ///     curvature DUMP           {"file", "positions": [curvature objects]} (DumpCurvatureReport)
-  ///     cliff                    an object with "soft_policy" and "values" (decoded as CliffReport)
-  ///     whatif                   an object with "interventions"
-  ///     law                      an object with "ceiling_interval"
-  ///     step                     an object with "logit_step" and "delta_first_order"
+  ///     analyze          DumpSummary               analyze-series  {"steps": [DumpSummary], "warnings"}
+  ///     compare          CheckpointComparison.Summary + TrustRadius (+ LinearizedComparison.Summary)
+  ///     bandit / mdp     {"steps": [StepRecord], "summary": {…}}
+  ///     curvature        CurvatureReport            curvature-dump  DumpCurvatureReport
+  ///     cliff            CliffReport                law             EntropyPerformanceLaw
+  ///     whatif           WhatIfReport               step            StepReport
+  ///     sweep            {"cells": [InterventionSweep.Cell], "provenance": Provenance}
   ///
   /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
   ///
-  /// - Throws: ``ReportError`` naming `source` when the JSON is malformed or of no known kind.
+  /// - Throws: ``ReportError`` naming `source` when the JSON is malformed, has no `"kind"` (an
+  ///   older DeltaH or not DeltaH output), or an unknown kind.
   /// - Complexity: O(size of the file).
   public mutating func addDeltaHJSON(_ data: Data, source: String) throws(ReportError) {
-    guard let object = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue else {
-      throw ReportError("\(source): not a JSON object (expected a DeltaH result: a dump summary or series, a checkpoint comparison, a training run, a curvature or a cliff report)")
-    }
-    let snake = JSONDecoder()
-    // snake_case → camelCase, keeping the acronym of meanLocalKL / meanExactKL.
-    snake.keyDecodingStrategy = .custom { path in
-      let raw = path.last!.stringValue
-      let parts = raw.split(separator: "_")
-      var name = (parts.first.map(String.init) ?? "") + parts.dropFirst().map { $0 == "kl" ? "KL" : $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-      if raw.hasPrefix("_") { name = raw }
-      return _Key(name)
-    }
-    snake.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    let plain = JSONDecoder()
-    plain.nonConformingFloatDecodingStrategy = snake.nonConformingFloatDecodingStrategy
+    let header: Header
     do {
-      if object["ceiling_interval"] != nil {
-        addEntropyPerformanceLaw(try plain.decode(EntropyPerformanceLaw.self, from: data), sources: [source])
-      } else if object["steps"]?.arrayValue != nil, let summary = object["summary"]?.objectValue {
-        let records = try plain.decode(RunFile.self, from: data).steps
-        guard let finalEntropy = summary["final_entropy"]?.numberValue, let finalReward = summary["final_reward"]?.numberValue else {
-          throw ReportError("\(source): the run summary lacks final_entropy/final_reward")
-        }
-        var settings: [Provenance.Setting] = []
-        for key in ["environment", "rule", "intervention"] { if let v = summary[key]?.stringValue { settings.append(.init(key, v)) } }
-        if let lr = summary["lr"]?.numberValue { settings.append(.init("lr", NumberFormatting.exact(lr))) }
-        addTrainingRun(TrainingRun(steps: records, finalEntropy: finalEntropy, finalReward: finalReward), settings: settings, sources: [source])
-      } else if object["steps"]?.arrayValue != nil {
-        let series = try snake.decode(SummaryFile.self, from: data).steps
-        warnings += (object["warnings"]?.arrayValue ?? []).compactMap(\.stringValue).map { "\(source): \($0)" }
-        addSummaries(series)
-      } else if object["entropy_source"] != nil {
+      header = try JSONDecoder().decode(Header.self, from: data)
+    } catch {
+      throw ReportError("\(source): not a JSON object (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff/law/whatif --json)")
+    }
+    guard let rawKind = header.kind else {
+      throw ReportError("\(source): no 'kind': written by an older DeltaH or not DeltaH output; rerun the command")
+    }
+    guard let kind = DeltaHResultKind(rawValue: rawKind) else {
+      throw ReportError("\(source): unknown kind '\(rawKind)' (written by DeltaH \(header.deltahVersion ?? "?"); this is \(DeltaHVersion.string))")
+    }
+    // Types with explicit snake_case CodingKeys decode as written; the others were encoded with
+    // `.convertToSnakeCase` and decode with its inverse.
+    let plain = JSONDecoder()
+    plain.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let snake = JSONDecoder()
+    snake.keyDecodingStrategy = .convertFromSnakeCase
+    snake.nonConformingFloatDecodingStrategy = plain.nonConformingFloatDecodingStrategy
+    do {
+      switch kind {
+      case .analyze:
         addSummaries([try snake.decode(DumpSummary.self, from: data)])
-      } else if object["pearson_first_order"] != nil || object["rmse_first_order"] != nil {
-        let summary = try snake.decode(CheckpointComparison.Summary.self, from: data)
-        addComparisonSummary(summary)
-        if object["outside_trust_radius_share"] != nil {
-          addTrustRadius(try plain.decode(CheckpointComparison.TrustRadius.self, from: data), before: summary.before, after: summary.after)
-        }
-        if object["linearized_tokens"] != nil {
-          addLinearizedSummary(try snake.decode(LinearizedComparison.Summary.self, from: data), comparison: summary)
-        }
-      } else if object["logit_step"]?.arrayValue != nil, object["delta_first_order"] != nil {
-        // deltah step --json
-        var settings: [Provenance.Setting] = []
-        if let rule = object["rule"]?.stringValue { settings.append(.init("rule", rule)) }
-        if let t = object["temperature"]?.numberValue { settings.append(.init("temperature", NumberFormatting.exact(t))) }
-        let keys: [(String, String)] = [
-          ("H before (nats)", "entropy"), ("H after (nats)", "entropy_after"), ("ΔH actual", "delta_actual"),
-          ("ΔH first order −Cov(log π, Δz/T)", "delta_first_order"), ("ΔH second order", "delta_second_order"),
-          ("sampled-token term", "sampled_term"), ("correction term", "correction_term"), ("polarity", "polarity"),
+      case .analyzeSeries:
+        let series = try snake.decode(SummaryFile.self, from: data)
+        warnings += (series.warnings ?? []).map { "\(source): \($0)" }
+        addSummaries(series.steps)
+      case .compare:
+        let file = try plain.decode(ComparisonFile.self, from: data)
+        addComparisonSummary(file.summary)
+        if let trust = file.trustRadius { addTrustRadius(trust, before: file.summary.before, after: file.summary.after) }
+        if let linear = file.linearized { addLinearizedSummary(linear, comparison: file.summary) }
+      case .bandit, .mdp:
+        let file = try plain.decode(RunFile.self, from: data)
+        let s = file.summary
+        let settings: [Provenance.Setting] = [
+          .init("environment", s.environment), .init("rule", s.rule), .init("intervention", s.intervention),
+          .init("lr", NumberFormatting.exact(s.learningRate)),
         ]
-        addLogitStep(rows: keys.map { ($0.0, object[$0.1]?.numberValue) }, settings: settings, sources: [source])
-      } else if object["fisher_eigenvalues"] != nil {
+        addTrainingRun(
+          TrainingRun(steps: file.steps, finalEntropy: s.finalEntropy, finalReward: s.finalReward),
+          learningRate: s.learningRate, naturalGradient: s.naturalGradient, settings: settings, sources: [source])
+      case .step:
+        let step = try plain.decode(StepReport.self, from: data)
+        let settings: [Provenance.Setting] = [.init("rule", step.rule), .init("temperature", NumberFormatting.exact(step.temperature))]
+        addLogitStep(
+          rows: [
+            ("H before (nats)", step.entropy), ("H after (nats)", step.entropyAfter), ("ΔH actual", step.deltaActual),
+            ("ΔH first order −Cov(log π, Δz/T)", step.deltaFirstOrder), ("ΔH second order", step.deltaSecondOrder),
+            ("sampled-token term", step.sampledTerm), ("correction term", step.correctionTerm), ("polarity", step.polarity),
+          ], settings: settings, sources: [source])
+      case .curvature:
         addCurvature(try plain.decode(CurvatureReport.self, from: data), source: source)
-      } else if object["file"] != nil, object["positions"]?.arrayValue?.first?.objectValue?["fisher_eigenvalues"] != nil {
-        // A dump's positions (DumpCurvatureReport): one spectra section per position.
+      case .curvatureDump:
+        // One spectra section per position.
         for report in try plain.decode(DumpCurvatureReport.self, from: data).positions {
           addCurvature(report, source: source)
         }
-      } else if object["soft_policy"] != nil {
-        guard object["values"] != nil else {
-          throw ReportError("\(source): cliff report without \"values\" (written by an older DeltaH); compute it again")
-        }
+      case .cliff:
         let cliff = try plain.decode(CliffReport.self, from: data)
         do {
           addPolicyCliff(try PolicyCliffCurve(values: cliff.values, alpha: cliff.alpha, gamma: cliff.gamma), sources: [source])
         } catch {
           throw ReportError("\(source): \(error)")
         }
-      } else if object["interventions"]?.arrayValue != nil {
+      case .law:
+        addEntropyPerformanceLaw(try plain.decode(EntropyPerformanceLaw.self, from: data), sources: [source])
+      case .whatif:
         addWhatIf(try plain.decode(WhatIfReport.self, from: data), sources: [source])
-      } else {
-        throw ReportError("\(source): JSON of no known kind (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff/law/whatif --json)")
+      case .sweep:
+        let sweep = try plain.decode(SweepFile.self, from: data)
+        var provenance = sweep.provenance
+        provenance.sources.append(source)
+        append(
+          Section(
+            heading: "Intervention sweep", tables: [ReportTable.sweep(sweep.cells, provenance: provenance)],
+            figures: [false, true].map {
+              Figure.sweepCurves(sweep.cells, reward: $0, caption: "Mean over runs per rule and intervention. \(provenance.summaryLine).")
+            }))
       }
     } catch let error as ReportError {
       throw error
     } catch {
-      throw ReportError("\(source): cannot read DeltaH JSON: \(error)")
+      throw ReportError("\(source): cannot read DeltaH JSON of kind '\(kind.rawValue)': \(error)")
     }
   }
 
@@ -120,7 +125,43 @@ extension RunReport {
       sources: [source])
   }
 
-  private struct _Key: CodingKey {
+  /// The envelope keys of any DeltaH JSON.
+  private struct Header: Decodable {
+    let kind: String?
+    let deltahVersion: String?
+    enum CodingKeys: String, CodingKey {
+      case kind
+      case deltahVersion = "deltah_version"
+    }
+  }
+
+  /// `sweep --format json`.
+  private struct SweepFile: Decodable {
+    let cells: [InterventionSweep.Cell]
+    let provenance: Provenance
+  }
+
+  /// `analyze DUMP DUMP … --json`.
+  private struct SummaryFile: Decodable {
+    let steps: [DumpSummary]
+    let warnings: [String]?
+  }
+
+  /// `compare --json` (and `merge` of compare partials): the three parts share one object.
+  private struct ComparisonFile: Decodable {
+    let summary: CheckpointComparison.Summary
+    let trustRadius: CheckpointComparison.TrustRadius?
+    let linearized: LinearizedComparison.Summary?
+
+    init(from decoder: any Decoder) throws {
+      summary = try CheckpointComparison.Summary(from: decoder)
+      let keys = try decoder.container(keyedBy: PresenceKey.self)
+      trustRadius = keys.contains(PresenceKey("outside_trust_radius_share")) ? try CheckpointComparison.TrustRadius(from: decoder) : nil
+      linearized = keys.contains(PresenceKey("linearized_tokens")) ? try LinearizedComparison.Summary(from: decoder) : nil
+    }
+  }
+
+  private struct PresenceKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
     init(_ s: String) { stringValue = s }
@@ -128,6 +169,9 @@ extension RunReport {
     init?(intValue: Int) { nil }
   }
 
-  private struct RunFile: Decodable { let steps: [StepRecord] }
-  private struct SummaryFile: Decodable { let steps: [DumpSummary] }
+  /// `bandit`/`mdp --json`.
+  private struct RunFile: Decodable {
+    let steps: [StepRecord]
+    let summary: RunSummary
+  }
 }

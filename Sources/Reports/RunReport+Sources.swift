@@ -155,15 +155,19 @@ extension RunReport {
   /// actual ΔH per step, and covariance vs ΔH with the law ΔH = −η·Cov (exact PG/NPG).
   ///
   /// - Parameters:
-  ///   - settings: the run's settings (rule, lr, intervention, environment, seed, …); `lr` and
-  ///     `rule` are used for the reference line and the covariance choice (NPG for natural rules).
+  ///   - learningRate: η of the reference line ΔH = −η·Cov (nil: no line).
+  ///   - naturalGradient: whether the rule is a natural-gradient one (the covariance column is then
+  ///     Cov(log π, A), Thm 2, else Cov(log π, π⊙A), Thm 1).
+  ///   - settings: the run's settings shown in the provenance (rule, lr, intervention, environment, …).
   /// - Complexity: O(steps).
-  public mutating func addTrainingRun(_ run: TrainingRun, settings: [Provenance.Setting], sources: [String] = []) {
+  public mutating func addTrainingRun(
+    _ run: TrainingRun, learningRate: Double?, naturalGradient: Bool, settings: [Provenance.Setting],
+    sources: [String] = []
+  ) {
     guard !run.steps.isEmpty else { return }
     let prov = provenance(settings, sources: sources, theory: "docs/theory.md#pg-npg")
-    let rule = settings.first { $0.name == "rule" }?.value ?? ""
-    let lr = settings.first { $0.name == "lr" }.flatMap { Double($0.value) }
-    let natural = rule.contains("npg") || rule.contains("natural")
+    let lr = learningRate
+    let natural = naturalGradient
     var section = Section(heading: "Tabular training run (\(settings.first { $0.name == "environment" }?.value ?? "deltah bandit"))")
     let acc = run.predictionAccuracy
     var s = ReportTable(title: "Run summary", label: "run-summary", columns: [.init("quantity"), .init("value")], provenance: prov)

@@ -3,7 +3,7 @@
 /// A report of one run: titled sections of tables and figures and the provenance of the whole,
 /// rendered as one self-contained HTML page (``html()``) or written table by table and figure by
 /// figure. Build it with the `add…` methods (``addAnalyses(_:)``, ``addComparison(_:)``,
-/// ``addTrainingRun(_:settings:)``, ``addSpectra(fisher:entropyHessian:settings:)``,
+/// ``addTrainingRun(_:learningRate:naturalGradient:settings:sources:)``, ``addSpectra(fisher:entropyHessian:settings:)``,
 /// ``addPolicyCliff(_:)``, ``addDeltaHJSON(_:source:)``).
 public struct RunReport: Sendable {
   /// The page title.

@@ -84,3 +84,15 @@ public struct TemperatureReinforcement: Sendable, Equatable {
   /// - Complexity: O(1).
   public func temperature(forEntropy h: Double) -> Double { h < targetEntropy ? highTemperature : lowTemperature }
 }
+
+extension UpdateRule {
+  /// Whether the step follows the natural gradient (NPG and its entropy-bonus and temperature
+  /// variants); its per-step covariance is then Cov_π(log π, A), not Cov_π(log π, π⊙A) (Cui et al.
+  /// Thm 2 vs Thm 1). Sampled updates are vanilla. O(1).
+  public var isNaturalGradient: Bool {
+    switch self {
+    case .exact(let update): update.isNatural
+    case .sampled: false
+    }
+  }
+}

@@ -92,11 +92,11 @@ extension AnalyzeCommand {
   static func printSeries(_ summaries: [DumpSummary], warnings: [String], json: Bool) throws {
     if json {
       if summaries.count == 1 {
-        try printJSON(summaries[0])
+        try printJSON(summaries[0], kind: .analyze)
       } else {
         try printJSON(StepSeries(
           steps: summaries, covarianceEntropyChangeCorrelation: CovarianceEntropyChange(summaries: summaries),
-          warnings: warnings))
+          warnings: warnings), kind: .analyzeSeries)
       }
     } else if summaries.count == 1 {
       print(SummaryFormatting.table(summaries[0]))

@@ -62,6 +62,6 @@ struct BanditCommand: ParsableCommand {
       logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
     }
     let description = states == 1 ? "\(bandit.actionCount)-armed bandit" : "contextual bandit, \(states) states × \(bandit.actionCount) arms"
-    try training.train(environment: bandit, initialLogits: logits, seed: sampleSeed ?? seed &+ 1, description: description)
+    try training.train(environment: bandit, initialLogits: logits, seed: sampleSeed ?? seed &+ 1, description: description, kind: .bandit)
   }
 }

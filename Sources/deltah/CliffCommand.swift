@@ -32,7 +32,7 @@ struct CliffCommand: ParsableCommand {
   func run() throws {
     let report = try CliffReport(values: rewards.values, alpha: alpha, gamma: gamma, tolerance: tolerance)
     if json {
-      try printJSON(report)
+      try printJSON(report, kind: .cliff)
     } else {
       var t = TextTable("quantity", "value")
       t.append("tied optimal actions", "\(report.ties) (\(report.tiedActions.map(String.init).joined(separator: ", ")))")

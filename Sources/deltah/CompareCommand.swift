@@ -78,7 +78,7 @@ struct CompareCommand: ParsableCommand {
     let trust = comparison.trustRadius(tolerance: trustTolerance)
     for warning in linear?.summary.warnings ?? [] { writeStandardError("warning: \(warning)\n") }
     if json {
-      try printJSON(ComparisonWithTrustRadius(summary: s, trustRadius: trust, linearized: linear?.summary))
+      try printJSON(ComparisonWithTrustRadius(summary: s, trustRadius: trust, linearized: linear?.summary), kind: .compare)
     } else {
       print(Self.table(s, trust: trust, linearized: linear?.summary))
     }

@@ -51,7 +51,7 @@ struct CurvatureCommand: ParsableCommand {
   func run() throws {
     if let logits {
       let report = try CurvatureReport(logits: logits.values, temperature: temperature ?? 1, top: top)
-      if json { try printJSON(report) } else { print(report.table()) }
+      if json { try printJSON(report, kind: .curvature) } else { print(report.table()) }
       return
     }
     let d = try LogitDump(path: dump!)
@@ -64,7 +64,7 @@ struct CurvatureCommand: ParsableCommand {
     let t = temperature ?? d.temperature
     let report = try DumpCurvatureReport(file: d.path, temperature: t, positions: indices, rows: rows, top: top)
     if json {
-      try printJSON(report)
+      try printJSON(report, kind: .curvatureDump)
     } else {
       print(report.positions.map { $0.table() }.joined(separator: "\n\n"))
     }

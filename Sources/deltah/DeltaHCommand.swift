@@ -3,6 +3,7 @@
 import ArgumentParser
 import DenseLinearAlgebra
 import LogitDumps
+import Reports
 
 @main
 struct DeltaHCommand: ParsableCommand {
@@ -41,6 +42,3 @@ struct DeltaHCommand: ParsableCommand {
   }
 }
 
-enum DeltaHVersion {
-  static let string = "0.1.0"
-}

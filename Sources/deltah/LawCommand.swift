@@ -88,7 +88,7 @@ struct LawCommand: ParsableCommand {
     let law = try EntropyPerformanceLaw(
       observations: observations, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed))
     if json {
-      try printJSON(law)
+      try printJSON(law, kind: .law)
     } else {
       print(table(law))
     }

@@ -48,6 +48,6 @@ struct MDPCommand: ParsableCommand {
     let logits = (0..<states).map { _ in (0..<actions).map { _ in generator.gaussian() } }
     try training.train(
       environment: mdp, initialLogits: logits, seed: sampleSeed ?? seed &+ 1,
-      description: "random MDP, \(states) states × \(actions) actions, γ = \(gamma)")
+      description: "random MDP, \(states) states × \(actions) actions, γ = \(gamma)", kind: .mdp)
   }
 }

@@ -53,7 +53,7 @@ struct MergeCommand: ParsableCommand {
       summary.warnings.append("the partials cover \(covered) of \(expected) positions: the result is not the whole dump's")
     }
     if let perToken { try analysis.perTokenWriter().write(to: perToken) }
-    if json { try printJSON(summary) } else { print(SummaryFormatting.table(summary)) }
+    if json { try printJSON(summary, kind: .analyze) } else { print(SummaryFormatting.table(summary)) }
     for w in summary.warnings { writeStandardError("warning: \(summary.file): \(w)\n") }
   }
 
@@ -73,7 +73,7 @@ struct MergeCommand: ParsableCommand {
     if let perToken { try c.perTokenWriter(trustTolerance: trustTolerance).write(to: perToken) }
     let trust = c.trustRadius(tolerance: trustTolerance)
     if json {
-      try printJSON(ComparisonWithTrustRadius(summary: c.summary, trustRadius: trust))
+      try printJSON(ComparisonWithTrustRadius(summary: c.summary, trustRadius: trust), kind: .compare)
     } else {
       print(CompareCommand.table(c.summary, trust: trust))
     }

@@ -4,6 +4,7 @@ import ArgumentParser
 import DumpAnalysis
 import FoundationEssentials
 import LogitDumps
+import Reports
 
 struct SeriesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -32,6 +33,11 @@ struct SeriesCommand: ParsableCommand {
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let read = try summaries.map { path -> DumpSummary in
       let data = Data(try InputFile.contents(of: path))  // regular files only: a FIFO does not block
+      struct Envelope: Decodable { let kind: String? }
+      let kind = (try? JSONDecoder().decode(Envelope.self, from: data))?.kind
+      guard kind == DeltaHResultKind.analyze.rawValue else {
+        throw ArgumentError("\(path): not the summary of one dump (its kind is \(kind.map { "'\($0)'" } ?? "missing"); expected 'analyze' from deltah analyze DUMP --json or deltah merge --json)")
+      }
       do {
         return try decoder.decode(DumpSummary.self, from: data)
       } catch {

@@ -99,7 +99,7 @@ struct StepCommand: ParsableCommand {
       throw ArgumentError("the result is not finite: the logits or the step are too large for Double arithmetic (|z|, |Δz| near 1e308)")
     }
     if json {
-      try printJSON(report)
+      try printJSON(report, kind: .step)
     } else {
       print(report.table())
     }
@@ -115,37 +115,7 @@ struct RuleArgument: ExpressibleByArgument {
   static var allValueStrings: [String] { PolicyGradientRule.allCases.map(\.rawValue) }
 }
 
-struct StepReport: Encodable {
-  let rule: String
-  let temperature: Double
-  let entropy: Double
-  let entropyAfter: Double
-  let deltaActual: Double
-  let deltaFirstOrder: Double
-  let deltaSecondOrder: Double
-  let sampledTerm: Double?
-  let correctionTerm: Double?
-  let polarity: Double?
-  let quadrant: String?
-  let logitStep: [Double]
-  /// ε, s* and, for rules with a learning rate (Δz linear in η), η·s*. ∞ is written "inf".
-  let trustTolerance: Double
-  let trustScale: Double
-  let trustRadiusLR: Double?
-
-  enum CodingKeys: String, CodingKey {
-    case trustTolerance = "trust_tolerance"
-    case trustScale = "trust_scale"
-    case trustRadiusLR = "trust_radius_lr"
-    case rule, temperature, entropy, polarity, quadrant
-    case entropyAfter = "entropy_after"
-    case deltaActual = "delta_actual"
-    case deltaFirstOrder = "delta_first_order"
-    case deltaSecondOrder = "delta_second_order"
-    case sampledTerm = "sampled_term"
-    case correctionTerm = "correction_term"
-    case logitStep = "logit_step"
-  }
+extension StepReport {
 
   func table() -> String {
     var t = TextTable("quantity", "value")

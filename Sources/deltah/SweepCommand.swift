@@ -120,7 +120,7 @@ struct SweepCommand: ParsableCommand {
     }
     let table = ReportTable.sweep(cells, provenance: provenance)
     switch format {
-    case "json": try printJSON(SweepOutput(cells: cells, provenance: provenance))
+    case "json": try printJSON(SweepOutput(cells: cells, provenance: provenance), kind: .sweep)
     case "csv": print(table.csv(), terminator: "")
     case "latex": print(table.latex())
     default: print(table.markdown())

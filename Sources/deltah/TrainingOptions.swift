@@ -3,6 +3,7 @@
 import ArgumentParser
 import EntropyDynamics
 import EntropyInterventions
+import Reports
 import TabularPolicies
 
 /// Update-rule, intervention and output options shared by `deltah bandit` and `deltah mdp`.
@@ -206,14 +207,16 @@ struct TrainingOptions: ParsableArguments {
   }
 
   /// Trains and prints the run in the requested format.
-  func train(environment: any TabularEnvironment, initialLogits: [[Double]], seed: UInt64, description: String) throws {
+  func train(environment: any TabularEnvironment, initialLogits: [[Double]], seed: UInt64, description: String, kind: DeltaHResultKind) throws {
+    let update = try updateRule()
     let trainer = try TabularTrainer(
-      environment: environment, initialLogits: initialLogits, rule: updateRule(), learningRate: lr,
+      environment: environment, initialLogits: initialLogits, rule: update, learningRate: lr,
       scaling: stepScaling(discount: environment.discount), seed: seed)
     let run = try trainer.run(steps: steps)
-    let summary = RunSummary(run: run, rule: rule, intervention: intervention, learningRate: lr, environment: description)
+    let summary = RunSummary(
+      run: run, rule: rule, update: update, intervention: intervention, learningRate: lr, environment: description)
     if json {
-      try printJSON(RunReport(steps: run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, summary: summary))
+      try printJSON(RunReport(steps: run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, summary: summary), kind: kind)
     } else if csv {
       print(csvText(run))
     } else {
@@ -259,63 +262,3 @@ struct RunReport: Encodable {
   let summary: RunSummary
 }
 
-/// Run-level figures for reports.
-struct RunSummary: Encodable {
-  let environment: String
-  let rule: String
-  let intervention: String
-  let learningRate: Double
-  let stepCount: Int
-  let initialEntropy: Double
-  let finalEntropy: Double
-  let finalReward: Double
-  let pearsonFirstOrder: Double
-  let maxErrorFirstOrder: Double
-  let maxErrorSecondOrder: Double
-  let totalInterventionTouched: Int
-  let totalPPOClipped: Int
-  let fitA: Double?
-  let fitB: Double?
-  let fitCeiling: Double?
-  let fitRMSE: Double?
-
-  init(run: TrainingRun, rule: String, intervention: String, learningRate: Double, environment: String) {
-    let acc = run.predictionAccuracy
-    let fit = run.entropyPerformanceFit
-    self.environment = environment
-    self.rule = rule
-    self.intervention = intervention
-    self.learningRate = learningRate
-    self.stepCount = run.steps.count
-    self.initialEntropy = run.steps[0].entropy
-    self.finalEntropy = run.finalEntropy
-    self.finalReward = run.finalReward
-    self.pearsonFirstOrder = acc.pearson
-    self.maxErrorFirstOrder = acc.maxFirstOrderError
-    self.maxErrorSecondOrder = acc.maxSecondOrderError
-    self.totalInterventionTouched = run.steps.reduce(0) { $0 + $1.interventionTouched }
-    self.totalPPOClipped = run.steps.reduce(0) { $0 + $1.ppoClipped }
-    self.fitA = fit?.a
-    self.fitB = fit?.b
-    self.fitCeiling = fit?.ceiling
-    self.fitRMSE = fit?.rootMeanSquareError
-  }
-
-  enum CodingKeys: String, CodingKey {
-    case environment, rule, intervention
-    case learningRate = "lr"
-    case stepCount = "steps"
-    case initialEntropy = "initial_entropy"
-    case finalEntropy = "final_entropy"
-    case finalReward = "final_reward"
-    case pearsonFirstOrder = "pearson_first_order"
-    case maxErrorFirstOrder = "max_error_first_order"
-    case maxErrorSecondOrder = "max_error_second_order"
-    case totalInterventionTouched = "intervention_touched"
-    case totalPPOClipped = "ppo_clipped"
-    case fitA = "law_a"
-    case fitB = "law_b"
-    case fitCeiling = "law_ceiling"
-    case fitRMSE = "law_rmse"
-  }
-}

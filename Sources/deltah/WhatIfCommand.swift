@@ -62,7 +62,7 @@ struct WhatIfCommand: ParsableCommand {
       report.warnings.append("temperature \(t) given on the command line; the dump's metadata says \(dump.temperature)")
     }
     if json {
-      try printJSON(report)
+      try printJSON(report, kind: .whatif)
     } else {
       var t = TextTable("intervention", "ΔH first order", "tokens touched", "weight removed", "raising", "lowering", "parameters")
       for r in report.interventions {

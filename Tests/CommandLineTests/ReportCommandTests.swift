@@ -88,7 +88,7 @@ struct ReportCommandTests {
     let out = dir.appendingPathComponent("out").path
     let r = try runDeltaH(["report", samplePath(1), junk, "--html", html, "--out", out])
     #expect(r.status != 0)
-    #expect(r.standardError.contains("junk.json") && r.standardError.contains("no known kind"))
+    #expect(r.standardError.contains("junk.json") && r.standardError.contains("no 'kind'"))
     #expect(!FileManager.default.fileExists(atPath: html) && !FileManager.default.fileExists(atPath: out))
     let missing = try runDeltaH(["report", dir.appendingPathComponent("nope.safetensors").path, "--html", html])
     #expect(missing.status != 0 && !FileManager.default.fileExists(atPath: html))

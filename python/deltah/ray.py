@@ -556,7 +556,8 @@ def analyze_run(
     -------
     dict
         ``{"steps": [summary, …], "warnings": [...]}``: exactly what ``deltah analyze DUMP_1 …
-        DUMP_k --json`` prints for k ≥ 2 dumps. One ``deltah analyze DUMP --json`` summary per
+        DUMP_k --json`` prints for k ≥ 2 dumps (with its envelope keys ``"kind":
+        "analyze-series"`` and ``"deltah_version"``). One ``deltah analyze DUMP --json`` summary per
         dump, ordered by metadata step as ``analyze`` orders them (input order when a dump has no
         step), and the series warnings (repeated or missing steps, shape or vocabulary changes).
         For one dump that command prints the summary itself, here ``["steps"][0]`` (with
