@@ -4,7 +4,8 @@ import EntropyDynamics
 import EntropyInterventions
 import GSLSupport
 import LogitDumps
-import PolicyCliff
+import _NumericsSupport
+import PolicyMargins
 import RealModule
 import SoftmaxEntropy
 
@@ -284,11 +285,7 @@ public struct BatchAnalysis: Sendable {
   /// Percentiles by numpy's linear rule, with the 80/20 statistics.
   static func percentiles(_ values: [Double]) -> DumpSummary.EntropyPercentiles {
     let sorted = values.sorted()
-    func quantile(_ q: Double) -> Double {
-      let position = Double(sorted.count - 1) * q
-      let lo = Int(position.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-      return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - Double(lo))
-    }
+    func quantile(_ q: Double) -> Double { linearQuantile(sorted: sorted, q) }
     var table: [String: Double] = [:]
     for p in [1, 5, 10, 25, 50, 75, 80, 90, 95, 99] { table["p\(p)"] = quantile(Double(p) / 100) }
     let threshold = quantile(0.8)
