@@ -72,3 +72,14 @@ struct MergePartialHintTests {
     #expect(r.standardError.contains("deltah analyze DUMP --shard i/n --partial OUT"), "\(r.standardError)")
   }
 }
+
+@Suite("report goes through the dump pipeline")
+struct ReportPipelineTests {
+  /// Before: `report --temperature` analysed at the new T without the override warning that
+  /// `analyze` shows; both now take it from DumpPipeline.
+  @Test func reportCarriesTheTemperatureOverrideWarning() throws {
+    let r = try runDeltaH(["report", "data/sample/step_0002.safetensors", "--temperature", "2", "--format", "json"])
+    #expect(r.status == 0, "\(r.standardError)")
+    #expect(r.standardOutput.contains("temperature 2.0 given on the command line; the dump's metadata says 1.0"))
+  }
+}
