@@ -4,7 +4,8 @@ import EntropyDynamics
 import EntropyInterventions
 import GSLSupport
 import LogitDumps
-import PolicyCliff
+import _NumericsSupport
+import PolicyMargins
 import RealModule
 import SoftmaxEntropy
 
@@ -67,176 +68,33 @@ public struct BatchAnalysis: Sendable {
     if table.nonFiniteRows > 0 {
       warnings.append("\(table.nonFiniteRows) position(s) have NaN/Inf logits and were excluded (first: \(table.nonFiniteExamples.map(String.init).joined(separator: ", ")))")
     }
-
-    // Entropy: token mean, sequence-mean-token-mean, percentiles.
-    if table.entropySource != .none {
-      let h = validIndices.map { table.entropy[$0] }
-      summary.entropyTokenMean = compensatedSum(h) / Double(h.count)
-      var bySequence: [Int64: (sum: Double, count: Int)] = [:]
-      for i in validIndices { bySequence[table.sequenceIDs[i], default: (0, 0)].sum += table.entropy[i]; bySequence[table.sequenceIDs[i]]!.count += 1 }
-      summary.entropySeqMeanTokenMean = compensatedSum(bySequence.values.map { $0.sum / Double($0.count) }) / Double(bySequence.count)
-      summary.entropyPercentiles = Self.percentiles(h)
-    } else {
-      warnings.append("no entropy: the dump has neither logits nor a logged 'entropy' tensor")
-    }
-
-    // Covariance and the covariance-based selections.
-    var centred: [Double]?
-    if let logp = table.logProbability, let adv = table.advantages {
-      let cov = try Self.covariance(logp, adv, valid, file: file)
-      centred = cov.centredProducts.enumerated().map { valid[$0] ? $1 : .nan }
-      let lm = compensatedSum(validIndices.map { logp[$0] }) / Double(validIndices.count)
-      let am = compensatedSum(validIndices.map { adv[$0] }) / Double(validIndices.count)
-      var covSummary = DumpSummary.CovarianceSummary(global: cov.mean, logProbabilityMean: lm, advantageMean: am)
-      if options.klCovRatio >= 0.01 {
-        warnings.append("kl-cov-ratio \(options.klCovRatio) selects \(options.klCovRatio * 100)% of tokens; the ratio is a fraction (verl kl_cov_ratio, default 0.0002). PRIME's k_percent is in percent: k_percent = 0.2 means a ratio of 0.002")
-      }
-      summary.klCovSelected = try Self.klCov(cov.centredProducts, valid, options.klCovRatio, file: file).map { table.positions[$0] }
-      let clip = try Self.intervention(file) { () throws(InterventionError) in
-        try ClipCovSelection(
-          centredProducts: cov.centredProducts, valid: valid, lowerBound: options.clipCovBounds.lower,
-          upperBound: options.clipCovBounds.upper, ratio: options.clipCovRatio,
-          generator: MersenneTwister(seed: options.seed))
-      }
-      summary.clipCovCandidates = clip.candidates.count
-      summary.clipCovSelected = clip.selected.map { table.positions[$0] }.sorted()
-      if let m = options.microBatch {
-        var perBatch: [Double] = []
-        var selected: [Int] = []
-        for batch in Self.microBatches(table: table, size: m) {
-          let mask = batch.map { valid[$0] }
-          guard mask.contains(true) else { continue }
-          let local = try Self.covariance(batch.map { logp[$0] }, batch.map { adv[$0] }, mask, file: file)
-          perBatch.append(local.mean)
-          selected += try Self.klCov(local.centredProducts, mask, options.klCovRatio, file: file).map { table.positions[batch[$0]] }
-        }
-        covSummary.microBatchSize = m
-        covSummary.microBatch = perBatch
-        covSummary.microBatchMean = compensatedSum(perBatch) / Double(max(perBatch.count, 1))
-        summary.klCovSelectedPerMicroBatch = selected.sorted()
-      }
-      summary.covariance = covSummary
-    } else {
-      warnings.append("no covariance: needs log-probabilities (from logits + token_ids, or 'logprobs'/'old_logprobs') and 'advantages'")
-    }
-    centredCovariance = centred
-
-    // Polarity (needs the full distribution at each position).
-    var sampled: [Double]?, correction: [Double]?, polarity: [Double]?
-    if let s = table.sampledDiscriminator, let es = table.expectedDiscriminator, let adv = table.advantages {
-      let scale = options.learningRate / table.temperature
-      let c = try Self.clippingFactors(table: table, options: options, file: file) ?? Array(repeating: 1, count: n)
-      sampled = (0..<n).map { valid[$0] ? -scale * adv[$0] * s[$0] * c[$0] : .nan }
-      correction = (0..<n).map { valid[$0] ? scale * adv[$0] * es[$0] * c[$0] : .nan }
-      polarity = (0..<n).map { valid[$0] ? sampled![$0] + correction![$0] : .nan }
-      let p = validIndices.map { polarity![$0] }
-      let positive = p.filter { $0 > 0 }, negative = p.filter { $0 < 0 }
-      summary.polarity = DumpSummary.PolaritySummary(
-        sumPositive: compensatedSum(positive), sumNegative: compensatedSum(negative),
-        countPositive: positive.count, countNegative: negative.count,
-        countZero: p.count - positive.count - negative.count, total: compensatedSum(p),
-        mean: compensatedSum(p) / Double(p.count),
-        sampledTermSum: compensatedSum(validIndices.map { sampled![$0] }),
-        correctionTermSum: compensatedSum(validIndices.map { correction![$0] }))
-      let flows = try Self.intervention(file) { () throws(InterventionError) in
-        try EntropyFlowBalance(flows: polarity!, valid: valid)
-      }
-      summary.opefo = DumpSummary.OPEFOSummary(
-        phiPlus: flows.expandingFlow, phiMinus: flows.contractingFlow,
-        lambdaStar: flows.expandingFlow + flows.contractingFlow > 0 ? flows.lambda : nil)
-      var rows: [PolarityQuadrant: (Int, [Double])] = [:]
-      for i in validIndices {
-        let high = table.logProbability![i] > -table.entropy[i]
-        let q = PolarityQuadrant(advantageIsPositive: adv[i] > 0, probabilityIsHigh: high)
-        rows[q, default: (0, [])].0 += 1
-        rows[q]!.1.append(polarity![i])
-      }
-      summary.quadrants = PolarityQuadrant.allCases.map { q in
-        DumpSummary.QuadrantRow(quadrant: q.rawValue, tokens: rows[q]?.0 ?? 0, polaritySum: compensatedSum(rows[q]?.1 ?? []))
-      }
-    }
-    sampledTerm = sampled
-    correctionTerm = correction
-    self.polarity = polarity
-
-    // Logit-gradient norm √(1 − 2π_y + Σπ²).
-    if let logp = table.logProbability, let s2 = table.sumSquaredProbabilities, table.tokenIDs != nil {
-      let norms = validIndices.map { (max(0, 1 - 2 * Double.exp(logp[$0]) + s2[$0])).squareRoot() }
-      summary.gradientNormMean = compensatedSum(norms) / Double(norms.count)
-    }
-
-    // STEER (code form).
-    var steerWeights: [Double]?
-    if let logp = table.logProbability, let adv = table.advantages, table.entropySource != .none {
-      let old = table.oldLogProbability ?? logp
-      let omega = (0..<n).map { i in
-        valid[i]
-          ? SteerWeighting.omega(
-            advantage: adv[i], probability: Double.exp(logp[i]), oldProbability: Double.exp(old[i]),
-            entropy: table.entropy[i])
-          : 0
-      }
-      let range = options.steerWeightRange
-      let weights = try Self.intervention(file) { () throws(InterventionError) in
-        try SteerWeighting.linear(minimum: range.lower, maximum: range.upper).weights(omegas: omega, valid: valid)
-      }
-      let magnitudes = validIndices.map { abs(omega[$0]) }
-      let validWeights = validIndices.map { weights[$0] }
-      summary.steer = DumpSummary.STEERSummary(
-        omegaAbsMin: magnitudes.min()!, omegaAbsMax: magnitudes.max()!, weightMin: validWeights.min()!,
-        weightMax: validWeights.max()!, weightMean: compensatedSum(validWeights) / Double(validWeights.count),
-        usedOldLogprobs: table.oldLogProbability != nil)
-      steerWeights = (0..<n).map { valid[$0] ? weights[$0] : .nan }
-    }
-    self.steerWeights = steerWeights
-
-    // Near ties of the greedy policy (top-1/top-2 gap below 0.1 in units of z/T).
-    if let gaps = table.topTwoGap {
-      let finite = validIndices.filter { gaps[$0].isFinite }  // V = 1 has no second logit
-      if !finite.isEmpty {
-        let stats = try Self.nearTies(finite.map { gaps[$0] }, finite.map { max(0, table.entropy[$0]) }, file: file)
-        summary.nearTies = DumpSummary.NearTieSummary(
-          threshold: stats.threshold, nearTies: stats.nearTies, share: stats.nearTieShare,
-          meanEntropyNearTie: stats.meanEntropyNearTie.isNaN ? nil : stats.meanEntropyNearTie,
-          meanEntropyOther: stats.meanEntropyOther.isNaN ? nil : stats.meanEntropyOther,
-          gapQuantiles: Dictionary(uniqueKeysWithValues: zip(stats.quantileLevels, stats.gapQuantiles).map {
-            let percent = Int(($0 * 100).rounded())
-            return (percent < 10 ? "q0\(percent)" : "q\(percent)", $1)
-          }))
-      }
-    }
-
-    // Top-k bounds.
-    if let b = table.topKBounds {
-      let lower = validIndices.map { b.lower[$0] }
-      let tail = validIndices.map { b.tailMass[$0] }
-      summary.topK = DumpSummary.TopKSummary(
-        k: b.k, entropyLowerBoundMean: compensatedSum(lower) / Double(lower.count),
-        entropyUpperBoundMean: b.upper.map { u in compensatedSum(validIndices.map { u[$0] }) / Double(validIndices.count) },
-        tailMassMean: compensatedSum(tail) / Double(tail.count), tailMassMax: tail.max()!)
-    }
-
-    // Audit: recomputed against logged.
-    if table.entropySource == .logits {
-      var audit = DumpSummary.Audit()
-      if let logged = table.loggedEntropy {
-        audit.entropy = Self.disagreement(table.entropy, logged, validIndices, table.positions)
-      }
-      if let logged = table.loggedLogProbability, let logp = table.logProbability, table.tokenIDs != nil {
-        audit.logprobs = Self.disagreement(logp, logged, validIndices, table.positions)
-      }
-      if let e = audit.entropy, e.maxAbsDifference > 1e-2 {
-        warnings.append("logged entropy differs from the recomputed one by up to \(e.maxAbsDifference) nats at position \(e.position): check the temperature (T = \(table.temperature) applied here), bf16 entropy, or position reordering")
-      }
-      if let l = audit.logprobs, l.maxAbsDifference > 1e-2 {
-        warnings.append("logged logprobs differ from the recomputed ones by up to \(l.maxAbsDifference) at position \(l.position): check the temperature (T = \(table.temperature) applied here) and token alignment")
-      }
-      if audit.entropy != nil || audit.logprobs != nil { summary.audit = audit }
-    }
+    let batch = Batch(table: table, options: options, file: file, valid: valid, validIndices: validIndices)
+    Self.entropySection(batch, &summary, &warnings)
+    centredCovariance = try Self.covarianceSection(batch, &summary, &warnings)
+    let split = try Self.polaritySection(batch, &summary)
+    sampledTerm = split?.sampled
+    correctionTerm = split?.correction
+    polarity = split?.polarity
+    Self.gradientNormSection(batch, &summary)
+    steerWeights = try Self.steerSection(batch, &summary)
+    try Self.nearTieSection(batch, &summary)
+    Self.topKSection(batch, &summary)
+    Self.auditSection(batch, &summary, &warnings)
     summary.clipping = try Self.clippingSummary(table: table, options: options, file: file)
     summary.groups = try Self.groupSummary(table: table, file: file)
     summary.warnings = warnings
     self.summary = summary
+  }
+
+  /// What every summary section reads: the table, the options, the dump's path and the valid
+  /// positions (mask = 1 with finite logits), as a flag per position and as ascending indices.
+  struct Batch {
+    let table: PositionTable
+    let options: AnalysisOptions
+    let file: String
+    let valid: [Bool]
+    let validIndices: [Int]
+    var n: Int { table.count }
   }
 
   static func nearTies(_ gaps: [Double], _ entropies: [Double], file: String) throws(DumpError) -> NearTieStatistics {
@@ -284,11 +142,7 @@ public struct BatchAnalysis: Sendable {
   /// Percentiles by numpy's linear rule, with the 80/20 statistics.
   static func percentiles(_ values: [Double]) -> DumpSummary.EntropyPercentiles {
     let sorted = values.sorted()
-    func quantile(_ q: Double) -> Double {
-      let position = Double(sorted.count - 1) * q
-      let lo = Int(position.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-      return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - Double(lo))
-    }
+    func quantile(_ q: Double) -> Double { linearQuantile(sorted: sorted, q) }
     var table: [String: Double] = [:]
     for p in [1, 5, 10, 25, 50, 75, 80, 90, 95, 99] { table["p\(p)"] = quantile(Double(p) / 100) }
     let threshold = quantile(0.8)

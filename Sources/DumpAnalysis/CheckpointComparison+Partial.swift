@@ -71,7 +71,7 @@ public struct ComparisonPartial: Sendable {
     let archive = try TensorArchive(path: path)
     let m = archive.metadata
     guard m["format"] == Self.format else {
-      throw DumpError(file: path, problem: "not a DeltaH compare partial (metadata 'format' is not \(Self.format)); write it with 'deltah compare BEFORE AFTER --shard i/n --partial OUT'")
+      throw DumpError(file: path, problem: "not a DeltaH compare partial (metadata 'format' is not \(Self.format))")
     }
     let shape = try PartialValidation.positionShape(m["position_shape"], file: path)
     let total = shape.reduce(1, *)

@@ -110,48 +110,19 @@ public struct CheckpointComparison: Sendable {
     do {
       if a.elementType != b.elementType {
         try Self.mixedTypeStatistics(before: a, after: b, temperature: temperature, mask: mask, into: results.baseAddress!, progress: progress)
-      } else if a.isMapped && b.isMapped {
-        // One parallel pass over both mappings; each finished batch of rows leaves memory.
-        let done = Mutex(0)
-        try a.withRows(0..<n) { x in
-          try b.withRows(0..<n) { y in
-            guard let xa = x.baseAddress, let yb = y.baseAddress else { return }
-            mask.withUnsafeBufferPointer { m in
-              computeChangeStatistics(
-                before: xa, after: yb, elementType: elementType, rowCount: n, vocabularySize: vocabulary,
-                rowStride: rowBytes, temperature: temperature, rowMask: m.baseAddress, into: results.baseAddress!
-              ) { batch in
-                a.releaseRows(batch)
-                b.releaseRows(batch)
-                done.withLock { count in
-                  count += batch.count
-                  progress?(count, n)
-                }
-              }
-            }
-          }
-        }
       } else {
-        // Stream the compressed dump in chunks and pair each chunk with the same rows of the
-        // other, which must be random-access (memory-mapped).
-        let (streamed, paired, streamedIsBefore) = a.isMapped ? (b, a, false) : (a, b, true)
-        guard paired.isMapped else {
+        // Both mapped: one parallel pass. Otherwise the compressed dump streams in chunks paired
+        // with the same rows of the other, which must be random-access (memory-mapped).
+        guard a.isMapped || b.isMapped else {
           throw DumpError(file: after.path, tensor: "logits", problem: "both dumps store logits DEFLATE-compressed; compare needs at least one uncompressed (np.savez, safetensors or .npy)")
         }
-        var done = 0
-        try streamed.forEachRowChunk(rowsPerChunk: max(1, (8 << 20) / max(rowBytes, 1))) { rows, bytes in
-          try paired.withRows(rows) { other in
-            let (x, y) = streamedIsBefore ? (bytes.baseAddress!, other.baseAddress!) : (other.baseAddress!, bytes.baseAddress!)
-            mask.withUnsafeBufferPointer { m in
-              computeChangeStatistics(
-                before: x, after: y, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
-                rowStride: rowBytes, temperature: temperature, rowMask: m.baseAddress! + rows.lowerBound,
-                into: results.baseAddress! + rows.lowerBound)
-            }
+        try LogitRowPass.run(a, b, rows: 0..<n, chunkBytes: 8 << 20, progress: progress) { rows, x, y, completed in
+          mask.withUnsafeBufferPointer { m in
+            computeChangeStatistics(
+              before: x, after: y!, elementType: elementType, rowCount: rows.count, vocabularySize: vocabulary,
+              rowStride: rowBytes, temperature: temperature, rowMask: m.baseAddress! + rows.lowerBound,
+              into: results.baseAddress! + rows.lowerBound, rowsCompleted: completed)
           }
-          paired.releaseRows(rows)
-          done += rows.count
-          progress?(done, n)
         }
       }
     } catch let error as DumpError {

@@ -70,6 +70,15 @@ public struct AnalysisPartial: Sendable {
 
   static let format = "deltah-partial-2"
 
+  /// Whether the file at `path` is an analyze partial of this version (its metadata 'format' is
+  /// `deltah-partial-2`); other fields are not checked.
+  ///
+  /// - Throws: ``DumpError`` when the file is not a readable tensor archive.
+  /// - Complexity: O(header size).
+  public static func isAnalysisPartial(at path: String) throws(DumpError) -> Bool {
+    try TensorArchive(path: path).metadata["format"] == format
+  }
+
   public init(path: String = "", table: PositionTable, provenance: PartialProvenance) {
     self.path = path
     self.table = table
@@ -139,9 +148,9 @@ public struct AnalysisPartial: Sendable {
     }
     guard m["format"] == Self.format else {
       if m["format"] == "deltah-partial-1" {
-        throw fail(nil, "is a partial of an older deltah (format deltah-partial-1, without lr, step, settings and source identity); write it again with 'deltah analyze DUMP --shard i/n --partial OUT'")
+        throw fail(nil, "is a partial of an older deltah (format deltah-partial-1, without lr, step, settings and source identity); write it again with this version")
       }
-      throw fail(nil, "not a DeltaH analyze partial (metadata 'format' is not \(Self.format)); write partials with 'deltah analyze DUMP --shard i/n --partial OUT'")
+      throw fail(nil, "not a DeltaH analyze partial (metadata 'format' is not \(Self.format))")
     }
     func tensor(_ name: String) throws(DumpError) -> Tensor {
       guard let t = archive[name] else { throw DumpError(file: path, tensor: name, problem: "required tensor is missing") }

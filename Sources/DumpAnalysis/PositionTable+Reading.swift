@@ -108,23 +108,7 @@ extension PositionTable {
       }
     }
     do {
-      if logits.isMapped {
-        // One parallel pass over the mapped rows: workers claim batches of rows and drop each
-        // finished batch's pages, so memory stays flat and neither core waits for the other.
-        let done = Mutex(0)
-        let total = range.count
-        try logits.withRows(range) { bytes in
-          guard let base = bytes.baseAddress else { return }
-          compute(range, at: base) { batch in
-            let rows = (batch.lowerBound + range.lowerBound)..<(batch.upperBound + range.lowerBound)
-            logits.releaseRows(rows)
-            done.withLock { count in
-              count += batch.count
-              progress?(count, total)
-            }
-          }
-        }
-      } else if rowBytes > Self.streamedRowBytes {
+      if !logits.isMapped, rowBytes > Self.streamedRowBytes {
         // A row larger than the chunk: inflate it in pieces and combine their sums
         // (LogitRowAccumulator rescales by the running maximum), so memory stays at one piece.
         var accumulator: LogitRowAccumulator?
@@ -143,15 +127,8 @@ extension PositionTable {
         }
         for i in 0..<range.count where !mask[i] { (rowStatistics.baseAddress! + i).initialize(to: .skipped) }
       } else {
-        // DEFLATE members stream sequentially through one reused buffer.
-        var done = 0
-        let rowsPerChunk = max(1, (16 << 20) / max(rowBytes, 1))
-        try logits.forEachRowChunk(rowsPerChunk: rowsPerChunk) { rows, bytes in
-          let lo = max(rows.lowerBound, range.lowerBound), hi = min(rows.upperBound, range.upperBound)
-          guard lo < hi, let base = bytes.baseAddress else { return }
-          compute(lo..<hi, at: base + (lo - rows.lowerBound) * rowBytes, rowsCompleted: nil)
-          done += hi - lo
-          progress?(done, range.count)
+        try LogitRowPass.run(logits, rows: range, chunkBytes: 16 << 20, progress: progress) { rows, bytes, _, completed in
+          compute(rows, at: bytes, rowsCompleted: completed)
         }
       }
     } catch let error as DumpError {

@@ -30,6 +30,11 @@ struct AnalysisSettings: ParsableArguments {
     o.clipping = clipping.settings
     return o
   }
+
+  /// The dump pipeline's settings: T and η as given (nil: the dump's metadata) and the batch options.
+  var pipeline: DumpAnalysisSettings {
+    DumpAnalysisSettings(temperature: temperature, learningRate: batch.lr, options: options())
+  }
 }
 
 /// The batch settings of `analyze`, `merge` and `report` (no temperature: merge reads it from the
@@ -67,14 +72,7 @@ struct BatchSettings: ParsableArguments {
   /// `base` with every flag given applied; η from --lr, else `dumpLearningRate` (metadata), else
   /// `base`'s η and source.
   func options(over base: AnalysisOptions, dumpLearningRate: Double? = nil) -> AnalysisOptions {
-    var o = base
-    if let lr {
-      o.learningRate = lr
-      o.learningRateSource = .flag
-    } else if let dumpLearningRate {
-      o.learningRate = dumpLearningRate
-      o.learningRateSource = .metadata
-    }
+    var o = DumpAnalysisSettings(learningRate: lr, options: base).resolvedOptions(dumpLearningRate: dumpLearningRate)
     if let klCovRatio { o.klCovRatio = klCovRatio }
     if let clipCovRatio { o.clipCovRatio = clipCovRatio }
     if let b = clipCovBounds { o.clipCovBounds = .init(lower: b.values[0], upper: b.values[1]) }

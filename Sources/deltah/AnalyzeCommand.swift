@@ -47,43 +47,15 @@ struct AnalyzeCommand: ParsableCommand {
 
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [perToken, partial], inputs: dumps)
-    let opened = try dumps.map { try LogitDump(path: $0) }
-    let series = StepSeriesCheck(opened.map {
-      .init(path: $0.path, step: $0.step, positionShape: $0.positionShape, vocabularySize: $0.vocabularySize)
-    })
-    var summaries: [DumpSummary] = []
-    for dump in series.order.map({ opened[$0] }) {
-      let path = dump.path
-      let temperature = settings.temperature ?? dump.temperature
-      let bar = ProgressBar("analyzing \(path)")
-      let range = try shard.map { try $0.range(positionShape: dump.positionShape, file: path) }
-      let table = try PositionTable(dump: dump, temperature: temperature, range: range, progress: bar.update)
-      let options = settings.options(dumpLearningRate: dump.learningRate)
-      if let partial, let shard, let range {
-        try AnalysisPartial(
-          table: table,
-          provenance: PartialProvenance(
-            source: path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options,
-            shard: (shard.index, shard.count), tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
-            impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump))
-        ).write(to: partial)
-        writeStandardError("wrote partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
-        for w in dump.ignoredTensorWarnings { writeStandardError("warning: \(path): \(w)\n") }
-        return
-      }
-      let analysis = try BatchAnalysis(dump: dump, table: table, options: options)
-      var summary = analysis.summary
-      if let t = settings.temperature, t != dump.temperature {
-        summary.warnings.append("temperature \(t) given on the command line; the dump's metadata says \(dump.temperature)")
-      }
-      if let perToken {
-        try analysis.perTokenWriter().write(to: perToken)
-      }
-      summaries.append(summary)
+    if let shard, let partial {
+      try writePartial(shard: shard, to: partial)
+      return
     }
-    try Self.printSeries(summaries, warnings: series.warnings, json: json)
+    let series = try DumpPipeline.analyze(paths: dumps, settings: settings.pipeline) { ProgressBar("analyzing \($0)").update }
+    if let perToken { try series.analyses[0].perTokenWriter().write(to: perToken) }
+    try Self.printSeries(series.summaries, warnings: series.warnings, json: json)
     for w in series.warnings { writeStandardError("warning: \(w)\n") }
-    for s in summaries { for w in s.warnings { writeStandardError("warning: \(s.file): \(w)\n") } }
+    for s in series.summaries { for w in s.warnings { writeStandardError("warning: \(s.file): \(w)\n") } }
   }
 }
 
@@ -105,6 +77,26 @@ extension AnalyzeCommand {
       let link = CovarianceEntropyChange(summaries: summaries)
       print("Pearson(Cov(log π, A) at step k, ΔH token-mean k → k+1) = \(link.correlation.map { formatNumber($0, digits: 4) } ?? "-") over \(link.n) pairs" + (link.n < 3 ? " (needs ≥ 3)" : ""))
     }
+  }
+
+  /// Reads shard `shard` of the one dump and writes its ``AnalysisPartial`` for `deltah merge`.
+  func writePartial(shard: ShardArgument, to partial: String) throws {
+    let dump = try LogitDump(path: dumps[0])
+    let path = dump.path
+    let range = try shard.range(positionShape: dump.positionShape, file: path)
+    let table = try PositionTable(
+      dump: dump, temperature: settings.temperature ?? dump.temperature, range: range,
+      progress: ProgressBar("analyzing \(path)").update)
+    let options = settings.pipeline.resolvedOptions(dumpLearningRate: dump.learningRate)
+    try AnalysisPartial(
+      table: table,
+      provenance: PartialProvenance(
+        source: path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options,
+        shard: (shard.index, shard.count), tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
+        impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump))
+    ).write(to: partial)
+    writeStandardError("wrote partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
+    for w in dump.ignoredTensorWarnings { writeStandardError("warning: \(path): \(w)\n") }
   }
 }
 

@@ -33,18 +33,12 @@ struct DemoCommand: ParsableCommand {
     }
     print("\n== Sample dump \(steps[0]) (deltah analyze)\n")
     let dump = try LogitDump(path: steps[0])
-    let table = try PositionTable(dump: dump, temperature: dump.temperature)
     let settings = try AnalysisSettings.parse([])
-    print(SummaryFormatting.table(try BatchAnalysis(dump: dump, table: table, options: settings.options(dumpLearningRate: dump.learningRate)).summary))
+    print(SummaryFormatting.table(try DumpPipeline.analyze(dump, settings: settings.pipeline).summary))
 
     print("\n== Entropy trajectory across the sample steps (deltah analyze step_*.safetensors)\n")
-    var summaries: [DumpSummary] = []
-    for path in steps {
-      let d = try LogitDump(path: path)
-      let o = settings.options(dumpLearningRate: d.learningRate)
-      summaries.append(try BatchAnalysis(dump: d, table: PositionTable(dump: d, temperature: d.temperature), options: o).summary)
-    }
-    print(SummaryFormatting.stepTable(summaries))
+    let series = try DumpPipeline.analyze(paths: steps, settings: settings.pipeline)
+    print(SummaryFormatting.stepTable(series.summaries, seriesWarnings: series.warnings))
 
     print("\n== First- vs second-order prediction of the step 1 → 2 change (deltah compare)\n")
     let after = try LogitDump(path: steps[1])

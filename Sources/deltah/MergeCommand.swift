@@ -41,7 +41,7 @@ struct MergeCommand: ParsableCommand {
       try mergeComparison()
       return
     }
-    let merged = try AnalysisPartial(merging: partials.map { try AnalysisPartial(path: $0) })
+    let merged = try AnalysisPartial(merging: partials.map(Self.analysisPartial))
     let covered = merged.table.count, expected = merged.table.positionShape.reduce(1, *)
     let options = settings.options(over: merged.provenance.options)
     if covered != expected, perToken != nil {
@@ -63,7 +63,7 @@ struct MergeCommand: ParsableCommand {
     {
       throw ValidationError("compare partials take no batch settings (--lr, --kl-cov-ratio, …)")
     }
-    let merged = try ComparisonPartial(merging: partials.map { try ComparisonPartial(path: $0) })
+    let merged = try ComparisonPartial(merging: partials.map(Self.comparisonPartial))
     let c = merged.comparison
     let covered = c.positions.count, expected = c.positionShape.reduce(1, *)
     if covered != expected {
@@ -78,5 +78,22 @@ struct MergeCommand: ParsableCommand {
       print(CompareCommand.table(c.summary, trust: trust))
     }
     for w in c.summary.warnings ?? [] { writeStandardError("warning: \(w)\n") }
+  }
+
+  /// Reads an analyze partial; when the file is not one of this version, the error names the command
+  /// that writes partials (the library does not name CLI flags).
+  static func analysisPartial(_ path: String) throws -> AnalysisPartial {
+    do { return try AnalysisPartial(path: path) } catch {
+      guard (try? AnalysisPartial.isAnalysisPartial(at: path)) == false else { throw error }
+      throw DumpError(file: error.file, tensor: error.tensor, problem: error.problem + "; write partials with 'deltah analyze DUMP --shard i/n --partial OUT'")
+    }
+  }
+
+  /// Reads a compare partial, naming the command that writes them when the file is not one.
+  static func comparisonPartial(_ path: String) throws -> ComparisonPartial {
+    do { return try ComparisonPartial(path: path) } catch {
+      guard (try? ComparisonPartial.isComparisonPartial(at: path)) == false else { throw error }
+      throw DumpError(file: error.file, tensor: error.tensor, problem: error.problem + "; write it with 'deltah compare BEFORE AFTER --shard i/n --partial OUT'")
+    }
   }
 }

@@ -91,15 +91,9 @@ struct ReportCommand: ParsableCommand {
   /// Analyses the dumps, reads the JSON files and compares the pair, into one report.
   static func build(title: String, inputs: [String], compare: (String, String)?, settings: AnalysisSettings, linearized: String? = nil) throws -> Reports.RunReport {
     var report = Reports.RunReport(title: title, generator: "DeltaH \(DeltaHVersion.string)", command: "deltah report")
-    var analyses: [BatchAnalysis] = []
-    let dumps = try inputs.filter { !$0.lowercased().hasSuffix(".json") }.map { try LogitDump(path: $0) }
-    let series = StepSeriesCheck(dumps.map { .init(path: $0.path, step: $0.step, positionShape: $0.positionShape, vocabularySize: $0.vocabularySize) })
-    for dump in series.order.map({ dumps[$0] }) {
-      let table = try PositionTable(dump: dump, temperature: settings.temperature ?? dump.temperature)
-      analyses.append(try BatchAnalysis(dump: dump, table: table, options: settings.options(dumpLearningRate: dump.learningRate)))
-    }
+    let series = try DumpPipeline.analyze(paths: inputs.filter { !$0.lowercased().hasSuffix(".json") }, settings: settings.pipeline)
     report.warnings += series.warnings
-    report.addAnalyses(analyses)
+    report.addAnalyses(series.analyses)
     for path in inputs where path.lowercased().hasSuffix(".json") {
       let data = Data(try InputFile.contents(of: path))  // regular files only: a FIFO does not block
       try report.addDeltaHJSON(data, source: path)
