@@ -43,7 +43,8 @@ public struct BatchAnalysis: Sendable {
   ///   - file: the dump's path, for the report.
   ///   - step: the training step, for the report.
   ///   - options: selection ratios, bounds, micro-batch size, seed, η.
-  /// - Throws: ``DumpError`` when no position is valid (an empty batch).
+  /// - Throws: ``DumpError`` when no position is valid (an empty batch), or when η/T is so large
+  ///   that the polarity terms overflow Double (instead of printing NaN/inf sums).
   /// - Complexity: O(N log N) in the number of positions.
   public init(table: PositionTable, file: String, step: Int?, options: AnalysisOptions) throws(DumpError) {
     self.table = table
@@ -130,6 +131,12 @@ public struct BatchAnalysis: Sendable {
       correction = (0..<n).map { valid[$0] ? scale * adv[$0] * es[$0] * c[$0] : .nan }
       polarity = (0..<n).map { valid[$0] ? sampled![$0] + correction![$0] : .nan }
       let p = validIndices.map { polarity![$0] }
+      // η/T so large that α·S overflows Double would print NaN/inf polarity sums: refuse it.
+      guard p.allSatisfy(\.isFinite), compensatedSum(p.map(abs)).isFinite else {
+        throw DumpError(
+          file: file,
+          problem: "the polarity α·(E_π[S] − S_k) with α = η·A/T overflows Double (η = \(options.learningRate) from \(options.learningRateSource.rawValue), T = \(table.temperature)); give a smaller --lr")
+      }
       let positive = p.filter { $0 > 0 }, negative = p.filter { $0 < 0 }
       summary.polarity = DumpSummary.PolaritySummary(
         sumPositive: compensatedSum(positive), sumNegative: compensatedSum(negative),

@@ -21,13 +21,18 @@ extension RunReport {
   ///     law                      an object with "ceiling_interval"
   ///     step                     an object with "logit_step" and "delta_first_order"
   ///
-  /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
+  /// Infinities may be the strings "inf", "-inf" as DeltaH writes them; a NaN anywhere ("nan")
+  /// is refused, naming its path (a report never prints NaN as a figure).
   ///
-  /// - Throws: ``ReportError`` naming `source` when the JSON is malformed or of no known kind.
+  /// - Throws: ``ReportError`` naming `source` when the JSON is malformed, of no known kind, or
+  ///   holds a NaN.
   /// - Complexity: O(size of the file).
   public mutating func addDeltaHJSON(_ data: Data, source: String) throws(ReportError) {
     guard let object = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue else {
       throw ReportError("\(source): not a JSON object (expected a DeltaH result: a dump summary or series, a checkpoint comparison, a training run, a curvature or a cliff report)")
+    }
+    if let path = JSONValue.object(object).firstNaNPath() {
+      throw ReportError("\(source): \(path) is NaN; DeltaH never writes NaN as a result (a damaged or hand-edited file?); recompute it")
     }
     let snake = JSONDecoder()
     // snake_case → camelCase, keeping the acronym of meanLocalKL / meanExactKL.

@@ -53,6 +53,9 @@ struct LawCommand: ParsableCommand {
     if rewards == nil, files.count != 1 { throw ValidationError("give one training log, or dumps with --rewards LOG") }
     if let f = fitFraction, !(f > 0 && f < 1) { throw ValidationError("--fit-fraction must be in (0, 1), got \(f)") }
     if bootstrap < 1 { throw ValidationError("--bootstrap must be ≥ 1, got \(bootstrap)") }
+    if bootstrap > EntropyPerformanceLaw.Options.maximumBootstrapResamples {
+      throw ValidationError("--bootstrap \(bootstrap) is too many: at most \(EntropyPerformanceLaw.Options.maximumBootstrapResamples)")
+    }
     if let t = temperature, !(t.isFinite && t > 0) { throw ValidationError("--temperature must be a finite number > 0") }
     if rewards == nil, temperature != nil { throw ValidationError("--temperature applies to dumps (with --rewards)") }
     if rewards != nil, entropy != nil { throw ValidationError("--entropy names a log column; with --rewards the entropy is each dump's token mean") }

@@ -1,0 +1,173 @@
+"""More hostile cases against the `deltah` binary (issue 10), found by a red-team pass after the
+first two suites (test_hostile_files.py, test_hostile_inputs.py): absurd numbers in the options of
+`bandit`, `sweep`, `analyze` and `whatif`, and a sweep whose second figure cannot be written.
+
+Every case ends in a correct result or a non-zero exit with a one-line message naming the argument
+or file; never a signal, a hang (timeouts), NaN/inf printed with exit 0, or a partial output.
+
+Needs the binary: $DELTAH_BIN, else .build/debug/deltah.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Sequence
+
+import pytest
+
+from deltah_binary import DELTAH, ROOT
+from deltah_binary import requires_binary as pytestmark  # noqa: F401
+
+STEP1 = os.path.join(ROOT, "data", "sample", "step_0001.safetensors")
+NON_FINITE = re.compile(r"(?<![A-Za-z_])(nan|inf|infinity)(?![A-Za-z_])", re.IGNORECASE)
+
+
+def deltah(args: Sequence[str], timeout: float = 60) -> subprocess.CompletedProcess:
+    """Runs deltah ARGS; never a signal, never a hang; exit 0 never prints NaN."""
+    proc = subprocess.run([DELTAH, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    assert 0 <= proc.returncode < 128, f"signal/crash {proc.returncode}: {args}\n{proc.stderr[-1500:]}"
+    if proc.returncode == 0:
+        match = re.search(r"(?<![A-Za-z_])nan(?![A-Za-z_])", proc.stdout, re.IGNORECASE)
+        assert match is None, f"NaN with exit 0: {args}\n{proc.stdout[max(0, match.start() - 300):match.start() + 50]}"
+    return proc
+
+
+def refused(args: Sequence[str], *names: str) -> str:
+    """A non-zero exit (no signal) with a one-line message naming every one of `names`."""
+    proc = deltah(args)
+    assert proc.returncode > 0, f"accepted: {args}\n{proc.stdout[:500]}"
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line: {proc.stderr!r}"
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+    return lines[0]
+
+
+# Training runs that overflow Double, and correlations that do not exist ----------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--lr", "1e308"],
+        ["--rule", "grpo", "--intervention", "clip-cov", "--lr", "1e308"],
+        ["--rule", "ppo", "--entropy-coef", "1e308"],
+    ],
+    ids=["pg", "grpo-clip-cov", "ppo-entropy-coef"],
+)
+def test_a_training_step_that_overflows_double_is_refused(extra: list[str]) -> None:
+    # Before: exit 0 with "nan" in the 2nd-order column (and "delta_second_order": "nan" in JSON).
+    refused(["bandit", "--rewards", "1,0,0", "--steps", "5", *extra], "--lr")
+    refused(["bandit", "--rewards", "1,0,0", "--steps", "5", "--json", *extra], "--lr")
+
+
+@pytest.mark.parametrize("args", [["--rewards", "1,1"], ["--rewards", "1,0,0", "--lr", "1e-320"], ["--rewards", "1,0,0", "--lr", "1e20"]])
+def test_an_undefined_pearson_correlation_is_not_printed_as_nan(args: list[str]) -> None:
+    # A run whose first-order or actual ΔH series is constant has no Pearson correlation. Before:
+    # "Pearson nan" in the table and "pearson_first_order": "nan" in JSON, exit 0.
+    table = deltah(["bandit", *args, "--steps", "4"])
+    assert table.returncode == 0, table.stderr
+    assert "Pearson -" in table.stdout
+    document = deltah(["bandit", *args, "--steps", "4", "--json"])
+    assert document.returncode == 0, document.stderr
+    summary = json.loads(document.stdout)["summary"]
+    assert summary.get("pearson_first_order") is None
+
+
+# η so large that the polarity overflows ---------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["analyze", "whatif"])
+@pytest.mark.parametrize("lr", ["1e308", "-1e308"])
+def test_a_learning_rate_that_overflows_the_polarity_is_refused(command: str, lr: str) -> None:
+    # Before: exit 0 with polarity Σ, OPEFO λ* and what-if ΔH printed as nan/inf.
+    refused([command, STEP1, "--lr", lr], STEP1, "--lr")
+    refused([command, STEP1, "--lr", lr, "--json"], STEP1, "--lr")
+
+
+def test_a_large_but_representable_learning_rate_still_works() -> None:
+    proc = deltah(["analyze", STEP1, "--lr", "1e300", "--json"])
+    assert proc.returncode == 0, proc.stderr
+    assert not NON_FINITE.search(proc.stdout.replace('"inf"', "")), "non-finite polarity figures"
+    polarity = json.loads(proc.stdout)["polarity"]
+    assert abs(polarity["total"]) > 1e290
+
+
+# sweep: absurd counts and seeds ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra, name",
+    [
+        (["--runs", "9223372036854775807"], "--runs"),  # before: allocation abort (SIGABRT)
+        (["--runs", "100000000"], "--runs"),  # before: ran for hours
+        (["--steps", "9223372036854775807"], "--steps"),  # before: allocation abort
+        (["--samples", "9223372036854775807"], "--samples"),  # before: SIGSEGV
+        (["--seed", "18446744073709551615"], "--seed"),  # before: arithmetic overflow trap (SIGILL)
+        (["--threads", "100000000"], "--threads"),
+        (["--arms", "100000000000", "--seed", "1"], "--arms"),
+    ],
+    ids=["runs-max", "runs-1e8", "steps-max", "samples-max", "seed-max", "threads", "arms"],
+)
+def test_sweep_bounds_every_count(extra: list[str], name: str) -> None:
+    base = ["sweep", "--steps", "3", "--runs", "2"]
+    if "--arms" not in extra:
+        base += ["--rewards", "1,0"]
+    refused([*base, *extra], name)
+
+
+def test_sweep_checks_both_figures_before_writing_either(tmp_path: Path) -> None:
+    # Before: sweep-entropy.svg was written, then the FIFO sweep-reward.svg refused.
+    folder = tmp_path / "curves"
+    folder.mkdir()
+    os.mkfifo(folder / "sweep-reward.svg")
+    refused(["sweep", "--rewards", "1,0", "--steps", "3", "--runs", "2", "--curves", folder], "sweep-reward.svg", "FIFO")
+    assert sorted(os.listdir(folder)) == ["sweep-reward.svg"]
+    assert not list(tmp_path.rglob(".*.tmp-*"))
+
+
+# law: bootstrap counts ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run_json(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("law") / "bandit.json"
+    proc = deltah(["bandit", "--rewards", "1,0,0", "--steps", "20", "--json"])
+    assert proc.returncode == 0, proc.stderr
+    path.write_text(proc.stdout)
+    return path
+
+
+@pytest.mark.parametrize("count", ["9223372036854775807", "100000000"])
+@pytest.mark.parametrize("extra", [[], ["--json"]], ids=["table", "json"])
+def test_law_bounds_the_bootstrap(run_json: Path, count: str, extra: list[str]) -> None:
+    # Before: 2^63−1 corrupted the heap (SIGABRT "malloc(): smallbin double linked list
+    # corrupted", or SIGSEGV); 10^8 ran for hours.
+    refused(["law", run_json, "--bootstrap", count, *extra], "--bootstrap")
+
+
+# report: a NaN in a JSON input ------------------------------------------------------------------
+
+
+def test_report_refuses_a_json_input_holding_nan(run_json: Path, tmp_path: Path) -> None:
+    # Before: the "initial H" row of the run summary printed NaN with exit 0 (table and JSON).
+    document = json.loads(run_json.read_text())
+    document["steps"][0]["entropy"] = "nan"
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text(json.dumps(document))
+    for extra in ([], ["--format", "json"]):
+        message = refused(["report", damaged, *extra], str(damaged), "steps[0].entropy")
+        assert "NaN" in message
+    html = tmp_path / "r.html"
+    refused(["report", damaged, "--html", html], str(damaged))
+    assert not html.exists()
+
+
+def test_report_still_reads_the_undamaged_run(run_json: Path) -> None:
+    proc = deltah(["report", run_json])
+    assert proc.returncode == 0, proc.stderr
+    assert "Run summary" in proc.stdout
