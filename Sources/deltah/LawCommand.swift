@@ -81,8 +81,7 @@ struct LawCommand: ParsableCommand {
       observations = try LawObservations(dumps: dumps, rewards: log)
     } else {
       if files[0] == "-" {
-        var text = ""
-        while let line = readLine(strippingNewline: false) { text += line }
+        let text = String(decoding: try InputFile.standardInput(), as: UTF8.self)  // bounded: /dev/zero is an error
         observations = try LawObservations(text: text, source: "standard input", columns: columns)
       } else {
         observations = try LawObservations(contentsOf: files[0], columns: columns)

@@ -171,3 +171,45 @@ def test_report_still_reads_the_undamaged_run(run_json: Path) -> None:
     proc = deltah(["report", run_json])
     assert proc.returncode == 0, proc.stderr
     assert "Run summary" in proc.stdout
+
+
+# Whole-file inputs that are huge or endless ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["report", "{f}.json"], ["series", "{f}.json"], ["law", "{f}.csv"]],
+    ids=["report", "series", "law"],
+)
+def test_a_huge_sparse_json_or_log_is_refused_not_an_allocation_abort(tmp_path: Path, command: list[str]) -> None:
+    # Before: "Fatal error: failed to allocate 2214592448 bytes" (SIGABRT) under ulimit -v 2000000.
+    import resource
+
+    name = command[1].format(f=tmp_path / "huge")
+    with open(name, "wb") as handle:
+        handle.truncate(20 << 30)  # a sparse 20 GiB file
+    limit = 2_000_000 * 1024
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    proc = subprocess.run([DELTAH, command[0], name], capture_output=True, text=True, timeout=60, preexec_fn=cap)
+    assert 0 < proc.returncode < 128, f"status {proc.returncode}: {proc.stderr[-800:]}"
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and name in lines[0] and "MiB" in lines[0], proc.stderr
+
+
+def test_law_on_an_endless_standard_input_ends_with_a_message() -> None:
+    # Before: `deltah law - < /dev/zero` never ended (readLine on a stream without newlines).
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run([DELTAH, "law", "-"], stdin=zero, capture_output=True, text=True, timeout=60)
+    assert 0 < proc.returncode < 128, proc.stderr[-800:]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "standard input" in lines[0], proc.stderr
+
+
+def test_law_still_reads_a_log_from_standard_input(tmp_path: Path) -> None:
+    log = "step,entropy,reward\n" + "".join(f"{i},{1 / (i + 1)},{i / 10}\n" for i in range(10))
+    proc = subprocess.run([DELTAH, "law", "-", "--json"], input=log, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["count"] == 10
