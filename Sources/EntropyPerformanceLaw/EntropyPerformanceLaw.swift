@@ -119,7 +119,7 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
   /// The points in step order.
   public let points: [Point]
   /// Everything the reader should know about this fit.
-  public let warnings: [String]
+  public var warnings: [String]
 
   /// The fitted performance at entropy H, b − a·e^H.
   ///

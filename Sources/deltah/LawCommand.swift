@@ -66,13 +66,18 @@ struct LawCommand: ParsableCommand {
       entropy: entropy ?? "entropy", performance: performance ?? "reward", step: step ?? "step", stepRequired: rewards != nil,
       entropyRequired: rewards == nil)
     let observations: LawObservations
+    var dumpWarnings: [String] = []
     if let rewards {
       let log = try LawObservations(contentsOf: rewards, columns: columns)
       var dumps: [DumpEntropy] = []
       for path in files {
         let dump = try LogitDump(path: path)
         let table = try PositionTable(dump: dump, temperature: temperature ?? dump.temperature, progress: ProgressBar("reading \(path)").update)
-        let analysis = try BatchAnalysis(table: table, file: path, step: dump.step, options: AnalysisOptions())
+        let analysis = try BatchAnalysis(dump: dump, table: table, options: AnalysisOptions())
+        // What the dump itself tells (ignored tensors such as attention_mask, impossible values, an
+        // entropy audit) changes the token-mean entropy fitted here: it reaches every output. The
+        // η warning does not apply (the law uses no polarity).
+        dumpWarnings += analysis.summary.warnings.filter { !$0.hasPrefix("η = 1 by default") }.map { "\(path): \($0)" }
         guard let h = analysis.summary.entropyTokenMean else {
           throw LawError(source: path, problem: "no entropy: the dump has neither logits nor a logged entropy")
         }
@@ -87,8 +92,9 @@ struct LawCommand: ParsableCommand {
         observations = try LawObservations(contentsOf: files[0], columns: columns)
       }
     }
-    let law = try EntropyPerformanceLaw(
+    var law = try EntropyPerformanceLaw(
       observations: observations, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed))
+    law.warnings = dumpWarnings + law.warnings
     if json {
       try printJSON(law)
     } else {

@@ -213,3 +213,48 @@ def test_law_still_reads_a_log_from_standard_input(tmp_path: Path) -> None:
     proc = subprocess.run([DELTAH, "law", "-", "--json"], input=log, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["count"] == 10
+
+
+# Warnings of a dump reach whatif and law ------------------------------------------------------
+
+
+def _dump_with_attention_mask(path: Path, step: int, seed: int) -> str:
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    rng = np.random.default_rng(seed)
+    save_file(
+        {
+            "logits": rng.standard_normal((2, 3, 8)).astype(np.float32),
+            "token_ids": rng.integers(0, 8, (2, 3)),
+            "advantages": rng.standard_normal((2, 3)).astype(np.float32),
+            "attention_mask": np.ones((2, 3), np.uint8),
+        },
+        str(path),
+        metadata={"step": str(step), "lr": "0.1"},
+    )
+    return str(path)
+
+
+def test_whatif_names_an_ignored_tensor_in_table_and_json(tmp_path: Path) -> None:
+    # Before: whatif analysed the dump without its facts: no word of attention_mask anywhere.
+    dump = _dump_with_attention_mask(tmp_path / "d.safetensors", 1, 0)
+    table = deltah(["whatif", dump])
+    assert table.returncode == 0, table.stderr
+    assert "attention_mask" in table.stdout and "attention_mask" in table.stderr
+    document = deltah(["whatif", dump, "--json"])
+    assert any("attention_mask" in w for w in json.loads(document.stdout)["warnings"])
+
+
+def test_law_on_dumps_names_an_ignored_tensor_in_every_output(tmp_path: Path) -> None:
+    # Before: the token-mean entropies were fitted with every position valid, without a word.
+    dumps = [_dump_with_attention_mask(tmp_path / f"s{i}.safetensors", i, i) for i in (1, 2, 3)]
+    rewards = tmp_path / "rewards.csv"
+    rewards.write_text("step,reward\n1,0.1\n2,0.5\n3,0.7\n")
+    table = deltah(["law", *dumps, "--rewards", rewards])
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.count("attention_mask") == 3 and table.stderr.count("attention_mask") == 3
+    document = deltah(["law", *dumps, "--rewards", rewards, "--json"])
+    warnings = json.loads(document.stdout)["warnings"]
+    assert sum("attention_mask" in w for w in warnings) == 3
+    assert not any(w.startswith("η = 1") or "η = 1 by default" in w for w in warnings)
