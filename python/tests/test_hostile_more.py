@@ -258,3 +258,16 @@ def test_law_on_dumps_names_an_ignored_tensor_in_every_output(tmp_path: Path) ->
     warnings = json.loads(document.stdout)["warnings"]
     assert sum("attention_mask" in w for w in warnings) == 3
     assert not any(w.startswith("η = 1") or "η = 1 by default" in w for w in warnings)
+
+
+# An infinite trust scale is worded, not printed as "inf" --------------------------------------
+
+
+def test_an_unbounded_trust_scale_is_not_printed_as_inf() -> None:
+    # Before: "trust scale s* (ε = 1e+308)  inf (step inside)" and "median trust scale s*  inf".
+    step = deltah(["step", "--logits", "2,1,0", "--delta", "0.1,0,-0.1", "--trust-tolerance", "1e308"])
+    assert step.returncode == 0 and "unbounded (step inside)" in step.stdout
+    assert not NON_FINITE.search(step.stdout.replace("1e+308", ""))
+    compare = deltah(["compare", STEP1, STEP1.replace("0001", "0002"), "--trust-tolerance", "1e308"])
+    assert compare.returncode == 0 and "unbounded" in compare.stdout
+    assert not NON_FINITE.search(compare.stdout.replace("1e+308", ""))
