@@ -68,6 +68,18 @@ public enum OutputFile {
     }
   }
 
+  /// The path of the output `name` inside the output folder `folder` given as `option` (`--out`,
+  /// `--curves`). An empty folder is refused: joined naively it would put the files in `/`.
+  ///
+  /// - Throws: ``DumpError`` naming `option` when `folder` is empty.
+  /// - Complexity: O(path length).
+  public static func member(_ name: String, ofFolder folder: String, option: String) throws(DumpError) -> String {
+    guard !folder.isEmpty else {
+      throw DumpError(file: option, problem: "the output folder is empty; give a folder (. for the current one)")
+    }
+    return folder.hasSuffix("/") ? folder + name : folder + "/" + name
+  }
+
   /// Writes a file atomically and safely (see ``OutputFile``): `body` writes the content to the
   /// descriptor of a temporary file, which then replaces `path`.
   ///

@@ -104,7 +104,10 @@ struct SweepCommand: ParsableCommand {
   func run() throws {
     // Both figures are checked (no special file, no folder in the way) before the sweep runs and
     // before either is written.
-    if let curves { try OutputFile.refuseOverwritingInputs(outputs: [curves + "/sweep-entropy.svg", curves + "/sweep-reward.svg"], inputs: []) }
+    let figurePaths = try curves.map { folder in
+      try ["sweep-entropy.svg", "sweep-reward.svg"].map { try OutputFile.member($0, ofFolder: folder, option: "--curves") }
+    }
+    if let figurePaths { try OutputFile.refuseOverwritingInputs(outputs: figurePaths, inputs: []) }
     let bandit: ContextualBandit
     let logits: [[Double]]
     if let rewards {
@@ -130,10 +133,10 @@ struct SweepCommand: ParsableCommand {
         .init("samples per state", "\(samples)"), .init("runs", "\(runs) (sampling seeds \(seed + 1)…\(seed + UInt64(runs)))"),
         .init("interval", "95 % Student t over runs"),
       ])
-    if let curves {
+    if let figurePaths {
       for reward in [false, true] {
         let figure = Figure.sweepCurves(cells, reward: reward, caption: "Mean over \(runs) runs; \(environment), η = \(NumberFormatting.exact(lr)).")
-        try ReportCommand.writeAtomically(figure.svg, to: curves + (reward ? "/sweep-reward.svg" : "/sweep-entropy.svg"))
+        try ReportCommand.writeAtomically(figure.svg, to: figurePaths[reward ? 1 : 0])
       }
     }
     let table = ReportTable.sweep(cells, provenance: provenance)

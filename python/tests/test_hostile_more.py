@@ -271,3 +271,27 @@ def test_an_unbounded_trust_scale_is_not_printed_as_inf() -> None:
     compare = deltah(["compare", STEP1, STEP1.replace("0001", "0002"), "--trust-tolerance", "1e308"])
     assert compare.returncode == 0 and "unbounded" in compare.stdout
     assert not NON_FINITE.search(compare.stdout.replace("1e+308", ""))
+
+
+# An empty output folder ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, option, written",
+    [
+        (["sweep", "--rewards", "1,0", "--steps", "3", "--runs", "2", "--curves", ""], "--curves", ["sweep-entropy.svg", "sweep-reward.svg"]),
+        (["report", STEP1, "--out", ""], "--out", ["entropy-per-step.md", "entropy-distribution.md", "polarity-quadrants.md"]),
+    ],
+    ids=["sweep", "report"],
+)
+def test_an_empty_output_folder_is_refused_not_the_root(args: list[str], option: str, written: list[str]) -> None:
+    # Before: "" + "/name" wrote the figures and tables into / (as root, beside the system's files).
+    existed = {name for name in written if os.path.lexists("/" + name)}
+    try:
+        refused(args, option, "empty")
+        for name in written:
+            assert name in existed or not os.path.lexists("/" + name), f"/{name} was written"
+    finally:
+        for name in written:
+            if name not in existed and os.path.isfile("/" + name):
+                os.remove("/" + name)
