@@ -30,6 +30,12 @@ extension BatchAnalysis {
       correction = (0..<n).map { valid[$0] ? scale * adv[$0] * es[$0] * c[$0] : .nan }
       polarity = (0..<n).map { valid[$0] ? sampled![$0] + correction![$0] : .nan }
       let p = validIndices.map { polarity![$0] }
+      // η/T so large that α·S overflows Double would print NaN/inf polarity sums: refuse it.
+      guard p.allSatisfy(\.isFinite), compensatedSum(p.map(abs)).isFinite else {
+        throw DumpError(
+          file: file,
+          problem: "the polarity α·(E_π[S] − S_k) with α = η·A/T overflows Double (η = \(options.learningRate) from \(options.learningRateSource.rawValue), T = \(table.temperature)); give a smaller η")
+      }
       let positive = p.filter { $0 > 0 }, negative = p.filter { $0 < 0 }
       summary.polarity = DumpSummary.PolaritySummary(
         sumPositive: compensatedSum(positive), sumNegative: compensatedSum(negative),

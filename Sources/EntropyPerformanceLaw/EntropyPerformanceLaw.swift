@@ -39,6 +39,9 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
 
     /// The defaults: all points, B = 2000, seed 0, 95 %.
     public static let defaultBootstrapResamples = 2000
+    /// The most resamples accepted (B values are stored; beyond this a run takes hours or B·8
+    /// bytes cannot be allocated).
+    public static let maximumBootstrapResamples = 1_000_000
 
     public init(fitFraction: Double? = nil, bootstrapResamples: Int = Options.defaultBootstrapResamples, seed: UInt64 = 0, confidenceLevel: Double = 0.95) {
       self.fitFraction = fitFraction
@@ -116,7 +119,7 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
   /// The points in step order.
   public let points: [Point]
   /// Everything the reader should know about this fit.
-  public let warnings: [String]
+  public var warnings: [String]
 
   /// The fitted performance at entropy H, b − a·e^H.
   ///
@@ -126,7 +129,7 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
   /// Fits the law; see the type's documentation for the formulas.
   ///
   /// - Throws: ``LawError`` when fewer than 3 points are fitted, no point is held out with a fit
-  ///   fraction, the fit fraction is outside (0, 1), B < 1 or the level outside (0, 1), e^H is not
+  ///   fraction, the fit fraction is outside (0, 1), B < 1 or B > ``Options/maximumBootstrapResamples`` or the level outside (0, 1), e^H is not
   ///   finite (H > 709), or the fitted entropies do not vary.
   /// - Complexity: O(B·m) for the bootstrap plus O(n).
   public init(observations o: LawObservations, options: Options = Options()) throws(LawError) {
@@ -144,6 +147,9 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
     }
     guard options.bootstrapResamples >= 1 else {
       throw LawError(source: "--bootstrap", problem: "needs at least 1 resample, got \(options.bootstrapResamples)")
+    }
+    guard options.bootstrapResamples <= Options.maximumBootstrapResamples else {
+      throw LawError(source: "--bootstrap", problem: "\(options.bootstrapResamples) resamples is too many: at most \(Options.maximumBootstrapResamples)")
     }
     guard options.confidenceLevel > 0, options.confidenceLevel < 1 else {
       throw LawError(source: "confidence level", problem: "must be in (0, 1), got \(options.confidenceLevel)")

@@ -68,6 +68,18 @@ public enum OutputFile {
     }
   }
 
+  /// The path of the output `name` inside the output folder `folder` given as `option` (`--out`,
+  /// `--curves`). An empty folder is refused: joined naively it would put the files in `/`.
+  ///
+  /// - Throws: ``DumpError`` naming `option` when `folder` is empty.
+  /// - Complexity: O(path length).
+  public static func member(_ name: String, ofFolder folder: String, option: String) throws(DumpError) -> String {
+    guard !folder.isEmpty else {
+      throw DumpError(file: option, problem: "the output folder is empty; give a folder (. for the current one)")
+    }
+    return folder.hasSuffix("/") ? folder + name : folder + "/" + name
+  }
+
   /// Writes a file atomically and safely (see ``OutputFile``): `body` writes the content to the
   /// descriptor of a temporary file, which then replaces `path`.
   ///
@@ -327,7 +339,8 @@ public enum InputFile {
   /// file is opened with `O_NONBLOCK` and refused unless it is a regular file. The file is
   /// recorded as an input, so no output of this process may replace it.
   ///
-  /// - Throws: ``DumpError`` naming `path`.
+  /// - Throws: ``DumpError`` naming `path` (not a regular file, larger than ``maximumBytes``,
+  ///   or a read error).
   /// - Complexity: O(file size).
   public static func contents(of path: String) throws(DumpError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -339,6 +352,29 @@ public enum InputFile {
       throw DumpError(file: path, problem: "is \(fileKindName(info.st_mode & S_IFMT)), not a regular file")
     }
     _ProtectedFiles.protect(FileIdentity(info), path: path)
+    guard Int(info.st_size) <= maximumBytes else { throw tooLarge(path) }
+    return try readAll(fd, path)
+  }
+
+  /// The most bytes a whole-file input (a JSON result, a training log, standard input) may hold:
+  /// 64 MiB, far above any DeltaH JSON or training log, so that a huge or endless input is an
+  /// error naming it rather than an allocation abort or a hang.
+  public static let maximumBytes = 1 << 26
+
+  /// Standard input until its end, at most ``maximumBytes`` (an endless stream such as
+  /// `/dev/zero` is refused once it passes the limit).
+  ///
+  /// - Throws: ``DumpError`` naming `name`.
+  /// - Complexity: O(bytes read).
+  public static func standardInput(name: String = "standard input") throws(DumpError) -> [UInt8] {
+    try readAll(0, name)
+  }
+
+  private static func tooLarge(_ path: String) -> DumpError {
+    DumpError(file: path, problem: "is larger than \(maximumBytes >> 20) MiB; a DeltaH JSON file or training log is far smaller (wrong file?)")
+  }
+
+  private static func readAll(_ fd: Int32, _ path: String) throws(DumpError) -> [UInt8] {
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
@@ -348,6 +384,7 @@ public enum InputFile {
         throw DumpError.system(path, "read", errno: errno)
       }
       if n == 0 { break }
+      guard bytes.count + n <= maximumBytes else { throw tooLarge(path) }
       bytes.append(contentsOf: buffer[0..<n])
     }
     return bytes

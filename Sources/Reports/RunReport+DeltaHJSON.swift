@@ -20,7 +20,8 @@ extension RunReport {
   ///     whatif           WhatIfReport               step            StepReport
   ///     sweep            {"cells": [InterventionSweep.Cell], "provenance": Provenance}
   ///
-  /// Non-finite numbers may be the strings "nan", "inf", "-inf" as DeltaH writes them.
+  /// Infinities may be the strings "inf", "-inf" as DeltaH writes them; a NaN anywhere ("nan")
+  /// is refused, naming its path (a report never prints NaN as a figure).
   ///
   /// - Throws: ``ReportError`` naming `source` when the JSON is malformed, has no `"kind"` (an
   ///   older DeltaH or not DeltaH output), or an unknown kind.
@@ -37,6 +38,9 @@ extension RunReport {
     }
     guard let kind = DeltaHResultKind(rawValue: rawKind) else {
       throw ReportError("\(source): unknown kind '\(rawKind)' (written by DeltaH \(header.deltahVersion ?? "?"); this is \(DeltaHVersion.string))")
+    }
+    if let value = try? JSONDecoder().decode(JSONValue.self, from: data), let path = value.firstNaNPath() {
+      throw ReportError("\(source): \(path) is NaN; DeltaH never writes NaN as a result (a damaged or hand-edited file?); recompute it")
     }
     // Types with explicit snake_case CodingKeys decode as written; the others were encoded with
     // `.convertToSnakeCase` and decode with its inverse.

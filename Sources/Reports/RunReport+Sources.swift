@@ -175,7 +175,7 @@ extension RunReport {
     s.append([.text("initial H (nats)"), .number(run.steps[0].entropy)])
     s.append([.text("final H (nats)"), .number(run.finalEntropy)])
     s.append([.text("final reward J"), .number(run.finalReward)])
-    s.append([.text("Pearson r, first order vs actual ΔH"), .number(acc.pearson)])
+    s.append([.text("Pearson r, first order vs actual ΔH"), .number(acc.pearson.isFinite ? acc.pearson : nil)])
     s.append([.text("max |first order − actual| (nats)"), .number(acc.maxFirstOrderError)])
     s.append([.text("max |second order − actual| (nats)"), .number(acc.maxSecondOrderError)])
     if let fit = run.entropyPerformanceFit {

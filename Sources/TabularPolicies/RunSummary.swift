@@ -19,7 +19,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
   public let initialEntropy: Double
   public let finalEntropy: Double
   public let finalReward: Double
-  public let pearsonFirstOrder: Double
+  public let pearsonFirstOrder: Double?
   public let maxErrorFirstOrder: Double
   public let maxErrorSecondOrder: Double
   public let totalInterventionTouched: Int
@@ -45,7 +45,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
     self.initialEntropy = run.steps[0].entropy
     self.finalEntropy = run.finalEntropy
     self.finalReward = run.finalReward
-    self.pearsonFirstOrder = acc.pearson
+    self.pearsonFirstOrder = acc.pearson.isFinite ? acc.pearson : nil  // undefined (a constant series): no NaN
     self.maxErrorFirstOrder = acc.maxFirstOrderError
     self.maxErrorSecondOrder = acc.maxSecondOrderError
     self.totalInterventionTouched = run.steps.reduce(0) { $0 + $1.interventionTouched }

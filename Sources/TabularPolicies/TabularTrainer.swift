@@ -110,7 +110,8 @@ public final class TabularTrainer {
 
   /// Takes one update step and returns its record.
   ///
-  /// - Throws: `TabularPolicyError` if the logits overflow or an evaluation fails.
+  /// - Throws: `TabularPolicyError` if the logits overflow, a step's entropy changes, flows or
+  ///   covariances are not finite in Double (η or a coefficient too large), or an evaluation fails.
   /// - Complexity: O(S K) per exact step plus the environment's evaluation; sampled steps add
   ///   O(epochs · S (K + G)) (O(N log N) per epoch for KL-Cov and forking masks).
   @discardableResult
@@ -146,6 +147,14 @@ public final class TabularTrainer {
     var visitation = 0.0
     for s in policies.indices where newEvaluation.stateWeights[s] != weights[s] {
       visitation += (newEvaluation.stateWeights[s] - weights[s]) * outcome.policies[s].entropy
+    }
+    // A step so large (η, a coefficient) that Double overflows would print NaN/inf as a result:
+    // refuse it, naming the step and what to lower.
+    let figures = [actual, first, second, visitation, covPG, covNPG, outcome.expandingFlow, outcome.contractingFlow]
+    guard figures.allSatisfy(\.isFinite), outcome.policies.allSatisfy({ $0.entropy.isFinite }) else {
+      throw TabularPolicyError(
+        argument: "learning rate / coefficients",
+        problem: "step \(stepCount) overflowed Double (ΔH actual \(actual), first order \(first), second order \(second)); lower --lr or the coefficients")
     }
     var record = StepRecord(
       step: stepCount, entropy: h, reward: evaluation.expectedReturn, deltaActual: actual, deltaFirstOrder: first,

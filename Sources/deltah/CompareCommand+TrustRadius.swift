@@ -22,7 +22,7 @@ extension TextTable {
   mutating func appendTrustRadius(_ t: CheckpointComparison.TrustRadius) {
     append("trust tolerance ε", formatNumber(t.tolerance))
     append("share outside trust radius (s* < 1)", "\(formatNumber(t.outsideTrustRadiusShare, digits: 4)) (\(t.outsideTokens) of \(t.tokens))")
-    append("median trust scale s*", formatNumber(t.medianTrustScale, digits: 4))
+    append("median trust scale s*", t.medianTrustScale.isInfinite ? "unbounded (at least half the positions stay within ε at any scale)" : formatNumber(t.medianTrustScale, digits: 4))
     append("Pearson first order, inside radius", t.pearsonFirstOrderInsideTrustRadius.map { formatNumber($0, digits: 6) } ?? "-")
     append("RMSE first order inside / outside", "\(t.rmseFirstOrderInside.map { formatNumber($0, digits: 4) } ?? "-") / \(t.rmseFirstOrderOutside.map { formatNumber($0, digits: 4) } ?? "-")")
   }

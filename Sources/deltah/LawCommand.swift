@@ -53,6 +53,9 @@ struct LawCommand: ParsableCommand {
     if rewards == nil, files.count != 1 { throw ValidationError("give one training log, or dumps with --rewards LOG") }
     if let f = fitFraction, !(f > 0 && f < 1) { throw ValidationError("--fit-fraction must be in (0, 1), got \(f)") }
     if bootstrap < 1 { throw ValidationError("--bootstrap must be ≥ 1, got \(bootstrap)") }
+    if bootstrap > EntropyPerformanceLaw.Options.maximumBootstrapResamples {
+      throw ValidationError("--bootstrap \(bootstrap) is too many: at most \(EntropyPerformanceLaw.Options.maximumBootstrapResamples)")
+    }
     if let t = temperature, !(t.isFinite && t > 0) { throw ValidationError("--temperature must be a finite number > 0") }
     if rewards == nil, temperature != nil { throw ValidationError("--temperature applies to dumps (with --rewards)") }
     if rewards != nil, entropy != nil { throw ValidationError("--entropy names a log column; with --rewards the entropy is each dump's token mean") }
@@ -63,13 +66,18 @@ struct LawCommand: ParsableCommand {
       entropy: entropy ?? "entropy", performance: performance ?? "reward", step: step ?? "step", stepRequired: rewards != nil,
       entropyRequired: rewards == nil)
     let observations: LawObservations
+    var dumpWarnings: [String] = []
     if let rewards {
       let log = try LawObservations(contentsOf: rewards, columns: columns)
       var dumps: [DumpEntropy] = []
       for path in files {
         let dump = try LogitDump(path: path)
         let table = try PositionTable(dump: dump, temperature: temperature ?? dump.temperature, progress: ProgressBar("reading \(path)").update)
-        let analysis = try BatchAnalysis(table: table, file: path, step: dump.step, options: AnalysisOptions())
+        let analysis = try BatchAnalysis(dump: dump, table: table, options: AnalysisOptions())
+        // What the dump itself tells (ignored tensors such as attention_mask, impossible values, an
+        // entropy audit) changes the token-mean entropy fitted here: it reaches every output. The
+        // η warning does not apply (the law uses no polarity).
+        dumpWarnings += analysis.summary.warnings.filter { !$0.hasPrefix("η = 1 by default") }.map { "\(path): \($0)" }
         guard let h = analysis.summary.entropyTokenMean else {
           throw LawError(source: path, problem: "no entropy: the dump has neither logits nor a logged entropy")
         }
@@ -78,15 +86,15 @@ struct LawCommand: ParsableCommand {
       observations = try LawObservations(dumps: dumps, rewards: log)
     } else {
       if files[0] == "-" {
-        var text = ""
-        while let line = readLine(strippingNewline: false) { text += line }
+        let text = String(decoding: try InputFile.standardInput(), as: UTF8.self)  // bounded: /dev/zero is an error
         observations = try LawObservations(text: text, source: "standard input", columns: columns)
       } else {
         observations = try LawObservations(contentsOf: files[0], columns: columns)
       }
     }
-    let law = try EntropyPerformanceLaw(
+    var law = try EntropyPerformanceLaw(
       observations: observations, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed))
+    law.warnings = dumpWarnings + law.warnings
     if json {
       try printJSON(law, kind: .law)
     } else {

@@ -61,8 +61,8 @@ struct ReportCommand: ParsableCommand {
     // Render everything first; write only when all of it succeeded.
     var files: [(String, String)] = []
     if let out {
-      for t in report.tables { files.append(("\(out)/\(t.label).\(format.fileExtension)", Self.render(t, format))) }
-      for f in report.figures { files.append(("\(out)/\(f.label).svg", f.svg)) }
+      for t in report.tables { files.append((try OutputFile.member("\(t.label).\(format.fileExtension)", ofFolder: out, option: "--out"), Self.render(t, format))) }
+      for f in report.figures { files.append((try OutputFile.member("\(f.label).svg", ofFolder: out, option: "--out"), f.svg)) }
     }
     if let html { files.append((html, report.html())) }
     try OutputFile.refuseOverwritingInputs(outputs: files.map(\.0), inputs: [])  // before writing any

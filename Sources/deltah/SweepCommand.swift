@@ -3,6 +3,7 @@
 import ArgumentParser
 import EntropyInterventions
 import GSLSupport
+import LogitDumps
 import Reports
 import TabularPolicies
 
@@ -63,6 +64,16 @@ struct SweepCommand: ParsableCommand {
       throw ValidationError("--states, --runs, --steps, --threads must be ≥ 1 and --samples ≥ 2")
     }
     guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be finite and > 0") }
+    // The same bounds as `deltah bandit` (no trap, allocation abort or hour-long run from a number).
+    guard steps <= TrainingOptions.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(TrainingOptions.maximumSteps)") }
+    guard samples <= 1 << 20 else { throw ValidationError("--samples \(samples) is out of range: 2 … \(1 << 20)") }
+    guard runs <= Self.maximumRuns else { throw ValidationError("--runs \(runs) is too large: at most \(Self.maximumRuns)") }
+    guard threads <= Self.maximumThreads else { throw ValidationError("--threads \(threads) is too large: at most \(Self.maximumThreads)") }
+    guard seed <= UInt64.max - UInt64(runs) else {
+      throw ValidationError("--seed \(seed) is too large: the sampling seeds seed + 1 … seed + runs must fit in 64 bits")
+    }
+    try TrainingOptions.checkTableSize(
+      states: states, actions: arms ?? rewards?.values.count ?? 1, steps: steps, statesName: "--states", actionsName: "--arms")
     guard ["markdown", "latex", "csv", "json"].contains(format) else { throw ValidationError("--format must be markdown, latex, csv or json") }
     for name in rules.split(separator: ",") where InterventionSweep.Rule(rawValue: String(name)) == nil {
       throw ValidationError("--rules: unknown rule '\(name)'; use reinforce, grpo, ppo")
@@ -71,6 +82,10 @@ struct SweepCommand: ParsableCommand {
       throw ValidationError("--interventions: unknown or unsupported '\(name)'; use \(TrainingOptions.interventions.filter { $0 != "polarity" }.joined(separator: ", "))")
     }
   }
+
+  /// The most runs per cell and worker threads a sweep accepts.
+  static let maximumRuns = 100_000
+  static let maximumThreads = 1024
 
   func intervention(_ name: String) throws -> EntropyIntervention {
     switch name {
@@ -87,6 +102,12 @@ struct SweepCommand: ParsableCommand {
   }
 
   func run() throws {
+    // Both figures are checked (no special file, no folder in the way) before the sweep runs and
+    // before either is written.
+    let figurePaths = try curves.map { folder in
+      try ["sweep-entropy.svg", "sweep-reward.svg"].map { try OutputFile.member($0, ofFolder: folder, option: "--curves") }
+    }
+    if let figurePaths { try OutputFile.refuseOverwritingInputs(outputs: figurePaths, inputs: []) }
     let bandit: ContextualBandit
     let logits: [[Double]]
     if let rewards {
@@ -112,10 +133,10 @@ struct SweepCommand: ParsableCommand {
         .init("samples per state", "\(samples)"), .init("runs", "\(runs) (sampling seeds \(seed + 1)…\(seed + UInt64(runs)))"),
         .init("interval", "95 % Student t over runs"),
       ])
-    if let curves {
+    if let figurePaths {
       for reward in [false, true] {
         let figure = Figure.sweepCurves(cells, reward: reward, caption: "Mean over \(runs) runs; \(environment), η = \(NumberFormatting.exact(lr)).")
-        try ReportCommand.writeAtomically(figure.svg, to: curves + (reward ? "/sweep-reward.svg" : "/sweep-entropy.svg"))
+        try ReportCommand.writeAtomically(figure.svg, to: figurePaths[reward ? 1 : 0])
       }
     }
     let table = ReportTable.sweep(cells, provenance: provenance)

@@ -248,7 +248,7 @@ struct TrainingOptions: ParsableArguments {
     }
     var lines = ["\(s.environment); rule \(s.rule), η = \(formatNumber(s.learningRate)), intervention \(s.intervention)", t.rendered(), ""]
     lines.append("final H = \(formatNumber(s.finalEntropy)), final J = \(formatNumber(s.finalReward))")
-    lines.append("first order vs actual: Pearson \(formatNumber(s.pearsonFirstOrder, digits: 6)), max |err| 1st \(formatNumber(s.maxErrorFirstOrder, digits: 3)), 2nd \(formatNumber(s.maxErrorSecondOrder, digits: 3))")
+    lines.append("first order vs actual: Pearson \(s.pearsonFirstOrder.map { formatNumber($0, digits: 6) } ?? "- (undefined: a constant series)"), max |err| 1st \(formatNumber(s.maxErrorFirstOrder, digits: 3)), 2nd \(formatNumber(s.maxErrorSecondOrder, digits: 3))")
     if let a = s.fitA, let b = s.fitB, let c = s.fitCeiling {
       lines.append("entropy–performance law R = −a·e^H + b: a = \(formatNumber(a, digits: 6)), b = \(formatNumber(b, digits: 6)), ceiling b − a = \(formatNumber(c, digits: 6))")
     }

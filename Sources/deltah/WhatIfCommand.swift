@@ -45,7 +45,7 @@ struct WhatIfCommand: ParsableCommand {
     // The table's polarity stays unclipped (c = 1); --clip-low/--clip-high/--dual-clip set the ppo-clip row.
     var analysisOptions = settings.options(dumpLearningRate: dump.learningRate)
     analysisOptions.clipping = nil
-    let analysis = try BatchAnalysis(table: table, file: path, step: dump.step, options: analysisOptions)
+    let analysis = try BatchAnalysis(dump: dump, table: table, options: analysisOptions)  // with the dump's facts: ignored tensors, impossible values
     var options = WhatIfOptions()
     options.step = step
     options.entropyHistory = entropyHistory?.values ?? []
