@@ -239,6 +239,12 @@ extension TabularTrainer {
     current: [SoftmaxPolicy], factors: [Double], samplesPerState g: Int, surrogate: [Double]
   ) throws(TabularPolicyError) -> [Double] {
     let n = advantages.count
+    // Run-dependent rules see this step's index and the policy entropies of the earlier steps
+    // (`entropyHistory` ends with the current step's entropy, which is dropped).
+    let rule: any TokenWeighting =
+      if let stateful = rule as? any TrainingStateTokenWeighting {
+        stateful.atTrainingState(step: stepCount, entropyHistory: Array(entropyHistory.dropLast()))
+      } else { rule }
     do {
       let discriminators = current.map(\.entropyDiscriminator)
       let expected = current.map(\.expectedEntropyDiscriminator)
