@@ -71,6 +71,9 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "kl-cov-annealed: Robbins–Monro timescale τ > 0 of β_t = β₀/(1 + t/τ).")
   var klTimescale: Double = 100
 
+  @Option(help: "siren: p of the top-p mask (the bonus is the renormalised entropy of the smallest set holding mass p; default: no top-p mask).")
+  var sirenTopP: Double?
+
   @Option(help: "STEER w_min.")
   var steerMin: Double = 0.8
 
@@ -125,6 +128,7 @@ struct TrainingOptions: ParsableArguments {
       throw ValidationError("--intervention polarity needs --polarity-target H* (> 0)")
     }
     guard klTimescale.isFinite, klTimescale > 0 else { throw ValidationError("--kl-timescale must be finite and > 0, got \(klTimescale)") }
+    if let p = sirenTopP, !(p.isFinite && p > 0 && p <= 1) { throw ValidationError("--siren-top-p must be in (0, 1], got \(p)") }
     if let t = polarityTarget, !(t.isFinite && t > 0) { throw ValidationError("--polarity-target must be > 0, got \(t)") }
     if !(polarityGain.isFinite && polarityGain >= 0) { throw ValidationError("--polarity-gain must be ≥ 0, got \(polarityGain)") }
     if rule.hasSuffix("entropy-bonus"), entropyCoef == nil {
@@ -205,6 +209,7 @@ struct TrainingOptions: ParsableArguments {
       return .entrocraft(
         try EntrocraftController(startBounds: (start[0], start[1]), endBounds: (end[0], end[1]), totalSteps: steps))
     case "forking": return .forkingTokens(ratio: forkingRatio)
+    case "siren": return .tokenWeighting(SIRENEntropyBonus(topP: sirenTopP))
     case "kl-cov-annealed":
       return .tokenWeighting(
         KLCovAnnealing(initialCoefficient: klCoef, schedule: .robbinsMonro(timescale: klTimescale), ratio: covRatio ?? 2e-3))

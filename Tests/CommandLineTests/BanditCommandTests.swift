@@ -119,3 +119,15 @@ struct RunDependentInterventionCommandTests {
     #expect(r.status != 0 && r.standardError.contains("--kl-timescale"))
   }
 }
+
+@Suite("deltah bandit --intervention siren --siren-top-p")
+struct SIRENTopPCommandTests {
+  @Test func topPChangesTheRunAndIsValidated() throws {
+    let base = ["bandit", "--arms", "6", "--seed", "4", "--rule", "grpo", "--lr", "0.5", "--steps", "10", "--intervention", "siren", "--csv"]
+    let plain = try runDeltaH(base), masked = try runDeltaH(base + ["--siren-top-p", "0.5"])
+    #expect(plain.status == 0 && masked.status == 0, "\(masked.standardError)")
+    #expect(plain.standardOutput != masked.standardOutput)
+    let bad = try runDeltaH(base + ["--siren-top-p", "0"])
+    #expect(bad.status != 0 && bad.standardError.contains("--siren-top-p"))
+  }
+}

@@ -73,3 +73,25 @@ struct TrainingStateWeightingTests {
     #expect(e != none)
   }
 }
+
+@Suite("SIREN's top-p mask in the sampled trainer")
+struct SIRENTopPTrainerTests {
+  func entropies(_ siren: SIRENEntropyBonus) throws -> [Double] {
+    try TabularTrainer(
+      environment: ContextualBandit(rewards: [[1, 0.5, 0.2, 0], [0.1, 0.9, 0.3, 0.3]]),
+      initialLogits: [[0, 0, 0, 0], [0.5, 0, -0.5, 0]],
+      rule: .sampled(SampledUpdate(samplesPerState: 8, epochs: 2, intervention: .tokenWeighting(siren))),
+      learningRate: 0.8, seed: 9
+    ).run(steps: 10).steps.map(\.entropy)
+  }
+
+  /// The trainer hands SIREN the policies: p = 1 follows the full-entropy bonus (1e-9: the
+  /// offsets agree to ~1e-15 per token, compounded over 10 steps), p = 0.5 does not.
+  @Test func trainerUsesThePoliciesForTheTopPMask() throws {
+    let plain = try entropies(SIRENEntropyBonus(coefficient: 0.5, peakRatio: 1))
+    let one = try entropies(SIRENEntropyBonus(coefficient: 0.5, peakRatio: 1, topP: 1))
+    let half = try entropies(SIRENEntropyBonus(coefficient: 0.5, peakRatio: 1, topP: 0.5))
+    for (a, b) in zip(plain, one) { #expect(abs(a - b) < 1e-9) }
+    #expect(zip(plain, half).map { abs($0 - $1) }.max()! > 1e-6)
+  }
+}
