@@ -100,23 +100,26 @@ struct SweepCommand: ParsableCommand {
   }
 
   func run() throws {
-    let bandit: any TabularEnvironment
+    let bandit: ContextualBandit
     let logits: [[Double]]
+    let problem: any TabularEnvironment  // the bandit, or the MDP of --mdp
     if mdp {
       let generator = MersenneTwister(seed: seed)
-      bandit = try TabularMDP.random(states: states, actions: arms!, discount: gamma, generator: generator)
+      problem = try TabularMDP.random(states: states, actions: arms!, discount: gamma, generator: generator)
       logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
     } else if let rewards {
       bandit = try ContextualBandit(rewards: rewards.values)
+      problem = bandit
       logits = [Array(repeating: 0, count: rewards.values.count)]
     } else {
       let generator = MersenneTwister(seed: seed)
       bandit = try ContextualBandit.random(states: states, actions: arms!, generator: generator)
+      problem = bandit
       logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
     }
     let names = interventions.split(separator: ",").map(String.init)
     let sweep = InterventionSweep(
-      environment: bandit, initialLogits: logits, rules: rules.split(separator: ",").map { InterventionSweep.Rule(rawValue: String($0))! },
+      environment: problem, initialLogits: logits, rules: rules.split(separator: ",").map { InterventionSweep.Rule(rawValue: String($0))! },
       interventions: try names.map { ($0, try intervention($0)) }, seeds: (1...runs).map { seed + UInt64($0) }, steps: steps,
       learningRate: lr, samplesPerState: samples)
     let cells = try sweep.run(threads: threads)
