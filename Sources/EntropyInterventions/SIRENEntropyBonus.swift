@@ -5,10 +5,12 @@
 /// entropy masking mechanism, consisting of a top-p mask and a peak-entropy mask"):
 ///
 ///     peak mask:    m_t = 1[H_t ≥ quantile_{1−ρ}({H : valid})]   (numpy linear rule)
-///     top-p mask:   the bonus's entropy is taken over the smallest set of tokens holding mass p,
-///                   renormalised — it needs the full distribution, so on token statistics the
-///                   full-vocabulary H_t stands in for it
-///     bonus:        α·m_t·H_t, through the sampled-token offsets b_t = −α m_t u_{t,y}; w = 1
+///     top-p mask:   the bonus's entropy is H_{N_t}, over the smallest set N_t of tokens holding
+///                   mass p, renormalised (``TopPNucleus``); used when `topP` is set and the batch
+///                   carries `distributions` (the tabular trainer), else the full-vocabulary H_t
+///                   stands in for it (token statistics from dumps)
+///     bonus:        α·m_t·H_{N_t}, through the sampled-token offsets b_t = −α m_t b_{N_t}(y_t)
+///                   (= −α m_t u_{t,y} without the top-p mask); w = 1
 ///
 /// The paper's self-anchored form (stabilising the regulariser) is not modelled. Defaults
 /// α = 0.01, ρ = 0.2.
@@ -18,9 +20,13 @@ public struct SIRENEntropyBonus: TokenWeighting {
   /// ρ, the share of positions (highest entropy) that receive the bonus.
   public var peakRatio: Double
 
-  public init(coefficient: Double = 0.01, peakRatio: Double = 0.2) {
+  /// p of the top-p mask; nil: no top-p mask.
+  public var topP: Double?
+
+  public init(coefficient: Double = 0.01, peakRatio: Double = 0.2, topP: Double? = nil) {
     self.coefficient = coefficient
     self.peakRatio = peakRatio
+    self.topP = topP
   }
 
   public var name: String { "siren" }
@@ -38,6 +44,7 @@ public struct SIRENEntropyBonus: TokenWeighting {
   public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
     try checkNonNegative(coefficient, name: "coefficient")
     let m = try peakMask(for: tokens)
+    if let topP, let b = try topPOffsets(p: topP, tokens: tokens, mask: m) { return b }
     return entropyBonusOffsets(coefficients: m.map { $0 ? coefficient : 0 }, tokens: tokens)
   }
 }

@@ -36,6 +36,10 @@ public struct TokenBatch: Sendable {
   public let polarityFactors: [Double]?
   /// Cov_t (0 at invalid tokens).
   public let centredProducts: [Double]
+  /// Each token's full distribution and sampled index, when the producer has them (the tabular
+  /// trainer); nil on token statistics from dumps. Rules that need more than H_t use it (SIREN's
+  /// top-p mask).
+  public var distributions: TokenDistributions? = nil
 
   /// Builds and checks a batch.
   ///

@@ -239,15 +239,22 @@ extension TabularTrainer {
     current: [SoftmaxPolicy], factors: [Double], samplesPerState g: Int, surrogate: [Double]
   ) throws(TabularPolicyError) -> [Double] {
     let n = advantages.count
+    // Run-dependent rules see this step's index and the policy entropies of the earlier steps
+    // (`entropyHistory` ends with the current step's entropy, which is dropped).
+    let rule: any TokenWeighting =
+      if let stateful = rule as? any TrainingStateTokenWeighting {
+        stateful.atTrainingState(step: stepCount, entropyHistory: Array(entropyHistory.dropLast()))
+      } else { rule }
     do {
       let discriminators = current.map(\.entropyDiscriminator)
       let expected = current.map(\.expectedEntropyDiscriminator)
-      let batch = try TokenBatch(
+      var batch = try TokenBatch(
         logProbabilities: logProb, advantages: advantages, entropies: (0..<n).map { current[$0 / g].entropy },
         oldLogProbabilities: oldLogProb, sequenceIDs: (0..<n).map { Int64($0) }, groupIDs: (0..<n).map { Int64($0 / g) },
         polarityFactors: (0..<n).map { i in
           learningRate * factors[i / g] / Double(g) * (expected[i / g] - discriminators[i / g][actions[i]])
         })
+      batch.distributions = TokenDistributions(rows: current.map(\.probabilities), row: (0..<n).map { $0 / g }, sampled: actions)
       let w = try rule.weights(for: batch)
       let b = try rule.advantageOffsets(for: batch)
       // Ratio-carrying rules replace the surrogate; the others multiply r_t·1[not clipped].

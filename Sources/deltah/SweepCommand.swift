@@ -10,10 +10,11 @@ import TabularPolicies
 struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
-    abstract: "Interventions × seeds × sampled rules on a toy bandit: mean ± 95 % interval of final H, J, collapse time, pass@k, Pearson.",
+    abstract: "Interventions × seeds × sampled rules on a toy bandit or MDP: mean ± 95 % interval of final H, J, collapse time, pass@k, Pearson.",
     discussion: """
       The bandit is --rewards r1,… (one state, zero initial logits) or --arms K [--states S] --seed s \
-      (as `deltah bandit`). Run j of a cell samples with mt19937 seed s + 1 + j. Each intervention \
+      (as `deltah bandit`); with --mdp, the random MDP of `deltah mdp --states S --actions K --gamma γ \
+      --seed s` (K = --arms; run 1 uses that command's default sampling seed s + 1). Run j of a cell samples with mt19937 seed s + 1 + j. Each intervention \
       uses its library defaults (README methods table); entrocraft anneals over --steps. Runs are \
       independent and use --threads cores; the output does not depend on the thread count.
       """)
@@ -27,7 +28,13 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "Number of states S of the random contextual bandit.")
   var states: Int = 1
 
-  @Option(help: "mt19937 seed of the random bandit; sampling seeds are seed + 1 … seed + runs.")
+  @Flag(help: "Sweep on the random discounted MDP of `deltah mdp` (S = --states, K = --arms, γ = --gamma) instead of a bandit.")
+  var mdp = false
+
+  @Option(help: "Discount γ in [0, 1) of --mdp.")
+  var gamma: Double = 0.9
+
+  @Option(help: "mt19937 seed of the random bandit or MDP; sampling seeds are seed + 1 … seed + runs.")
   var seed: UInt64 = 0
 
   @Option(help: "Runs (sampling seeds) per cell.")
@@ -60,6 +67,12 @@ struct SweepCommand: ParsableCommand {
   func validate() throws {
     if (rewards == nil) == (arms == nil) { throw ValidationError("give either --rewards or --arms") }
     if let arms, arms < 1 { throw ValidationError("--arms must be ≥ 1") }
+    if mdp {
+      if rewards != nil { throw ValidationError("--mdp draws a random MDP: give --arms K and --states S, not --rewards") }
+      if !(gamma.isFinite && gamma >= 0 && gamma < 1) { throw ValidationError("--gamma must be in [0, 1), got \(gamma)") }
+      guard states <= 4096, arms! <= 1 << 16 else { throw ValidationError("--mdp: at most 4096 states and 65536 actions") }
+      try TrainingOptions.checkTableSize(states: states * states, actions: arms!, steps: steps, statesName: "--states²", actionsName: "--arms")
+    }
     if states < 1 || runs < 1 || steps < 1 || samples < 2 || threads < 1 {
       throw ValidationError("--states, --runs, --steps, --threads must be ≥ 1 and --samples ≥ 2")
     }
@@ -110,21 +123,28 @@ struct SweepCommand: ParsableCommand {
     if let figurePaths { try OutputFile.refuseOverwritingInputs(outputs: figurePaths, inputs: []) }
     let bandit: ContextualBandit
     let logits: [[Double]]
-    if let rewards {
+    let problem: any TabularEnvironment  // the bandit, or the MDP of --mdp
+    if mdp {
+      let generator = MersenneTwister(seed: seed)
+      problem = try TabularMDP.random(states: states, actions: arms!, discount: gamma, generator: generator)
+      logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
+    } else if let rewards {
       bandit = try ContextualBandit(rewards: rewards.values)
+      problem = bandit
       logits = [Array(repeating: 0, count: rewards.values.count)]
     } else {
       let generator = MersenneTwister(seed: seed)
       bandit = try ContextualBandit.random(states: states, actions: arms!, generator: generator)
+      problem = bandit
       logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
     }
     let names = interventions.split(separator: ",").map(String.init)
     let sweep = InterventionSweep(
-      environment: bandit, initialLogits: logits, rules: rules.split(separator: ",").map { InterventionSweep.Rule(rawValue: String($0))! },
+      environment: problem, initialLogits: logits, rules: rules.split(separator: ",").map { InterventionSweep.Rule(rawValue: String($0))! },
       interventions: try names.map { ($0, try intervention($0)) }, seeds: (1...runs).map { seed + UInt64($0) }, steps: steps,
       learningRate: lr, samplesPerState: samples)
     let cells = try sweep.run(threads: threads)
-    let environment = rewards.map { "bandit r = \($0.values.map { formatNumber($0) }.joined(separator: ","))" }
+    let environment = mdp ? "random MDP, \(states) states × \(arms!) actions, γ = \(gamma), seed \(seed)" : rewards.map { "bandit r = \($0.values.map { formatNumber($0) }.joined(separator: ","))" }
       ?? "random bandit K = \(arms!), S = \(states), seed \(seed)"
     let provenance = Provenance(
       generator: "DeltaH \(DeltaHVersion.string)", command: "deltah sweep",

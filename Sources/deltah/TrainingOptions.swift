@@ -53,7 +53,7 @@ struct TrainingOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "GRPO std epsilon.")
   var grpoEpsilon: Double = 1e-6
 
-  @Option(help: "Intervention for sampled rules: none, clip-cov, kl-cov, steer-linear, steer-exp, opefo, entrocraft, forking, polarity, or a token weighting with its defaults (README methods table): forking-bottom, cispo, bapo, hapo, lp-reg, siren, empg, d3s, cov-kernel.")
+  @Option(help: "Intervention for sampled rules: none, clip-cov, kl-cov, steer-linear, steer-exp, opefo, entrocraft, forking, polarity, or a token weighting with its defaults (README methods table): forking-bottom, cispo, bapo, hapo, lp-reg, siren, empg, d3s, cov-kernel, kl-cov-annealed (β_t = β₀/(1 + t/τ), β₀ = --kl-coef), epo (history: this run's policy entropies before the step).")
   var intervention: String = "none"
 
   @Option(help: "Clip-Cov / KL-Cov selection ratio (fraction; defaults 2e-4 / 2e-3).")
@@ -67,6 +67,12 @@ struct TrainingOptions: ParsableArguments {
 
   @Option(help: "KL-Cov β.")
   var klCoef: Double = 1
+
+  @Option(help: "kl-cov-annealed: Robbins–Monro timescale τ > 0 of β_t = β₀/(1 + t/τ).")
+  var klTimescale: Double = 100
+
+  @Option(help: "siren: p of the top-p mask (the bonus is the renormalised entropy of the smallest set holding mass p; default: no top-p mask).")
+  var sirenTopP: Double?
 
   @Option(help: "STEER w_min.")
   var steerMin: Double = 0.8
@@ -121,6 +127,8 @@ struct TrainingOptions: ParsableArguments {
     if intervention == "polarity" && polarityTarget == nil {
       throw ValidationError("--intervention polarity needs --polarity-target H* (> 0)")
     }
+    guard klTimescale.isFinite, klTimescale > 0 else { throw ValidationError("--kl-timescale must be finite and > 0, got \(klTimescale)") }
+    if let p = sirenTopP, !(p.isFinite && p > 0 && p <= 1) { throw ValidationError("--siren-top-p must be in (0, 1], got \(p)") }
     if let t = polarityTarget, !(t.isFinite && t > 0) { throw ValidationError("--polarity-target must be > 0, got \(t)") }
     if !(polarityGain.isFinite && polarityGain >= 0) { throw ValidationError("--polarity-gain must be ≥ 0, got \(polarityGain)") }
     if rule.hasSuffix("entropy-bonus"), entropyCoef == nil {
@@ -155,7 +163,8 @@ struct TrainingOptions: ParsableArguments {
   static let tokenWeightings: [String: any TokenWeighting] = [
     "forking-bottom": ForkingTokenWeighting(ratio: 0.2, arm: .bottom), "cispo": CISPOWeighting(), "bapo": BAPOClipping(),
     "hapo": HAPOAdaptiveClipping(), "lp-reg": LpRegProtection(), "siren": SIRENEntropyBonus(), "empg": EMPGModulation(),
-    "d3s": D3SDownSampling(), "cov-kernel": CovarianceKernelWeighting(),
+    "d3s": D3SDownSampling(), "cov-kernel": CovarianceKernelWeighting(), "kl-cov-annealed": KLCovAnnealing(),
+    "epo": EPOEntropySmoothing(history: []),
   ]
 
   func stepScaling(discount: Double) -> StateStepScaling {
@@ -200,6 +209,10 @@ struct TrainingOptions: ParsableArguments {
       return .entrocraft(
         try EntrocraftController(startBounds: (start[0], start[1]), endBounds: (end[0], end[1]), totalSteps: steps))
     case "forking": return .forkingTokens(ratio: forkingRatio)
+    case "siren": return .tokenWeighting(SIRENEntropyBonus(topP: sirenTopP))
+    case "kl-cov-annealed":
+      return .tokenWeighting(
+        KLCovAnnealing(initialCoefficient: klCoef, schedule: .robbinsMonro(timescale: klTimescale), ratio: covRatio ?? 2e-3))
     case "polarity":
       return .polarityReweighting(PolarityBranchWeights.proportionalController(target: polarityTarget!, gain: polarityGain))
     default: return Self.tokenWeightings[intervention].map { .tokenWeighting($0) } ?? .none

@@ -101,3 +101,33 @@ struct BanditCommandTests {
     #expect(r.standardError.contains(message), "stderr: \(r.standardError)")
   }
 }
+
+@Suite("deltah bandit/mdp --intervention kl-cov-annealed and epo")
+struct RunDependentInterventionCommandTests {
+  @Test(arguments: [["bandit", "--arms", "5", "--seed", "2"], ["mdp", "--states", "3", "--actions", "3", "--seed", "2"]], ["kl-cov-annealed", "epo"])
+  func runsAndIsReproducible(problem: [String], name: String) throws {
+    let args = problem + ["--rule", "ppo", "--lr", "0.5", "--steps", "12", "--intervention", name, "--json"]
+    let a = try runDeltaH(args), b = try runDeltaH(args)
+    #expect(a.status == 0, "\(a.standardError)")
+    #expect(a.standardOutput == b.standardOutput)
+    let summary = try #require(try a.jsonObject()["summary"] as? [String: Any])
+    #expect(summary["intervention"] as? String == name)
+  }
+
+  @Test func badTimescaleIsRefused() throws {
+    let r = try runDeltaH(["bandit", "--arms", "3", "--rule", "grpo", "--intervention", "kl-cov-annealed", "--kl-timescale", "0"])
+    #expect(r.status != 0 && r.standardError.contains("--kl-timescale"))
+  }
+}
+
+@Suite("deltah bandit --intervention siren --siren-top-p")
+struct SIRENTopPCommandTests {
+  @Test func topPChangesTheRunAndIsValidated() throws {
+    let base = ["bandit", "--arms", "6", "--seed", "4", "--rule", "grpo", "--lr", "0.5", "--steps", "10", "--intervention", "siren", "--csv"]
+    let plain = try runDeltaH(base), masked = try runDeltaH(base + ["--siren-top-p", "0.5"])
+    #expect(plain.status == 0 && masked.status == 0, "\(masked.standardError)")
+    #expect(plain.standardOutput != masked.standardOutput)
+    let bad = try runDeltaH(base + ["--siren-top-p", "0"])
+    #expect(bad.status != 0 && bad.standardError.contains("--siren-top-p"))
+  }
+}
