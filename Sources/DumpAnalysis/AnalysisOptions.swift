@@ -6,6 +6,10 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
   public var learningRate: Double = 1
   /// Where ``learningRate`` came from (shown next to it in every report).
   public var learningRateSource: LearningRateSource = .default
+  /// Where the temperature T came from: the command line (`flag`), the dump's metadata, or the
+  /// default 1 (shown next to T, with a warning for the default); nil: not known (the analysis of a
+  /// bare ``PositionTable``).
+  public var temperatureSource: LearningRateSource? = nil
   /// KL-Cov selection ratio as a **fraction** (verl `kl_cov_ratio`, default 0.0002). The original
   /// PRIME code's `k_percent` is in percent: `k_percent = 0.2` is a ratio of 0.002 here.
   public var klCovRatio: Double = 0.0002

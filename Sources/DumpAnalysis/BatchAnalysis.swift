@@ -63,6 +63,10 @@ public struct BatchAnalysis: Sendable {
       nonFiniteExamples: table.nonFiniteExamples, entropySource: table.entropySource.rawValue,
       warnings: [])
     summary.learningRateSource = options.learningRateSource.rawValue
+    summary.temperatureSource = options.temperatureSource?.rawValue
+    if options.temperatureSource == .default, table.entropySource == .logits {
+      warnings.append("T = 1 by default (no temperature given and no metadata 'temperature'): entropies and log-probabilities are those of softmax(z); if the trainer sampled and scored at T ≠ 1, give its temperature")
+    }
     if let w = Self.learningRateWarning(options, hasPolarity: table.sampledDiscriminator != nil && table.advantages != nil) {
       warnings.append(w)
     }

@@ -8,6 +8,8 @@ public struct DumpSummary: Sendable, Codable {
   public var step: Int?
   /// Temperature T applied to the logits.
   public var temperature: Double
+  /// Where T came from: "flag", "metadata" or "default" (nil when not known).
+  public var temperatureSource: String? = nil
   /// η of the polarity split (the logit-space step size, not the optimizer's learning rate).
   public var learningRate: Double
   /// Where η came from: "flag", "metadata" or "default" (nil in JSON of older versions).

@@ -175,10 +175,20 @@ extension BatchAnalysis {
   /// - Throws: ``DumpError`` as ``init(table:file:step:options:)``.
   /// - Complexity: O(N log N + N·k).
   public init(dump: LogitDump, table: PositionTable, options: AnalysisOptions) throws(DumpError) {
+    var options = options
+    if options.temperatureSource == nil { options.temperatureSource = Self.temperatureSource(of: dump, table: table) }
     try self.init(table: table, file: dump.path, step: dump.step, options: options)
     appendDumpFacts(
       tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
       impossible: try ImpossibleLoggedValues(table: table, dump: dump))
+  }
+
+  /// Where the table's temperature came from: a value other than the dump's is an override
+  /// (`flag`); otherwise the dump's metadata, or the default 1 when the metadata has none.
+  ///
+  /// - Complexity: O(1).
+  public static func temperatureSource(of dump: LogitDump, table: PositionTable) -> LearningRateSource {
+    table.temperature != dump.temperature ? .flag : (dump.temperatureInMetadata ? .metadata : .default)
   }
 
   /// Records the tensors read and ignored (one warning each, with near misses) and the

@@ -100,6 +100,7 @@ public struct AnalysisPartial: Sendable {
       "entropy_source": t.entropySource.rawValue, "non_finite_rows": "\(t.nonFiniteRows)",
       "non_finite_examples": t.nonFiniteExamples.map(String.init).joined(separator: ","),
       "lr": "\(o.learningRate)", "lr_source": o.learningRateSource.rawValue,
+      "temperature_source": o.temperatureSource?.rawValue ?? "",
       "kl_cov_ratio": "\(o.klCovRatio)", "clip_cov_ratio": "\(o.clipCovRatio)",
       "clip_cov_bounds": "\(o.clipCovBounds.lower),\(o.clipCovBounds.upper)",
       "micro_batch": o.microBatch.map(String.init) ?? "", "seed": "\(o.seed)",
@@ -181,6 +182,10 @@ public struct AnalysisPartial: Sendable {
     options.learningRate = try number("lr")
     guard let lrSource = LearningRateSource(rawValue: m["lr_source"] ?? "") else { throw fail("lr_source", "= '\(m["lr_source"] ?? "")' is not flag, metadata or default") }
     options.learningRateSource = lrSource
+    if let text = m["temperature_source"], !text.isEmpty {
+      guard let source = LearningRateSource(rawValue: text) else { throw fail("temperature_source", "= '\(text)' is not flag, metadata or default") }
+      options.temperatureSource = source
+    }
     options.klCovRatio = try ratio("kl_cov_ratio")
     options.clipCovRatio = try ratio("clip_cov_ratio")
     options.clipCovBounds = try bounds("clip_cov_bounds")

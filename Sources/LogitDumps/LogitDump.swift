@@ -36,6 +36,8 @@ public struct LogitDump: Sendable {
   public let positionCount: Int
   /// Sampling temperature from metadata `temperature`; 1 when absent.
   public let temperature: Double
+  /// Whether the metadata holds `temperature` (false: ``temperature`` is the default 1).
+  public let temperatureInMetadata: Bool
   /// Training step from metadata `step`, when present.
   public let step: Int?
   /// Learning rate from metadata `lr`, when present.
@@ -168,6 +170,7 @@ public struct LogitDump: Sendable {
     self.positionShape = positions
     self.positionCount = count
     self.temperature = temperature
+    self.temperatureInMetadata = metadata["temperature"] != nil
     self.step = step
     self.learningRate = learningRate
   }

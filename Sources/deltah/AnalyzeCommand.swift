@@ -87,14 +87,9 @@ extension AnalyzeCommand {
     let table = try PositionTable(
       dump: dump, temperature: settings.temperature ?? dump.temperature, range: range,
       progress: ProgressBar("analyzing \(path)").update)
-    let options = settings.pipeline.resolvedOptions(dumpLearningRate: dump.learningRate)
-    try AnalysisPartial(
-      table: table,
-      provenance: PartialProvenance(
-        source: path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options,
-        shard: (shard.index, shard.count), tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
-        impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump))
-    ).write(to: partial)
+    var options = settings.pipeline.resolvedOptions(dumpLearningRate: dump.learningRate)
+    if settings.temperature != nil { options.temperatureSource = .flag }
+    try AnalysisPartial(dump: dump, table: table, options: options, shard: (shard.index, shard.count)).write(to: partial)
     writeStandardError("wrote partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
     for w in dump.ignoredTensorWarnings { writeStandardError("warning: \(path): \(w)\n") }
   }

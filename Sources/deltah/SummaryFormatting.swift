@@ -8,7 +8,7 @@ enum SummaryFormatting {
     var t = TextTable("quantity", "value")
     t.append("dump", s.file)
     if let step = s.step { t.append("step", "\(step)") }
-    t.append("temperature T", formatNumber(s.temperature))
+    t.append("temperature T", formatNumber(s.temperature) + (s.temperatureSource.map { " (\($0))" } ?? ""))
     t.append("η (polarity step, logit space)", formatNumber(s.learningRate) + (s.learningRateSource.map { " (\($0))" } ?? ""))
     t.append("valid tokens / positions", "\(s.tokens) / \(s.positions)")
     if s.nonFiniteRows > 0 { t.append("positions with NaN/Inf logits", "\(s.nonFiniteRows)") }

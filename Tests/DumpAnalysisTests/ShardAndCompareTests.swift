@@ -15,12 +15,7 @@ struct ShardAndCompareTests {
   /// The partial `analyze --shard` writes for `range` of `dump`.
   func partial(_ dump: LogitDump, range: Range<Int>, options: AnalysisOptions, shard: (Int, Int), temperature: Double = 1) throws -> AnalysisPartial {
     let table = try PositionTable(dump: dump, temperature: temperature, range: range)
-    return AnalysisPartial(
-      table: table,
-      provenance: PartialProvenance(
-        source: dump.path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options,
-        shard: shard, tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
-        impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump)))
+    return try AnalysisPartial(dump: dump, table: table, options: options, shard: shard)
   }
 
   func encoded(_ s: DumpSummary) throws -> String {

@@ -23,12 +23,7 @@ struct TrustworthyAnswersTests {
   func partial(_ dump: LogitDump, shard: (Int, Int), options: AnalysisOptions) throws -> AnalysisPartial {
     let range = PositionTable.shardRange(index: shard.0, of: shard.1, positionShape: dump.positionShape)
     let table = try PositionTable(dump: dump, temperature: dump.temperature, range: range)
-    return AnalysisPartial(
-      table: table,
-      provenance: PartialProvenance(
-        source: dump.path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options, shard: shard,
-        tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
-        impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump)))
+    return try AnalysisPartial(dump: dump, table: table, options: options, shard: shard)
   }
 
   /// Before: partials lost lr and step, so merged polarity was off by 1/η and step was nil.

@@ -1,0 +1,23 @@
+// DeltaH — entropy change of softmax policies.
+
+import LogitDumps
+
+extension AnalysisPartial {
+  /// The partial of `table` (a shard of `dump`): the provenance `merge` checks and restores
+  /// (source, identity, step, η and its source, the temperature's source, tensors read and
+  /// ignored, impossible logged values), so the merged summary equals the unsharded one.
+  /// `options.temperatureSource`, when nil, is derived as in ``BatchAnalysis/init(dump:table:options:)``.
+  ///
+  /// - Throws: ``DumpError`` when a logged tensor cannot be read.
+  /// - Complexity: O(positions of the shard).
+  public init(dump: LogitDump, table: PositionTable, options: AnalysisOptions, shard: (index: Int, count: Int)) throws(DumpError) {
+    var options = options
+    if options.temperatureSource == nil { options.temperatureSource = BatchAnalysis.temperatureSource(of: dump, table: table) }
+    self.init(
+      table: table,
+      provenance: PartialProvenance(
+        source: dump.path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options,
+        shard: shard, tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
+        impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump)))
+  }
+}
