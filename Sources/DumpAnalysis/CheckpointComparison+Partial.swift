@@ -173,16 +173,26 @@ public struct ComparisonPartial: Sendable {
 }
 
 extension CheckpointComparison {
-  /// Compares two dumps (see ``init(before:after:temperature:range:progress:)``) and records in
-  /// the summary's warnings every tensor of either dump that the contract does not use.
+  /// Compares two dumps (see ``init(before:after:temperature:range:progress:)``) at `temperature`,
+  /// else the before dump's metadata `temperature`, else 1, and records in the summary's warnings
+  /// every tensor of either dump that the contract does not use, a default T = 1 (neither given
+  /// nor in the metadata), and metadata temperatures of the two dumps that disagree.
   ///
   /// - Throws: ``DumpError`` as that initializer.
   public static func comparing(
-    before: LogitDump, after: LogitDump, temperature: Double, range: Range<Int>? = nil,
+    before: LogitDump, after: LogitDump, temperature: Double? = nil, range: Range<Int>? = nil,
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) -> CheckpointComparison {
-    var c = try CheckpointComparison(before: before, after: after, temperature: temperature, range: range, progress: progress)
-    c.summary.warnings = before.ignoredTensorWarnings.map { "\(before.path): \($0)" } + after.ignoredTensorWarnings.map { "\(after.path): \($0)" }
+    let t = temperature ?? before.temperature
+    var c = try CheckpointComparison(before: before, after: after, temperature: t, range: range, progress: progress)
+    var warnings = before.ignoredTensorWarnings.map { "\(before.path): \($0)" } + after.ignoredTensorWarnings.map { "\(after.path): \($0)" }
+    if temperature == nil, !before.temperatureInMetadata {
+      warnings.append("T = 1 by default (no temperature given and no metadata 'temperature' in \(before.path)): if the trainer sampled and scored at T ≠ 1, give its temperature")
+    }
+    if before.temperatureInMetadata, after.temperatureInMetadata, before.temperature != after.temperature {
+      warnings.append("the metadata temperatures differ: \(before.temperature) in \(before.path), \(after.temperature) in \(after.path); both are read at T = \(t)")
+    }
+    c.summary.warnings = warnings
     return c
   }
 

@@ -59,7 +59,7 @@ struct CompareCommand: ParsableCommand {
     let b = try LogitDump(path: after)
     let t = temperature ?? a.temperature
     let range = try shard.map { try $0.range(positionShape: a.positionShape, file: before) }
-    let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: t, range: range, progress: ProgressBar("comparing").update)
+    let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: temperature, range: range, progress: ProgressBar("comparing").update)
     if let partial, let shard, let range {
       try ComparisonPartial(
         comparison: comparison, beforeIdentity: DumpIdentity(dump: a).description,

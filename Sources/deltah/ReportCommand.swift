@@ -100,7 +100,7 @@ struct ReportCommand: ParsableCommand {
     }
     if let (before, after) = compare {
       let a = try LogitDump(path: before), b = try LogitDump(path: after)
-      let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: settings.temperature ?? a.temperature)
+      let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: settings.temperature)
       report.addComparison(comparison)
       report.addTrustRadius(comparison.trustRadius(tolerance: 0.1), before: before, after: after)
       if let linearized {

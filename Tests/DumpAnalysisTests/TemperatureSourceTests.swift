@@ -59,4 +59,20 @@ struct TemperatureSourceTests {
     #expect(merged.temperatureSource == "default")
     #expect(merged.warnings == whole.warnings)
   }
+
+  /// compare: a default T and disagreeing metadata temperatures are warned about (before: silent).
+  @Test func compareWarnsOnDefaultAndDisagreeingTemperatures() throws {
+    let bareA = try dumpWithoutTemperature("cmp-a.safetensors"), bareB = try dumpWithoutTemperature("cmp-b.safetensors")
+    let bare = try CheckpointComparison.comparing(before: bareA, after: bareB)
+    #expect(bare.summary.temperature == 1)
+    #expect((bare.summary.warnings ?? []).contains { $0.hasPrefix("T = 1 by default") })
+    let given = try CheckpointComparison.comparing(before: bareA, after: bareB, temperature: 1)
+    #expect(!(given.summary.warnings ?? []).contains { $0.hasPrefix("T = 1 by default") })
+    let batch = DumpFixtures.randomBatch(b: 4, t: 3, v: 16, seed: 23)
+    let a = try LogitDump(path: fixtures.write(batch, name: "cmp-07.safetensors", temperature: 0.7))
+    let b = try LogitDump(path: fixtures.write(batch, name: "cmp-09.safetensors", temperature: 0.9))
+    let mixed = try CheckpointComparison.comparing(before: a, after: b)
+    #expect(mixed.summary.temperature == 0.7)
+    #expect((mixed.summary.warnings ?? []).contains { $0.hasPrefix("the metadata temperatures differ") })
+  }
 }
