@@ -13,11 +13,11 @@ extension AnalysisPartial {
   public init(dump: LogitDump, table: PositionTable, options: AnalysisOptions, shard: (index: Int, count: Int)) throws(DumpError) {
     var options = options
     if options.temperatureSource == nil { options.temperatureSource = BatchAnalysis.temperatureSource(of: dump, table: table) }
-    self.init(
-      table: table,
-      provenance: PartialProvenance(
-        source: dump.path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options,
-        shard: shard, tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
-        impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump)))
+    var provenance = PartialProvenance(
+      source: dump.path, identity: DumpIdentity(dump: dump).description, step: dump.step, options: options,
+      shard: shard, tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
+      impossibleValues: try ImpossibleLoggedValues(table: table, dump: dump))
+    provenance.metadataWarnings = dump.metadataWarnings
+    self.init(table: table, provenance: provenance)
   }
 }

@@ -186,6 +186,7 @@ extension CheckpointComparison {
     let t = temperature ?? before.temperature
     var c = try CheckpointComparison(before: before, after: after, temperature: t, range: range, progress: progress)
     var warnings = before.ignoredTensorWarnings.map { "\(before.path): \($0)" } + after.ignoredTensorWarnings.map { "\(after.path): \($0)" }
+    warnings += before.metadataWarnings.map { "\(before.path): \($0)" } + after.metadataWarnings.map { "\(after.path): \($0)" }
     if temperature == nil, !before.temperatureInMetadata {
       warnings.append("T = 1 by default (no temperature given and no metadata 'temperature' in \(before.path)): if the trainer sampled and scored at T ≠ 1, give its temperature")
     }

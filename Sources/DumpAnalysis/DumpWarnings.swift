@@ -48,6 +48,35 @@ extension LogitDump {
     return archive.tensors.map(\.name).filter { !used.contains($0) }.sorted()
   }
 
+  /// One warning per metadata key that looks like a contract key it is not (`learning_rate` for
+  /// `lr`, `temp` for `temperature`, `global_step` for `step`, `vocabulary_size` for `vocab_size`,
+  /// or within two edits of `temperature`, `step`, `vocab_size`), when that contract key is absent:
+  /// such a key is not read, so the default (T = 1, no step, η = 1, no V) is used instead.
+  /// Other extra keys (producer notes such as `source` or `phase`) are informational and pass.
+  ///
+  /// - Complexity: O(keys × key length²).
+  public var metadataWarnings: [String] {
+    let metadata = archive.metadata
+    return metadata.keys.sorted().compactMap { key in
+      let lower = key.lowercased()
+      guard !Self.contractMetadataKeys.contains(key) else { return nil }
+      let meant = Self.metadataConfusions[lower]
+        ?? Self.contractMetadataKeys.first { $0.count >= 4 && lower.count >= 3 && DumpField.editDistance(lower, $0) <= 2 }
+      guard let meant, metadata[meant] == nil else { return nil }
+      return "metadata '\(key)' is not read; did you mean '\(meant)'? (rename it to be read; '\(meant)' is absent, so its default is used)"
+    }
+  }
+
+  /// The metadata keys of the dump contract.
+  static let contractMetadataKeys = ["temperature", "step", "lr", "vocab_size"]
+  /// Trainer spellings that mean a contract key.
+  static let metadataConfusions: [String: String] = [
+    "learning_rate": "lr", "learningrate": "lr", "eta": "lr", "η": "lr", "temp": "temperature",
+    "sampling_temperature": "temperature", "t": "temperature", "tau": "temperature", "global_step": "step",
+    "global_steps": "step", "train_step": "step", "iteration": "step", "vocab": "vocab_size",
+    "vocabulary_size": "vocab_size", "vocabsize": "vocab_size", "v": "vocab_size",
+  ]
+
   /// One warning per ignored tensor, with the contract names it may have been meant as.
   ///
   /// - Complexity: O(tensors × names × name length²).
@@ -180,7 +209,7 @@ extension BatchAnalysis {
     try self.init(table: table, file: dump.path, step: dump.step, options: options)
     appendDumpFacts(
       tensorsRead: dump.tensorsRead, ignoredTensors: dump.ignoredTensors,
-      impossible: try ImpossibleLoggedValues(table: table, dump: dump))
+      impossible: try ImpossibleLoggedValues(table: table, dump: dump), metadataWarnings: dump.metadataWarnings)
   }
 
   /// Where the table's temperature came from: a value other than the dump's is an override
@@ -193,10 +222,13 @@ extension BatchAnalysis {
 
   /// Records the tensors read and ignored (one warning each, with near misses) and the
   /// impossible logged values (one warning) in the summary.
-  mutating func appendDumpFacts(tensorsRead: [TensorRead], ignoredTensors: [String], impossible: ImpossibleLoggedValues) {
+  mutating func appendDumpFacts(
+    tensorsRead: [TensorRead], ignoredTensors: [String], impossible: ImpossibleLoggedValues, metadataWarnings: [String] = []
+  ) {
     summary.tensorsRead = tensorsRead
     summary.ignoredTensors = ignoredTensors
     summary.warnings += ignoredTensors.map(LogitDump.ignoredTensorWarning)
+    summary.warnings += metadataWarnings
     if let w = impossible.warning { summary.warnings.append(w) }
   }
 

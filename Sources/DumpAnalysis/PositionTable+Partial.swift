@@ -22,6 +22,8 @@ public struct PartialProvenance: Sendable, Equatable {
   public var ignoredTensors: [String]
   /// Impossible logged values in this shard (summed by merge).
   public var impossibleValues: ImpossibleLoggedValues
+  /// The dump's metadata near-miss warnings (``LogitDump/metadataWarnings``).
+  public var metadataWarnings: [String] = []
 
   public init(
     source: String, identity: String, step: Int?, options: AnalysisOptions, shard: (index: Int, count: Int)?,
@@ -108,6 +110,7 @@ public struct AnalysisPartial: Sendable {
       "shard": p.shard.map { "\($0.index)/\($0.count)" } ?? "",
       "tensors_read": p.tensorsRead.map { "\($0.field)\u{1F}\($0.tensor)\u{1F}\($0.shape.map(String.init).joined(separator: ","))\u{1F}\($0.type)" }.joined(separator: "\u{1E}"),
       "ignored_tensors": p.ignoredTensors.joined(separator: "\u{1E}"),
+      "metadata_warnings": p.metadataWarnings.joined(separator: "\u{1E}"),
       "impossible_values": "\(impossible.negativeEntropies),\(impossible.mostNegativeEntropy),\(impossible.positiveLogProbabilities),\(impossible.largestLogProbability),\(impossible.topKRowsAboveOne),\(impossible.largestTopKMass)",
     ])
     w.add("positions", t.positions.map { Int64($0) }, shape: n)
@@ -289,6 +292,7 @@ public struct AnalysisPartial: Sendable {
     self.provenance = PartialProvenance(
       source: source, identity: identity, step: step, options: options, shard: shard, tensorsRead: tensorsRead,
       ignoredTensors: ignored, impossibleValues: impossible)
+    self.provenance.metadataWarnings = (m["metadata_warnings"] ?? "").split(separator: "\u{1E}").map(String.init)
   }
 
   /// Concatenates partials of one dump in position order.
@@ -358,7 +362,9 @@ public struct AnalysisPartial: Sendable {
   /// - Throws: ``DumpError`` as ``BatchAnalysis/init(table:file:step:options:)``.
   public func analysis(options: AnalysisOptions? = nil) throws(DumpError) -> BatchAnalysis {
     var a = try BatchAnalysis(table: table, file: provenance.source, step: provenance.step, options: options ?? provenance.options)
-    a.appendDumpFacts(tensorsRead: provenance.tensorsRead, ignoredTensors: provenance.ignoredTensors, impossible: provenance.impossibleValues)
+    a.appendDumpFacts(
+      tensorsRead: provenance.tensorsRead, ignoredTensors: provenance.ignoredTensors, impossible: provenance.impossibleValues,
+      metadataWarnings: provenance.metadataWarnings)
     return a
   }
 }
