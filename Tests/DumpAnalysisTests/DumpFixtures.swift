@@ -41,9 +41,13 @@ struct DumpFixtures {
     return Batch(logits: logits, tokens: tokens, advantages: advantages, mask: mask, groups: groups, b: b, t: t, v: v)
   }
 
-  /// Writes `batch` as safetensors; F64 or F32 logits.
-  func write(_ batch: Batch, name: String, float32: Bool = false, temperature: Double = 1, extra: (inout SafetensorsWriter) -> Void = { _ in }) throws -> String {
-    var w = SafetensorsWriter(metadata: ["temperature": "\(temperature)", "step": "7"])
+  /// Writes `batch` as safetensors; F64 or F32 logits. `metadata`, when given, replaces the
+  /// default `temperature` and `step`.
+  func write(
+    _ batch: Batch, name: String, float32: Bool = false, temperature: Double = 1, metadata: [String: String]? = nil,
+    extra: (inout SafetensorsWriter) -> Void = { _ in }
+  ) throws -> String {
+    var w = SafetensorsWriter(metadata: metadata ?? ["temperature": "\(temperature)", "step": "7"])
     if float32 {
       w.add("logits", batch.logits.map { Float($0) }, shape: [batch.b, batch.t, batch.v])
     } else {

@@ -13,14 +13,7 @@ struct MetadataNearMissTests {
 
   func dump(_ name: String, metadata: [String: String]) throws -> LogitDump {
     let batch = DumpFixtures.randomBatch(b: 4, t: 3, v: 16, seed: 31)
-    var w = SafetensorsWriter(metadata: metadata)
-    w.add("logits", batch.logits, shape: [batch.b, batch.t, batch.v])
-    w.add("token_ids", batch.tokens, shape: [batch.b, batch.t])
-    w.add("advantages", batch.advantages, shape: [batch.b, batch.t])
-    w.add("response_mask", batch.mask, shape: [batch.b, batch.t])
-    let path = fixtures.path(name)
-    try w.write(to: path)
-    return try LogitDump(path: path)
+    return try LogitDump(path: fixtures.write(batch, name: name, metadata: metadata))
   }
 
   @Test func misnamedKeysAreWarnedAboutEverywhere() throws {

@@ -13,14 +13,7 @@ struct TemperatureSourceTests {
 
   func dumpWithoutTemperature(_ name: String) throws -> LogitDump {
     let batch = DumpFixtures.randomBatch(b: 4, t: 3, v: 16, seed: 21)
-    var w = SafetensorsWriter(metadata: ["step": "7"])  // no `temperature`
-    w.add("logits", batch.logits, shape: [batch.b, batch.t, batch.v])
-    w.add("token_ids", batch.tokens, shape: [batch.b, batch.t])
-    w.add("advantages", batch.advantages, shape: [batch.b, batch.t])
-    w.add("response_mask", batch.mask, shape: [batch.b, batch.t])
-    let bare = fixtures.path(name)
-    try w.write(to: bare)
-    return try LogitDump(path: bare)
+    return try LogitDump(path: fixtures.write(batch, name: name, metadata: ["step": "7"]))  // no `temperature`
   }
 
   @Test func defaultTemperatureIsNamedAndWarned() throws {
