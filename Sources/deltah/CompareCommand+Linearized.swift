@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import Reports
 import DumpAnalysis
 
 extension CompareCommand {

@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import Reports
 import DumpAnalysis
 
 /// `compare --json` (and `merge` of compare partials): the comparison summary's keys, the
