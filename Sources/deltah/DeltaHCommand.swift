@@ -31,7 +31,7 @@ struct DeltaHCommand: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try command.run()
-      try finishStandardOutput()  // a failed write to stdout is an error, not a silent exit 0
+      try OutputFile.finishStandardOutput()  // a failed write to stdout is an error, not a silent exit 0
     } catch {
       // Errors are one line: the message without the usage block (help and version print in full).
       let code = exitCode(for: error)

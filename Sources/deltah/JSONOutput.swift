@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import FoundationEssentials
+import LogitDumps
 import Reports
 
 /// Prints a result as one JSON envelope (its keys plus `"kind"` and `"deltah_version"`, sorted
@@ -8,5 +9,5 @@ import Reports
 ///
 /// Non-finite doubles are written as the strings "nan", "inf", "-inf" rather than failing.
 func printJSON<T: Encodable>(_ value: T, kind: DeltaHResultKind) throws {
-  writeStandardOutput(Array(try DeltaHEnvelope(kind: kind, result: value).jsonData()))
+  OutputFile.writeStandardOutput(Array(try DeltaHEnvelope(kind: kind, result: value).jsonData()))
 }
