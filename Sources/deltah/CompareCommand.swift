@@ -46,9 +46,7 @@ struct CompareCommand: ParsableCommand {
     guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
     if let temperature { try AnalysisSettings.checkTemperature(temperature, argument: "--temperature") }
     if (shard == nil) != (partial == nil) { throw ValidationError("--shard and --partial go together") }
-    if shard != nil, linearized != nil {
-      throw ValidationError("--linearized is not recorded in compare partials: run it without --shard")
-    }
+    if shard != nil, linearized != nil { throw ValidationError("--linearized is not recorded in compare partials: run it without --shard") }
     if shard != nil, json || perToken != nil {
       throw ValidationError("--shard writes only the partial; give --json and --per-token to 'deltah merge', which prints the whole comparison")
     }
