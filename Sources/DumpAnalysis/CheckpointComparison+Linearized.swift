@@ -254,62 +254,39 @@ public struct LinearizedComparison: Sendable {
     return -(c / s0) * inverseTemperature
   }
 
-  /// Fills `result[r]` with L for every row whose mask flag is set, reading both tensors in
-  /// chunks of about 8 MiB (parallel within a chunk).
+  /// Fills `result[r]` with L for every row whose mask flag is set, through the shared streaming
+  /// driver ``LogitRowPass``: both tensors memory-mapped in one pass, worked and released in
+  /// batches of about 8 MiB; else the compressed one streamed in chunks of about 8 MiB, each paired
+  /// with the same rows of the other. Rows run in parallel within a batch; each row's L depends
+  /// on that row alone, so the batching does not change a bit of the result.
+  ///
+  /// - Throws: ``DumpError`` naming `beforePath` when both tensors are DEFLATE-compressed, or
+  ///   from reading the rows.
+  /// - Complexity: O(N · V), one exponential per element; memory O(batch + threads · V).
   static func computeRows(
     before a: Tensor, direction v: Tensor, rowMask: [Bool], temperature: Double, into result: inout [Double],
     beforePath: String, jvpPath: String
   ) throws(DumpError) {
-    let n = rowMask.count, length = a.rowLength
+    let n = rowMask.count
     guard n > 0 else { return }
-    let rowBytes = max(a.rowByteCount, v.rowByteCount, 1)
-    let chunk = max(1, (8 << 20) / rowBytes)
-    let inverseTemperature = 1 / temperature
-    let threads = Swift.max(1, activeProcessorCount)
-    func process(_ rows: Range<Int>, _ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer, _ out: UnsafeMutableBufferPointer<Double>) {
-      let output = _SendableBuffer(base: out.baseAddress!)
-      let xs = _SendableRaw(base: x), ys = _SendableRaw(base: y)
-      let typeA = a.elementType, typeV = v.elementType, aBytes = a.rowByteCount, vBytes = v.rowByteCount
-      let next = Atomic<Int>(rows.lowerBound)
-      DispatchQueue.concurrentPerform(iterations: Swift.min(threads, rows.count)) { _ in
-        let zBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: length)
-        let vBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: length)
-        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: length)
-        let floats = UnsafeMutableBufferPointer<Float>.allocate(capacity: length)
-        defer { zBuffer.deallocate(); vBuffer.deallocate(); scratch.deallocate(); floats.deallocate() }
-        while true {
-          let r = next.wrappingAdd(1, ordering: .relaxed).oldValue
-          guard r < rows.upperBound else { return }
-          guard rowMask[r] else { continue }
-          let k = r - rows.lowerBound
-          decode(UnsafeRawBufferPointer(rebasing: xs.base[(k * aBytes)..<((k + 1) * aBytes)]), typeA, into: zBuffer, floats: floats)
-          decode(UnsafeRawBufferPointer(rebasing: ys.base[(k * vBytes)..<((k + 1) * vBytes)]), typeV, into: vBuffer, floats: floats)
-          output.base[r] = _firstOrder(
-            z: UnsafeBufferPointer(zBuffer), v: UnsafeBufferPointer(vBuffer), inverseTemperature: inverseTemperature, scratch: scratch)
-        }
-      }
+    guard a.isMapped || v.isMapped else {
+      throw DumpError(file: beforePath, tensor: "logits", problem: "both this dump and \(jvpPath) store logits DEFLATE-compressed; at least one must be uncompressed")
     }
+    let batchRows = max(1, (8 << 20) / max(a.rowByteCount, v.rowByteCount, 1))
+    let rows = _LinearizedRows(before: a, direction: v, rowMask: rowMask, inverseTemperature: 1 / temperature)
     do {
       try result.withUnsafeMutableBufferPointer { out in
-        if a.isMapped && v.isMapped {
-          var start = 0
-          while start < n {
-            let rows = start..<Swift.min(n, start + chunk)
-            try a.withRows(rows) { x in try v.withRows(rows) { y in process(rows, x, y, out) } }
-            a.releaseRows(rows)
-            v.releaseRows(rows)
-            start = rows.upperBound
-          }
-        } else {
-          let (streamed, paired, streamedIsBefore) = a.isMapped ? (v, a, false) : (a, v, true)
-          guard paired.isMapped else {
-            throw DumpError(file: beforePath, tensor: "logits", problem: "both this dump and \(jvpPath) store logits DEFLATE-compressed; at least one must be uncompressed")
-          }
-          try streamed.forEachRowChunk(rowsPerChunk: chunk) { rows, bytes in
-            try paired.withRows(rows) { other in
-              if streamedIsBefore { process(rows, bytes, other, out) } else { process(rows, other, bytes, out) }
-            }
-            paired.releaseRows(rows)
+        let output = _SendableBuffer(base: out.baseAddress!)
+        try LogitRowPass.run(a, v, rows: 0..<n, chunkBytes: 8 << 20, progress: nil) { range, x, y, completed in
+          // Memory-mapped: one call for every row, worked and released batch by batch. Streamed:
+          // one call per chunk, worked at once.
+          var lo = range.lowerBound
+          while lo < range.upperBound {
+            let hi = completed == nil ? range.upperBound : min(range.upperBound, lo + batchRows)
+            let k = lo - range.lowerBound
+            rows.compute(lo..<hi, before: x + k * a.rowByteCount, direction: y! + k * v.rowByteCount, into: output)
+            completed?(k..<(hi - range.lowerBound))
+            lo = hi
           }
         }
       }
@@ -339,4 +316,50 @@ public struct LinearizedComparison: Sendable {
 /// A result pointer shared by worker threads that write disjoint slots.
 private struct _SendableBuffer: @unchecked Sendable { let base: UnsafeMutablePointer<Double> }
 /// Read-only bytes shared by worker threads.
-private struct _SendableRaw: @unchecked Sendable { let base: UnsafeRawBufferPointer }
+private struct _SendableRaw: @unchecked Sendable { let base: UnsafeRawPointer }
+
+/// The row kernel of ``LinearizedComparison/computeRows(before:direction:rowMask:temperature:into:beforePath:jvpPath:)``:
+/// decodes each masked row of both tensors to Double and computes L with
+/// ``LinearizedComparison/_firstOrder(z:v:inverseTemperature:scratch:)``, rows in parallel.
+private struct _LinearizedRows: Sendable {
+  let typeA: ElementType, typeV: ElementType
+  let aBytes: Int, vBytes: Int, length: Int
+  let rowMask: [Bool]
+  let inverseTemperature: Double
+
+  init(before a: Tensor, direction v: Tensor, rowMask: [Bool], inverseTemperature: Double) {
+    typeA = a.elementType
+    typeV = v.elementType
+    aBytes = a.rowByteCount
+    vBytes = v.rowByteCount
+    length = a.rowLength
+    self.rowMask = rowMask
+    self.inverseTemperature = inverseTemperature
+  }
+
+  /// L for the masked rows of `rows` (absolute indices) into `output[r]`; `x` and `y` point at
+  /// the first row of `rows` in each tensor.
+  ///
+  /// - Complexity: O(|rows| · V).
+  func compute(_ rows: Range<Int>, before x: UnsafeRawPointer, direction y: UnsafeRawPointer, into output: _SendableBuffer) {
+    let xs = _SendableRaw(base: x), ys = _SendableRaw(base: y)
+    let next = Atomic<Int>(rows.lowerBound)
+    DispatchQueue.concurrentPerform(iterations: Swift.min(Swift.max(1, activeProcessorCount), rows.count)) { _ in
+      let zBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: length)
+      let vBuffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: length)
+      let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: length)
+      let floats = UnsafeMutableBufferPointer<Float>.allocate(capacity: length)
+      defer { zBuffer.deallocate(); vBuffer.deallocate(); scratch.deallocate(); floats.deallocate() }
+      while true {
+        let r = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        guard r < rows.upperBound else { return }
+        guard rowMask[r] else { continue }
+        let k = r - rows.lowerBound
+        LinearizedComparison.decode(UnsafeRawBufferPointer(start: xs.base + k * aBytes, count: aBytes), typeA, into: zBuffer, floats: floats)
+        LinearizedComparison.decode(UnsafeRawBufferPointer(start: ys.base + k * vBytes, count: vBytes), typeV, into: vBuffer, floats: floats)
+        output.base[r] = LinearizedComparison._firstOrder(
+          z: UnsafeBufferPointer(zBuffer), v: UnsafeBufferPointer(vBuffer), inverseTemperature: inverseTemperature, scratch: scratch)
+      }
+    }
+  }
+}

@@ -13,7 +13,7 @@ extension RunReport {
   /// its `"kind"` (``DeltaHResultKind``) and decoded as the library type that wrote it:
   ///
   ///     analyze          DumpSummary               analyze-series  {"steps": [DumpSummary], "warnings"}
-  ///     compare          CheckpointComparison.Summary + TrustRadius (+ LinearizedComparison.Summary)
+  ///     compare          ComparisonWithTrustRadius
   ///     bandit / mdp     {"steps": [StepRecord], "summary": {…}}
   ///     curvature        CurvatureReport            curvature-dump  DumpCurvatureReport
   ///     cliff            CliffReport                law             EntropyPerformanceLaw
@@ -58,9 +58,9 @@ extension RunReport {
         warnings += (series.warnings ?? []).map { "\(source): \($0)" }
         addSummaries(series.steps)
       case .compare:
-        let file = try plain.decode(ComparisonFile.self, from: data)
+        let file = try plain.decode(ComparisonWithTrustRadius.self, from: data)
         addComparisonSummary(file.summary)
-        if let trust = file.trustRadius { addTrustRadius(trust, before: file.summary.before, after: file.summary.after) }
+        addTrustRadius(file.trustRadius, before: file.summary.before, after: file.summary.after)
         if let linear = file.linearized { addLinearizedSummary(linear, comparison: file.summary) }
       case .bandit, .mdp:
         let file = try plain.decode(RunFile.self, from: data)
@@ -149,28 +149,6 @@ extension RunReport {
   private struct SummaryFile: Decodable {
     let steps: [DumpSummary]
     let warnings: [String]?
-  }
-
-  /// `compare --json` (and `merge` of compare partials): the three parts share one object.
-  private struct ComparisonFile: Decodable {
-    let summary: CheckpointComparison.Summary
-    let trustRadius: CheckpointComparison.TrustRadius?
-    let linearized: LinearizedComparison.Summary?
-
-    init(from decoder: any Decoder) throws {
-      summary = try CheckpointComparison.Summary(from: decoder)
-      let keys = try decoder.container(keyedBy: PresenceKey.self)
-      trustRadius = keys.contains(PresenceKey("outside_trust_radius_share")) ? try CheckpointComparison.TrustRadius(from: decoder) : nil
-      linearized = keys.contains(PresenceKey("linearized_tokens")) ? try LinearizedComparison.Summary(from: decoder) : nil
-    }
-  }
-
-  private struct PresenceKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ s: String) { stringValue = s }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
   }
 
   /// `bandit`/`mdp --json`.

@@ -46,9 +46,7 @@ struct CompareCommand: ParsableCommand {
     guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
     if let temperature { try AnalysisSettings.checkTemperature(temperature, argument: "--temperature") }
     if (shard == nil) != (partial == nil) { throw ValidationError("--shard and --partial go together") }
-    if shard != nil, linearized != nil {
-      throw ValidationError("--linearized is not recorded in compare partials: run it without --shard")
-    }
+    if shard != nil, linearized != nil { throw ValidationError("--linearized is not recorded in compare partials: run it without --shard") }
     if shard != nil, json || perToken != nil {
       throw ValidationError("--shard writes only the partial; give --json and --per-token to 'deltah merge', which prints the whole comparison")
     }
@@ -56,54 +54,17 @@ struct CompareCommand: ParsableCommand {
 
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [perToken, partial], inputs: [before, after] + (linearized.map { [$0] } ?? []))
-    let a = try LogitDump(path: before)
-    let b = try LogitDump(path: after)
-    let t = temperature ?? a.temperature
+    let a = try LogitDump(path: before), b = try LogitDump(path: after)
     let range = try shard.map { try $0.range(positionShape: a.positionShape, file: before) }
-    let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: temperature, range: range, progress: ProgressBar("comparing").update)
+    let settings = ComparisonSettings(temperature: temperature, trustTolerance: trustTolerance, range: range, linearized: linearized)
+    let run = try DumpPipeline.compare(before: a, after: b, settings: settings, progress: ProgressBar("comparing").update)
     if let partial, let shard, let range {
-      try ComparisonPartial(
-        comparison: comparison, beforeIdentity: DumpIdentity(dump: a).description,
-        afterIdentity: DumpIdentity(dump: b).description, shard: (shard.index, shard.count)
-      ).write(to: partial)
-      writeStandardError("wrote compare partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
-      return
+      try run.partial(shard: (shard.index, shard.count)).write(to: partial)
+      return writeStandardError("wrote compare partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
     }
-    let linear = try linearized.map { try LinearizedComparison(comparison: comparison, before: a, jvp: LogitDump(path: $0), temperature: t) }
-    if let perToken {
-      var writer = comparison.perTokenWriter(trustTolerance: trustTolerance)
-      linear?.addPerToken(to: &writer)
-      try writer.write(to: perToken)
-    }
-    let s = comparison.summary
-    let trust = comparison.trustRadius(tolerance: trustTolerance)
-    for warning in linear?.summary.warnings ?? [] { writeStandardError("warning: \(warning)\n") }
-    if json {
-      try printJSON(ComparisonWithTrustRadius(summary: s, trustRadius: trust, linearized: linear?.summary), kind: .compare)
-    } else {
-      print(Self.table(s, trust: trust, linearized: linear?.summary))
-    }
-    for w in s.warnings ?? [] { writeStandardError("warning: \(w)\n") }
-  }
-
-  /// The summary as a text table.
-  static func table(
-    _ s: CheckpointComparison.Summary, trust: CheckpointComparison.TrustRadius, linearized: LinearizedComparison.Summary? = nil
-  ) -> String {
-    var table = TextTable("quantity", "value")
-    table.append("before / after", "\(s.before) / \(s.after)")
-    table.append("temperature T", formatNumber(s.temperature))
-    table.append("valid tokens", "\(s.tokens)")
-    table.append("mean ΔH actual", formatNumber(s.meanDeltaActual))
-    table.append("mean ΔH first order", formatNumber(s.meanDeltaFirstOrder))
-    table.append("mean ΔH second order", formatNumber(s.meanDeltaSecondOrder))
-    table.append("Pearson first / second order", "\(s.pearsonFirstOrder.map { formatNumber($0, digits: 6) } ?? "-") / \(s.pearsonSecondOrder.map { formatNumber($0, digits: 6) } ?? "-")")
-    table.append("RMSE first / second order", "\(formatNumber(s.rmseFirstOrder, digits: 4)) / \(formatNumber(s.rmseSecondOrder, digits: 4))")
-    table.append("sign agreement (first order)", formatNumber(s.signAgreement, digits: 4))
-    table.appendTrustRadius(trust)
-    table.append("mean ½ΔᵀFΔ / exact KL", "\(formatNumber(s.meanLocalKL, digits: 4)) / \(formatNumber(s.meanExactKL, digits: 4))")
-    if s.nonFiniteRows > 0 { table.append("positions with NaN/Inf logits (excluded)", "\(s.nonFiniteRows)") }
-    if let linearized { Self.appendLinearizedRows(linearized, to: &table) }
-    return table.rendered() + (s.warnings ?? []).map { "\nwarning: \($0)" }.joined()
+    if let perToken { try run.perTokenWriter().write(to: perToken) }
+    for warning in run.result.linearized?.warnings ?? [] { writeStandardError("warning: \(warning)\n") }
+    if json { try printJSON(run.result, kind: .compare) } else { print(TextTable.comparisonText(run.result)) }
+    for w in run.result.summary.warnings ?? [] { writeStandardError("warning: \(w)\n") }
   }
 }

@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import Reports
 import ArgumentParser
 import DumpAnalysis
 import LogitDumps
@@ -37,24 +38,13 @@ struct MergeCommand: ParsableCommand {
 
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [perToken], inputs: partials)
-    if try ComparisonPartial.isComparisonPartial(at: partials[0]) {
-      try mergeComparison()
-      return
-    }
-    let merged = try AnalysisPartial(merging: partials.map(Self.analysisPartial))
-    let covered = merged.table.count, expected = merged.table.positionShape.reduce(1, *)
-    let options = settings.options(over: merged.provenance.options)
-    if covered != expected, perToken != nil {
-      throw ArgumentError("--per-token needs every shard: the partials cover \(covered) of \(expected) positions")
-    }
-    let analysis = try merged.analysis(options: options)
-    var summary = analysis.summary
-    if covered != expected {
-      summary.warnings.append("the partials cover \(covered) of \(expected) positions: the result is not the whole dump's")
-    }
+    if try ComparisonPartial.isComparisonPartial(at: partials[0]) { return try mergeComparison() }
+    let parts = try partials.map { try Self.read($0, AnalysisPartial.init(path:), AnalysisPartial.isAnalysisPartial(at:), "write partials with 'deltah analyze DUMP --shard i/n --partial OUT'") }
+    let (analysis, coverage) = try DumpPipeline.mergeAnalysis(parts, options: { settings.options(over: $0) })
+    if perToken != nil, !coverage.isComplete { throw ArgumentError("--per-token needs every shard: \(coverage)") }
     if let perToken { try analysis.perTokenWriter().write(to: perToken) }
-    if json { try printJSON(summary, kind: .analyze) } else { print(SummaryFormatting.table(summary)) }
-    for w in summary.warnings { writeStandardError("warning: \(summary.file): \(w)\n") }
+    if json { try printJSON(analysis.summary, kind: .analyze) } else { print(SummaryFormatting.table(analysis.summary)) }
+    for w in analysis.summary.warnings { writeStandardError("warning: \(analysis.summary.file): \(w)\n") }
   }
 
   func mergeComparison() throws {
@@ -63,37 +53,22 @@ struct MergeCommand: ParsableCommand {
     {
       throw ValidationError("compare partials take no batch settings (--lr, --kl-cov-ratio, …)")
     }
-    let merged = try ComparisonPartial(merging: partials.map(Self.comparisonPartial))
-    let c = merged.comparison
-    let covered = c.positions.count, expected = c.positionShape.reduce(1, *)
-    if covered != expected {
-      if perToken != nil { throw ArgumentError("--per-token needs every shard: the partials cover \(covered) of \(expected) positions") }
-      writeStandardError("warning: the partials cover \(covered) of \(expected) positions: the result is not the whole comparison's\n")
-    }
-    if let perToken { try c.perTokenWriter(trustTolerance: trustTolerance).write(to: perToken) }
-    let trust = c.trustRadius(tolerance: trustTolerance)
-    if json {
-      try printJSON(ComparisonWithTrustRadius(summary: c.summary, trustRadius: trust), kind: .compare)
-    } else {
-      print(CompareCommand.table(c.summary, trust: trust))
-    }
-    for w in c.summary.warnings ?? [] { writeStandardError("warning: \(w)\n") }
+    let parts = try partials.map { try Self.read($0, ComparisonPartial.init(path:), ComparisonPartial.isComparisonPartial(at:), "write it with 'deltah compare BEFORE AFTER --shard i/n --partial OUT'") }
+    let merged = try DumpPipeline.mergeComparison(parts, trustTolerance: trustTolerance)
+    if perToken != nil, !merged.coverage.isComplete { throw ArgumentError("--per-token needs every shard: \(merged.coverage)") }
+    if !merged.coverage.isComplete { writeStandardError("warning: \(merged.coverage): the result is not the whole comparison's\n") }
+    if let perToken { try merged.comparison.perTokenWriter(trustTolerance: trustTolerance).write(to: perToken) }
+    if json { try printJSON(merged.result, kind: .compare) } else { print(TextTable.comparisonText(merged.result)) }
+    for w in merged.result.summary.warnings ?? [] { writeStandardError("warning: \(w)\n") }
   }
 
-  /// Reads an analyze partial; when the file is not one of this version, the error names the command
-  /// that writes partials (the library does not name CLI flags).
-  static func analysisPartial(_ path: String) throws -> AnalysisPartial {
-    do { return try AnalysisPartial(path: path) } catch {
-      guard (try? AnalysisPartial.isAnalysisPartial(at: path)) == false else { throw error }
-      throw DumpError(file: error.file, tensor: error.tensor, problem: error.problem + "; write partials with 'deltah analyze DUMP --shard i/n --partial OUT'")
-    }
-  }
-
-  /// Reads a compare partial, naming the command that writes them when the file is not one.
-  static func comparisonPartial(_ path: String) throws -> ComparisonPartial {
-    do { return try ComparisonPartial(path: path) } catch {
-      guard (try? ComparisonPartial.isComparisonPartial(at: path)) == false else { throw error }
-      throw DumpError(file: error.file, tensor: error.tensor, problem: error.problem + "; write it with 'deltah compare BEFORE AFTER --shard i/n --partial OUT'")
-    }
+  /// Reads a partial; when the file is not a partial of that kind, the error ends with `hint`, the
+  /// command that writes them (the library does not name CLI commands).
+  static func read<P>(
+    _ path: String, _ read: (String) throws(DumpError) -> P, _ isKind: (String) throws(DumpError) -> Bool, _ hint: String
+  ) throws(DumpError) -> P {
+    try Result { () throws(DumpError) in try read(path) }.mapError { error in
+      (try? isKind(path)) == false ? DumpError(file: error.file, tensor: error.tensor, problem: error.problem + "; " + hint) : error
+    }.get()
   }
 }
