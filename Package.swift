@@ -51,7 +51,7 @@ let package = Package(
     .target(
       name: "Curvature",
       dependencies: [
-        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport",
+        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "LogitDumps",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
     /// The finite discounted MDP (one model for the tabular trainer and the policy cliff): validation,
