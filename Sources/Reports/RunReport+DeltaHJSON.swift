@@ -31,7 +31,9 @@ extension RunReport {
     do {
       header = try JSONDecoder().decode(Header.self, from: data)
     } catch {
-      throw ReportError("\(source): not a JSON object (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff/law/whatif --json)")
+      throw ReportError(
+        "\(source): not a JSON object (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff/law/whatif --json)",
+        underlying: .decoding(error))
     }
     guard let rawKind = header.kind else {
       throw ReportError("\(source): no 'kind': written by an older DeltaH or not DeltaH output; rerun the command")
@@ -90,10 +92,10 @@ extension RunReport {
         }
       case .cliff:
         let cliff = try plain.decode(CliffReport.self, from: data)
-        do {
+        do throws(PolicyCliffError) {
           addPolicyCliff(try PolicyCliffCurve(values: cliff.values, alpha: cliff.alpha, gamma: cliff.gamma), sources: [source])
         } catch {
-          throw ReportError("\(source): \(error)")
+          throw ReportError("\(source): \(error)", underlying: .policyCliff(error))
         }
       case .law:
         addEntropyPerformanceLaw(try plain.decode(EntropyPerformanceLaw.self, from: data), sources: [source])
@@ -113,7 +115,7 @@ extension RunReport {
     } catch let error as ReportError {
       throw error
     } catch {
-      throw ReportError("\(source): cannot read DeltaH JSON of kind '\(kind.rawValue)': \(error)")
+      throw ReportError("\(source): cannot read DeltaH JSON of kind '\(kind.rawValue)': \(error)", underlying: .decoding(error))
     }
   }
 
