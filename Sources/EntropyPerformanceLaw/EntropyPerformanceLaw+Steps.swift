@@ -17,18 +17,18 @@ extension EntropyPerformanceLaw {
     guard n >= 3 else { throw LawError(source: source, problem: "\(n) points; the law needs at least 3") }
     var m = n
     if let f = options.fitFraction {
-      guard f.isFinite, f > 0, f < 1 else { throw LawError(source: "--fit-fraction", problem: "must be in (0, 1), got \(f)") }
+      guard f.isFinite, f > 0, f < 1 else { throw LawError(source: "fit fraction", problem: "must be in (0, 1), got \(f)") }
       m = Int((f * Double(n)).rounded(.down))
       guard m >= 3 else {
-        throw LawError(source: "--fit-fraction", problem: "\(f) of \(n) points fits \(m) points; the law needs at least 3")
+        throw LawError(source: "fit fraction", problem: "\(f) of \(n) points fits \(m) points; the law needs at least 3")
       }
-      guard m < n else { throw LawError(source: "--fit-fraction", problem: "\(f) of \(n) points leaves no point to hold out") }
+      guard m < n else { throw LawError(source: "fit fraction", problem: "\(f) of \(n) points leaves no point to hold out") }
     }
     guard options.bootstrapResamples >= 1 else {
-      throw LawError(source: "--bootstrap", problem: "needs at least 1 resample, got \(options.bootstrapResamples)")
+      throw LawError(source: "bootstrap resamples", problem: "needs at least 1 resample, got \(options.bootstrapResamples)")
     }
     guard options.bootstrapResamples <= Options.maximumBootstrapResamples else {
-      throw LawError(source: "--bootstrap", problem: "\(options.bootstrapResamples) resamples is too many: at most \(Options.maximumBootstrapResamples)")
+      throw LawError(source: "bootstrap resamples", problem: "\(options.bootstrapResamples) resamples is too many: at most \(Options.maximumBootstrapResamples)")
     }
     guard options.confidenceLevel > 0, options.confidenceLevel < 1 else {
       throw LawError(source: "confidence level", problem: "must be in (0, 1), got \(options.confidenceLevel)")

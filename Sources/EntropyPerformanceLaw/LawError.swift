@@ -9,7 +9,7 @@ import LogitDumps
 /// A failure of a lower layer (the GSL fit, reading a file or a dump) is kept typed in
 /// ``underlying``; ``problem`` is its one-line wording.
 public struct LawError: Error, Equatable, CustomStringConvertible, Sendable {
-  /// The file (or option) concerned.
+  /// The file (or setting, e.g. "fit fraction") concerned.
   public let source: String
   /// The 1-based line number, when the problem sits on one line.
   public let line: Int?
