@@ -51,7 +51,7 @@ let package = Package(
     .target(
       name: "Curvature",
       dependencies: [
-        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport",
+        "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "LogitDumps",
         .product(name: "RealModule", package: "swift-numerics"),
       ]),
     /// The finite discounted MDP (one model for the tabular trainer and the policy cliff): validation,
@@ -92,7 +92,7 @@ let package = Package(
     /// JSON lines, tabular runs, dumps with a rewards log), with bootstrap intervals and holdout errors.
     .target(
       name: "EntropyPerformanceLaw",
-      dependencies: ["GSLSupport", "LogitDumps", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: ["GSLSupport", "LogitDumps", "DumpAnalysis", .product(name: "RealModule", package: "swift-numerics")]),
     /// The dense row-major `Matrix` (storage only; links neither BLAS nor LAPACK).
     .target(name: "DenseMatrix"),
     /// Thin wrappers over LAPACK (dsyevd, dstev, dgesv) and BLAS (dgemv, dgemm, level-1): the only

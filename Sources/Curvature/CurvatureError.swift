@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import DenseLinearAlgebra
+import LogitDumps
 import SoftmaxEntropy
 
 /// Why a curvature computation was rejected or failed.
@@ -13,6 +14,8 @@ public enum CurvatureError: Error, Equatable, CustomStringConvertible {
   case linearAlgebra(LinearAlgebraError)
   /// The policy could not be formed from its logits (non-finite logits, T ≤ 0).
   case softmax(SoftmaxError)
+  /// The logit rows could not be read from a dump (no logits tensor, a position out of range).
+  case dump(DumpError)
 
   public var description: String {
     switch self {
@@ -23,6 +26,8 @@ public enum CurvatureError: Error, Equatable, CustomStringConvertible {
     case let .linearAlgebra(error):
       return error.description
     case let .softmax(error):
+      return error.description
+    case let .dump(error):
       return error.description
     }
   }

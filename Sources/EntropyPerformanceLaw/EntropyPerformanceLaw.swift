@@ -134,41 +134,10 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
   /// - Complexity: O(B·m) for the bootstrap plus O(n).
   public init(observations o: LawObservations, options: Options = Options()) throws(LawError) {
     let n = o.count
-    let source = o.source
-    guard n >= 3 else { throw LawError(source: source, problem: "\(n) points; the law needs at least 3") }
-    var m = n
-    if let f = options.fitFraction {
-      guard f.isFinite, f > 0, f < 1 else { throw LawError(source: "--fit-fraction", problem: "must be in (0, 1), got \(f)") }
-      m = Int((f * Double(n)).rounded(.down))
-      guard m >= 3 else {
-        throw LawError(source: "--fit-fraction", problem: "\(f) of \(n) points fits \(m) points; the law needs at least 3")
-      }
-      guard m < n else { throw LawError(source: "--fit-fraction", problem: "\(f) of \(n) points leaves no point to hold out") }
-    }
-    guard options.bootstrapResamples >= 1 else {
-      throw LawError(source: "--bootstrap", problem: "needs at least 1 resample, got \(options.bootstrapResamples)")
-    }
-    guard options.bootstrapResamples <= Options.maximumBootstrapResamples else {
-      throw LawError(source: "--bootstrap", problem: "\(options.bootstrapResamples) resamples is too many: at most \(Options.maximumBootstrapResamples)")
-    }
-    guard options.confidenceLevel > 0, options.confidenceLevel < 1 else {
-      throw LawError(source: "confidence level", problem: "must be in (0, 1), got \(options.confidenceLevel)")
-    }
-    var x = [Double](repeating: 0, count: n)
-    for i in 0..<n {
-      guard o.entropies[i].isFinite, o.performances[i].isFinite else {
-        throw LawError(source: source, problem: "point \(i) has a non-finite entropy or performance")
-      }
-      x[i] = Double.exp(o.entropies[i])
-      guard x[i].isFinite else {
-        throw LawError(source: source, problem: "entropy \(o.entropies[i]) at point \(i): e^H overflows (entropies are in nats)")
-      }
-    }
+    let m = try Self.fitCount(points: n, options: options, source: o.source)
+    let x = try Self.exponentiatedEntropies(o)
     let xs = Array(x[..<m]), ys = Array(o.performances[..<m])
-    let fit: LinearFit
-    do { fit = try LinearFit(x: xs, y: ys) } catch {
-      throw LawError(source: source, problem: "cannot fit the law: \(error.message)")
-    }
+    let fit = try Self.leastSquares(x: xs, y: ys, source: o.source)
     a = -fit.slope
     b = fit.intercept
     ceiling = fit.intercept + fit.slope
@@ -178,60 +147,16 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
     fitRMSE = (fit.sumOfSquaredResiduals / Double(m)).squareRoot()
     fitCount = m
     count = n
-
-    // Percentile bootstrap over the fit steps.
-    let generator = MersenneTwister(seed: options.seed)
-    var bootA: [Double] = [], bootB: [Double] = [], bootC: [Double] = []
-    bootA.reserveCapacity(options.bootstrapResamples)
-    bootB.reserveCapacity(options.bootstrapResamples)
-    bootC.reserveCapacity(options.bootstrapResamples)
-    var rx = [Double](repeating: 0, count: m), ry = [Double](repeating: 0, count: m)
-    var degenerate = 0
-    for _ in 0..<options.bootstrapResamples {
-      for j in 0..<m {
-        let k = generator.uniformInt(below: m)
-        rx[j] = xs[k]
-        ry[j] = ys[k]
-      }
-      guard let f = try? LinearFit(x: rx, y: ry) else {
-        degenerate += 1
-        continue
-      }
-      bootA.append(-f.slope)
-      bootB.append(f.intercept)
-      bootC.append(f.intercept + f.slope)
-    }
-    guard bootC.count >= 2 else {
-      throw LawError(source: source, problem: "only \(bootC.count) of \(options.bootstrapResamples) bootstrap resamples could be fitted (the entropies barely vary)")
-    }
-    let alpha = 1 - options.confidenceLevel
-    func interval(_ v: [Double]) -> Interval {
-      let s = v.sorted()
-      return Interval(lower: quantile(s, alpha / 2), upper: quantile(s, 1 - alpha / 2))
-    }
-    aInterval = interval(bootA)
-    bInterval = interval(bootB)
-    ceilingInterval = interval(bootC)
-    degenerateResamples = degenerate
-
-    if m < n {
-      var sse = 0.0, worst = 0.0
-      for i in m..<n {
-        let e = (fit.intercept + fit.slope * x[i]) - o.performances[i]
-        sse += e * e
-        worst = max(worst, abs(e))
-      }
-      let final = (fit.intercept + fit.slope * x[n - 1]) - o.performances[n - 1]
-      holdoutCount = n - m
-      holdoutRMSE = (sse / Double(n - m)).squareRoot()
-      holdoutMaxError = worst
-      holdoutFinalError = final
-    } else {
-      holdoutCount = nil
-      holdoutRMSE = nil
-      holdoutMaxError = nil
-      holdoutFinalError = nil
-    }
+    let bootstrap = try Bootstrap(x: xs, y: ys, options: options, source: o.source)
+    aInterval = bootstrap.aInterval
+    bInterval = bootstrap.bInterval
+    ceilingInterval = bootstrap.ceilingInterval
+    degenerateResamples = bootstrap.degenerateResamples
+    let holdout = m < n ? Holdout(fit: fit, x: x, performances: o.performances, fitCount: m) : nil
+    holdoutCount = holdout?.count
+    holdoutRMSE = holdout?.rmse
+    holdoutMaxError = holdout?.maxError
+    holdoutFinalError = holdout?.finalError
     self.options = options
     self.source = o.source
     format = o.format
@@ -243,18 +168,8 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
     points = (0..<n).map { i in
       Point(step: o.steps?[i] ?? Double(i), entropy: o.entropies[i], performance: o.performances[i], fitted: i < m)
     }
-    var w: [String] = []
-    if a <= 0 {
-      w.append("a = \(a) ≤ 0: performance does not fall with e^H on the fitted steps, so the law's shape (R rising as entropy is spent) does not hold here and the ceiling b − a is no extrapolation of it")
-    }
-    if m < 10 {
-      w.append("only \(m) steps are fitted: with so few, the bootstrap resamples repeat a handful of points and its intervals are unreliable (the standard errors assume independent Gaussian noise)")
-    }
-    if degenerate > 0 {
-      w.append("\(degenerate) of \(options.bootstrapResamples) bootstrap resamples had constant entropy and were left out of the intervals")
-    }
-    if o.skippedRows > 0 { w.append("\(o.skippedRows) rows without an entropy or performance value were skipped") }
-    warnings = w
+    warnings = Self.fitWarnings(
+      a: a, fitCount: m, degenerateResamples: bootstrap.degenerateResamples, options: options, skippedRows: o.skippedRows)
   }
 
   enum CodingKeys: String, CodingKey {

@@ -63,7 +63,7 @@ extension LawObservations {
   public init(contentsOf path: String, columns: Columns = Columns()) throws(LawError) {
     // Regular files only, opened without blocking: a FIFO or a device is refused, not waited on.
     let bytes: [UInt8]
-    do { bytes = try InputFile.contents(of: path) } catch { throw LawError(source: path, problem: error.problem) }
+    do throws(DumpError) { bytes = try InputFile.contents(of: path) } catch { throw LawError(error) }
     guard let text = String(validating: bytes, as: UTF8.self) else { throw LawError(source: path, problem: "not UTF-8 text") }
     try self.init(text: text, source: path, columns: columns)
   }
@@ -185,17 +185,13 @@ extension LawObservations {
       rows.append(LogRow(line: 0, cells: [columns.entropy: .number(h), columns.performance: .number(r), columns.step: .number(last + 1)]))
       notes.append("the run's final state (summary final_entropy, final_reward) is appended as step \(Int(last + 1))")
     }
-    do {
-      var o = try fromRows(
-        rows, columns: names, source: source, format: "tabular-run", entropyColumn: columns.entropy,
-        performanceColumn: columns.performance, stepColumn: columns.step, stepColumnRequired: columns.stepRequired,
-      entropyRequired: columns.entropyRequired)
-      o.notes += notes
-      return o
-    } catch {
-      // Step records have no line numbers of their own.
-      throw LawError(source: source, problem: error.problem)
-    }
+    // Step records have no line numbers of their own.
+    var o = try fromRows(
+      rows, columns: names, source: source, format: "tabular-run", entropyColumn: columns.entropy,
+      performanceColumn: columns.performance, stepColumn: columns.step, stepColumnRequired: columns.stepRequired,
+      entropyRequired: columns.entropyRequired, numberedLines: false)
+    o.notes += notes
+    return o
   }
 }
 

@@ -70,10 +70,12 @@ extension LawObservations {
   /// Builds the points from rows, naming the first problem:
   /// a missing column (with the columns there are), a non-numeric cell (line and text), a
   /// non-finite value, a repeated step. Rows whose entropy or performance is empty are skipped
-  /// and counted; an empty step cell is an error when the step column exists.
+  /// and counted; an empty step cell is an error when the step column exists. Without
+  /// `numberedLines` (rows that are not lines of a file) the errors name no line.
   static func fromRows(
     _ rows: [LogRow], columns: [String], source: String, format: String, entropyColumn: String,
-    performanceColumn: String, stepColumn: String?, stepColumnRequired: Bool, entropyRequired: Bool = true
+    performanceColumn: String, stepColumn: String?, stepColumnRequired: Bool, entropyRequired: Bool = true,
+    numberedLines: Bool = true
   ) throws(LawError) -> LawObservations {
     for name in entropyRequired ? [entropyColumn, performanceColumn] : [performanceColumn] where !columns.contains(name) {
       throw LawError(source: source, problem: "no column '\(name)' (columns: \(columns.joined(separator: ", ")))")
@@ -88,9 +90,9 @@ extension LawObservations {
       func number(_ name: String) throws(LawError) -> Double? {
         switch row.cells[name] ?? .empty {
         case .empty: return nil
-        case .text(let t): throw LawError(source: source, line: row.line, problem: "column '\(name)': '\(t)' is not a number")
+        case .text(let t): throw LawError(source: source, line: numberedLines ? row.line : nil, problem: "column '\(name)': '\(t)' is not a number")
         case .number(let x):
-          guard x.isFinite else { throw LawError(source: source, line: row.line, problem: "column '\(name)': \(x) is not finite") }
+          guard x.isFinite else { throw LawError(source: source, line: numberedLines ? row.line : nil, problem: "column '\(name)': \(x) is not finite") }
           return x
         }
       }
@@ -99,7 +101,7 @@ extension LawObservations {
       var s: Double? = nil
       if let step {
         s = try number(step)
-        if s == nil { throw LawError(source: source, line: row.line, problem: "column '\(step)': the step is empty") }
+        if s == nil { throw LawError(source: source, line: numberedLines ? row.line : nil, problem: "column '\(step)': the step is empty") }
       }
       guard let h, let r else {
         skipped += 1
@@ -110,7 +112,7 @@ extension LawObservations {
     if step != nil {
       points = points.enumerated().sorted { ($0.element.step!, $0.offset) < ($1.element.step!, $1.offset) }.map(\.element)
       for i in points.indices.dropFirst() where points[i].step == points[i - 1].step {
-        throw LawError(source: source, line: max(points[i].line, points[i - 1].line), problem: "step \(points[i].step!) appears twice (lines \(min(points[i].line, points[i - 1].line)) and \(max(points[i].line, points[i - 1].line)))")
+        throw LawError(source: source, line: numberedLines ? max(points[i].line, points[i - 1].line) : nil, problem: "step \(points[i].step!) appears twice (lines \(min(points[i].line, points[i - 1].line)) and \(max(points[i].line, points[i - 1].line)))")
       }
     }
     return LawObservations(

@@ -25,34 +25,23 @@ public struct MDPStability: Sendable, Equatable {
   /// The analysis of `mdp` at temperature α, ties within τ (default: scale-aware per state,
   /// ``ActionMargin/defaultTolerance(for:)``).
   ///
-  /// - Throws: `PolicyCliffError` for α ≤ 0 or when an iteration fails.
+  /// - Throws: ``MDPStabilityError/policyCliff(_:)`` for α ≤ 0 or an invalid tolerance,
+  ///   ``MDPStabilityError/finiteMDP(_:)`` when Q* or the soft policy cannot be computed (an
+  ///   iteration or a solve fails).
   /// - Complexity: one policy iteration and one soft value iteration.
-  public init(mdp: TabularMDP, alpha: Double, tolerance: Double? = nil) throws(PolicyCliffError) {
-    try requireTemperature(alpha)
-    do {
-      optimalQ = try mdp.optimalQ(method: .policyIteration)
-    } catch {
-      throw Self.policyCliffError(error)
-    }
+  public init(mdp: TabularMDP, alpha: Double, tolerance: Double? = nil) throws(MDPStabilityError) {
+    do throws(PolicyCliffError) { try requireTemperature(alpha) } catch { throw .policyCliff(error) }
+    do throws(FiniteMDPError) { optimalQ = try mdp.optimalQ(method: .policyIteration) } catch { throw .finiteMDP(error) }
     var m: [ActionMargin] = []
-    for row in optimalQ { m.append(try ActionMargin(values: row, tolerance: tolerance)) }
-    margins = m
-    do {
-      softPolicy = try mdp.softPolicy(alpha: alpha)
+    do throws(PolicyCliffError) {
+      for row in optimalQ { m.append(try ActionMargin(values: row, tolerance: tolerance)) }
     } catch {
-      throw Self.policyCliffError(error)
+      throw .policyCliff(error)
     }
+    margins = m
+    do throws(FiniteMDPError) { softPolicy = try mdp.softPolicy(alpha: alpha) } catch { throw .finiteMDP(error) }
     self.alpha = alpha
     gamma = mdp.discount
-  }
-
-  /// The finite-MDP failure as this module's error: a rejected argument stays a rejected
-  /// argument, a failed iteration or solve is a non-convergence.
-  private static func policyCliffError(_ error: FiniteMDPError) -> PolicyCliffError {
-    switch error {
-    case .invalidArgument: return .invalidArgument(error.description)
-    case .didNotConverge, .linearAlgebra: return .didNotConverge(error.description)
-    }
   }
 
   /// δ_min over the states (∞ when every state is all-tied).
@@ -79,4 +68,21 @@ public struct MDPStability: Sendable, Equatable {
   ///
   /// - Complexity: O(1).
   public var lipschitzTV: Double { 1 / (2 * alpha * (1 - gamma)) }
+}
+
+/// Why the policy-cliff analysis of an MDP failed, with the error of the layer that failed nested
+/// (its one-line wording is this error's).
+public enum MDPStabilityError: Error, Equatable, CustomStringConvertible {
+  /// A rejected argument (α ≤ 0, an invalid tolerance).
+  case policyCliff(PolicyCliffError)
+  /// Q* or the soft policy could not be computed (a rejected MDP, an iteration that did not
+  /// converge, a failed solve).
+  case finiteMDP(FiniteMDPError)
+
+  public var description: String {
+    switch self {
+    case let .policyCliff(error): return error.description
+    case let .finiteMDP(error): return error.description
+    }
+  }
 }

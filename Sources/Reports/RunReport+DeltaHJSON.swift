@@ -27,11 +27,48 @@ extension RunReport {
   ///   older DeltaH or not DeltaH output), or an unknown kind.
   /// - Complexity: O(size of the file).
   public mutating func addDeltaHJSON(_ data: Data, source: String) throws(ReportError) {
+    let kind = try Self.kind(of: data, source: source)
+    // Types with explicit snake_case CodingKeys decode as written; the others were encoded with
+    // `.convertToSnakeCase` and decode with its inverse.
+    let plain = JSONDecoder()
+    plain.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let snake = JSONDecoder()
+    snake.keyDecodingStrategy = .convertFromSnakeCase
+    snake.nonConformingFloatDecodingStrategy = plain.nonConformingFloatDecodingStrategy
+    do {
+      switch kind {
+      case .analyze: try addAnalyzeJSON(data, source: source, snake: snake)
+      case .analyzeSeries: try addAnalyzeSeriesJSON(data, source: source, snake: snake)
+      case .compare: try addCompareJSON(data, source: source, plain: plain)
+      case .bandit, .mdp: try addTrainingRunJSON(data, source: source, plain: plain)
+      case .step: try addStepJSON(data, source: source, plain: plain)
+      case .curvature: try addCurvatureJSON(data, source: source, plain: plain)
+      case .curvatureDump: try addCurvatureDumpJSON(data, source: source, plain: plain)
+      case .cliff: try addCliffJSON(data, source: source, plain: plain)
+      case .law: try addLawJSON(data, source: source, plain: plain)
+      case .whatif: try addWhatIfJSON(data, source: source, plain: plain)
+      case .sweep: try addSweepJSON(data, source: source, plain: plain)
+      }
+    } catch let error as ReportError {
+      throw error
+    } catch {
+      throw ReportError("\(source): cannot read DeltaH JSON of kind '\(kind.rawValue)': \(error)", underlying: .decoding(error))
+    }
+  }
+
+  /// The kind of a DeltaH JSON envelope, checked: a JSON object with a known `"kind"` and no NaN.
+  ///
+  /// - Throws: ``ReportError`` naming `source`: not a JSON object (the decoding error nested), no
+  ///   `"kind"`, an unknown kind, a NaN (named by its path).
+  /// - Complexity: O(size of the file).
+  private static func kind(of data: Data, source: String) throws(ReportError) -> DeltaHResultKind {
     let header: Header
     do {
       header = try JSONDecoder().decode(Header.self, from: data)
     } catch {
-      throw ReportError("\(source): not a JSON object (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff/law/whatif --json)")
+      throw ReportError(
+        "\(source): not a JSON object (expected the output of deltah step/analyze/compare/merge/bandit/mdp/curvature/cliff/law/whatif --json)",
+        underlying: .decoding(error))
     }
     guard let rawKind = header.kind else {
       throw ReportError("\(source): no 'kind': written by an older DeltaH or not DeltaH output; rerun the command")
@@ -42,79 +79,99 @@ extension RunReport {
     if let value = try? JSONDecoder().decode(JSONValue.self, from: data), let path = value.firstNaNPath() {
       throw ReportError("\(source): \(path) is NaN; DeltaH never writes NaN as a result (a damaged or hand-edited file?); recompute it")
     }
-    // Types with explicit snake_case CodingKeys decode as written; the others were encoded with
-    // `.convertToSnakeCase` and decode with its inverse.
-    let plain = JSONDecoder()
-    plain.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    let snake = JSONDecoder()
-    snake.keyDecodingStrategy = .convertFromSnakeCase
-    snake.nonConformingFloatDecodingStrategy = plain.nonConformingFloatDecodingStrategy
-    do {
-      switch kind {
-      case .analyze:
-        addSummaries([try snake.decode(DumpSummary.self, from: data)])
-      case .analyzeSeries:
-        let series = try snake.decode(SummaryFile.self, from: data)
-        warnings += (series.warnings ?? []).map { "\(source): \($0)" }
-        addSummaries(series.steps)
-      case .compare:
-        let file = try plain.decode(ComparisonWithTrustRadius.self, from: data)
-        addComparisonSummary(file.summary)
-        addTrustRadius(file.trustRadius, before: file.summary.before, after: file.summary.after)
-        if let linear = file.linearized { addLinearizedSummary(linear, comparison: file.summary) }
-      case .bandit, .mdp:
-        let file = try plain.decode(RunFile.self, from: data)
-        let s = file.summary
-        let settings: [Provenance.Setting] = [
-          .init("environment", s.environment), .init("rule", s.rule), .init("intervention", s.intervention),
-          .init("lr", NumberFormatting.exact(s.learningRate)),
-        ]
-        addTrainingRun(
-          TrainingRun(steps: file.steps, finalEntropy: s.finalEntropy, finalReward: s.finalReward),
-          learningRate: s.learningRate, naturalGradient: s.naturalGradient, settings: settings, sources: [source])
-      case .step:
-        let step = try plain.decode(StepReport.self, from: data)
-        let settings: [Provenance.Setting] = [.init("rule", step.rule), .init("temperature", NumberFormatting.exact(step.temperature))]
-        addLogitStep(
-          rows: [
-            ("H before (nats)", step.entropy), ("H after (nats)", step.entropyAfter), ("ΔH actual", step.deltaActual),
-            ("ΔH first order −Cov(log π, Δz/T)", step.deltaFirstOrder), ("ΔH second order", step.deltaSecondOrder),
-            ("sampled-token term", step.sampledTerm), ("correction term", step.correctionTerm), ("polarity", step.polarity),
-          ], settings: settings, sources: [source])
-      case .curvature:
-        addCurvature(try plain.decode(CurvatureReport.self, from: data), source: source)
-      case .curvatureDump:
-        // One spectra section per position.
-        for report in try plain.decode(DumpCurvatureReport.self, from: data).positions {
-          addCurvature(report, source: source)
-        }
-      case .cliff:
-        let cliff = try plain.decode(CliffReport.self, from: data)
-        do {
-          addPolicyCliff(try PolicyCliffCurve(values: cliff.values, alpha: cliff.alpha, gamma: cliff.gamma), sources: [source])
-        } catch {
-          throw ReportError("\(source): \(error)")
-        }
-      case .law:
-        addEntropyPerformanceLaw(try plain.decode(EntropyPerformanceLaw.self, from: data), sources: [source])
-      case .whatif:
-        addWhatIf(try plain.decode(WhatIfReport.self, from: data), sources: [source])
-      case .sweep:
-        let sweep = try plain.decode(SweepFile.self, from: data)
-        var provenance = sweep.provenance
-        provenance.sources.append(source)
-        append(
-          Section(
-            heading: "Intervention sweep", tables: [ReportTable.sweep(sweep.cells, provenance: provenance)],
-            figures: [false, true].map {
-              Figure.sweepCurves(sweep.cells, reward: $0, caption: "Mean over runs per rule and intervention. \(provenance.summaryLine).")
-            }))
-      }
-    } catch let error as ReportError {
-      throw error
-    } catch {
-      throw ReportError("\(source): cannot read DeltaH JSON of kind '\(kind.rawValue)': \(error)")
+    return kind
+  }
+
+  /// `analyze DUMP --json` (and `merge` of analyze partials): one ``DumpSummary``.
+  private mutating func addAnalyzeJSON(_ data: Data, source: String, snake: JSONDecoder) throws {
+    addSummaries([try snake.decode(DumpSummary.self, from: data)])
+  }
+
+  /// `analyze DUMP DUMP … --json`: the summaries of a series and its warnings.
+  private mutating func addAnalyzeSeriesJSON(_ data: Data, source: String, snake: JSONDecoder) throws {
+    let series = try snake.decode(SummaryFile.self, from: data)
+    warnings += (series.warnings ?? []).map { "\(source): \($0)" }
+    addSummaries(series.steps)
+  }
+
+  /// `compare --json` (and `merge` of compare partials): the comparison, its trust radius and
+  /// the linearised prediction when present.
+  private mutating func addCompareJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    let file = try plain.decode(ComparisonWithTrustRadius.self, from: data)
+    addComparisonSummary(file.summary)
+    addTrustRadius(file.trustRadius, before: file.summary.before, after: file.summary.after)
+    if let linear = file.linearized { addLinearizedSummary(linear, comparison: file.summary) }
+  }
+
+  /// `bandit`/`mdp --json`: a tabular training run.
+  private mutating func addTrainingRunJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    let file = try plain.decode(RunFile.self, from: data)
+    let s = file.summary
+    let settings: [Provenance.Setting] = [
+      .init("environment", s.environment), .init("rule", s.rule), .init("intervention", s.intervention),
+      .init("lr", NumberFormatting.exact(s.learningRate)),
+    ]
+    addTrainingRun(
+      TrainingRun(steps: file.steps, finalEntropy: s.finalEntropy, finalReward: s.finalReward),
+      learningRate: s.learningRate, naturalGradient: s.naturalGradient, settings: settings, sources: [source])
+  }
+
+  /// `step --json`: one logit step.
+  private mutating func addStepJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    let step = try plain.decode(StepReport.self, from: data)
+    let settings: [Provenance.Setting] = [.init("rule", step.rule), .init("temperature", NumberFormatting.exact(step.temperature))]
+    addLogitStep(
+      rows: [
+        ("H before (nats)", step.entropy), ("H after (nats)", step.entropyAfter), ("ΔH actual", step.deltaActual),
+        ("ΔH first order −Cov(log π, Δz/T)", step.deltaFirstOrder), ("ΔH second order", step.deltaSecondOrder),
+        ("sampled-token term", step.sampledTerm), ("correction term", step.correctionTerm), ("polarity", step.polarity),
+      ], settings: settings, sources: [source])
+  }
+
+  /// `curvature --logits … --json`: one ``CurvatureReport``.
+  private mutating func addCurvatureJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    addCurvature(try plain.decode(CurvatureReport.self, from: data), source: source)
+  }
+
+  /// `curvature DUMP --positions … --json`: one spectra section per position.
+  private mutating func addCurvatureDumpJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    // One spectra section per position.
+    for report in try plain.decode(DumpCurvatureReport.self, from: data).positions {
+      addCurvature(report, source: source)
     }
+  }
+
+  /// `cliff --json`: the policy-cliff curve recomputed from the report's values, α and γ.
+  private mutating func addCliffJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    let cliff = try plain.decode(CliffReport.self, from: data)
+    do throws(PolicyCliffError) {
+      addPolicyCliff(try PolicyCliffCurve(values: cliff.values, alpha: cliff.alpha, gamma: cliff.gamma), sources: [source])
+    } catch {
+      throw ReportError("\(source): \(error)", underlying: .policyCliff(error))
+    }
+  }
+
+  /// `law --json`: an ``EntropyPerformanceLaw`` fit.
+  private mutating func addLawJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    addEntropyPerformanceLaw(try plain.decode(EntropyPerformanceLaw.self, from: data), sources: [source])
+  }
+
+  /// `whatif --json`: a ``WhatIfReport``.
+  private mutating func addWhatIfJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    addWhatIf(try plain.decode(WhatIfReport.self, from: data), sources: [source])
+  }
+
+  /// `sweep --format json`: the sweep table and its curves.
+  private mutating func addSweepJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    let sweep = try plain.decode(SweepFile.self, from: data)
+    var provenance = sweep.provenance
+    provenance.sources.append(source)
+    append(
+      Section(
+        heading: "Intervention sweep", tables: [ReportTable.sweep(sweep.cells, provenance: provenance)],
+        figures: [false, true].map {
+          Figure.sweepCurves(sweep.cells, reward: $0, caption: "Mean over runs per rule and intervention. \(provenance.summaryLine).")
+        }))
   }
 
   /// The spectra section of one ``CurvatureReport`` (settings: temperature, actions, and the

@@ -1,5 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
+import PolicyCliff
+
 /// A report of one run: titled sections of tables and figures and the provenance of the whole,
 /// rendered as one self-contained HTML page (``html()``) or written table by table and figure by
 /// figure. Build it with the `add…` methods (``addAnalyses(_:)``, ``addComparison(_:)``,
@@ -72,9 +74,25 @@ public struct RunReport: Sendable {
   }
 }
 
-/// A bad report input: what and where.
+/// A bad report input: what and where, as one line (``message``), with the lower layer's error
+/// kept typed in ``underlying`` when this one wraps it.
 public struct ReportError: Error, CustomStringConvertible, Sendable {
   public let message: String
-  public init(_ message: String) { self.message = message }
+  /// The error this one wraps (nil for a problem found by the report itself).
+  public let underlying: Underlying?
+
+  /// The lower layers whose errors a ``ReportError`` nests.
+  public enum Underlying: Sendable {
+    /// The JSON decoder's error (a malformed file, a missing or mistyped key).
+    case decoding(any Error)
+    /// A policy-cliff result could not be recomputed from its values.
+    case policyCliff(PolicyCliffError)
+  }
+
+  public init(_ message: String, underlying: Underlying? = nil) {
+    self.message = message
+    self.underlying = underlying
+  }
+
   public var description: String { message }
 }

@@ -35,19 +35,7 @@ struct CliffCommand: ParsableCommand {
     if json {
       try printJSON(report, kind: .cliff)
     } else {
-      var t = TextTable("quantity", "value")
-      t.append("tied optimal actions", "\(report.ties) (\(report.tiedActions.map(String.init).joined(separator: ", ")))")
-      t.append("tolerance τ", formatNumber(report.tolerance))
-      t.append("margin δ", formatNumber(report.margin))
-      t.append("greedy stability radius", formatNumber(report.stabilityRadius) + (report.ties > 1 ? " (tie: the cliff)" : ""))
-      t.append("argmax-set radius (1−γ)δ/2", formatNumber(report.argmaxSetRadius))
-      t.append("soft policy π_α", report.softPolicy.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
-      t.append("TV Lipschitz bound 1/(2α(1−γ))", formatNumber(report.lipschitzTV))
-      t.append("Jacobian norm ‖∂π_α/∂r‖₂", formatNumber(report.jacobianNorm))
-      t.append("ℓ2 bound 1/(2α)", formatNumber(report.l2Bound))
-      t.append("price of smoothing", formatNumber(report.priceOfSmoothing))
-      t.append("bound α log K", formatNumber(report.priceOfSmoothingBound))
-      print(t.rendered())
+      print(TextTable(cliff: report).rendered())
     }
   }
 }

@@ -52,22 +52,16 @@ struct CurvatureCommand: ParsableCommand {
   func run() throws {
     if let logits {
       let report = try CurvatureReport(logits: logits.values, temperature: temperature ?? 1, top: top)
-      if json { try printJSON(report, kind: .curvature) } else { print(report.table()) }
+      if json { try printJSON(report, kind: .curvature) } else { print(TextTable(curvature: report).rendered()) }
       return
     }
     let d = try LogitDump(path: dump!)
-    guard let tensor = d[.logits] else {
-      throw DumpError(file: d.path, tensor: "logits", problem: "curvature needs full logits")
-    }
-    let indices = positions!.values.map { Int($0) }
-    let rows = try tensor.doubleRows(indices)
-    if let row = rows.first { try Self.validateTop(top, actions: row.count) }
-    let t = temperature ?? d.temperature
-    let report = try DumpCurvatureReport(file: d.path, temperature: t, positions: indices, rows: rows, top: top)
+    if let actions = d.vocabularySize { try Self.validateTop(top, actions: actions) }
+    let report = try DumpCurvatureReport(dump: d, positions: positions!.values.map { Int($0) }, temperature: temperature, top: top)
     if json {
       try printJSON(report, kind: .curvatureDump)
     } else {
-      print(report.positions.map { $0.table() }.joined(separator: "\n\n"))
+      print(TextTable.curvature(report))
     }
   }
 
@@ -77,21 +71,5 @@ struct CurvatureCommand: ParsableCommand {
     guard top >= 1, top <= actions else {
       throw ValidationError("--top \(top) is out of range: the policy has \(actions) actions (need 1 ≤ k ≤ \(actions))")
     }
-  }
-}
-
-extension CurvatureReport {
-  func table() -> String {
-    var t = TextTable("quantity", "value")
-    if let position { t.append("position", "\(position)") }
-    t.append("actions K", "\(actions)")
-    t.append("temperature T", formatNumber(temperature))
-    t.append("entropy H (nats)", formatNumber(entropy))
-    t.append("Fisher trace 1 − Σπ²", formatNumber(fisherTrace))
-    t.append("Fisher eigenvalues (largest)", fisherEigenvalues.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
-    t.append("λ_max(F) bound", "0.5")
-    t.append("∇²H eigenvalues (largest |λ|)", entropyHessianEigenvalues.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
-    t.append("method", method)
-    return t.rendered()
   }
 }

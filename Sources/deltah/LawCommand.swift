@@ -2,9 +2,7 @@
 
 import Reports
 import ArgumentParser
-import DumpAnalysis
 import EntropyPerformanceLaw
-import LogitDumps
 
 struct LawCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -63,73 +61,22 @@ struct LawCommand: ParsableCommand {
   }
 
   func run() throws {
-    let columns = LawObservations.Columns(
-      entropy: entropy ?? "entropy", performance: performance ?? "reward", step: step ?? "step", stepRequired: rewards != nil,
-      entropyRequired: rewards == nil)
-    let observations: LawObservations
-    var dumpWarnings: [String] = []
-    if let rewards {
-      let log = try LawObservations(contentsOf: rewards, columns: columns)
-      var dumps: [DumpEntropy] = []
-      for path in files {
-        let dump = try LogitDump(path: path)
-        let table = try PositionTable(dump: dump, temperature: temperature ?? dump.temperature, progress: ProgressBar("reading \(path)").update)
-        let analysis = try BatchAnalysis(dump: dump, table: table, options: AnalysisOptions())
-        // What the dump itself tells (ignored tensors such as attention_mask, impossible values, an
-        // entropy audit) changes the token-mean entropy fitted here: it reaches every output. The
-        // η warning does not apply (the law uses no polarity).
-        dumpWarnings += analysis.summary.warnings.filter { !$0.hasPrefix("η = 1 by default") }.map { "\(path): \($0)" }
-        guard let h = analysis.summary.entropyTokenMean else {
-          throw LawError(source: path, problem: "no entropy: the dump has neither logits nor a logged entropy")
-        }
-        dumps.append(DumpEntropy(file: path, step: dump.step, entropy: h))
-      }
-      observations = try LawObservations(dumps: dumps, rewards: log)
-    } else {
-      if files[0] == "-" {
-        let text = String(decoding: try InputFile.standardInput(), as: UTF8.self)  // bounded: /dev/zero is an error
-        observations = try LawObservations(text: text, source: "standard input", columns: columns)
-      } else {
-        observations = try LawObservations(contentsOf: files[0], columns: columns)
-      }
-    }
-    var law = try EntropyPerformanceLaw(
-      observations: observations, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed))
-    law.warnings = dumpWarnings + law.warnings
+    let columns = LawObservations.Columns(entropy: entropy ?? "entropy", performance: performance ?? "reward", step: step ?? "step")
+    let input: LawInput =
+      if let rewards { .dumps(paths: files, rewards: rewards, temperature: temperature) }
+      else { files[0] == "-" ? .standardInput : .log(path: files[0]) }
+    let law = try EntropyPerformanceLaw.fit(
+      input, columns: columns, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed)
+    ) { ProgressBar("reading \($0)").update }
     if json {
       try printJSON(law, kind: .law)
     } else {
-      print(table(law))
+      func source(_ given: String?, _ option: String) -> String { given == nil ? "default" : option }
+      let defaultB = bootstrap == EntropyPerformanceLaw.Options.defaultBootstrapResamples
+      print(TextTable.entropyPerformanceLaw(law, sources: .init(
+        entropyColumn: rewards == nil ? source(entropy, "--entropy") : nil, performanceColumn: source(performance, "--performance"),
+        stepColumn: source(step, "--step"), bootstrap: defaultB ? "default" : "--bootstrap")))
     }
     for w in law.warnings { writeStandardError("warning: \(w)\n") }
-  }
-
-  func table(_ law: EntropyPerformanceLaw) -> String {
-    func source(_ given: String?, _ option: String) -> String { given == nil ? "default" : option }
-    var t = TextTable("quantity", "value")
-    t.append("input", "\(law.source) (\(law.format))")
-    t.append("entropy column", rewards == nil ? "\(law.entropyColumn) (\(source(entropy, "--entropy")))" : law.entropyColumn)
-    t.append("performance column", "\(law.performanceColumn) (\(source(performance, "--performance")))")
-    t.append("step column", law.stepColumn.map { "\($0) (\(source(step, "--step")))" } ?? "none (file order)")
-    t.append("points (fitted / all)", "\(law.fitCount) / \(law.count)")
-    let level = formatNumber(law.options.confidenceLevel * 100, digits: 3)
-    func withInterval(_ x: Double, _ se: Double, _ i: EntropyPerformanceLaw.Interval) -> String {
-      "\(formatNumber(x, digits: 6)) ± \(formatNumber(se, digits: 3)) (s.e.); \(level)% bootstrap [\(formatNumber(i.lower, digits: 6)), \(formatNumber(i.upper, digits: 6))]"
-    }
-    t.append("a", withInterval(law.a, law.aStandardError, law.aInterval))
-    t.append("b", withInterval(law.b, law.bStandardError, law.bInterval))
-    t.append("ceiling b − a (R at H = 0)", withInterval(law.ceiling, law.ceilingStandardError, law.ceilingInterval))
-    t.append("fit RMSE", formatNumber(law.fitRMSE, digits: 4))
-    if let f = law.options.fitFraction, let c = law.holdoutCount, let r = law.holdoutRMSE, let e = law.holdoutMaxError, let fe = law.holdoutFinalError {
-      t.append("fit fraction", "\(formatNumber(f)) (first \(law.fitCount) points)")
-      t.append("holdout RMSE (\(c) later points)", formatNumber(r, digits: 4))
-      t.append("holdout max |error|", formatNumber(e, digits: 4))
-      t.append("final-step error R̂ − R", formatNumber(fe, digits: 4))
-    }
-    t.append("bootstrap", "\(law.options.bootstrapResamples) resamples over steps (\(bootstrap == EntropyPerformanceLaw.Options.defaultBootstrapResamples ? "default" : "--bootstrap")), seed \(law.options.seed)")
-    var lines = ["R = b − a·e^H (Cui et al. 2025, Eq. 6), least squares on x = e^H", t.rendered()]
-    for n in law.notes { lines.append("note: \(n)") }
-    for w in law.warnings { lines.append("warning: \(w)") }
-    return lines.joined(separator: "\n")
   }
 }

@@ -2,6 +2,7 @@
 
 import Curvature
 import Foundation
+import LogitDumps
 import Testing
 
 /// The library-owned result of `deltah curvature`: its JSON keys (which `deltah report` and the
@@ -34,5 +35,29 @@ import Testing
       try CurvatureReport(logits: [1, 2], temperature: 0, top: 1)
     }
     #expect(throws: CurvatureError.self) { try CurvatureReport(logits: [1, 2], temperature: 1, top: 3) }
+  }
+}
+
+@Suite("Curvature of a dump's positions")
+struct DumpCurvatureReportTests {
+  static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("data/sample/step_0001.safetensors").path
+
+  @Test func positionsOfADumpAreItsRowsAtItsTemperature() throws {
+    let dump = try LogitDump(path: Self.sample)
+    let report = try DumpCurvatureReport(dump: dump, positions: [7, 9], temperature: nil, top: 3)
+    let rows = try dump[.logits]!.doubleRows([7, 9])
+    let direct = try DumpCurvatureReport(file: dump.path, temperature: dump.temperature, positions: [7, 9], rows: rows, top: 3)
+    #expect(report == direct)  // same rows, same T: the same spectra bit for bit
+  }
+
+  @Test func aPositionOutOfRangeIsTheNestedDumpError() throws {
+    let dump = try LogitDump(path: Self.sample)
+    let e = #expect(throws: CurvatureError.self) { try DumpCurvatureReport(dump: dump, positions: [1_000_000], temperature: nil, top: 1) }
+    guard case .dump(let inner)? = e else {
+      Issue.record("expected .dump, got \(String(describing: e))")
+      return
+    }
+    #expect(e?.description == inner.description && inner.file == dump.path)
   }
 }

@@ -97,7 +97,7 @@ struct LawFitTests {
     }
     let ten = syntheticLog(a: 0.1, b: 0.6, noise: 0, count: 10, seed: 1)
     let error = #expect(throws: LawError.self) { try EntropyPerformanceLaw(observations: ten, options: .init(fitFraction: 0.2)) }
-    #expect(error?.source == "--fit-fraction")
+    #expect(error?.source == "fit fraction")  // the library names the setting, not a CLI flag
     var flat = ten
     flat.entropies = Array(repeating: 1, count: 10)
     let e2 = #expect(throws: LawError.self) { try EntropyPerformanceLaw(observations: flat) }
