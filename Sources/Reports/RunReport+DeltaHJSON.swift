@@ -42,19 +42,15 @@ extension RunReport {
     if let value = try? JSONDecoder().decode(JSONValue.self, from: data), let path = value.firstNaNPath() {
       throw ReportError("\(source): \(path) is NaN; DeltaH never writes NaN as a result (a damaged or hand-edited file?); recompute it")
     }
-    // Types with explicit snake_case CodingKeys decode as written; the others were encoded with
-    // `.convertToSnakeCase` and decode with its inverse.
+    // Every result type spells its snake_case keys in explicit CodingKeys: decoded as written.
     let plain = JSONDecoder()
     plain.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    let snake = JSONDecoder()
-    snake.keyDecodingStrategy = .convertFromSnakeCase
-    snake.nonConformingFloatDecodingStrategy = plain.nonConformingFloatDecodingStrategy
     do {
       switch kind {
       case .analyze:
-        addSummaries([try snake.decode(DumpSummary.self, from: data)])
+        addSummaries([try plain.decode(DumpSummary.self, from: data)])
       case .analyzeSeries:
-        let series = try snake.decode(SummaryFile.self, from: data)
+        let series = try plain.decode(SummaryFile.self, from: data)
         warnings += (series.warnings ?? []).map { "\(source): \($0)" }
         addSummaries(series.steps)
       case .compare:
