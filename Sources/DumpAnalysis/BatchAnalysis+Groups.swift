@@ -95,10 +95,8 @@ extension BatchAnalysis {
   }
 
   static func covariance(_ logp: [Double], _ adv: [Double], _ mask: [Bool], groupIDs: [Int64], file: String) throws(DumpError) -> TokenCovariance {
-    do {
-      return try TokenCovariance(logProbabilities: logp, advantages: adv, mask: mask, groupIDs: groupIDs)
-    } catch {
-      throw DumpError(file: file, problem: "group covariance: \(error)")
+    try reporting(file, "group covariance: ") { () throws(SoftmaxError) in
+      try TokenCovariance(logProbabilities: logp, advantages: adv, mask: mask, groupIDs: groupIDs)
     }
   }
 }

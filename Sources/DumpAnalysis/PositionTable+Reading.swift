@@ -155,7 +155,7 @@ extension PositionTable {
     } catch let error as DumpError {
       throw error
     } catch {
-      throw DumpError(file: logits.file, tensor: "logits", problem: "\(error)")
+      throw DumpError(file: logits.file, tensor: "logits", nesting: error)
     }
     return Array(rowStatistics.prefix(range.count))
   }

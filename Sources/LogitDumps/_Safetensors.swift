@@ -41,7 +41,7 @@ enum _Safetensors {
     do {
       json = try withExtendedLifetime(file) { () throws(_JSONError) -> _JSON in try _JSON.parse(header) }
     } catch {
-      throw fail("header is not valid JSON: \(error.description)")
+      throw DumpError(file: path, problem: "header is not valid JSON: \(error.description)", underlying: error)
     }
     guard case .object(let entries) = json else { throw fail("header is not a JSON object") }
 
