@@ -215,7 +215,7 @@ enum _Npz {
       let headerEnd: Int
       switch preamble {
       case .success(let n): headerEnd = n
-      case .failure(let p): throw fail(p.message)
+      case .failure(let p): throw p.nested(in: fail(p.message))
       }
       guard headerEnd <= entry.uncompressedSize else {
         throw fail("header length runs past the end of the member (\(headerEnd) > \(entry.uncompressedSize) bytes)")
@@ -233,7 +233,7 @@ enum _Npz {
         dataBytes: entry.uncompressedSize - headerEnd)
       {
       case .success(let d): descriptor = d
-      case .failure(let p): throw fail(p.message)
+      case .failure(let p): throw p.nested(in: fail(p.message))
       }
       return Tensor(
         descriptor: descriptor, file: file.path,

@@ -34,3 +34,17 @@ import Testing
     #expect(e.hashValue == plain.hashValue)
   }
 }
+
+extension DumpErrorNestingTests {
+  /// Before: the .npy header's Python-literal syntax error survived only as text.
+  @Test func npyHeaderSyntaxErrorIsNested() throws {
+    let path = folder.write("bad.npy", npy(dict: "{'descr': '<f4', 'fortran_order': False, 'shape': (2,", data: [UInt8](repeating: 0, count: 8)))
+    do {
+      _ = try TensorArchive(path: path)
+      Issue.record("a malformed .npy header was accepted")
+    } catch {
+      #expect(error.problem.hasPrefix("header is not a valid Python dict literal (byte "), "\(error)")
+      #expect(error.underlying is _PythonLiteralError)
+    }
+  }
+}
