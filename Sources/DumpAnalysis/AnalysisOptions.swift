@@ -27,6 +27,19 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
   /// PPO ratio clipping for the polarity split (c_t = r_t·1[not clipped]); nil: c = 1.
   public var clipping: ClipSettings? = nil
 
+  /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+  public enum CodingKeys: String, CodingKey {
+    case seed, clipping
+    case learningRate = "learning_rate"
+    case learningRateSource = "learning_rate_source"
+    case temperatureSource = "temperature_source"
+    case klCovRatio = "kl_cov_ratio"
+    case clipCovBounds = "clip_cov_bounds"
+    case clipCovRatio = "clip_cov_ratio"
+    case microBatch = "micro_batch"
+    case steerWeightRange = "steer_weight_range"
+  }
+
   public init() {}
 
   /// A pair of bounds, lower ≤ upper.
@@ -36,6 +49,11 @@ public struct AnalysisOptions: Sendable, Codable, Equatable {
     public init(lower: Double, upper: Double) {
       self.lower = lower
       self.upper = upper
+    }
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case lower, upper
     }
   }
 }

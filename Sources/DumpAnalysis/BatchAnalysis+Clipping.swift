@@ -29,6 +29,11 @@ public struct ClipSettings: Sendable, Codable, Equatable {
   }
 
   var rule: PPOClipWeighting { PPOClipWeighting(clipLow: low, clipHigh: high, dualClip: dual) }
+
+  /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+  public enum CodingKeys: String, CodingKey {
+    case low, high, dual
+  }
 }
 
 extension DumpSummary {
@@ -60,12 +65,38 @@ extension DumpSummary {
       public var positive: Double
       public var negative: Double
       public var total: Double
+
+      /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+      public enum CodingKeys: String, CodingKey {
+        case positive, negative, total
+      }
     }
 
     public struct QuadrantRow: Sendable, Codable, Equatable {
       public var quadrant: String
       public var count: Int
       public var polarityRemoved: Double?
+
+      /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+      public enum CodingKeys: String, CodingKey {
+        case quadrant, count
+        case polarityRemoved = "polarity_removed"
+      }
+    }
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case count, quadrants
+      case clipLow = "clip_low"
+      case clipHigh = "clip_high"
+      case dualClip = "dual_clip"
+      case countUpper = "count_upper"
+      case countLower = "count_lower"
+      case countDual = "count_dual"
+      case polarityRemoved = "polarity_removed"
+      case ratioPercentiles = "ratio_percentiles"
+      case ratioMin = "ratio_min"
+      case ratioMax = "ratio_max"
     }
   }
 }

@@ -32,6 +32,24 @@ extension DumpSummary {
       public var covariance: Double?
       public var advantageStd: Double?
       public var zeroAdvantageVariance: Bool?
+
+      /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+      public enum CodingKeys: String, CodingKey {
+        case group, tokens, covariance
+        case entropyMean = "entropy_mean"
+        case advantageStd = "advantage_std"
+        case zeroAdvantageVariance = "zero_advantage_variance"
+      }
+    }
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case count, groups
+      case zeroAdvantageVariance = "zero_advantage_variance"
+      case zeroAdvantageVarianceShare = "zero_advantage_variance_share"
+      case entropyMean = "entropy_mean"
+      case covarianceMean = "covariance_mean"
+      case advantageStdMean = "advantage_std_mean"
     }
   }
 }
@@ -77,10 +95,8 @@ extension BatchAnalysis {
   }
 
   static func covariance(_ logp: [Double], _ adv: [Double], _ mask: [Bool], groupIDs: [Int64], file: String) throws(DumpError) -> TokenCovariance {
-    do {
-      return try TokenCovariance(logProbabilities: logp, advantages: adv, mask: mask, groupIDs: groupIDs)
-    } catch {
-      throw DumpError(file: file, problem: "group covariance: \(error)")
+    try reporting(file, "group covariance: ") { () throws(SoftmaxError) in
+      try TokenCovariance(logProbabilities: logp, advantages: adv, mask: mask, groupIDs: groupIDs)
     }
   }
 }

@@ -103,10 +103,8 @@ public struct BatchAnalysis: Sendable {
   }
 
   static func nearTies(_ gaps: [Double], _ entropies: [Double], file: String) throws(DumpError) -> NearTieStatistics {
-    do {
-      return try NearTieStatistics(gaps: gaps, entropies: entropies)
-    } catch {
-      throw DumpError(file: file, problem: "near-tie statistics: \(error)")
+    try reporting(file, "near-tie statistics: ") { () throws(PolicyCliffError) in
+      try NearTieStatistics(gaps: gaps, entropies: entropies)
     }
   }
 
@@ -119,18 +117,25 @@ public struct BatchAnalysis: Sendable {
 
   /// Runs an intervention rule, reporting its errors against the dump.
   static func intervention<T>(_ file: String, _ body: () throws(InterventionError) -> T) throws(DumpError) -> T {
+    try reporting(file, "", body)
+  }
+
+  /// Runs `body`, a computation of another layer (a statistic, an intervention rule), and
+  /// reports its typed error against the dump: nested as ``DumpError/underlying``, with the
+  /// problem `context` followed by the error's description.
+  ///
+  /// - Complexity: that of `body`.
+  static func reporting<T, E: Error>(_ file: String, _ context: String = "", _ body: () throws(E) -> T) throws(DumpError) -> T {
     do {
       return try body()
     } catch {
-      throw DumpError(file: file, problem: "\(error)")
+      throw DumpError(file: file, context: context, nesting: error)
     }
   }
 
   static func covariance(_ logp: [Double], _ adv: [Double], _ mask: [Bool], file: String) throws(DumpError) -> TokenCovariance {
-    do {
-      return try TokenCovariance(logProbabilities: logp, advantages: adv, mask: mask)
-    } catch {
-      throw DumpError(file: file, problem: "covariance: \(error)")
+    try reporting(file, "covariance: ") { () throws(SoftmaxError) in
+      try TokenCovariance(logProbabilities: logp, advantages: adv, mask: mask)
     }
   }
 

@@ -59,9 +59,7 @@ public enum DumpPipeline {
   ) throws(DumpError) -> BatchAnalysis {
     let table = try PositionTable(
       dump: dump, temperature: settings.temperature ?? dump.temperature, range: range, progress: progress)
-    var options = settings.resolvedOptions(dumpLearningRate: dump.learningRate)
-    if settings.temperature != nil { options.temperatureSource = .flag }
-    var analysis = try BatchAnalysis(dump: dump, table: table, options: options)
+    var analysis = try BatchAnalysis(dump: dump, table: table, options: options(for: dump, settings: settings))
     if let warning = temperatureOverrideWarning(settings.temperature, dump: dump) { analysis.summary.warnings.append(warning) }
     return analysis
   }

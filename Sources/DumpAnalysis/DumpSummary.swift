@@ -68,6 +68,32 @@ public struct DumpSummary: Sendable, Codable {
   /// Things the user should know (unit traps, missing tensors, disagreements).
   public var warnings: [String]
 
+  /// The JSON keys of a summary (the `analyze` kind), snake_case as every `--json` file spells them;
+  /// `report` and `series` decode them as written (no key strategy). An optional section that is nil
+  /// is left out.
+  public enum CodingKeys: String, CodingKey {
+    case file, step, temperature, tokens, positions, covariance, polarity, opefo, steer, quadrants
+    case audit, clipping, groups, warnings
+    case temperatureSource = "temperature_source"
+    case learningRate = "learning_rate"
+    case learningRateSource = "learning_rate_source"
+    case tensorsRead = "tensors_read"
+    case ignoredTensors = "ignored_tensors"
+    case nonFiniteRows = "non_finite_rows"
+    case nonFiniteExamples = "non_finite_examples"
+    case entropySource = "entropy_source"
+    case entropyTokenMean = "entropy_token_mean"
+    case entropySeqMeanTokenMean = "entropy_seq_mean_token_mean"
+    case entropyPercentiles = "entropy_percentiles"
+    case klCovSelected = "kl_cov_selected"
+    case klCovSelectedPerMicroBatch = "kl_cov_selected_per_micro_batch"
+    case clipCovCandidates = "clip_cov_candidates"
+    case clipCovSelected = "clip_cov_selected"
+    case gradientNormMean = "gradient_norm_mean"
+    case topK = "top_k"
+    case nearTies = "near_ties"
+  }
+
   public struct EntropyPercentiles: Sendable, Codable {
     /// Percentile (as a string like "p80") → entropy, by linear interpolation between order
     /// statistics (numpy's default "linear" rule: position (n − 1)·q).
@@ -78,6 +104,13 @@ public struct DumpSummary: Sendable, Codable {
     public var threshold80: Double
     /// Share of valid tokens with H > the 80th percentile.
     public var shareAbove80: Double
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case values, threshold80
+      case shareBelow001 = "share_below001"
+      case shareAbove80 = "share_above80"
+    }
   }
 
   public struct CovarianceSummary: Sendable, Codable {
@@ -92,6 +125,16 @@ public struct DumpSummary: Sendable, Codable {
     public var microBatch: [Double]?
     /// Mean over micro-batches.
     public var microBatchMean: Double?
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case global
+      case logProbabilityMean = "log_probability_mean"
+      case advantageMean = "advantage_mean"
+      case microBatchSize = "micro_batch_size"
+      case microBatch = "micro_batch"
+      case microBatchMean = "micro_batch_mean"
+    }
   }
 
   public struct PolaritySummary: Sendable, Codable {
@@ -107,6 +150,18 @@ public struct DumpSummary: Sendable, Codable {
     /// Σ sampled-token terms and Σ correction terms.
     public var sampledTermSum: Double
     public var correctionTermSum: Double
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case total, mean
+      case sumPositive = "sum_positive"
+      case sumNegative = "sum_negative"
+      case countPositive = "count_positive"
+      case countNegative = "count_negative"
+      case countZero = "count_zero"
+      case sampledTermSum = "sampled_term_sum"
+      case correctionTermSum = "correction_term_sum"
+    }
   }
 
   public struct OPEFOSummary: Sendable, Codable {
@@ -114,6 +169,13 @@ public struct DumpSummary: Sendable, Codable {
     public var phiPlus: Double
     public var phiMinus: Double
     public var lambdaStar: Double?
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case phiPlus = "phi_plus"
+      case phiMinus = "phi_minus"
+      case lambdaStar = "lambda_star"
+    }
   }
 
   public struct STEERSummary: Sendable, Codable {
@@ -124,12 +186,28 @@ public struct DumpSummary: Sendable, Codable {
     public var weightMean: Double
     /// Whether π_old came from `old_logprobs` (else the ratio is taken as 1).
     public var usedOldLogprobs: Bool
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case omegaAbsMin = "omega_abs_min"
+      case omegaAbsMax = "omega_abs_max"
+      case weightMin = "weight_min"
+      case weightMax = "weight_max"
+      case weightMean = "weight_mean"
+      case usedOldLogprobs = "used_old_logprobs"
+    }
   }
 
   public struct QuadrantRow: Sendable, Codable {
     public var quadrant: String
     public var tokens: Int
     public var polaritySum: Double
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case quadrant, tokens
+      case polaritySum = "polarity_sum"
+    }
   }
 
   public struct TopKSummary: Sendable, Codable {
@@ -138,6 +216,15 @@ public struct DumpSummary: Sendable, Codable {
     public var entropyUpperBoundMean: Double?
     public var tailMassMean: Double
     public var tailMassMax: Double
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case k
+      case entropyLowerBoundMean = "entropy_lower_bound_mean"
+      case entropyUpperBoundMean = "entropy_upper_bound_mean"
+      case tailMassMean = "tail_mass_mean"
+      case tailMassMax = "tail_mass_max"
+    }
   }
 
   /// Positions whose top-1/top-2 gap g = x₍₁₎ − x₍₂₎ (x = z/T) is below `threshold` sit near a tie
@@ -150,11 +237,25 @@ public struct DumpSummary: Sendable, Codable {
     public var meanEntropyOther: Double?
     /// Gap quantiles ("q01", "q05", "q25", "q50", "q75", "q95").
     public var gapQuantiles: [String: Double]
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case threshold, share
+      case nearTies = "near_ties"
+      case meanEntropyNearTie = "mean_entropy_near_tie"
+      case meanEntropyOther = "mean_entropy_other"
+      case gapQuantiles = "gap_quantiles"
+    }
   }
 
   public struct Audit: Sendable, Codable {
     public var entropy: Disagreement?
     public var logprobs: Disagreement?
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case entropy, logprobs
+    }
   }
 
   /// The largest |recomputed − logged| and where it is.
@@ -164,5 +265,12 @@ public struct DumpSummary: Sendable, Codable {
     public var position: Int
     public var recomputed: Double
     public var logged: Double
+
+    /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+    public enum CodingKeys: String, CodingKey {
+      case position, recomputed, logged
+      case maxAbsDifference = "max_abs_difference"
+      case meanAbsDifference = "mean_abs_difference"
+    }
   }
 }

@@ -25,6 +25,11 @@ public struct TensorRead: Sendable, Codable, Equatable {
   public var description: String {
     "\(field) ← \(tensor) [\(shape.map(String.init).joined(separator: ","))] \(type)"
   }
+
+  /// The JSON keys, snake_case as every `--json` file spells them (decoded as written, no key strategy).
+  public enum CodingKeys: String, CodingKey {
+    case field, tensor, shape, type
+  }
 }
 
 extension LogitDump {
@@ -235,7 +240,7 @@ extension BatchAnalysis {
   /// The warning for an η that defaulted to 1 while a polarity is computed.
   static func learningRateWarning(_ options: AnalysisOptions, hasPolarity: Bool) -> String? {
     guard hasPolarity, options.learningRateSource == .default else { return nil }
-    return "η = 1 by default (no --lr and no metadata 'lr'): polarity, Φ± and quadrant sums are per unit logit-space step; η is the logit step size, not the optimizer's learning rate"
+    return "η = 1 by default (no η given and no metadata 'lr'): polarity, Φ± and quadrant sums are per unit logit-space step; η is the logit step size, not the optimizer's learning rate"
   }
 }
 

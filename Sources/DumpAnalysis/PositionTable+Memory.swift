@@ -36,6 +36,6 @@ extension PositionTable {
     try MemoryBudget.require(
       estimatedMemory(dump: dump, positions: positions),
       for: "\(positions) positions (\(dump.fields.count) tensors)", file: dump.path,
-      hint: "analyse it in shards (--shard i/n, then deltah merge)")
+      hint: "analyse it in shards (a range of positions at a time), then merge the partials")
   }
 }

@@ -33,6 +33,24 @@ extension PositionTable {
       throw DumpError(file: dump.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
     }
     try Self.requireMemory(dump: dump, positions: range.count)  // claims of a tiny .npz: refuse, don't abort
+    self = try Self.loggedFields(dump: dump, temperature: temperature, range: range)
+    guard let logits = dump[.logits] else {
+      progress?(range.count, range.count)
+      return
+    }
+    let statistics = try Self.rowStatistics(
+      logits, range: range, temperature: temperature, sampledTokens: tokenIDs, mask: valid, progress: progress)
+    try apply(statistics, vocabulary: logits.rowLength, tokenFile: dump[.tokenIds]?.file ?? dump.path)
+  }
+
+  /// The table of `range` from the per-position tensors alone (mask, token ids, advantages, ids,
+  /// logged entropy and log-probabilities, top-k bounds): the entropy is the logged one (NaN
+  /// without it, source `.none`), log π the logged one, else `old_logprobs`. Full logits replace
+  /// both in ``apply(_:vocabulary:tokenFile:)``.
+  ///
+  /// - Throws: ``DumpError`` for unreadable tensors or a non-finite logged value at a valid position.
+  /// - Complexity: O(|range|) plus the whole-tensor conversions.
+  static func loggedFields(dump: LogitDump, temperature: Double, range: Range<Int>) throws(DumpError) -> PositionTable {
     func slice<T>(_ values: [T]) -> [T] { Array(values[range]) }
     func doubles(_ field: DumpField) throws(DumpError) -> [Double]? {
       try dump[field].map { (t: Tensor) throws(DumpError) in slice(try t.doubles()) }
@@ -40,15 +58,12 @@ extension PositionTable {
     func int64s(_ field: DumpField) throws(DumpError) -> [Int64]? {
       try dump[field].map { (t: Tensor) throws(DumpError) in slice(try t.int64s()) }
     }
-
-    positions = Array(range)
-    positionShape = dump.positionShape
-    self.temperature = temperature
-    valid = try dump[.mask].map { (t: Tensor) throws(DumpError) in slice(try t.bools()) }
+    let valid = try dump[.mask].map { (t: Tensor) throws(DumpError) in slice(try t.bools()) }
       ?? Array(repeating: true, count: range.count)
-    tokenIDs = try int64s(.tokenIds)
-    advantages = try doubles(.advantages)
-    groupIDs = try int64s(.groupIds)
+    let tokenIDs = try int64s(.tokenIds)
+    let advantages = try doubles(.advantages)
+    let groupIDs = try int64s(.groupIds)
+    let sequenceIDs: [Int64]
     if let ids = try int64s(.sequenceIds) {
       sequenceIDs = ids
     } else if dump.positionShape.count == 2 {
@@ -57,38 +72,44 @@ extension PositionTable {
     } else {
       sequenceIDs = Array(repeating: 0, count: range.count)
     }
-    loggedEntropy = try doubles(.entropy)
-    loggedLogProbability = try doubles(.logprobs)
-    oldLogProbability = try doubles(.oldLogprobs)
-    nonFiniteRows = 0
-    nonFiniteExamples = []
-    topKBounds = try Self.topKBounds(dump: dump, range: range)
+    let loggedEntropy = try doubles(.entropy)
+    let loggedLogProbability = try doubles(.logprobs)
+    let oldLogProbability = try doubles(.oldLogprobs)
+    let topKBounds = try Self.topKBounds(dump: dump, range: range)
 
     // Non-finite advantages or logged values at valid positions are data errors, not noise.
     for (name, values) in [("advantages", advantages), ("entropy", loggedEntropy), ("logprobs", loggedLogProbability), ("old_logprobs", oldLogProbability)] {
       guard let values else { continue }
-      let mask = valid
-      if let i = values.indices.first(where: { mask[$0] && !values[$0].isFinite }) {
-        throw DumpError(file: dump.path, tensor: name, problem: "value at position \(positions[i]) is \(values[i]); valid positions need finite values")
+      if let i = values.indices.first(where: { valid[$0] && !values[$0].isFinite }) {
+        throw DumpError(file: dump.path, tensor: name, problem: "value at position \(range.lowerBound + i) is \(values[i]); valid positions need finite values")
       }
     }
+    return PositionTable(
+      positions: Array(range), positionShape: dump.positionShape, temperature: temperature, valid: valid,
+      tokenIDs: tokenIDs, advantages: advantages, sequenceIDs: sequenceIDs, groupIDs: groupIDs,
+      entropy: loggedEntropy ?? Array(repeating: .nan, count: range.count),
+      entropySource: loggedEntropy == nil ? .none : .logged, logProbability: loggedLogProbability ?? oldLogProbability,
+      loggedEntropy: loggedEntropy, loggedLogProbability: loggedLogProbability, oldLogProbability: oldLogProbability,
+      topKBounds: topKBounds, nonFiniteRows: 0, nonFiniteExamples: [])
+  }
 
-    guard let logits = dump[.logits] else {
-      entropy = loggedEntropy ?? Array(repeating: .nan, count: range.count)
-      entropySource = loggedEntropy == nil ? .none : .logged
-      logProbability = loggedLogProbability ?? oldLogProbability
-      progress?(range.count, range.count)
-      return
-    }
-
+  /// The row statistics of the logits rows in `range` (at temperature T, masked-out rows skipped),
+  /// streamed through the SIMD kernels: straight from the memory map in batches, or, for a
+  /// compressed member with rows longer than ``streamedRowBytes``, piece by piece through
+  /// ``LogitRowAccumulator``.
+  ///
+  /// - Throws: ``DumpError`` naming the logits tensor for unreadable or corrupt data.
+  /// - Complexity: O(|range| · V) kernel work, O(|range|) memory.
+  static func rowStatistics(
+    _ logits: Tensor, range: Range<Int>, temperature: Double, sampledTokens tokens: [Int64]?, mask: [Bool],
+    progress: (@Sendable (Int, Int) -> Void)?
+  ) throws(DumpError) -> [LogitRowStatistics] {
     let elementType = try LogitElementType(logits: logits)
     let vocabulary = logits.rowLength
     let rowBytes = logits.rowByteCount
     // LogitRowStatistics is a trivial struct; the kernels fill every row of the range.
     let rowStatistics = UnsafeMutableBufferPointer<LogitRowStatistics>.allocate(capacity: max(range.count, 1))
     defer { rowStatistics.deallocate() }
-    let tokens = tokenIDs
-    let mask = valid  // masked-out positions (padding) are not read at all
     /// Row statistics of rows `rows` (their bytes at `start`) into the slots from `rows.lowerBound`.
     func compute(_ rows: Range<Int>, at start: UnsafeRawPointer, rowsCompleted: (@Sendable (Range<Int>) -> Void)?) {
       let outOffset = rows.lowerBound - range.lowerBound
@@ -134,16 +155,25 @@ extension PositionTable {
     } catch let error as DumpError {
       throw error
     } catch {
-      throw DumpError(file: logits.file, tensor: "logits", problem: "\(error)")
+      throw DumpError(file: logits.file, tensor: "logits", nesting: error)
     }
+    return Array(rowStatistics.prefix(range.count))
+  }
 
-    let stats = Array(rowStatistics.prefix(range.count))
-    for i in 0..<range.count where stats[i].sampledTokenOutOfRange && valid[i] {
+  /// Takes the entropy, Σπ², E_π[S], the top-1/top-2 gap and (with token ids) log π(y) and S_y
+  /// from the row statistics; rows with non-finite logits become invalid (counted, the first
+  /// eight named).
+  ///
+  /// - Throws: ``DumpError`` naming `tokenFile` for a sampled token outside the vocabulary at a
+  ///   valid position.
+  /// - Complexity: O(positions).
+  mutating func apply(_ stats: [LogitRowStatistics], vocabulary: Int, tokenFile: String) throws(DumpError) {
+    for i in stats.indices where stats[i].sampledTokenOutOfRange && valid[i] {
       throw DumpError(
-        file: dump[.tokenIds]?.file ?? dump.path, tensor: "token_ids",
+        file: tokenFile, tensor: "token_ids",
         problem: "token \(tokenIDs?[i] ?? -1) at position \(positions[i]) is outside the vocabulary 0..<\(vocabulary)")
     }
-    for i in 0..<range.count where !stats[i].isFinite {
+    for i in stats.indices where !stats[i].isFinite {
       if nonFiniteExamples.count < 8 { nonFiniteExamples.append(positions[i]) }
       nonFiniteRows += 1
       valid[i] = false
@@ -156,8 +186,6 @@ extension PositionTable {
     if tokenIDs != nil {
       logProbability = stats.map(\.sampledLogProbability)
       sampledDiscriminator = stats.map(\.sampledDiscriminator)
-    } else {
-      logProbability = loggedLogProbability ?? oldLogProbability
     }
   }
 

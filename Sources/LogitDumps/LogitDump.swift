@@ -65,48 +65,75 @@ public struct LogitDump: Sendable {
     try self.init(archive: TensorArchive(path: path))
   }
 
-  /// Checks the contract on an opened archive.
+  /// Checks the contract on an opened archive: the fields and their types and ranks
+  /// (``resolvedFields(_:)``), one position shape (``positionShape(of:archive:)``) and the metadata
+  /// values (``metadataValues(of:)``).
   ///
   /// - Throws: ``DumpError``.
   public init(archive: TensorArchive) throws(DumpError) {
     self.archive = archive
-    let file = archive.path
-    func fail(_ tensor: String?, _ problem: String) -> DumpError {
-      DumpError(file: tensor.flatMap { archive[$0]?.file } ?? file, tensor: tensor, problem: problem)
-    }
+    let found = try Self.resolvedFields(archive)
+    let positions = try Self.positionShape(of: found, archive: archive)
+    let (temperature, step, learningRate) = try Self.metadataValues(of: archive)
+    self.fields = found
+    self.positionShape = positions
+    self.positionCount = positions.reduce(1, *)  // sub-product of a validated byte count: no overflow
+    self.temperature = temperature
+    self.temperatureInMetadata = archive.metadata["temperature"] != nil
+    self.step = step
+    self.learningRate = learningRate
+  }
 
-    // 1. Resolve names and aliases; check element types and ranks.
+  /// The error for `tensor` (its own file, for a folder of .npy files) or the archive.
+  static func fail(_ archive: TensorArchive, _ tensor: String?, _ problem: String) -> DumpError {
+    DumpError(file: tensor.flatMap { archive[$0]?.file } ?? archive.path, tensor: tensor, problem: problem)
+  }
+
+  /// The contract fields of `archive`, names and aliases resolved (one tensor per field), each of
+  /// an allowed element type and rank, regrouped to positions × inner axis.
+  ///
+  /// - Throws: ``DumpError`` for a field given twice, a wrong type or rank, an empty inner axis,
+  ///   or no field at all.
+  /// - Complexity: O(fields × names).
+  static func resolvedFields(_ archive: TensorArchive) throws(DumpError) -> [DumpField: Tensor] {
     var found: [DumpField: Tensor] = [:]
     for field in DumpField.allCases {
       let names = [field.canonicalName] + field.aliases
       let present = names.compactMap { archive[$0] }
       guard present.count <= 1 else {
         throw fail(
-          present[1].name,
+          archive, present[1].name,
           "both '\(present[0].name)' and '\(present[1].name)' are present; they name the same field '\(field)'")
       }
       guard let tensor = present.first else { continue }
       guard field.accepts(tensor.elementType) else {
-        throw fail(tensor.name, "element type \(tensor.elementType) is not allowed for '\(field)'; expected \(field.allowedTypesDescription)")
+        throw fail(archive, tensor.name, "element type \(tensor.elementType) is not allowed for '\(field)'; expected \(field.allowedTypesDescription)")
       }
       let ranks = field.hasInnerAxis ? 2...3 : 1...2
       guard ranks.contains(tensor.shape.count) else {
         let expected = field.hasInnerAxis ? "[N, k] or [B, T, k]" : "[N] or [B, T]"
-        throw fail(tensor.name, "shape \(tensor.shape) has rank \(tensor.shape.count); expected \(expected)")
+        throw fail(archive, tensor.name, "shape \(tensor.shape) has rank \(tensor.shape.count); expected \(expected)")
       }
       if field.hasInnerAxis && tensor.shape.last == 0 {
-        throw fail(tensor.name, "shape \(tensor.shape) has an empty last axis")
+        throw fail(archive, tensor.name, "shape \(tensor.shape) has an empty last axis")
       }
       found[field] = tensor.regrouped(innerAxisCount: field.hasInnerAxis ? 1 : 0)
     }
     guard !found.isEmpty else {
       throw DumpError(
-        file: file,
+        file: archive.path,
         problem: "no dump tensors found; expected some of "
           + DumpField.allCases.map(\.canonicalName).joined(separator: ", "))
     }
+    return found
+  }
 
-    // 2. Position shape: from logits, else the first per-position field, else top-k.
+  /// The position shape, from logits, else the first per-position field, else top-k; every other
+  /// field must have it, and top-k values and ids come together with equal shapes.
+  ///
+  /// - Throws: ``DumpError`` naming the tensor that disagrees, or an empty batch.
+  /// - Complexity: O(fields).
+  static func positionShape(of found: [DumpField: Tensor], archive: TensorArchive) throws(DumpError) -> [Int] {
     let order: [DumpField] =
       [.logits] + DumpField.allCases.filter { !$0.hasInnerAxis } + [.topkLogprobs, .topkIds]
     let source = order.first { found[$0] != nil }!
@@ -117,26 +144,32 @@ public struct LogitDump: Sendable {
       let own = field.hasInnerAxis ? Array(tensor.shape.dropLast()) : tensor.shape
       guard own == positions else {
         throw fail(
-          tensor.name,
+          archive, tensor.name,
           "shape \(tensor.shape) does not match the position shape \(positions) set by '\(sourceTensor.name)' \(sourceTensor.shape)")
       }
     }
     if let values = found[.topkLogprobs], let ids = found[.topkIds] {
       guard values.shape == ids.shape else {
-        throw fail(ids.name, "shape \(ids.shape) differs from '\(values.name)' \(values.shape)")
+        throw fail(archive, ids.name, "shape \(ids.shape) differs from '\(values.name)' \(values.shape)")
       }
     } else if let lone = found[.topkLogprobs] ?? found[.topkIds] {
       let other = lone.name == found[.topkLogprobs]?.name ? "topk_ids" : "topk_logprobs"
-      throw fail(lone.name, "is present without '\(other)'")
+      throw fail(archive, lone.name, "is present without '\(other)'")
     }
-    let count = positions.reduce(1, *)  // sub-product of a validated byte count: no overflow
-    guard count > 0 else {
-      throw fail(sourceTensor.name, "empty batch: position shape \(positions) holds no positions")
+    guard positions.reduce(1, *) > 0 else {  // sub-product of a validated byte count: no overflow
+      throw fail(archive, sourceTensor.name, "empty batch: position shape \(positions) holds no positions")
     }
+    return positions
+  }
 
-    // 3. Metadata.
+  /// The metadata's temperature (finite, > 0, finite 1/T; 1 when absent), step (an integer,
+  /// also written as an integral float) and lr (finite), each checked.
+  ///
+  /// - Throws: ``DumpError`` naming the metadata file and key.
+  /// - Complexity: O(1).
+  static func metadataValues(of archive: TensorArchive) throws(DumpError) -> (temperature: Double, step: Int?, learningRate: Double?) {
     let metadata = archive.metadata
-    let metadataFile = archive.metadataFile ?? file
+    let metadataFile = archive.metadataFile ?? archive.path
     var temperature = 1.0
     if let text = metadata["temperature"] {
       guard let t = Double(text.trimmingSpaces), t.isFinite, t > 0 else {
@@ -166,13 +199,7 @@ public struct LogitDump: Sendable {
       learningRate = lr
     }
 
-    self.fields = found
-    self.positionShape = positions
-    self.positionCount = count
-    self.temperature = temperature
-    self.temperatureInMetadata = metadata["temperature"] != nil
-    self.step = step
-    self.learningRate = learningRate
+    return (temperature, step, learningRate)
   }
 
   /// Checks that every field in `required` is present.

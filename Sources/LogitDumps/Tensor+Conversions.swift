@@ -135,7 +135,8 @@ extension Tensor {
       return (0..<length).map { type.loadDouble(bytes, base + $0) }
     }
     var out = [[Double]](repeating: [], count: rows.count)
-    do {
+    // The row readers throw only DumpError (the bodies do not throw).
+    try rethrowingDumpError {
       if isMapped {
         for (i, r) in rows.enumerated() {
           out[i] = try withRows(r..<(r + 1)) { decode($0, row: 0) }
@@ -146,10 +147,6 @@ extension Tensor {
           for r in range { for i in wanted[r] ?? [] { out[i] = decode(bytes, row: r - range.lowerBound) } }
         }
       }
-    } catch let e as DumpError {
-      throw e
-    } catch {
-      throw self.error("\(error)")
     }
     return out
   }

@@ -138,7 +138,7 @@ public struct TensorArchive: Sendable {
     do {
       json = try withExtendedLifetime(file) { () throws(_JSONError) -> _JSON in try _JSON.parse(file._bytes) }
     } catch {
-      throw DumpError(file: path, problem: "metadata is not valid JSON: \(error.description)")
+      throw DumpError(file: path, problem: "metadata is not valid JSON: \(error.description)", underlying: error)
     }
     guard case .object(let members) = json else {
       throw DumpError(file: path, problem: "metadata must be a JSON object, found \(json.kindName)")

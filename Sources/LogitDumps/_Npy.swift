@@ -66,7 +66,7 @@ enum _Npy {
     do {
       literal = try _PythonLiteral.parse(text)
     } catch {
-      return .failure("header is not a valid Python dict literal (byte \(error.offset)): \(error.message)")
+      return .failure(_Problem("header is not a valid Python dict literal (byte \(error.offset)): \(error.message)", underlying: error))
     }
     guard case .dict(let members) = literal else {
       return .failure("header is \(literal.kindName), expected a dict")
@@ -128,8 +128,18 @@ enum _Npy {
   /// A reason a header was refused.
   struct _Problem: Error, ExpressibleByStringInterpolation {
     let message: String
-    init(_ message: String) { self.message = message }
+    /// The parser error behind the problem, nested into the ``DumpError`` that reports it.
+    var underlying: (any Error)? = nil
+    init(_ message: String, underlying: (any Error)? = nil) {
+      self.message = message
+      self.underlying = underlying
+    }
     init(stringLiteral value: String) { message = value }
+
+    /// `error` (which reports ``message``) with the problem's parser error nested.
+    func nested(in error: DumpError) -> DumpError {
+      DumpError(file: error.file, tensor: error.tensor, problem: error.problem, underlying: underlying)
+    }
   }
 
   /// Reads an `.npy` stored uncompressed at `range` of a mapped file.
@@ -146,7 +156,7 @@ enum _Npy {
     let headerEnd: Int
     switch preamble {
     case .success(let n): headerEnd = n
-    case .failure(let p): throw fail(p.message)
+    case .failure(let p): throw p.nested(in: fail(p.message))
     }
     guard headerEnd <= bytes.count else {
       throw fail("header length runs past the end of the data (\(headerEnd) > \(bytes.count) bytes; truncated)")
@@ -156,7 +166,7 @@ enum _Npy {
       UnsafeRawBufferPointer(rebasing: bytes[0..<headerEnd]), name: name, dataBytes: bytes.count - headerEnd)
     {
     case .success(let d): descriptor = d
-    case .failure(let p): throw fail(p.message)
+    case .failure(let p): throw p.nested(in: fail(p.message))
     }
     return Tensor(
       descriptor: descriptor, file: errorFile,

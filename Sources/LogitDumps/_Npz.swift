@@ -57,7 +57,13 @@ enum _Npz {
     limit >= 0 && v <= UInt64(limit) ? Int(v) : nil
   }
 
-  static func centralDirectory(_ file: MappedFile) throws(DumpError) -> [Entry] {
+  /// Where the central directory lies and how many entries it holds: from the end-of-central-
+  /// directory record (searched backwards over the trailing comment) or, when its fields are
+  /// saturated, the zip64 end record its locator points to. Single-disk archives only.
+  ///
+  /// - Throws: ``DumpError`` naming the file.
+  /// - Complexity: O(comment length).
+  static func directoryLocation(_ file: MappedFile) throws(DumpError) -> (start: Int, length: Int, entryCount: UInt64) {
     let b = file._bytes
     let size = b.count
     func fail(_ problem: String) -> DumpError { DumpError(file: file.path, problem: problem) }
@@ -110,6 +116,20 @@ enum _Npz {
     guard entryCount <= UInt64(cdLength / 46) else {
       throw fail("central directory of \(cdLength) bytes cannot hold \(entryCount) entries")
     }
+
+    return (cdStart, cdLength, entryCount)
+  }
+
+  /// The members listed in the central directory (``directoryLocation(_:)``), each with its
+  /// sizes and local-header offset (zip64 extra fields applied), all within the file.
+  ///
+  /// - Throws: ``DumpError`` naming the file for a truncated or malformed directory.
+  /// - Complexity: O(entries).
+  static func centralDirectory(_ file: MappedFile) throws(DumpError) -> [Entry] {
+    let b = file._bytes
+    let size = b.count
+    func fail(_ problem: String) -> DumpError { DumpError(file: file.path, problem: problem) }
+    let (cdStart, cdLength, entryCount) = try directoryLocation(file)
 
     // 3. Central directory records.
     var entries: [Entry] = []
@@ -215,7 +235,7 @@ enum _Npz {
       let headerEnd: Int
       switch preamble {
       case .success(let n): headerEnd = n
-      case .failure(let p): throw fail(p.message)
+      case .failure(let p): throw p.nested(in: fail(p.message))
       }
       guard headerEnd <= entry.uncompressedSize else {
         throw fail("header length runs past the end of the member (\(headerEnd) > \(entry.uncompressedSize) bytes)")
@@ -233,7 +253,7 @@ enum _Npz {
         dataBytes: entry.uncompressedSize - headerEnd)
       {
       case .success(let d): descriptor = d
-      case .failure(let p): throw fail(p.message)
+      case .failure(let p): throw p.nested(in: fail(p.message))
       }
       return Tensor(
         descriptor: descriptor, file: file.path,

@@ -41,7 +41,7 @@ enum _Safetensors {
     do {
       json = try withExtendedLifetime(file) { () throws(_JSONError) -> _JSON in try _JSON.parse(header) }
     } catch {
-      throw fail("header is not valid JSON: \(error.description)")
+      throw DumpError(file: path, problem: "header is not valid JSON: \(error.description)", underlying: error)
     }
     guard case .object(let entries) = json else { throw fail("header is not a JSON object") }
 
@@ -64,58 +64,7 @@ enum _Safetensors {
         }
         continue
       }
-      guard case .object(let fields) = value else {
-        throw fail("entry is \(value.kindName), expected an object", tensor: name)
-      }
-      func field(_ key: String) -> _JSON? { fields.first { $0.key == key }?.value }
-
-      guard let dtypeValue = field("dtype") else { throw fail("missing 'dtype'", tensor: name) }
-      guard case .string(let dtype) = dtypeValue else {
-        throw fail("'dtype' is \(dtypeValue.kindName), expected a string", tensor: name)
-      }
-      guard let type = ElementType(rawValue: dtype) else {
-        if ElementType.unsupportedSafetensorsNames.contains(dtype) {
-          throw fail("dtype \(dtype) is not supported by this reader", tensor: name)
-        }
-        throw fail("unknown dtype '\(dtype)'", tensor: name)
-      }
-
-      guard let shapeValue = field("shape") else { throw fail("missing 'shape'", tensor: name) }
-      guard case .array(let dims) = shapeValue else {
-        throw fail("'shape' is \(shapeValue.kindName), expected an array of integers", tensor: name)
-      }
-      var shape: [Int] = []
-      for d in dims {
-        guard let v = d.nonNegativeInt else {
-          throw fail("'shape' entries must be non-negative integers", tensor: name)
-        }
-        shape.append(v)
-      }
-
-      guard let offsetsValue = field("data_offsets") else {
-        throw fail("missing 'data_offsets'", tensor: name)
-      }
-      guard case .array(let offsets) = offsetsValue, offsets.count == 2,
-        let begin = offsets[0].nonNegativeInt, let end = offsets[1].nonNegativeInt
-      else {
-        throw fail("'data_offsets' must be an array of two non-negative integers", tensor: name)
-      }
-      guard begin <= end else {
-        throw fail("data_offsets [\(begin), \(end)]: begin is after end", tensor: name)
-      }
-      guard end <= bufferSize else {
-        throw fail(
-          "data_offsets [\(begin), \(end)] run past the end of the data buffer (\(bufferSize) bytes; file truncated?)",
-          tensor: name)
-      }
-      guard let descriptor = TensorDescriptor(name: name, elementType: type, shape: shape) else {
-        throw fail("shape \(shape) is too large (byte count overflows)", tensor: name)
-      }
-      guard end - begin == descriptor.byteCount else {
-        throw fail(
-          "byte count \(end - begin) does not match dtype \(type) × shape \(shape) (\(descriptor.byteCount) bytes)",
-          tensor: name)
-      }
+      let (descriptor, begin, end) = try entry(name, value, bufferSize: bufferSize, file: path)
       if begin < end { ranges.append((begin..<end, name)) }
       tensors.append(
         Tensor(descriptor: descriptor, file: path, storage: .mapped(file: file, offset: bufferStart + begin)))
@@ -129,5 +78,72 @@ enum _Safetensors {
         tensor: b.name)
     }
     return (tensors, metadata)
+  }
+
+  /// One tensor entry of the header: its dtype (a supported safetensors name), shape
+  /// (non-negative integers whose byte count fits in `Int`) and data offsets (begin ≤ end within
+  /// the data buffer of `bufferSize` bytes, spanning exactly the tensor's bytes).
+  ///
+  /// - Throws: ``DumpError`` naming `file` and the tensor.
+  /// - Complexity: O(rank).
+  static func entry(
+    _ name: String, _ value: _JSON, bufferSize: Int, file path: String
+  ) throws(DumpError) -> (descriptor: TensorDescriptor, begin: Int, end: Int) {
+    func fail(_ problem: String, tensor: String? = nil) -> DumpError {
+      DumpError(file: path, tensor: tensor, problem: problem)
+    }
+    guard case .object(let fields) = value else {
+      throw fail("entry is \(value.kindName), expected an object", tensor: name)
+    }
+    func field(_ key: String) -> _JSON? { fields.first { $0.key == key }?.value }
+
+    guard let dtypeValue = field("dtype") else { throw fail("missing 'dtype'", tensor: name) }
+    guard case .string(let dtype) = dtypeValue else {
+      throw fail("'dtype' is \(dtypeValue.kindName), expected a string", tensor: name)
+    }
+    guard let type = ElementType(rawValue: dtype) else {
+      if ElementType.unsupportedSafetensorsNames.contains(dtype) {
+        throw fail("dtype \(dtype) is not supported by this reader", tensor: name)
+      }
+      throw fail("unknown dtype '\(dtype)'", tensor: name)
+    }
+
+    guard let shapeValue = field("shape") else { throw fail("missing 'shape'", tensor: name) }
+    guard case .array(let dims) = shapeValue else {
+      throw fail("'shape' is \(shapeValue.kindName), expected an array of integers", tensor: name)
+    }
+    var shape: [Int] = []
+    for d in dims {
+      guard let v = d.nonNegativeInt else {
+        throw fail("'shape' entries must be non-negative integers", tensor: name)
+      }
+      shape.append(v)
+    }
+
+    guard let offsetsValue = field("data_offsets") else {
+      throw fail("missing 'data_offsets'", tensor: name)
+    }
+    guard case .array(let offsets) = offsetsValue, offsets.count == 2,
+      let begin = offsets[0].nonNegativeInt, let end = offsets[1].nonNegativeInt
+    else {
+      throw fail("'data_offsets' must be an array of two non-negative integers", tensor: name)
+    }
+    guard begin <= end else {
+      throw fail("data_offsets [\(begin), \(end)]: begin is after end", tensor: name)
+    }
+    guard end <= bufferSize else {
+      throw fail(
+        "data_offsets [\(begin), \(end)] run past the end of the data buffer (\(bufferSize) bytes; file truncated?)",
+        tensor: name)
+    }
+    guard let descriptor = TensorDescriptor(name: name, elementType: type, shape: shape) else {
+      throw fail("shape \(shape) is too large (byte count overflows)", tensor: name)
+    }
+    guard end - begin == descriptor.byteCount else {
+      throw fail(
+        "byte count \(end - begin) does not match dtype \(type) × shape \(shape) (\(descriptor.byteCount) bytes)",
+        tensor: name)
+    }
+    return (descriptor, begin, end)
   }
 }

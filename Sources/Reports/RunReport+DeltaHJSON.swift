@@ -28,17 +28,13 @@ extension RunReport {
   /// - Complexity: O(size of the file).
   public mutating func addDeltaHJSON(_ data: Data, source: String) throws(ReportError) {
     let kind = try Self.kind(of: data, source: source)
-    // Types with explicit snake_case CodingKeys decode as written; the others were encoded with
-    // `.convertToSnakeCase` and decode with its inverse.
+    // Every result type spells its snake_case keys in explicit CodingKeys: decoded as written.
     let plain = JSONDecoder()
     plain.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    let snake = JSONDecoder()
-    snake.keyDecodingStrategy = .convertFromSnakeCase
-    snake.nonConformingFloatDecodingStrategy = plain.nonConformingFloatDecodingStrategy
     do {
       switch kind {
-      case .analyze: try addAnalyzeJSON(data, source: source, snake: snake)
-      case .analyzeSeries: try addAnalyzeSeriesJSON(data, source: source, snake: snake)
+      case .analyze: try addAnalyzeJSON(data, source: source, plain: plain)
+      case .analyzeSeries: try addAnalyzeSeriesJSON(data, source: source, plain: plain)
       case .compare: try addCompareJSON(data, source: source, plain: plain)
       case .bandit, .mdp: try addTrainingRunJSON(data, source: source, plain: plain)
       case .step: try addStepJSON(data, source: source, plain: plain)
@@ -83,13 +79,13 @@ extension RunReport {
   }
 
   /// `analyze DUMP --json` (and `merge` of analyze partials): one ``DumpSummary``.
-  private mutating func addAnalyzeJSON(_ data: Data, source: String, snake: JSONDecoder) throws {
-    addSummaries([try snake.decode(DumpSummary.self, from: data)])
+  private mutating func addAnalyzeJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    addSummaries([try plain.decode(DumpSummary.self, from: data)])
   }
 
   /// `analyze DUMP DUMP … --json`: the summaries of a series and its warnings.
-  private mutating func addAnalyzeSeriesJSON(_ data: Data, source: String, snake: JSONDecoder) throws {
-    let series = try snake.decode(SummaryFile.self, from: data)
+  private mutating func addAnalyzeSeriesJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
+    let series = try plain.decode(SummaryFile.self, from: data)
     warnings += (series.warnings ?? []).map { "\(source): \($0)" }
     addSummaries(series.steps)
   }

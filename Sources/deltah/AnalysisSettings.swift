@@ -105,9 +105,3 @@ struct ShardArgument: ExpressibleByArgument {
     return PositionTable.shardRange(index: index, of: count, positionShape: positionShape)
   }
 }
-
-/// A bad argument found while running (after parsing): printed as one line, exit code 64.
-struct ArgumentError: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
-}

@@ -3,6 +3,7 @@
 import ArgumentParser
 import DumpAnalysis
 import LogitDumps
+import Reports
 
 struct AnalyzeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -48,63 +49,31 @@ struct AnalyzeCommand: ParsableCommand {
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [perToken, partial], inputs: dumps)
     if let shard, let partial {
-      try writePartial(shard: shard, to: partial)
+      let dump = try LogitDump(path: dumps[0])
+      let range = try shard.range(positionShape: dump.positionShape, file: dump.path)
+      try DumpPipeline.partial(
+        dump, settings: settings.pipeline, shard: (shard.index, shard.count), range: range,
+        progress: ProgressBar("analyzing \(dump.path)").update
+      ).write(to: partial)
+      writeStandardError("wrote partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
+      for w in dump.ignoredTensorWarnings { writeStandardError("warning: \(dump.path): \(w)\n") }
       return
     }
     let series = try DumpPipeline.analyze(paths: dumps, settings: settings.pipeline) { ProgressBar("analyzing \($0)").update }
     if let perToken { try series.analyses[0].perTokenWriter().write(to: perToken) }
-    try Self.printSeries(series.summaries, warnings: series.warnings, json: json)
-    for w in series.warnings { writeStandardError("warning: \(w)\n") }
+    try Self.printResult(series.stepSeries, json: json)
     for s in series.summaries { for w in s.warnings { writeStandardError("warning: \(s.file): \(w)\n") } }
   }
-}
 
-extension AnalyzeCommand {
-  /// Prints one summary, or the step series of several, as a table or JSON.
-  static func printSeries(_ summaries: [DumpSummary], warnings: [String], json: Bool) throws {
-    if json {
-      if summaries.count == 1 {
-        try printJSON(summaries[0], kind: .analyze)
-      } else {
-        try printJSON(StepSeries(
-          steps: summaries, covarianceEntropyChangeCorrelation: CovarianceEntropyChange(summaries: summaries),
-          warnings: warnings), kind: .analyzeSeries)
-      }
-    } else if summaries.count == 1 {
-      print(SummaryFormatting.table(summaries[0]))
-    } else {
-      print(SummaryFormatting.stepTable(summaries, seriesWarnings: warnings))
-      let link = CovarianceEntropyChange(summaries: summaries)
-      print("Pearson(Cov(log π, A) at step k, ΔH token-mean k → k+1) = \(link.correlation.map { formatNumber($0, digits: 4) } ?? "-") over \(link.n) pairs" + (link.n < 3 ? " (needs ≥ 3)" : ""))
+  /// Prints one summary (kind `analyze`), or the step series of several (`analyze-series`), as a
+  /// table or JSON, then the series warnings on standard error.
+  static func printResult(_ series: StepSeriesSummary, json: Bool) throws {
+    switch (json, series.steps.count) {
+    case (true, 1): try printJSON(series.steps[0], kind: .analyze)
+    case (true, _): try printJSON(series, kind: .analyzeSeries)
+    case (false, 1): print(TextTable.rendered(summary: series.steps[0]))
+    case (false, _): print(TextTable.rendered(stepSeries: series))
     }
-  }
-
-  /// Reads shard `shard` of the one dump and writes its ``AnalysisPartial`` for `deltah merge`.
-  func writePartial(shard: ShardArgument, to partial: String) throws {
-    let dump = try LogitDump(path: dumps[0])
-    let path = dump.path
-    let range = try shard.range(positionShape: dump.positionShape, file: path)
-    let table = try PositionTable(
-      dump: dump, temperature: settings.temperature ?? dump.temperature, range: range,
-      progress: ProgressBar("analyzing \(path)").update)
-    var options = settings.pipeline.resolvedOptions(dumpLearningRate: dump.learningRate)
-    if settings.temperature != nil { options.temperatureSource = .flag }
-    try AnalysisPartial(dump: dump, table: table, options: options, shard: (shard.index, shard.count)).write(to: partial)
-    writeStandardError("wrote partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
-    for w in dump.ignoredTensorWarnings { writeStandardError("warning: \(path): \(w)\n") }
-  }
-}
-
-struct StepSeries: Encodable {
-  let steps: [DumpSummary]
-  /// Pearson correlation of Cov(log π, A) at step k with the token-mean ΔH from k to k+1.
-  let covarianceEntropyChangeCorrelation: CovarianceEntropyChange
-  /// Series-level warnings: order, missing/repeated steps, shape or vocabulary changes.
-  let warnings: [String]
-
-  enum CodingKeys: String, CodingKey {
-    case steps
-    case covarianceEntropyChangeCorrelation = "covariance_entropy_change_correlation"
-    case warnings
+    for w in series.warnings { writeStandardError("warning: \(w)\n") }
   }
 }

@@ -3,7 +3,6 @@
 import ArgumentParser
 import Curvature
 import DumpAnalysis
-import EntropyDynamics
 import FoundationEssentials
 import LogitDumps
 import PolicyCliff
@@ -26,29 +25,20 @@ struct DemoCommand: ParsableCommand {
   var report: String = "out/demo/report.html"
 
   func run() throws {
-    try theoryExample()
+    print(try TextTable.theoryExample())
     let steps = (1...3).map { "\(data)/step_000\($0).safetensors" }
     guard steps.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
       throw ValidationError("sample dumps not found in \(data); run from the repository root or pass --data")
     }
     print("\n== Sample dump \(steps[0]) (deltah analyze)\n")
     let dump = try LogitDump(path: steps[0])
-    let settings = try AnalysisSettings.parse([])
-    print(SummaryFormatting.table(try DumpPipeline.analyze(dump, settings: settings.pipeline).summary))
-
+    print(TextTable.rendered(summary: try DumpPipeline.analyze(dump, settings: DumpAnalysisSettings()).summary))
     print("\n== Entropy trajectory across the sample steps (deltah analyze step_*.safetensors)\n")
-    let series = try DumpPipeline.analyze(paths: steps, settings: settings.pipeline)
-    print(SummaryFormatting.stepTable(series.summaries, seriesWarnings: series.warnings))
-
+    let series = try DumpPipeline.analyze(paths: steps, settings: DumpAnalysisSettings())
+    print(TextTable.rendered(steps: series.summaries, seriesWarnings: series.warnings))
     print("\n== First- vs second-order prediction of the step 1 → 2 change (deltah compare)\n")
     let after = try LogitDump(path: steps[1])
-    let c = try CheckpointComparison(before: dump, after: after, temperature: dump.temperature).summary
-    var t = TextTable("prediction", "mean ΔH", "Pearson with actual", "RMSE")
-    t.append("actual", formatNumber(c.meanDeltaActual, digits: 6), "-", "-")
-    t.append("first order −Cov(log π, Δz/T)", formatNumber(c.meanDeltaFirstOrder, digits: 6), c.pearsonFirstOrder.map { formatNumber($0, digits: 6) } ?? "-", formatNumber(c.rmseFirstOrder, digits: 4))
-    t.append("second order", formatNumber(c.meanDeltaSecondOrder, digits: 6), c.pearsonSecondOrder.map { formatNumber($0, digits: 6) } ?? "-", formatNumber(c.rmseSecondOrder, digits: 4))
-    print(t.rendered())
-
+    print(TextTable(predictionOrders: try CheckpointComparison(before: dump, after: after, temperature: dump.temperature).summary).rendered())
     try realNetworkComparison()
 
     // The one-page report of the sample (what `deltah report` writes), with the worked example's
@@ -74,65 +64,10 @@ struct DemoCommand: ParsableCommand {
       return
     }
     print("\n== A real network: 3 GRPO steps of TRL on a tiny random Qwen2, before/after each optimizer step (deltah compare)\n")
-    var t = TextTable("step", "tokens", "mean ΔH actual", "first order", "Pearson 1st", "Pearson 2nd", "sign agreement")
-    for (i, (b, a)) in pairs.enumerated() {
+    let summaries = try pairs.map { b, a in
       let before = try LogitDump(path: b)
-      let c = try CheckpointComparison(before: before, after: LogitDump(path: a), temperature: before.temperature).summary
-      t.append(
-        "\(i + 1)", "\(c.tokens)", formatNumber(c.meanDeltaActual, digits: 6), formatNumber(c.meanDeltaFirstOrder, digits: 6),
-        c.pearsonFirstOrder.map { formatNumber($0, digits: 4) } ?? "-", c.pearsonSecondOrder.map { formatNumber($0, digits: 4) } ?? "-",
-        formatNumber(c.signAgreement, digits: 4))
+      return try CheckpointComparison(before: before, after: LogitDump(path: a), temperature: before.temperature).summary
     }
-    print(t.rendered())
-  }
-
-  private func theoryExample() throws {
-    let logits = [2.0, 1, 0, -1]
-    let rewards = [1.0, 0, 0, 0]
-    let policy = try SoftmaxPolicy(logits: logits)
-    print("DeltaH \(DeltaHVersion.string): entropy dynamics of the softmax policy z = [2, 1, 0, -1], rewards r = [1, 0, 0, 0]\n")
-
-    var p = TextTable("action", "z", "π", "log π", "S = π(log π + H)")
-    for i in 0..<policy.actionCount {
-      p.append(
-        "\(i)", formatNumber(logits[i], digits: 3), formatNumber(policy.probabilities[i]),
-        formatNumber(policy.logProbabilities[i]), formatNumber(policy.entropyDiscriminator[i]))
-    }
-    print(p.rendered())
-    print("H = \(formatNumber(policy.entropy)) nats, e^(-H) = \(formatNumber(.exp(-policy.entropy))), E_π[S] = \(formatNumber(policy.expectedEntropyDiscriminator))\n")
-
-    print("Exact policy-gradient steps (Cui et al. 2025): first order −Cov_π(log π, Δz)")
-    var g = TextTable("rule", "η", "ΔH actual", "first order", "second order", "|err 1st|", "|err 2nd|")
-    for rule in PolicyGradientRule.allCases {
-      for lr in [0.1, 1.0] {
-        let step = try rule.logitStep(for: policy, rewards: rewards, learningRate: lr)
-        let c = try entropyChange(of: policy, logitStep: step)
-        g.append(
-          rule.rawValue, formatNumber(lr, digits: 2), formatNumber(c.actual), formatNumber(c.firstOrder),
-          formatNumber(c.secondOrder), formatNumber(abs(c.firstOrder - c.actual), digits: 3),
-          formatNumber(abs(c.secondOrder - c.actual), digits: 3))
-      }
-    }
-    print(g.rendered() + "\n")
-
-    print("Entropy polarity of one sampled token, A = +1, η = 0.1: P = (α)(E_π[S] − S_k)")
-    var t = TextTable("k", "π_k", "sampled term", "correction", "polarity", "ΔH actual", "quadrant")
-    for k in 0..<policy.actionCount {
-      let pol = try EntropyPolarity(policy: policy, token: k, advantage: 1, learningRate: 0.1)
-      let c = try entropyChange(of: policy, logitStep: pol.logitStep(for: policy))
-      t.append(
-        "\(k)", formatNumber(pol.probability, digits: 4), formatNumber(pol.sampledTerm, digits: 6),
-        formatNumber(pol.correctionTerm, digits: 6), formatNumber(pol.polarity), formatNumber(c.actual),
-        pol.quadrant.rawValue)
-    }
-    print(t.rendered() + "\n")
-
-    print("Temperature: H(softmax(z/T)) and dH/dT = Var_π(z)/T³")
-    var temp = TextTable("T", "H", "dH/dT")
-    for tau in [0.8, 1.0, 1.2] {
-      let pt = try SoftmaxPolicy(logits: logits, temperature: tau)
-      temp.append(formatNumber(tau, digits: 2), formatNumber(pt.entropy), formatNumber(pt.entropyTemperatureDerivative))
-    }
-    print(temp.rendered())
+    print(TextTable(predictionSteps: summaries).rendered())
   }
 }

@@ -2,8 +2,6 @@
 
 import ArgumentParser
 import DumpAnalysis
-import FoundationEssentials
-import LogitDumps
 import Reports
 
 struct SeriesCommand: ParsableCommand {
@@ -28,25 +26,6 @@ struct SeriesCommand: ParsableCommand {
   }
 
   func run() throws {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    let read = try summaries.map { path -> DumpSummary in
-      let data = Data(try InputFile.contents(of: path))  // regular files only: a FIFO does not block
-      struct Envelope: Decodable { let kind: String? }
-      let kind = (try? JSONDecoder().decode(Envelope.self, from: data))?.kind
-      guard kind == DeltaHResultKind.analyze.rawValue else {
-        throw ArgumentError("\(path): not the summary of one dump (its kind is \(kind.map { "'\($0)'" } ?? "missing"); expected 'analyze' from deltah analyze DUMP --json or deltah merge --json)")
-      }
-      do {
-        return try decoder.decode(DumpSummary.self, from: data)
-      } catch {
-        throw ArgumentError("\(path): not the summary of one dump (deltah analyze DUMP --json or deltah merge --json): \(error)")
-      }
-    }
-    let series = StepSeriesCheck(read.map(StepSeriesCheck.Entry.init(summary:)))
-    let ordered = series.order.map { read[$0] }
-    try AnalyzeCommand.printSeries(ordered, warnings: series.warnings, json: json)
-    for w in series.warnings { writeStandardError("warning: \(w)\n") }
+    try AnalyzeCommand.printResult(StepSeriesSummary(summaryFiles: summaries), json: json)
   }
 }
