@@ -293,7 +293,7 @@ public struct LinearizedComparison: Sendable {
     } catch let error as DumpError {
       throw error
     } catch {
-      throw DumpError(file: jvpPath, tensor: "logits", problem: "\(error)")
+      throw DumpError(file: jvpPath, tensor: "logits", nesting: error)
     }
   }
 

@@ -128,7 +128,7 @@ public struct CheckpointComparison: Sendable {
     } catch let error as DumpError {
       throw error
     } catch {
-      throw DumpError(file: before.path, tensor: "logits", problem: "\(error)")
+      throw DumpError(file: before.path, tensor: "logits", nesting: error)
     }
     let stats = Array(results.prefix(n))
     var nonFinite = 0
