@@ -50,7 +50,7 @@ public struct MDPStability: Sendable, Equatable {
   /// argument, a failed iteration or solve is a non-convergence.
   private static func policyCliffError(_ error: FiniteMDPError) -> PolicyCliffError {
     switch error {
-    case .invalidArgument: return .invalidArgument(error.description)
+    case .invalidArgument, .softmax: return .invalidArgument(error.description)
     case .didNotConverge, .linearAlgebra: return .didNotConverge(error.description)
     }
   }

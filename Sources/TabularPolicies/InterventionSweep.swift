@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import Dispatch
+import EntropyInterventions
 import GSLSupport
 import SoftmaxEntropy
 import Synchronization

@@ -40,11 +40,12 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "Runs (sampling seeds) per cell.")
   var runs: Int = 5
 
-  @Option(help: "Comma-separated interventions (names as in `deltah bandit --intervention`).")
-  var interventions: String = "none,clip-cov,kl-cov,steer-linear,opefo,entrocraft,forking,cispo,lp-reg,cov-kernel"
+  @Option(help: "Comma-separated interventions (names as in `deltah bandit --intervention`; not polarity, which needs a target).")
+  var interventions = NameList<EntropyIntervention.Kind>(
+    [.none, .clipCov, .klCov, .steerLinear, .opefo, .entrocraft, .forking, .cispo, .lpReg, .covarianceKernel])
 
   @Option(help: "Comma-separated sampled rules: reinforce (PG), grpo, ppo.")
-  var rules: String = "reinforce,grpo,ppo"
+  var rules = NameList<InterventionSweep.Rule>(InterventionSweep.Rule.allCases)
 
   @Option(help: "Update steps per run.")
   var steps: Int = 100
@@ -88,31 +89,14 @@ struct SweepCommand: ParsableCommand {
     try TrainingOptions.checkTableSize(
       states: states, actions: arms ?? rewards?.values.count ?? 1, steps: steps, statesName: "--states", actionsName: "--arms")
     guard ["markdown", "latex", "csv", "json"].contains(format) else { throw ValidationError("--format must be markdown, latex, csv or json") }
-    for name in rules.split(separator: ",") where InterventionSweep.Rule(rawValue: String(name)) == nil {
-      throw ValidationError("--rules: unknown rule '\(name)'; use reinforce, grpo, ppo")
-    }
-    for name in interventions.split(separator: ",") where !TrainingOptions.interventions.contains(String(name)) || name == "polarity" {
-      throw ValidationError("--interventions: unknown or unsupported '\(name)'; use \(TrainingOptions.interventions.filter { $0 != "polarity" }.joined(separator: ", "))")
+    for kind in interventions.values where kind.needsTarget {
+      throw ValidationError("--interventions: \(kind.rawValue) needs a target and is not swept; use \(EntropyIntervention.Kind.allCases.filter { !$0.needsTarget }.map(\.rawValue).joined(separator: ", "))")
     }
   }
 
   /// The most runs per cell and worker threads a sweep accepts.
   static let maximumRuns = 100_000
   static let maximumThreads = 1024
-
-  func intervention(_ name: String) throws -> EntropyIntervention {
-    switch name {
-    case "none": return .none
-    case "clip-cov": return .clipCov()
-    case "kl-cov": return .klCov()
-    case "steer-linear": return .steer(.linear())
-    case "steer-exp": return .steer(.exponential())
-    case "opefo": return .flowBalance
-    case "entrocraft": return .entrocraft(try EntrocraftController(totalSteps: steps))
-    case "forking": return .forkingTokens()
-    default: return .tokenWeighting(TrainingOptions.tokenWeightings[name]!)
-    }
-  }
 
   func run() throws {
     // Both figures are checked (no special file, no folder in the way) before the sweep runs and
@@ -138,11 +122,10 @@ struct SweepCommand: ParsableCommand {
       problem = bandit
       logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
     }
-    let names = interventions.split(separator: ",").map(String.init)
     let sweep = InterventionSweep(
-      environment: problem, initialLogits: logits, rules: rules.split(separator: ",").map { InterventionSweep.Rule(rawValue: String($0))! },
-      interventions: try names.map { ($0, try intervention($0)) }, seeds: (1...runs).map { seed + UInt64($0) }, steps: steps,
-      learningRate: lr, samplesPerState: samples)
+      environment: problem, initialLogits: logits, rules: rules.values,
+      interventions: try interventions.values.map { ($0.rawValue, try EntropyIntervention($0, totalSteps: steps)) },
+      seeds: (1...runs).map { seed + UInt64($0) }, steps: steps, learningRate: lr, samplesPerState: samples)
     let cells = try sweep.run(threads: threads)
     let environment = mdp ? "random MDP, \(states) states × \(arms!) actions, γ = \(gamma), seed \(seed)" : rewards.map { "bandit r = \($0.values.map { formatNumber($0) }.joined(separator: ","))" }
       ?? "random bandit K = \(arms!), S = \(states), seed \(seed)"
