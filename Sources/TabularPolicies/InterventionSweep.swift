@@ -101,6 +101,11 @@ public struct InterventionSweep: Sendable {
     }
   }
 
+  /// The most runs (seeds) per cell a sweep accepts: 10⁵.
+  public static let maximumRuns = 100_000
+  /// The most worker threads a sweep uses: 1024.
+  public static let maximumThreads = 1024
+
   public var environment: any TabularEnvironment
   public var initialLogits: [[Double]]
   public var rules: [Rule]

@@ -2,7 +2,6 @@
 
 import ArgumentParser
 import EntropyInterventions
-import GSLSupport
 import LogitDumps
 import Reports
 import TabularPolicies
@@ -60,7 +59,7 @@ struct SweepCommand: ParsableCommand {
   var threads: Int = 2
 
   @Option(help: "Table format: markdown, latex, csv, json.")
-  var format: String = "markdown"
+  var format: ReportCommand.TableFormat = .markdown
 
   @Option(help: "Write the overlaid mean entropy and reward curves (sweep-entropy.svg, sweep-reward.svg) into this folder.")
   var curves: String?
@@ -71,7 +70,9 @@ struct SweepCommand: ParsableCommand {
     if mdp {
       if rewards != nil { throw ValidationError("--mdp draws a random MDP: give --arms K and --states S, not --rewards") }
       if !(gamma.isFinite && gamma >= 0 && gamma < 1) { throw ValidationError("--gamma must be in [0, 1), got \(gamma)") }
-      guard states <= 4096, arms! <= 1 << 16 else { throw ValidationError("--mdp: at most 4096 states and 65536 actions") }
+      guard states <= TabularProblem.maximumMDPStates, arms! <= TabularProblem.maximumMDPActions else {
+        throw ValidationError("--mdp: at most \(TabularProblem.maximumMDPStates) states and \(TabularProblem.maximumMDPActions) actions")
+      }
       try TrainingOptions.checkTableSize(states: states * states, actions: arms!, steps: steps, statesName: "--states²", actionsName: "--arms")
     }
     if states < 1 || runs < 1 || steps < 1 || samples < 2 || threads < 1 {
@@ -79,24 +80,19 @@ struct SweepCommand: ParsableCommand {
     }
     guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be finite and > 0") }
     // The same bounds as `deltah bandit` (no trap, allocation abort or hour-long run from a number).
-    guard steps <= TrainingOptions.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(TrainingOptions.maximumSteps)") }
-    guard samples <= 1 << 20 else { throw ValidationError("--samples \(samples) is out of range: 2 … \(1 << 20)") }
-    guard runs <= Self.maximumRuns else { throw ValidationError("--runs \(runs) is too large: at most \(Self.maximumRuns)") }
-    guard threads <= Self.maximumThreads else { throw ValidationError("--threads \(threads) is too large: at most \(Self.maximumThreads)") }
+    guard steps <= TabularProblem.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(TabularProblem.maximumSteps)") }
+    guard samples <= TabularProblem.maximumSamplesPerState else { throw ValidationError("--samples \(samples) is out of range: 2 … \(TabularProblem.maximumSamplesPerState)") }
+    guard runs <= InterventionSweep.maximumRuns else { throw ValidationError("--runs \(runs) is too large: at most \(InterventionSweep.maximumRuns)") }
+    guard threads <= InterventionSweep.maximumThreads else { throw ValidationError("--threads \(threads) is too large: at most \(InterventionSweep.maximumThreads)") }
     guard seed <= UInt64.max - UInt64(runs) else {
       throw ValidationError("--seed \(seed) is too large: the sampling seeds seed + 1 … seed + runs must fit in 64 bits")
     }
     try TrainingOptions.checkTableSize(
       states: states, actions: arms ?? rewards?.values.count ?? 1, steps: steps, statesName: "--states", actionsName: "--arms")
-    guard ["markdown", "latex", "csv", "json"].contains(format) else { throw ValidationError("--format must be markdown, latex, csv or json") }
     for kind in interventions.values where kind.needsTarget {
       throw ValidationError("--interventions: \(kind.rawValue) needs a target and is not swept; use \(EntropyIntervention.Kind.allCases.filter { !$0.needsTarget }.map(\.rawValue).joined(separator: ", "))")
     }
   }
-
-  /// The most runs per cell and worker threads a sweep accepts.
-  static let maximumRuns = 100_000
-  static let maximumThreads = 1024
 
   func run() throws {
     // Both figures are checked (no special file, no folder in the way) before the sweep runs and
@@ -105,25 +101,12 @@ struct SweepCommand: ParsableCommand {
       try ["sweep-entropy.svg", "sweep-reward.svg"].map { try OutputFile.member($0, ofFolder: folder, option: "--curves") }
     }
     if let figurePaths { try OutputFile.refuseOverwritingInputs(outputs: figurePaths, inputs: []) }
-    let bandit: ContextualBandit
-    let logits: [[Double]]
-    let problem: any TabularEnvironment  // the bandit, or the MDP of --mdp
-    if mdp {
-      let generator = MersenneTwister(seed: seed)
-      problem = try TabularMDP.random(states: states, actions: arms!, discount: gamma, generator: generator)
-      logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
-    } else if let rewards {
-      bandit = try ContextualBandit(rewards: rewards.values)
-      problem = bandit
-      logits = [Array(repeating: 0, count: rewards.values.count)]
-    } else {
-      let generator = MersenneTwister(seed: seed)
-      bandit = try ContextualBandit.random(states: states, actions: arms!, generator: generator)
-      problem = bandit
-      logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
-    }
+    let problem =
+      if mdp { try TabularProblem.randomMDP(states: states, actions: arms!, discount: gamma, seed: seed) } else {
+        try rewards.map { try TabularProblem.bandit(rewards: $0.values) } ?? TabularProblem.randomBandit(states: states, actions: arms!, seed: seed)
+      }
     let sweep = InterventionSweep(
-      environment: problem, initialLogits: logits, rules: rules.values,
+      environment: problem.environment, initialLogits: problem.initialLogits, rules: rules.values,
       interventions: try interventions.values.map { ($0.rawValue, try EntropyIntervention($0, totalSteps: steps)) },
       seeds: (1...runs).map { seed + UInt64($0) }, steps: steps, learningRate: lr, samplesPerState: samples)
     let cells = try sweep.run(threads: threads)
@@ -144,10 +127,9 @@ struct SweepCommand: ParsableCommand {
     }
     let table = ReportTable.sweep(cells, provenance: provenance)
     switch format {
-    case "json": try printJSON(SweepOutput(cells: cells, provenance: provenance), kind: .sweep)
-    case "csv": print(table.csv(), terminator: "")
-    case "latex": print(table.latex())
-    default: print(table.markdown())
+    case .json: try printJSON(SweepOutput(cells: cells, provenance: provenance), kind: .sweep)
+    case .csv: print(table.csv(), terminator: "")
+    case .latex, .markdown: print(ReportCommand.render(table, format))
     }
   }
 }

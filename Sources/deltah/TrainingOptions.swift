@@ -109,9 +109,9 @@ struct TrainingOptions: ParsableArguments {
     guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
     guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
     guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
-    guard steps <= Self.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(Self.maximumSteps) (every step is recorded)") }
-    guard samples >= 1, samples <= 1 << 20 else { throw ValidationError("--samples \(samples) is out of range: 1 … \(1 << 20)") }
-    if let epochs, !(1...10_000).contains(epochs) { throw ValidationError("--epochs \(epochs) is out of range: 1 … 10000") }
+    guard steps <= TabularProblem.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(TabularProblem.maximumSteps) (every step is recorded)") }
+    guard samples >= 1, samples <= TabularProblem.maximumSamplesPerState else { throw ValidationError("--samples \(samples) is out of range: 1 … \(TabularProblem.maximumSamplesPerState)") }
+    if let epochs, !(1...TabularProblem.maximumEpochs).contains(epochs) { throw ValidationError("--epochs \(epochs) is out of range: 1 … \(TabularProblem.maximumEpochs)") }
     if intervention != .none && !rule.isSampled {
       throw ValidationError("--intervention \(intervention.rawValue) acts on sampled tokens; use --rule reinforce, grpo or ppo")
     }
@@ -130,19 +130,16 @@ struct TrainingOptions: ParsableArguments {
     }
   }
 
-  /// The most update steps a run may record.
-  static let maximumSteps = 10_000_000
-
   /// Refuses tabular problems whose state × action table (and its work per step over `steps`)
-  /// would not fit or would run for hours: at most 2^22 logits, and steps × logits ≤ 2^30.
+  /// would not fit or would run for hours (`TabularProblem.maximumLogits`, `maximumLogitUpdates`).
   static func checkTableSize(states: Int, actions: Int, steps: Int, statesName: String, actionsName: String) throws {
     let (cells, overflow) = states.multipliedReportingOverflow(by: actions)
-    guard !overflow, cells <= 1 << 22 else {
-      throw ValidationError("\(statesName) \(states) × \(actionsName) \(actions) is too large: at most \(1 << 22) logits in all")
+    guard !overflow, cells <= TabularProblem.maximumLogits else {
+      throw ValidationError("\(statesName) \(states) × \(actionsName) \(actions) is too large: at most \(TabularProblem.maximumLogits) logits in all")
     }
     let (work, workOverflow) = cells.multipliedReportingOverflow(by: steps)
-    guard !workOverflow, work <= 1 << 30 else {
-      throw ValidationError("--steps \(steps) × \(cells) logits is too much work: at most \(1 << 30) logit updates; use fewer steps or a smaller problem")
+    guard !workOverflow, work <= TabularProblem.maximumLogitUpdates else {
+      throw ValidationError("--steps \(steps) × \(cells) logits is too much work: at most \(TabularProblem.maximumLogitUpdates) logit updates; use fewer steps or a smaller problem")
     }
   }
 
@@ -166,13 +163,13 @@ struct TrainingOptions: ParsableArguments {
   }
 
   /// Trains and prints the run in the requested format.
-  func train(environment: any TabularEnvironment, initialLogits: [[Double]], seed: UInt64, description: String, kind: DeltaHResultKind) throws {
+  func train(_ problem: TabularProblem, seed: UInt64, description: String, kind: DeltaHResultKind) throws {
     let update = try UpdateRule(
       rule, parameters: ruleParameters,
       intervention: try EntropyIntervention(intervention, parameters: interventionParameters, totalSteps: steps))
     let trainer = try TabularTrainer(
-      environment: environment, initialLogits: initialLogits, rule: update, learningRate: lr,
-      scaling: scaling.scaling(discount: environment.discount), seed: seed)
+      environment: problem.environment, initialLogits: problem.initialLogits, rule: update, learningRate: lr,
+      scaling: scaling.scaling(discount: problem.environment.discount), seed: seed)
     let run = try trainer.run(steps: steps)
     let summary = RunSummary(
       run: run, rule: rule, update: update, intervention: intervention, learningRate: lr, environment: description)
