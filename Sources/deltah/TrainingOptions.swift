@@ -174,19 +174,13 @@ struct TrainingOptions: ParsableArguments {
     let summary = RunSummary(
       run: run, rule: rule, update: update, intervention: intervention, learningRate: lr, environment: description)
     if json {
-      try printJSON(RunReport(steps: run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, summary: summary), kind: kind)
+      try printJSON(TrainingRunReport(run: run, summary: summary, trustTolerance: trustTolerance), kind: kind)
     } else if csv {
       print(run.csv())
     } else {
       print(TextTable.trainingRun(run, summary: summary))
     }
   }
-}
-
-/// The JSON document of a training run.
-struct RunReport: Encodable {
-  let steps: [StepRecordWithTrust]
-  let summary: RunSummary
 }
 
 extension UpdateRule.Kind: ExpressibleByArgument {}
