@@ -68,7 +68,8 @@ public struct EpochTokens: Sendable {
   public var distributions: TokenDistributions?
   /// The 0-based step index.
   public var step: Int
-  /// The policy entropies of the earlier steps (oldest first).
+  /// The policy entropies of the earlier steps (oldest first; read only when
+  /// ``EntropyIntervention/needsEntropyHistory``).
   public var earlierEntropies: [Double]
 
   public init(
@@ -104,13 +105,36 @@ public struct EpochAdjustment: Sendable, Equatable {
   public var coefficients: [Double]?
   /// Tokens the intervention changed this epoch.
   public var touched: Int
+
+  /// The adjustment that changes nothing: w = 1, no penalty, no coefficients, nothing touched.
+  ///
+  /// - Complexity: O(N).
+  public static func identity(tokens n: Int) -> EpochAdjustment {
+    EpochAdjustment(
+      weights: Array(repeating: 1, count: n), penalties: Array(repeating: 0, count: n), coefficients: nil, touched: 0)
+  }
 }
 
 extension EntropyIntervention {
+  /// Whether ``epochAdjustment(_:generator:)`` changes anything (Clip-Cov, KL-Cov, STEER, forking
+  /// tokens, token weightings); for the others it is the identity, and a trainer may skip it.
+  public var adjustsEpochs: Bool {
+    switch self {
+    case .clipCov, .klCov, .steer, .forkingTokens, .tokenWeighting: true
+    case .none, .flowBalance, .entrocraft, .polarityReweighting: false
+    }
+  }
+
   /// Whether ``epochAdjustment(_:generator:)`` reads the polarity factors and distributions
   /// (token weightings).
   public var needsTokenDistributions: Bool {
     if case .tokenWeighting = self { true } else { false }
+  }
+
+  /// Whether ``epochAdjustment(_:generator:)`` reads `EpochTokens.earlierEntropies` (run-dependent
+  /// token weightings, `TrainingStateTokenWeighting`); a trainer can skip copying its history otherwise.
+  public var needsEntropyHistory: Bool {
+    if case .tokenWeighting(let rule) = self { rule is any TrainingStateTokenWeighting } else { false }
   }
 
   /// The step-level weights: OPEFO's 1 ± λ* by the sign of each token's polarity, Entrocraft's
@@ -163,8 +187,7 @@ extension EntropyIntervention {
   /// - Complexity: O(N) plus the selection (O(N log N) for KL-Cov and forking masks) or the rule.
   public func epochAdjustment(_ t: EpochTokens, generator: MersenneTwister) throws(InterventionError) -> EpochAdjustment {
     let n = t.advantages.count
-    var result = EpochAdjustment(
-      weights: Array(repeating: 1, count: n), penalties: Array(repeating: 0, count: n), coefficients: nil, touched: 0)
+    var result = EpochAdjustment.identity(tokens: n)
     switch self {
     case let .clipCov(ratio, lower, upper):
       let selection = try ClipCovSelection(

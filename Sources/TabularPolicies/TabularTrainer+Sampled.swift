@@ -51,6 +51,8 @@ extension TabularTrainer {
     let dualClip = update.dualClip ?? intervention.defaultDualClip
     var current = policies
     var flows = SampledFlows(tokens: n, states: policies.count)
+    let usesClipping = intervention.usesClipping
+    let identity = EpochAdjustment.identity(tokens: n)
     for _ in 0..<update.epochs {
       let logProb = (0..<n).map { current[$0 / g].logProbabilities[actions[$0]] }
       var ratios = [Double](repeating: 1, count: n)
@@ -58,7 +60,7 @@ extension TabularTrainer {
       for i in 0..<n {
         let rho = Double.exp(logProb[i] - oldLogProb[i])
         ratios[i] = rho
-        guard intervention.usesClipping else { continue }
+        guard usesClipping else { continue }
         let a = advantages[i]
         let clippedRatio = min(max(rho, 1 - update.clipLow), 1 + update.clipHigh)
         var isClipped = -a * clippedRatio > -a * rho
@@ -66,15 +68,17 @@ extension TabularTrainer {
         clipped[i] = isClipped
         if isClipped { outcome.ppoClipped += 1 }
       }
-      let epoch = try epochTokens(
-        intervention, current: current, actions: actions, logProb: logProb, oldLogProb: oldLogProb,
-        advantages: advantages, clipped: clipped, surrogate: (0..<n).map { clipped[$0] ? 0 : ratios[$0] },
-        stepSizes: stepSizes, samplesPerState: g)
-      let adjustment: EpochAdjustment
-      do { adjustment = try intervention.epochAdjustment(epoch, generator: generator) } catch {
-        throw TabularPolicyError(argument: intervention.failureLabel, cause: .intervention(error))
+      var adjustment = identity
+      if intervention.adjustsEpochs {
+        let epoch = try epochTokens(
+          intervention, current: current, actions: actions, logProb: logProb, oldLogProb: oldLogProb,
+          advantages: advantages, clipped: clipped, surrogate: (0..<n).map { clipped[$0] ? 0 : ratios[$0] },
+          stepSizes: stepSizes, samplesPerState: g)
+        do { adjustment = try intervention.epochAdjustment(epoch, generator: generator) } catch {
+          throw TabularPolicyError(argument: intervention.failureLabel, cause: .intervention(error))
+        }
+        outcome.touched += adjustment.touched
       }
-      outcome.touched += adjustment.touched
       let objectives = (0..<n).map { i -> Double in
         let objective: Double =
           adjustment.coefficients?[i]
@@ -152,7 +156,7 @@ extension TabularTrainer {
     var epoch = EpochTokens(
       logProbabilities: logProb, oldLogProbabilities: oldLogProb, advantages: advantages,
       entropies: (0..<n).map { current[$0 / g].entropy }, clipped: clipped, surrogate: surrogate, groupSize: g,
-      step: stepCount, earlierEntropies: Array(entropyHistory.dropLast()))
+      step: stepCount, earlierEntropies: intervention.needsEntropyHistory ? Array(entropyHistory.dropLast()) : [])
     if intervention.needsCentredProducts {
       do { epoch.centredProducts = try TokenCovariance(logProbabilities: logProb, advantages: advantages).centredProducts } catch {
         throw TabularPolicyError(argument: "token covariance", cause: .softmax(error))
