@@ -53,4 +53,15 @@ struct EntropyInterventionAdjustmentTests {
     #expect(keep == [true, false, true, false, true, false])
     #expect(w.weights == [2, 0, 2, 0, 2, 0] && w.touched == 3 && w.lambda == nil)
   }
+
+  @Test func whatEachInterventionReads() {
+    // A trainer skips the epoch adjustment and the history copy unless the intervention uses them.
+    #expect(!EntropyIntervention.none.adjustsEpochs && !EntropyIntervention.flowBalance.adjustsEpochs)
+    #expect(EntropyIntervention.steer(.linear()).adjustsEpochs && EntropyIntervention.tokenWeighting(CISPOWeighting()).adjustsEpochs)
+    #expect(EntropyIntervention.tokenWeighting(KLCovAnnealing()).needsEntropyHistory)
+    #expect(EntropyIntervention.tokenWeighting(EPOEntropySmoothing(history: [])).needsEntropyHistory)
+    #expect(!EntropyIntervention.tokenWeighting(CISPOWeighting()).needsEntropyHistory && !EntropyIntervention.none.needsEntropyHistory)
+    let identity = EpochAdjustment.identity(tokens: 3)
+    #expect(identity.weights == [1, 1, 1] && identity.penalties == [0, 0, 0] && identity.coefficients == nil && identity.touched == 0)
+  }
 }
