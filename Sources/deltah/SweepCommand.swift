@@ -59,7 +59,7 @@ struct SweepCommand: ParsableCommand {
   var threads: Int = 2
 
   @Option(help: "Table format: markdown, latex, csv, json.")
-  var format: ReportCommand.TableFormat = .markdown
+  var format: String = "markdown"
 
   @Option(help: "Write the overlaid mean entropy and reward curves (sweep-entropy.svg, sweep-reward.svg) into this folder.")
   var curves: String?
@@ -89,6 +89,7 @@ struct SweepCommand: ParsableCommand {
     }
     try TrainingOptions.checkTableSize(
       states: states, actions: arms ?? rewards?.values.count ?? 1, steps: steps, statesName: "--states", actionsName: "--arms")
+    guard ["markdown", "latex", "csv", "json"].contains(format) else { throw ValidationError("--format must be markdown, latex, csv or json") }
     for kind in interventions.values where kind.needsTarget {
       throw ValidationError("--interventions: \(kind.rawValue) needs a target and is not swept; use \(EntropyIntervention.Kind.allCases.filter { !$0.needsTarget }.map(\.rawValue).joined(separator: ", "))")
     }
@@ -127,9 +128,10 @@ struct SweepCommand: ParsableCommand {
     }
     let table = ReportTable.sweep(cells, provenance: provenance)
     switch format {
-    case .json: try printJSON(SweepOutput(cells: cells, provenance: provenance), kind: .sweep)
-    case .csv: print(table.csv(), terminator: "")
-    case .latex, .markdown: print(ReportCommand.render(table, format))
+    case "json": try printJSON(SweepOutput(cells: cells, provenance: provenance), kind: .sweep)
+    case "csv": print(table.csv(), terminator: "")
+    case "latex": print(table.latex())
+    default: print(table.markdown())
     }
   }
 }
