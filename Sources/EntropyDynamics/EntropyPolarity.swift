@@ -85,6 +85,23 @@ public struct EntropyPolarity: Sendable, Equatable {
     self.correctionTerm = scale * es
   }
 
+  /// The polarity P = (α/T)(E_π[S] − S_k) of a sampled-token step of size α from its
+  /// discriminators: the one formula every trainer uses for a token's first-order ΔH (the
+  /// tabular trainer's OPEFO and polarity weights, and the polarity factors g = P/A it gives
+  /// token weightings). Equals ``polarity`` up to rounding (that one sums the two terms).
+  ///
+  /// - Parameters:
+  ///   - stepSize: α = η · c · A (or η · c for the factor per unit advantage).
+  ///   - discriminator: S_k = π_k (log π_k + H).
+  ///   - expectedDiscriminator: E_π[S].
+  ///   - temperature: T (default 1; α/1 = α exactly).
+  /// - Complexity: O(1).
+  @inlinable public static func firstOrder(
+    stepSize: Double, discriminator: Double, expectedDiscriminator: Double, temperature: Double = 1
+  ) -> Double {
+    stepSize / temperature * (expectedDiscriminator - discriminator)
+  }
+
   /// The raw-logit update of this sampled token, Δz = α (e_k − π).
   ///
   /// - Complexity: O(K).

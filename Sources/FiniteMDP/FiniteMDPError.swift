@@ -11,12 +11,15 @@ public enum FiniteMDPError: Error, Equatable, CustomStringConvertible {
   case didNotConverge(String)
   /// A linear solve of policy evaluation failed.
   case linearAlgebra(LinearAlgebraError)
+  /// A softmax policy of the model could not be formed: which argument, what, and the softmax error.
+  case softmax(argument: String, problem: String, SoftmaxError)
 
   public var description: String {
     switch self {
     case let .invalidArgument(argument, problem): return "\(argument): \(problem)"
     case let .didNotConverge(message): return message
     case let .linearAlgebra(error): return "policy evaluation failed: \(error)"
+    case let .softmax(argument, problem, error): return "\(argument): \(problem): \(error)"
     }
   }
 }

@@ -147,7 +147,7 @@ public struct TabularMDP: Sendable, Equatable {
       do {
         result.append(try SoftmaxPolicy(logits: row, temperature: alpha).probabilities)
       } catch {
-        throw .invalidArgument(argument: "alpha", problem: "softmax(Q_α/α) is not representable: \(error)")
+        throw .softmax(argument: "alpha", problem: "softmax(Q_α/α) is not representable", error)
       }
     }
     return result

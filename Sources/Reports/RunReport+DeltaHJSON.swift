@@ -104,7 +104,7 @@ extension RunReport {
     let file = try plain.decode(RunFile.self, from: data)
     let s = file.summary
     let settings: [Provenance.Setting] = [
-      .init("environment", s.environment), .init("rule", s.rule), .init("intervention", s.intervention),
+      .init("environment", s.environment), .init("rule", s.rule.rawValue), .init("intervention", s.intervention.rawValue),
       .init("lr", NumberFormatting.exact(s.learningRate)),
     ]
     addTrainingRun(

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import Dispatch
+import EntropyInterventions
 import GSLSupport
 import SoftmaxEntropy
 import Synchronization
@@ -99,6 +100,11 @@ public struct InterventionSweep: Sendable {
       case meanRewardCurve = "mean_reward_curve"
     }
   }
+
+  /// The most runs (seeds) per cell a sweep accepts: 10⁵.
+  public static let maximumRuns = 100_000
+  /// The most worker threads a sweep uses: 1024.
+  public static let maximumThreads = 1024
 
   public var environment: any TabularEnvironment
   public var initialLogits: [[Double]]

@@ -1,19 +1,21 @@
 // DeltaH — entropy change of softmax policies.
 
+import EntropyInterventions
+
 /// Run-level figures of a tabular training run (`deltah bandit|mdp --json`, key `summary`).
 ///
-/// Fields: `environment` (description), `rule` (the rule's command-line name), `naturalGradient`
+/// Fields: `environment` (description), `rule` (the typed rule, encoded by its name), `naturalGradient`
 /// (from the typed ``UpdateRule``: the per-step covariance is then Cov(log π, A), Thm 2),
-/// `intervention`, `learningRate` η (key `lr`), `stepCount` (key `steps`), initial/final entropy H
+/// `intervention` (by name), `learningRate` η (key `lr`), `stepCount` (key `steps`), initial/final entropy H
 /// (nats) and final reward J, the first-order prediction's Pearson r and max errors, summed
 /// intervention-touched and PPO-clipped samples, and the fit J = −a·e^H + b (`law_a`, `law_b`,
 /// `law_ceiling` = b − a, `law_rmse`; nil when the fit is undefined).
 public struct RunSummary: Sendable, Codable, Equatable {
   public let environment: String
-  public let rule: String
+  public let rule: UpdateRule.Kind
   /// Whether the rule follows the natural gradient (the per-step covariance is then Cov(log π, A)).
   public let naturalGradient: Bool
-  public let intervention: String
+  public let intervention: EntropyIntervention.Kind
   public let learningRate: Double
   public let stepCount: Int
   public let initialEntropy: Double
@@ -29,11 +31,14 @@ public struct RunSummary: Sendable, Codable, Equatable {
   public let fitCeiling: Double?
   public let fitRMSE: Double?
 
-  /// Summarises `run`, trained with `update` (named `rule` on the command line).
+  /// Summarises `run`, trained with `update` (built from `rule`) and `intervention`.
   ///
   /// - Precondition: `run.steps` is not empty.
   /// - Complexity: O(steps) (the prediction accuracy and the entropy–performance fit).
-  public init(run: TrainingRun, rule: String, update: UpdateRule, intervention: String, learningRate: Double, environment: String) {
+  public init(
+    run: TrainingRun, rule: UpdateRule.Kind, update: UpdateRule, intervention: EntropyIntervention.Kind, learningRate: Double,
+    environment: String
+  ) {
     let acc = run.predictionAccuracy
     let fit = run.entropyPerformanceFit
     self.environment = environment

@@ -36,7 +36,7 @@ extension TabularMDP: TabularEnvironment {
       v = try solveLinearSystem(m, rPi)
       x = try solveLinearSystem(m.transposed, initialDistribution)
     } catch {
-      throw TabularPolicyError(argument: "policy evaluation", problem: error.description)
+      throw TabularPolicyError(argument: "policy evaluation", cause: .linearAlgebra(error))
     }
     let q = (0..<s).map { i in
       (0..<k).map { a in rewards[i][a] + discount * compensatedDot(transitions[i][a], v) }

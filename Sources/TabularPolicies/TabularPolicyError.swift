@@ -1,16 +1,55 @@
 // DeltaH — entropy change of softmax policies.
 
+import DenseLinearAlgebra
+import EntropyInterventions
+import SoftmaxEntropy
+
 /// A rejected argument or a failed computation of the tabular-policy simulator: which argument,
-/// and what is wrong.
+/// and what is wrong; when a lower library's error is the reason, that error is kept in ``cause``.
 public struct TabularPolicyError: Error, Equatable, CustomStringConvertible {
   /// The offending argument (for example `rewards` or `discount`).
   public let argument: String
   /// What is wrong, in words.
   public let problem: String
+  /// The lower library's error this one reports, nil when the simulator found the problem itself.
+  public let cause: Cause?
+
+  /// The error of a lower library underneath a ``TabularPolicyError``.
+  public enum Cause: Error, Equatable, CustomStringConvertible {
+    /// An entropy intervention failed (selection, weights, parameters).
+    case intervention(InterventionError)
+    /// A softmax policy could not be built or updated.
+    case softmax(SoftmaxError)
+    /// A linear solve (policy evaluation) failed.
+    case linearAlgebra(LinearAlgebraError)
+
+    public var description: String {
+      switch self {
+      case .intervention(let e): e.description
+      case .softmax(let e): e.description
+      case .linearAlgebra(let e): e.description
+      }
+    }
+  }
 
   public init(argument: String, problem: String) {
     self.argument = argument
     self.problem = problem
+    self.cause = nil
+  }
+
+  /// An error about `argument` whose problem is `cause` (its description, after `problemPrefix`).
+  public init(argument: String, cause: Cause, problemPrefix: String = "") {
+    self.argument = argument
+    self.problem = problemPrefix + cause.description
+    self.cause = cause
+  }
+
+  /// An intervention's own parameter error, reported under its argument and problem.
+  public init(nesting error: InterventionError) {
+    self.argument = error.argument
+    self.problem = error.problem
+    self.cause = .intervention(error)
   }
 
   public var description: String { "\(argument): \(problem)" }

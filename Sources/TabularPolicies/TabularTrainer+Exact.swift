@@ -34,7 +34,7 @@ extension TabularTrainer {
       case .temperatureReinforcement(let t):
         let q: SoftmaxPolicy
         do { q = try SoftmaxPolicy(logits: pi.logits, temperature: temperature!) } catch {
-          throw TabularPolicyError(argument: "temperature", problem: error.description)
+          throw TabularPolicyError(argument: "temperature", cause: .softmax(error))
         }
         for i in step.indices {
           let term = natural
@@ -45,7 +45,7 @@ extension TabularTrainer {
       }
       let next: SoftmaxPolicy
       do { next = try pi.updated(byLogitStep: step) } catch {
-        throw TabularPolicyError(argument: "logits[\(s)]", problem: "the update failed: \(error.description)")
+        throw TabularPolicyError(argument: "logits[\(s)]", cause: .softmax(error), problemPrefix: "the update failed: ")
       }
       outcome.policies.append(next)
       let mean = pi.expectation(step)

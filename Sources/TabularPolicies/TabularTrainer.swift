@@ -78,7 +78,7 @@ public final class TabularTrainer {
     out.reserveCapacity(logits.count)
     for (s, z) in logits.enumerated() {
       do { out.append(try SoftmaxPolicy(logits: z)) } catch {
-        throw TabularPolicyError(argument: "logits[\(s)]", problem: error.description)
+        throw TabularPolicyError(argument: "logits[\(s)]", cause: .softmax(error))
       }
     }
     return out

@@ -1,7 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
 import ArgumentParser
-import GSLSupport
 import TabularPolicies
 
 struct BanditCommand: ParsableCommand {
@@ -51,17 +50,10 @@ struct BanditCommand: ParsableCommand {
   }
 
   func run() throws {
-    let bandit: ContextualBandit
-    let logits: [[Double]]
-    if let rewards {
-      bandit = try ContextualBandit(rewards: rewards.values)
-      logits = [initLogits?.values ?? Array(repeating: 0, count: rewards.values.count)]
-    } else {
-      let generator = MersenneTwister(seed: seed)
-      bandit = try ContextualBandit.random(states: states, actions: arms!, generator: generator)
-      logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
-    }
-    let description = states == 1 ? "\(bandit.actionCount)-armed bandit" : "contextual bandit, \(states) states × \(bandit.actionCount) arms"
-    try training.train(environment: bandit, initialLogits: logits, seed: sampleSeed ?? seed &+ 1, description: description, kind: .bandit)
+    let problem = try rewards.map { try TabularProblem.bandit(rewards: $0.values, initialLogits: initLogits?.values) }
+      ?? TabularProblem.randomBandit(states: states, actions: arms!, seed: seed)
+    let k = problem.environment.actionCount
+    let description = states == 1 ? "\(k)-armed bandit" : "contextual bandit, \(states) states × \(k) arms"
+    try training.train(problem, seed: sampleSeed ?? seed &+ 1, description: description, kind: .bandit)
   }
 }

@@ -1,7 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
 import ArgumentParser
-import GSLSupport
 import TabularPolicies
 
 struct MDPCommand: ParsableCommand {
@@ -36,18 +35,16 @@ struct MDPCommand: ParsableCommand {
     if states < 1 { throw ValidationError("--states must be ≥ 1, got \(states)") }
     if actions < 1 { throw ValidationError("--actions must be ≥ 1, got \(actions)") }
     // The transition tensor holds S × A × S probabilities and each step solves an S × S system.
-    guard states <= 4096 else { throw ValidationError("--states \(states) is too large: at most 4096 (dense S × A × S transitions)") }
-    guard actions <= 1 << 16 else { throw ValidationError("--actions \(actions) is too large: at most \(1 << 16)") }
+    guard states <= TabularProblem.maximumMDPStates else { throw ValidationError("--states \(states) is too large: at most \(TabularProblem.maximumMDPStates) (dense S × A × S transitions)") }
+    guard actions <= TabularProblem.maximumMDPActions else { throw ValidationError("--actions \(actions) is too large: at most \(TabularProblem.maximumMDPActions)") }
     try TrainingOptions.checkTableSize(states: states * states, actions: actions, steps: training.steps, statesName: "--states²", actionsName: "--actions")
     if !(gamma.isFinite && gamma >= 0 && gamma < 1) { throw ValidationError("--gamma must be in [0, 1), got \(gamma)") }
   }
 
   func run() throws {
-    let generator = MersenneTwister(seed: seed)
-    let mdp = try TabularMDP.random(states: states, actions: actions, discount: gamma, generator: generator)
-    let logits = (0..<states).map { _ in (0..<actions).map { _ in generator.gaussian() } }
+    let problem = try TabularProblem.randomMDP(states: states, actions: actions, discount: gamma, seed: seed)
     try training.train(
-      environment: mdp, initialLogits: logits, seed: sampleSeed ?? seed &+ 1,
-      description: "random MDP, \(states) states × \(actions) actions, γ = \(gamma)", kind: .mdp)
+      problem, seed: sampleSeed ?? seed &+ 1, description: "random MDP, \(states) states × \(actions) actions, γ = \(gamma)",
+      kind: .mdp)
   }
 }

@@ -30,7 +30,7 @@ struct StepCommand: ParsableCommand {
   var rewards: VectorArgument?
 
   @Option(help: "Update rule for --rewards: pg or npg.")
-  var rule: RuleArgument?
+  var rule: PolicyGradientRule?
 
   @Option(help: "The sampled token k (0-based), with --advantage and --lr.")
   var token: Int?
@@ -75,8 +75,8 @@ struct StepCommand: ParsableCommand {
     if let delta {
       step = delta.values
     } else if let rewards, let rule, let lr {
-      step = try rule.rule.logitStep(for: policy, rewards: rewards.values, learningRate: lr)
-      ruleName = rule.rule.rawValue
+      step = try rule.logitStep(for: policy, rewards: rewards.values, learningRate: lr)
+      ruleName = rule.rawValue
     } else if let token, let advantage, let lr {
       let p = try EntropyPolarity(policy: policy, token: token, advantage: advantage, learningRate: lr)
       polarity = p
@@ -102,40 +102,9 @@ struct StepCommand: ParsableCommand {
     if json {
       try printJSON(report, kind: .step)
     } else {
-      print(report.table())
+      print(report.terminalTable())
     }
   }
 }
 
-struct RuleArgument: ExpressibleByArgument {
-  let rule: PolicyGradientRule
-  init?(argument: String) {
-    guard let rule = PolicyGradientRule(rawValue: argument) else { return nil }
-    self.rule = rule
-  }
-  static var allValueStrings: [String] { PolicyGradientRule.allCases.map(\.rawValue) }
-}
-
-extension StepReport {
-
-  func table() -> String {
-    var t = TextTable("quantity", "value")
-    t.append("rule", rule)
-    t.append("temperature T", formatNumber(temperature))
-    t.append("logit step Δz", logitStep.map { formatNumber($0, digits: 6) }.joined(separator: ", "))
-    t.append("H before (nats)", formatNumber(entropy))
-    t.append("H after (nats)", formatNumber(entropyAfter))
-    t.append("ΔH actual", formatNumber(deltaActual))
-    t.append("ΔH first order  −Cov(log π, Δz/T)", formatNumber(deltaFirstOrder))
-    t.append("ΔH second order (+ ½ΔxᵀHΔx)", formatNumber(deltaSecondOrder))
-    t.append("trust scale s* (ε = \(formatNumber(trustTolerance)))", (trustScale.isInfinite ? "unbounded" : formatNumber(trustScale)) + (trustScale >= 1 ? " (step inside)" : " (step outside)"))
-    if let trustRadiusLR { t.append("trust radius in lr η·s*", formatNumber(trustRadiusLR)) }
-    if let sampledTerm, let correctionTerm, let polarity, let quadrant {
-      t.append("sampled-token term −(α/T)S_k", formatNumber(sampledTerm))
-      t.append("correction term +(α/T)E_π[S]", formatNumber(correctionTerm))
-      t.append("polarity", formatNumber(polarity) + (polarity > 0 ? " (expands)" : polarity < 0 ? " (contracts)" : ""))
-      t.append("quadrant", quadrant)
-    }
-    return t.rendered()
-  }
-}
+extension PolicyGradientRule: ExpressibleByArgument {}

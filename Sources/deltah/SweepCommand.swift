@@ -2,7 +2,6 @@
 
 import ArgumentParser
 import EntropyInterventions
-import GSLSupport
 import LogitDumps
 import Reports
 import TabularPolicies
@@ -40,11 +39,12 @@ struct SweepCommand: ParsableCommand {
   @Option(help: "Runs (sampling seeds) per cell.")
   var runs: Int = 5
 
-  @Option(help: "Comma-separated interventions (names as in `deltah bandit --intervention`).")
-  var interventions: String = "none,clip-cov,kl-cov,steer-linear,opefo,entrocraft,forking,cispo,lp-reg,cov-kernel"
+  @Option(help: "Comma-separated interventions (names as in `deltah bandit --intervention`; not polarity, which needs a target).")
+  var interventions = NameList<EntropyIntervention.Kind>(
+    [.none, .clipCov, .klCov, .steerLinear, .opefo, .entrocraft, .forking, .cispo, .lpReg, .covarianceKernel])
 
   @Option(help: "Comma-separated sampled rules: reinforce (PG), grpo, ppo.")
-  var rules: String = "reinforce,grpo,ppo"
+  var rules = NameList<InterventionSweep.Rule>(InterventionSweep.Rule.allCases)
 
   @Option(help: "Update steps per run.")
   var steps: Int = 100
@@ -70,7 +70,9 @@ struct SweepCommand: ParsableCommand {
     if mdp {
       if rewards != nil { throw ValidationError("--mdp draws a random MDP: give --arms K and --states S, not --rewards") }
       if !(gamma.isFinite && gamma >= 0 && gamma < 1) { throw ValidationError("--gamma must be in [0, 1), got \(gamma)") }
-      guard states <= 4096, arms! <= 1 << 16 else { throw ValidationError("--mdp: at most 4096 states and 65536 actions") }
+      guard states <= TabularProblem.maximumMDPStates, arms! <= TabularProblem.maximumMDPActions else {
+        throw ValidationError("--mdp: at most \(TabularProblem.maximumMDPStates) states and \(TabularProblem.maximumMDPActions) actions")
+      }
       try TrainingOptions.checkTableSize(states: states * states, actions: arms!, steps: steps, statesName: "--states²", actionsName: "--arms")
     }
     if states < 1 || runs < 1 || steps < 1 || samples < 2 || threads < 1 {
@@ -78,39 +80,18 @@ struct SweepCommand: ParsableCommand {
     }
     guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be finite and > 0") }
     // The same bounds as `deltah bandit` (no trap, allocation abort or hour-long run from a number).
-    guard steps <= TrainingOptions.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(TrainingOptions.maximumSteps)") }
-    guard samples <= 1 << 20 else { throw ValidationError("--samples \(samples) is out of range: 2 … \(1 << 20)") }
-    guard runs <= Self.maximumRuns else { throw ValidationError("--runs \(runs) is too large: at most \(Self.maximumRuns)") }
-    guard threads <= Self.maximumThreads else { throw ValidationError("--threads \(threads) is too large: at most \(Self.maximumThreads)") }
+    guard steps <= TabularProblem.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(TabularProblem.maximumSteps)") }
+    guard samples <= TabularProblem.maximumSamplesPerState else { throw ValidationError("--samples \(samples) is out of range: 2 … \(TabularProblem.maximumSamplesPerState)") }
+    guard runs <= InterventionSweep.maximumRuns else { throw ValidationError("--runs \(runs) is too large: at most \(InterventionSweep.maximumRuns)") }
+    guard threads <= InterventionSweep.maximumThreads else { throw ValidationError("--threads \(threads) is too large: at most \(InterventionSweep.maximumThreads)") }
     guard seed <= UInt64.max - UInt64(runs) else {
       throw ValidationError("--seed \(seed) is too large: the sampling seeds seed + 1 … seed + runs must fit in 64 bits")
     }
     try TrainingOptions.checkTableSize(
       states: states, actions: arms ?? rewards?.values.count ?? 1, steps: steps, statesName: "--states", actionsName: "--arms")
     guard ["markdown", "latex", "csv", "json"].contains(format) else { throw ValidationError("--format must be markdown, latex, csv or json") }
-    for name in rules.split(separator: ",") where InterventionSweep.Rule(rawValue: String(name)) == nil {
-      throw ValidationError("--rules: unknown rule '\(name)'; use reinforce, grpo, ppo")
-    }
-    for name in interventions.split(separator: ",") where !TrainingOptions.interventions.contains(String(name)) || name == "polarity" {
-      throw ValidationError("--interventions: unknown or unsupported '\(name)'; use \(TrainingOptions.interventions.filter { $0 != "polarity" }.joined(separator: ", "))")
-    }
-  }
-
-  /// The most runs per cell and worker threads a sweep accepts.
-  static let maximumRuns = 100_000
-  static let maximumThreads = 1024
-
-  func intervention(_ name: String) throws -> EntropyIntervention {
-    switch name {
-    case "none": return .none
-    case "clip-cov": return .clipCov()
-    case "kl-cov": return .klCov()
-    case "steer-linear": return .steer(.linear())
-    case "steer-exp": return .steer(.exponential())
-    case "opefo": return .flowBalance
-    case "entrocraft": return .entrocraft(try EntrocraftController(totalSteps: steps))
-    case "forking": return .forkingTokens()
-    default: return .tokenWeighting(TrainingOptions.tokenWeightings[name]!)
+    for kind in interventions.values where kind.needsTarget {
+      throw ValidationError("--interventions: \(kind.rawValue) needs a target and is not swept; use \(EntropyIntervention.Kind.allCases.filter { !$0.needsTarget }.map(\.rawValue).joined(separator: ", "))")
     }
   }
 
@@ -121,28 +102,14 @@ struct SweepCommand: ParsableCommand {
       try ["sweep-entropy.svg", "sweep-reward.svg"].map { try OutputFile.member($0, ofFolder: folder, option: "--curves") }
     }
     if let figurePaths { try OutputFile.refuseOverwritingInputs(outputs: figurePaths, inputs: []) }
-    let bandit: ContextualBandit
-    let logits: [[Double]]
-    let problem: any TabularEnvironment  // the bandit, or the MDP of --mdp
-    if mdp {
-      let generator = MersenneTwister(seed: seed)
-      problem = try TabularMDP.random(states: states, actions: arms!, discount: gamma, generator: generator)
-      logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
-    } else if let rewards {
-      bandit = try ContextualBandit(rewards: rewards.values)
-      problem = bandit
-      logits = [Array(repeating: 0, count: rewards.values.count)]
-    } else {
-      let generator = MersenneTwister(seed: seed)
-      bandit = try ContextualBandit.random(states: states, actions: arms!, generator: generator)
-      problem = bandit
-      logits = (0..<states).map { _ in (0..<arms!).map { _ in generator.gaussian() } }
-    }
-    let names = interventions.split(separator: ",").map(String.init)
+    let problem =
+      if mdp { try TabularProblem.randomMDP(states: states, actions: arms!, discount: gamma, seed: seed) } else {
+        try rewards.map { try TabularProblem.bandit(rewards: $0.values) } ?? TabularProblem.randomBandit(states: states, actions: arms!, seed: seed)
+      }
     let sweep = InterventionSweep(
-      environment: problem, initialLogits: logits, rules: rules.split(separator: ",").map { InterventionSweep.Rule(rawValue: String($0))! },
-      interventions: try names.map { ($0, try intervention($0)) }, seeds: (1...runs).map { seed + UInt64($0) }, steps: steps,
-      learningRate: lr, samplesPerState: samples)
+      environment: problem.environment, initialLogits: problem.initialLogits, rules: rules.values,
+      interventions: try interventions.values.map { ($0.rawValue, try EntropyIntervention($0, totalSteps: steps)) },
+      seeds: (1...runs).map { seed + UInt64($0) }, steps: steps, learningRate: lr, samplesPerState: samples)
     let cells = try sweep.run(threads: threads)
     let environment = mdp ? "random MDP, \(states) states × \(arms!) actions, γ = \(gamma), seed \(seed)" : rewards.map { "bandit r = \($0.values.map { formatNumber($0) }.joined(separator: ","))" }
       ?? "random bandit K = \(arms!), S = \(states), seed \(seed)"

@@ -9,7 +9,7 @@ import TabularPolicies
 /// Update-rule, intervention and output options shared by `deltah bandit` and `deltah mdp`.
 struct TrainingOptions: ParsableArguments {
   @Option(help: "Update rule: pg, npg, entropy-bonus, natural-entropy-bonus, temperature, natural-temperature (exact); reinforce, grpo, ppo (sampled; ppo = grpo with --epochs default 4).")
-  var rule: String = "pg"
+  var rule: UpdateRule.Kind = .policyGradient
 
   @Option(parsing: .unconditional, help: "Learning rate η > 0.")
   var lr: Double = 1
@@ -18,7 +18,7 @@ struct TrainingOptions: ParsableArguments {
   var steps: Int = 100
 
   @Option(help: "Step scaling across states: per-state (Cui et al.) or visitation (d(s)/(1−γ) for PG, 1/(1−γ) for NPG).")
-  var scaling: String = "per-state"
+  var scaling: StateStepScaling.Kind = .perState
 
   @Option(parsing: .unconditional, help: "Entropy-bonus coefficient α (entropy-bonus rules; also added to sampled rules).")
   var entropyCoef: Double?
@@ -54,7 +54,7 @@ struct TrainingOptions: ParsableArguments {
   var grpoEpsilon: Double = 1e-6
 
   @Option(help: "Intervention for sampled rules: none, clip-cov, kl-cov, steer-linear, steer-exp, opefo, entrocraft, forking, polarity, or a token weighting with its defaults (README methods table): forking-bottom, cispo, bapo, hapo, lp-reg, siren, empg, d3s, cov-kernel, kl-cov-annealed (β_t = β₀/(1 + t/τ), β₀ = --kl-coef), epo (history: this run's policy entropies before the step).")
-  var intervention: String = "none"
+  var intervention: EntropyIntervention.Kind = .none
 
   @Option(help: "Clip-Cov / KL-Cov selection ratio (fraction; defaults 2e-4 / 2e-3).")
   var covRatio: Double?
@@ -109,169 +109,80 @@ struct TrainingOptions: ParsableArguments {
     guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
     guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
     guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
-    guard steps <= Self.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(Self.maximumSteps) (every step is recorded)") }
-    guard samples >= 1, samples <= 1 << 20 else { throw ValidationError("--samples \(samples) is out of range: 1 … \(1 << 20)") }
-    if let epochs, !(1...10_000).contains(epochs) { throw ValidationError("--epochs \(epochs) is out of range: 1 … 10000") }
-    guard ["per-state", "visitation"].contains(scaling) else {
-      throw ValidationError("--scaling must be per-state or visitation, got '\(scaling)'")
+    guard steps <= TabularProblem.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(TabularProblem.maximumSteps) (every step is recorded)") }
+    guard samples >= 1, samples <= TabularProblem.maximumSamplesPerState else { throw ValidationError("--samples \(samples) is out of range: 1 … \(TabularProblem.maximumSamplesPerState)") }
+    if let epochs, !(1...TabularProblem.maximumEpochs).contains(epochs) { throw ValidationError("--epochs \(epochs) is out of range: 1 … \(TabularProblem.maximumEpochs)") }
+    if intervention != .none && !rule.isSampled {
+      throw ValidationError("--intervention \(intervention.rawValue) acts on sampled tokens; use --rule reinforce, grpo or ppo")
     }
-    guard Self.exactRules.contains(rule) || Self.sampledRules.contains(rule) else {
-      throw ValidationError("--rule '\(rule)' is unknown; use one of \((Self.exactRules + Self.sampledRules).joined(separator: ", "))")
-    }
-    guard Self.interventions.contains(intervention) else {
-      throw ValidationError("--intervention '\(intervention)' is unknown; use one of \(Self.interventions.joined(separator: ", "))")
-    }
-    if intervention != "none" && Self.exactRules.contains(rule) {
-      throw ValidationError("--intervention \(intervention) acts on sampled tokens; use --rule reinforce, grpo or ppo")
-    }
-    if intervention == "polarity" && polarityTarget == nil {
+    if intervention == .polarity && polarityTarget == nil {
       throw ValidationError("--intervention polarity needs --polarity-target H* (> 0)")
     }
     guard klTimescale.isFinite, klTimescale > 0 else { throw ValidationError("--kl-timescale must be finite and > 0, got \(klTimescale)") }
     if let p = sirenTopP, !(p.isFinite && p > 0 && p <= 1) { throw ValidationError("--siren-top-p must be in (0, 1], got \(p)") }
     if let t = polarityTarget, !(t.isFinite && t > 0) { throw ValidationError("--polarity-target must be > 0, got \(t)") }
     if !(polarityGain.isFinite && polarityGain >= 0) { throw ValidationError("--polarity-gain must be ≥ 0, got \(polarityGain)") }
-    if rule.hasSuffix("entropy-bonus"), entropyCoef == nil {
-      throw ValidationError("--rule \(rule) needs --entropy-coef α")
+    if rule.needsEntropyCoefficient, entropyCoef == nil {
+      throw ValidationError("--rule \(rule.rawValue) needs --entropy-coef α")
     }
     for (name, v) in [("--entrocraft-start", entrocraftStart), ("--entrocraft-end", entrocraftEnd)] {
       if let v, v.values.count != 2 { throw ValidationError("\(name) takes two numbers lower,upper, got \(v.values.count)") }
     }
   }
 
-  /// The most update steps a run may record.
-  static let maximumSteps = 10_000_000
-
   /// Refuses tabular problems whose state × action table (and its work per step over `steps`)
-  /// would not fit or would run for hours: at most 2^22 logits, and steps × logits ≤ 2^30.
+  /// would not fit or would run for hours (`TabularProblem.maximumLogits`, `maximumLogitUpdates`).
   static func checkTableSize(states: Int, actions: Int, steps: Int, statesName: String, actionsName: String) throws {
     let (cells, overflow) = states.multipliedReportingOverflow(by: actions)
-    guard !overflow, cells <= 1 << 22 else {
-      throw ValidationError("\(statesName) \(states) × \(actionsName) \(actions) is too large: at most \(1 << 22) logits in all")
+    guard !overflow, cells <= TabularProblem.maximumLogits else {
+      throw ValidationError("\(statesName) \(states) × \(actionsName) \(actions) is too large: at most \(TabularProblem.maximumLogits) logits in all")
     }
     let (work, workOverflow) = cells.multipliedReportingOverflow(by: steps)
-    guard !workOverflow, work <= 1 << 30 else {
-      throw ValidationError("--steps \(steps) × \(cells) logits is too much work: at most \(1 << 30) logit updates; use fewer steps or a smaller problem")
+    guard !workOverflow, work <= TabularProblem.maximumLogitUpdates else {
+      throw ValidationError("--steps \(steps) × \(cells) logits is too much work: at most \(TabularProblem.maximumLogitUpdates) logit updates; use fewer steps or a smaller problem")
     }
   }
 
-  static let exactRules = ["pg", "npg", "entropy-bonus", "natural-entropy-bonus", "temperature", "natural-temperature"]
-  static let sampledRules = ["reinforce", "grpo", "ppo"]
-  static let interventions = ["none", "clip-cov", "kl-cov", "steer-linear", "steer-exp", "opefo", "entrocraft", "forking", "polarity"]
-    + tokenWeightings.keys.sorted()
-  /// `TokenWeighting` rules by name, with their library defaults.
-  static let tokenWeightings: [String: any TokenWeighting] = [
-    "forking-bottom": ForkingTokenWeighting(ratio: 0.2, arm: .bottom), "cispo": CISPOWeighting(), "bapo": BAPOClipping(),
-    "hapo": HAPOAdaptiveClipping(), "lp-reg": LpRegProtection(), "siren": SIRENEntropyBonus(), "empg": EMPGModulation(),
-    "d3s": D3SDownSampling(), "cov-kernel": CovarianceKernelWeighting(), "kl-cov-annealed": KLCovAnnealing(),
-    "epo": EPOEntropySmoothing(history: []),
-  ]
-
-  func stepScaling(discount: Double) -> StateStepScaling {
-    scaling == "visitation" ? .visitationWeighted(discount: discount) : .perState
+  /// The rule's settings from the flags (defaults: `UpdateRule.Parameters`).
+  var ruleParameters: UpdateRule.Parameters {
+    UpdateRule.Parameters(
+      entropyCoefficient: entropyCoef, temperatureCoefficient: temperatureCoef, temperatureTarget: temperatureTarget,
+      highTemperature: tHigh, lowTemperature: tLow, samplesPerState: samples, epochs: epochs, clipLow: clipLow,
+      clipHigh: clipHigh, dualClip: dualClip, grpoEpsilon: grpoEpsilon)
   }
 
-  func temperatureReinforcement(natural: Bool) throws -> TemperatureReinforcement {
-    try TemperatureReinforcement(
-      coefficient: temperatureCoef ?? 1, targetEntropy: temperatureTarget, highTemperature: tHigh,
-      lowTemperature: tLow, natural: natural)
-  }
-
-  func updateRule() throws -> UpdateRule {
-    switch rule {
-    case "pg": return .exact(.policyGradient)
-    case "npg": return .exact(.naturalPolicyGradient)
-    case "entropy-bonus": return .exact(.entropyBonus(coefficient: entropyCoef!, natural: false))
-    case "natural-entropy-bonus": return .exact(.entropyBonus(coefficient: entropyCoef!, natural: true))
-    case "temperature": return .exact(.temperatureReinforcement(try temperatureReinforcement(natural: false)))
-    case "natural-temperature": return .exact(.temperatureReinforcement(try temperatureReinforcement(natural: true)))
-    default: break
-    }
-    let estimator: SampledUpdate.Estimator = rule == "reinforce" ? .reinforce : .grpo(epsilon: grpoEpsilon)
-    return .sampled(
-      SampledUpdate(
-        estimator: estimator, samplesPerState: samples, epochs: epochs ?? (rule == "ppo" ? 4 : 1), clipLow: clipLow,
-        clipHigh: clipHigh, dualClip: dualClip, entropyCoefficient: entropyCoef ?? 0,
-        temperatureReinforcement: temperatureCoef == nil ? nil : try temperatureReinforcement(natural: false),
-        intervention: try entropyIntervention()))
-  }
-
-  func entropyIntervention() throws -> EntropyIntervention {
-    switch intervention {
-    case "clip-cov": return .clipCov(ratio: covRatio ?? 2e-4, lowerBound: covLower, upperBound: covUpper)
-    case "kl-cov": return .klCov(ratio: covRatio ?? 2e-3, coefficient: klCoef)
-    case "steer-linear": return .steer(.linear(minimum: steerMin, maximum: steerMax))
-    case "steer-exp": return .steer(.exponential(minimum: steerMin))
-    case "opefo": return .flowBalance
-    case "entrocraft":
-      let start = entrocraftStart?.values ?? [0.6, 0.7]
-      let end = entrocraftEnd?.values ?? [0.1, 0.2]
-      return .entrocraft(
-        try EntrocraftController(startBounds: (start[0], start[1]), endBounds: (end[0], end[1]), totalSteps: steps))
-    case "forking": return .forkingTokens(ratio: forkingRatio)
-    case "siren": return .tokenWeighting(SIRENEntropyBonus(topP: sirenTopP))
-    case "kl-cov-annealed":
-      return .tokenWeighting(
-        KLCovAnnealing(initialCoefficient: klCoef, schedule: .robbinsMonro(timescale: klTimescale), ratio: covRatio ?? 2e-3))
-    case "polarity":
-      return .polarityReweighting(PolarityBranchWeights.proportionalController(target: polarityTarget!, gain: polarityGain))
-    default: return Self.tokenWeightings[intervention].map { .tokenWeighting($0) } ?? .none
-    }
+  /// The intervention's settings from the flags (defaults: `EntropyIntervention.Parameters`).
+  var interventionParameters: EntropyIntervention.Parameters {
+    var p = EntropyIntervention.Parameters(
+      covarianceRatio: covRatio, covarianceLowerBound: covLower, covarianceUpperBound: covUpper, klCoefficient: klCoef,
+      klTimescale: klTimescale, sirenTopP: sirenTopP, steerMinimum: steerMin, steerMaximum: steerMax,
+      forkingRatio: forkingRatio, polarityTarget: polarityTarget, polarityGain: polarityGain)
+    if let v = entrocraftStart?.values { p.entrocraftStart = (v[0], v[1]) }
+    if let v = entrocraftEnd?.values { p.entrocraftEnd = (v[0], v[1]) }
+    return p
   }
 
   /// Trains and prints the run in the requested format.
-  func train(environment: any TabularEnvironment, initialLogits: [[Double]], seed: UInt64, description: String, kind: DeltaHResultKind) throws {
-    let update = try updateRule()
+  func train(_ problem: TabularProblem, seed: UInt64, description: String, kind: DeltaHResultKind) throws {
+    let update = try UpdateRule(
+      rule, parameters: ruleParameters,
+      intervention: try EntropyIntervention(intervention, parameters: interventionParameters, totalSteps: steps))
     let trainer = try TabularTrainer(
-      environment: environment, initialLogits: initialLogits, rule: update, learningRate: lr,
-      scaling: stepScaling(discount: environment.discount), seed: seed)
+      environment: problem.environment, initialLogits: problem.initialLogits, rule: update, learningRate: lr,
+      scaling: scaling.scaling(discount: problem.environment.discount), seed: seed)
     let run = try trainer.run(steps: steps)
     let summary = RunSummary(
       run: run, rule: rule, update: update, intervention: intervention, learningRate: lr, environment: description)
     if json {
-      try printJSON(RunReport(steps: run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, summary: summary), kind: kind)
+      try printJSON(TrainingRunReport(run: run, summary: summary, trustTolerance: trustTolerance), kind: kind)
     } else if csv {
-      print(csvText(run))
+      print(run.csv())
     } else {
-      print(table(run, summary))
+      print(TextTable.trainingRun(run, summary: summary))
     }
-  }
-
-  func csvText(_ run: TrainingRun) -> String {
-    var lines = ["step,entropy,reward,delta_actual,delta_first_order,delta_second_order,delta_visitation,cov_pg,cov_npg,phi_plus,phi_minus,samples,ppo_clipped,intervention_touched"]
-    for r in run.steps {
-      let numbers = [r.entropy, r.reward, r.deltaActual, r.deltaFirstOrder, r.deltaSecondOrder, r.deltaVisitation,
-                     r.covariancePolicyGradient, r.covarianceNatural, r.expandingFlow, r.contractingFlow]
-      lines.append(
-        (["\(r.step)"] + numbers.map { formatNumber($0, digits: 17) } + ["\(r.samples)", "\(r.ppoClipped)", "\(r.interventionTouched)"])
-          .joined(separator: ","))
-    }
-    return lines.joined(separator: "\n")
-  }
-
-  func table(_ run: TrainingRun, _ s: RunSummary) -> String {
-    var t = TextTable("step", "H", "J", "ΔH actual", "1st order", "2nd order", "Φ+", "Φ−", "touched")
-    let stride = max(1, run.steps.count / 20)
-    for r in run.steps where r.step % stride == 0 || r.step == run.steps.count - 1 {
-      t.append(
-        "\(r.step)", formatNumber(r.entropy, digits: 6), formatNumber(r.reward, digits: 6),
-        formatNumber(r.deltaActual, digits: 4), formatNumber(r.deltaFirstOrder, digits: 4),
-        formatNumber(r.deltaSecondOrder, digits: 4), formatNumber(r.expandingFlow, digits: 4),
-        formatNumber(r.contractingFlow, digits: 4), "\(r.interventionTouched)")
-    }
-    var lines = ["\(s.environment); rule \(s.rule), η = \(formatNumber(s.learningRate)), intervention \(s.intervention)", t.rendered(), ""]
-    lines.append("final H = \(formatNumber(s.finalEntropy)), final J = \(formatNumber(s.finalReward))")
-    lines.append("first order vs actual: Pearson \(s.pearsonFirstOrder.map { formatNumber($0, digits: 6) } ?? "- (undefined: a constant series)"), max |err| 1st \(formatNumber(s.maxErrorFirstOrder, digits: 3)), 2nd \(formatNumber(s.maxErrorSecondOrder, digits: 3))")
-    if let a = s.fitA, let b = s.fitB, let c = s.fitCeiling {
-      lines.append("entropy–performance law R = −a·e^H + b: a = \(formatNumber(a, digits: 6)), b = \(formatNumber(b, digits: 6)), ceiling b − a = \(formatNumber(c, digits: 6))")
-    }
-    return lines.joined(separator: "\n")
   }
 }
 
-/// The JSON document of a training run.
-struct RunReport: Encodable {
-  let steps: [StepRecordWithTrust]
-  let summary: RunSummary
-}
-
+extension UpdateRule.Kind: ExpressibleByArgument {}
+extension StateStepScaling.Kind: ExpressibleByArgument {}
+extension EntropyIntervention.Kind: ExpressibleByArgument {}

@@ -85,7 +85,7 @@ struct BanditCommandTests {
   }
 
   @Test(arguments: [
-    (["bandit", "--arms", "5", "--rule", "foo"], "--rule 'foo' is unknown"),
+    (["bandit", "--arms", "5", "--rule", "foo"], "'foo' is invalid for '--rule <rule>'. Please provide one of the following: pg, npg,"),
     (["bandit", "--rewards", "1,0", "--init-logits", "0,0,0"], "--init-logits has 3 values but --rewards has 2"),
     (["bandit", "--rewards", "1,nan"], "rewards[0]: element 1 is nan"),
     (["bandit", "--arms", "5", "--lr", "-1"], "--lr must be a finite number > 0"),

@@ -1,0 +1,32 @@
+// DeltaH — entropy change of softmax policies.
+
+import TabularPolicies
+
+extension TextTable {
+  /// The terminal report of a tabular training run (`deltah bandit|mdp` without --json/--csv): a
+  /// heading (environment, rule, η, intervention), a table of H, J, ΔH actual / first / second
+  /// order, Φ± and touched samples at about 20 evenly spaced steps (every ⌊T/20⌋-th and the last),
+  /// then the final H and J, the first-order prediction's Pearson r and max errors, and the
+  /// entropy–performance fit when it is defined.
+  ///
+  /// - Complexity: O(steps).
+  public static func trainingRun(_ run: TrainingRun, summary s: RunSummary) -> String {
+    func format(_ x: Double, digits: Int = 10) -> String { NumberFormatting.terminal(x, digits: digits) }
+    var t = TextTable("step", "H", "J", "ΔH actual", "1st order", "2nd order", "Φ+", "Φ−", "touched")
+    let stride = max(1, run.steps.count / 20)
+    for r in run.steps where r.step % stride == 0 || r.step == run.steps.count - 1 {
+      t.append(
+        "\(r.step)", format(r.entropy, digits: 6), format(r.reward, digits: 6),
+        format(r.deltaActual, digits: 4), format(r.deltaFirstOrder, digits: 4),
+        format(r.deltaSecondOrder, digits: 4), format(r.expandingFlow, digits: 4),
+        format(r.contractingFlow, digits: 4), "\(r.interventionTouched)")
+    }
+    var lines = ["\(s.environment); rule \(s.rule.rawValue), η = \(format(s.learningRate)), intervention \(s.intervention.rawValue)", t.rendered(), ""]
+    lines.append("final H = \(format(s.finalEntropy)), final J = \(format(s.finalReward))")
+    lines.append("first order vs actual: Pearson \(s.pearsonFirstOrder.map { format($0, digits: 6) } ?? "- (undefined: a constant series)"), max |err| 1st \(format(s.maxErrorFirstOrder, digits: 3)), 2nd \(format(s.maxErrorSecondOrder, digits: 3))")
+    if let a = s.fitA, let b = s.fitB, let c = s.fitCeiling {
+      lines.append("entropy–performance law R = −a·e^H + b: a = \(format(a, digits: 6)), b = \(format(b, digits: 6)), ceiling b − a = \(format(c, digits: 6))")
+    }
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,26 @@
+// DeltaH — entropy change of softmax policies.
+
+import TabularPolicies
+
+extension TrainingRun {
+  /// The run as CSV (`deltah bandit|mdp --csv`): a header, then one row per step with
+  ///
+  ///     step, entropy, reward, delta_actual, delta_first_order, delta_second_order, delta_visitation,
+  ///     cov_pg, cov_npg, phi_plus, phi_minus, samples, ppo_clipped, intervention_touched
+  ///
+  /// numbers at 17 significant digits (`%.17g`, so they read back exactly), rows joined by "\n"
+  /// without a final newline.
+  ///
+  /// - Complexity: O(steps).
+  public func csv() -> String {
+    var lines = ["step,entropy,reward,delta_actual,delta_first_order,delta_second_order,delta_visitation,cov_pg,cov_npg,phi_plus,phi_minus,samples,ppo_clipped,intervention_touched"]
+    for r in steps {
+      let numbers = [r.entropy, r.reward, r.deltaActual, r.deltaFirstOrder, r.deltaSecondOrder, r.deltaVisitation,
+                     r.covariancePolicyGradient, r.covarianceNatural, r.expandingFlow, r.contractingFlow]
+      lines.append(
+        (["\(r.step)"] + numbers.map { NumberFormatting.terminal($0, digits: 17) } + ["\(r.samples)", "\(r.ppoClipped)", "\(r.interventionTouched)"])
+          .joined(separator: ","))
+    }
+    return lines.joined(separator: "\n")
+  }
+}

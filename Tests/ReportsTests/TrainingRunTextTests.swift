@@ -1,0 +1,36 @@
+// DeltaH — entropy change of softmax policies.
+
+import Reports
+import TabularPolicies
+import Testing
+
+@Suite("A training run as CSV and as a terminal table")
+struct TrainingRunTextTests {
+  func run() throws -> (TrainingRun, RunSummary) {
+    let bandit = try ContextualBandit(rewards: [1, 0.2, 0])
+    let rule = try UpdateRule(.policyGradient)
+    let trainer = try TabularTrainer(environment: bandit, initialLogits: [[0.3, 0, -0.1]], rule: rule, learningRate: 0.7)
+    let run = try trainer.run(steps: 5)
+    let summary = RunSummary(run: run, rule: .policyGradient, update: rule, intervention: .none, learningRate: 0.7, environment: "3-armed bandit")
+    return (run, summary)
+  }
+
+  @Test func csvRowsReadBackExactly() throws {
+    let (run, _) = try run()
+    let lines = run.csv().split(separator: "\n")
+    #expect(lines.count == 6 && lines[0].hasPrefix("step,entropy,reward,delta_actual"))
+    for (record, line) in zip(run.steps, lines.dropFirst()) {
+      let fields = line.split(separator: ",")
+      #expect(fields.count == 14 && fields[0] == "\(record.step)")
+      // %.17g round-trips a Double exactly.
+      #expect(Double(String(fields[1])) == record.entropy && Double(String(fields[3])) == record.deltaActual)
+    }
+  }
+
+  @Test func terminalTableNamesTheRunAndItsFinalState() throws {
+    let (run, summary) = try run()
+    let text = TextTable.trainingRun(run, summary: summary)
+    #expect(text.hasPrefix("3-armed bandit; rule pg, η = 0.7, intervention none\n"))
+    #expect(text.contains("final H = \(NumberFormatting.terminal(run.finalEntropy))"))
+  }
+}
