@@ -154,7 +154,7 @@ public final class TabularTrainer {
     guard figures.allSatisfy(\.isFinite), outcome.policies.allSatisfy({ $0.entropy.isFinite }) else {
       throw TabularPolicyError(
         argument: "learning rate / coefficients",
-        problem: "step \(stepCount) overflowed Double (ΔH actual \(actual), first order \(first), second order \(second)); lower --lr or the coefficients")
+        problem: "step \(stepCount) overflowed Double (ΔH actual \(actual), first order \(first), second order \(second)); lower the learning rate η or the coefficients")
     }
     var record = StepRecord(
       step: stepCount, entropy: h, reward: evaluation.expectedReturn, deltaActual: actual, deltaFirstOrder: first,

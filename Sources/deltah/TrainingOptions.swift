@@ -11,7 +11,7 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Update rule: pg, npg, entropy-bonus, natural-entropy-bonus, temperature, natural-temperature (exact); reinforce, grpo, ppo (sampled; ppo = grpo with --epochs default 4).")
   var rule: UpdateRule.Kind = .policyGradient
 
-  @Option(parsing: .unconditional, help: "Learning rate η > 0.")
+  @Option(parsing: .unconditional, help: "Learning rate η > 0 (default: 1).", transform: CheckedArgument.positive)
   var lr: Double = 1
 
   @Option(help: "Number of update steps T ≥ 1.")
@@ -106,7 +106,6 @@ struct TrainingOptions: ParsableArguments {
 
   func validate() throws {
     if json && csv { throw ValidationError("--json and --csv are exclusive") }
-    guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a finite number > 0, got \(lr)") }
     guard steps >= 1 else { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
     guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
     guard steps <= TabularProblem.maximumSteps else { throw ValidationError("--steps \(steps) is too large: at most \(TabularProblem.maximumSteps) (every step is recorded)") }

@@ -88,7 +88,7 @@ struct BanditCommandTests {
     (["bandit", "--arms", "5", "--rule", "foo"], "'foo' is invalid for '--rule <rule>'. Please provide one of the following: pg, npg,"),
     (["bandit", "--rewards", "1,0", "--init-logits", "0,0,0"], "--init-logits has 3 values but --rewards has 2"),
     (["bandit", "--rewards", "1,nan"], "rewards[0]: element 1 is nan"),
-    (["bandit", "--arms", "5", "--lr", "-1"], "--lr must be a finite number > 0"),
+    (["bandit", "--arms", "5", "--lr", "-1"], "'-1' is invalid for '--lr <lr>': must be a finite number > 0"),
     (["bandit", "--arms", "5", "--rule", "pg", "--intervention", "kl-cov"], "acts on sampled tokens"),
     (["bandit", "--arms", "5", "--rule", "grpo", "--samples", "1"], "GRPO needs G ≥ 2"),
     (["bandit", "--steps", "3"], "give --rewards"),
