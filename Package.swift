@@ -227,7 +227,7 @@ let package = Package(
     .testTarget(
       name: "DumpAnalysisTests",
       dependencies: ["DumpAnalysis", "LogitDumps", "SoftmaxEntropy", "EntropyDynamics", "_TestSupport"]),
-    .testTarget(name: "CommandLineTests", dependencies: ["deltah", "_TestSupport"], exclude: ["Golden"]),
+    .testTarget(name: "CommandLineTests", dependencies: ["deltah", "LogitDumps", "_TestSupport"], exclude: ["Golden"]),
     .testTarget(
       name: "CurvatureTests",
       dependencies: ["Curvature", "SoftmaxEntropy", "DenseLinearAlgebra", "GSLSupport", "_TestSupport"]),
