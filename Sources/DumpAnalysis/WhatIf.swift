@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import EntropyDynamics
 import EntropyInterventions
 import LogitDumps
 import SoftmaxEntropy
@@ -111,8 +112,10 @@ extension WhatIfReport {
     else {
       throw DumpError(file: file, problem: "whatif needs the per-token polarity: full 'logits', 'token_ids' and 'advantages'")
     }
-    let scale = analysis.options.learningRate / table.temperature
-    let g = (0..<table.count).map { table.valid[$0] ? scale * (es[$0] - s[$0]) : 0 }
+    let (eta, t) = (analysis.options.learningRate, table.temperature)
+    let g = (0..<table.count).map {
+      table.valid[$0] ? EntropyPolarity.firstOrder(stepSize: eta, discriminator: s[$0], expectedDiscriminator: es[$0], temperature: t) : 0
+    }
     return try BatchAnalysis.intervention(file) { () throws(InterventionError) in
       try TokenBatch(
         logProbabilities: logp, advantages: adv, entropies: table.entropy, valid: table.valid,
