@@ -40,26 +40,20 @@ struct CurvatureCommand: ParsableCommand {
   func validate() throws {
     guard (logits != nil) != (dump != nil) else { throw ValidationError("give either --logits or a DUMP with --positions") }
     if dump != nil, positions == nil { throw ValidationError("a DUMP needs --positions with non-negative integer indices") }
-    if let logits { try Self.validateTop(top, actions: logits.values.count) }
   }
 
   func run() throws {
+    let d = try dump.map { try LogitDump(path: $0) }
+    // k ≥ 1 is checked at parsing; k ≤ K here, in this layer's words (the library's error names no flag).
+    if let actions = logits?.values.count ?? d?.vocabularySize, top > actions {
+      throw ValidationError("--top \(top) is out of range: the policy has \(actions) actions (need 1 ≤ k ≤ \(actions))")
+    }
     if let logits {
       let report = try CurvatureReport(logits: logits.values, temperature: temperature ?? 1, top: top)
       if json { try printJSON(report, kind: .curvature) } else { print(TextTable(curvature: report).rendered()) }
-      return
-    }
-    let d = try LogitDump(path: dump!)
-    if let actions = d.vocabularySize { try Self.validateTop(top, actions: actions) }
-    let report = try DumpCurvatureReport(dump: d, positions: positions!, temperature: temperature, top: top)
-    if json { try printJSON(report, kind: .curvatureDump) } else { print(TextTable.curvature(report)) }
-  }
-
-  /// The library says "top = k eigenvalues requested" without naming a flag; the flag's name is
-  /// this layer's wording (k ≥ 1 is checked at parsing).
-  static func validateTop(_ top: Int, actions: Int) throws {
-    guard top <= actions else {
-      throw ValidationError("--top \(top) is out of range: the policy has \(actions) actions (need 1 ≤ k ≤ \(actions))")
+    } else {
+      let report = try DumpCurvatureReport(dump: d!, positions: positions!, temperature: temperature, top: top)
+      if json { try printJSON(report, kind: .curvatureDump) } else { print(TextTable.curvature(report)) }
     }
   }
 }
