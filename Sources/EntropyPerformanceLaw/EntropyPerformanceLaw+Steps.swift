@@ -7,31 +7,23 @@ import RealModule
 // the fit count m, x = e^H, the least-squares fit, the percentile bootstrap, the holdout errors,
 // the warnings.
 extension EntropyPerformanceLaw {
-  /// m, the number of points fitted: n, or ⌊f·n⌋ with a fit fraction f; also checks B and the
-  /// confidence level.
+  /// m, the number of points fitted: n, or ⌊f·n⌋ with a fit fraction f; also checks the options
+  /// (``Options/validate()``).
   ///
-  /// - Throws: ``LawError`` when n < 3, f ∉ (0, 1), m < 3, m = n with a fit fraction, B < 1,
-  ///   B > ``Options/maximumBootstrapResamples`` or the level ∉ (0, 1).
+  /// - Throws: ``LawError`` when n < 3, m < 3, m = n with a fit fraction, and as
+  ///   ``Options/validate()`` (f ∉ (0, 1), B < 1, B > ``Options/maximumBootstrapResamples`` or the
+  ///   level ∉ (0, 1)).
   /// - Complexity: O(1).
   static func fitCount(points n: Int, options: Options, source: String) throws(LawError) -> Int {
     guard n >= 3 else { throw LawError(source: source, problem: "\(n) points; the law needs at least 3") }
+    try options.validate()
     var m = n
     if let f = options.fitFraction {
-      guard f.isFinite, f > 0, f < 1 else { throw LawError(source: "fit fraction", problem: "must be in (0, 1), got \(f)") }
       m = Int((f * Double(n)).rounded(.down))
       guard m >= 3 else {
         throw LawError(source: "fit fraction", problem: "\(f) of \(n) points fits \(m) points; the law needs at least 3")
       }
       guard m < n else { throw LawError(source: "fit fraction", problem: "\(f) of \(n) points leaves no point to hold out") }
-    }
-    guard options.bootstrapResamples >= 1 else {
-      throw LawError(source: "bootstrap resamples", problem: "needs at least 1 resample, got \(options.bootstrapResamples)")
-    }
-    guard options.bootstrapResamples <= Options.maximumBootstrapResamples else {
-      throw LawError(source: "bootstrap resamples", problem: "\(options.bootstrapResamples) resamples is too many: at most \(Options.maximumBootstrapResamples)")
-    }
-    guard options.confidenceLevel > 0, options.confidenceLevel < 1 else {
-      throw LawError(source: "confidence level", problem: "must be in (0, 1), got \(options.confidenceLevel)")
     }
     return m
   }

@@ -18,13 +18,13 @@ struct CliffCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Rewards (or one state's Q values) r, comma-separated.")
   var rewards: VectorArgument
 
-  @Option(parsing: .unconditional, help: "Entropy temperature α > 0.")
+  @Option(parsing: .unconditional, help: "Entropy temperature α > 0.", transform: CheckedArgument.positive)
   var alpha: Double
 
-  @Option(help: "Discount γ ∈ [0, 1) for the radius and the Lipschitz bound.")
+  @Option(help: "Discount γ ∈ [0, 1) for the radius and the Lipschitz bound (default: 0).", transform: CheckedArgument.discount)
   var gamma: Double = 0
 
-  @Option(parsing: .unconditional, help: "Tie tolerance τ ≥ 0 (default 1e-9·max|r|).")
+  @Option(parsing: .unconditional, help: "Tie tolerance τ ≥ 0 (default 1e-9·max|r|).", transform: CheckedArgument.nonNegative)
   var tolerance: Double?
 
   @Flag(help: "Print one JSON object instead of a table.")
@@ -32,10 +32,6 @@ struct CliffCommand: ParsableCommand {
 
   func run() throws {
     let report = try CliffReport(values: rewards.values, alpha: alpha, gamma: gamma, tolerance: tolerance)
-    if json {
-      try printJSON(report, kind: .cliff)
-    } else {
-      print(TextTable(cliff: report).rendered())
-    }
+    if json { try printJSON(report, kind: .cliff) } else { print(TextTable(cliff: report).rendered()) }
   }
 }

@@ -23,53 +23,37 @@ struct CurvatureCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Logits z, comma-separated.")
   var logits: VectorArgument?
 
-  @Option(help: "Flat position indices of the dump, comma-separated.")
-  var positions: VectorArgument?
+  @Option(help: "Flat position indices of the dump, comma-separated.", transform: CheckedArgument.positionIndices)
+  var positions: [Int]?
 
-  @Option(help: "How many eigenvalues of each spectrum (1 ≤ k ≤ K).")
+  @Option(help: "How many eigenvalues of each spectrum, 1 ≤ k ≤ K (default: 5).", transform: CheckedArgument.positiveInteger)
   var top: Int = 5
 
-  @Option(parsing: .unconditional, help: "Temperature T > 0; the policy is softmax(z/T) (default: the dump's metadata 'temperature', else 1).")
+  @Option(
+    parsing: .unconditional, help: "Temperature T > 0; the policy is softmax(z/T) (default: the dump's metadata 'temperature', else 1).",
+    transform: CheckedArgument.temperature)
   var temperature: Double?
 
   @Flag(help: "Print JSON instead of a table.")
   var json = false
 
   func validate() throws {
-    if let temperature { try AnalysisSettings.checkTemperature(temperature, argument: "--temperature") }
-    guard (logits != nil) != (dump != nil) else {
-      throw ValidationError("give either --logits or a DUMP with --positions")
-    }
-    if let logits { try Self.validateTop(top, actions: logits.values.count) }
-    if dump != nil {
-      guard let positions else { throw ValidationError("a DUMP needs --positions with non-negative integer indices") }
-      for v in positions.values where !(v >= 0 && Int(exactly: v) != nil) {
-        throw ValidationError("--positions: \(v) is not a non-negative integer position index")
-      }
-    }
+    guard (logits != nil) != (dump != nil) else { throw ValidationError("give either --logits or a DUMP with --positions") }
+    if dump != nil, positions == nil { throw ValidationError("a DUMP needs --positions with non-negative integer indices") }
   }
 
   func run() throws {
+    let d = try dump.map { try LogitDump(path: $0) }
+    // k ≥ 1 is checked at parsing; k ≤ K here, in this layer's words (the library's error names no flag).
+    if let actions = logits?.values.count ?? d?.vocabularySize, top > actions {
+      throw ValidationError("--top \(top) is out of range: the policy has \(actions) actions (need 1 ≤ k ≤ \(actions))")
+    }
     if let logits {
       let report = try CurvatureReport(logits: logits.values, temperature: temperature ?? 1, top: top)
       if json { try printJSON(report, kind: .curvature) } else { print(TextTable(curvature: report).rendered()) }
-      return
-    }
-    let d = try LogitDump(path: dump!)
-    if let actions = d.vocabularySize { try Self.validateTop(top, actions: actions) }
-    let report = try DumpCurvatureReport(dump: d, positions: positions!.values.map { Int($0) }, temperature: temperature, top: top)
-    if json {
-      try printJSON(report, kind: .curvatureDump)
     } else {
-      print(TextTable.curvature(report))
-    }
-  }
-
-  /// The library says "top = k eigenvalues requested" without naming a flag; the flag's name is
-  /// this layer's wording.
-  static func validateTop(_ top: Int, actions: Int) throws {
-    guard top >= 1, top <= actions else {
-      throw ValidationError("--top \(top) is out of range: the policy has \(actions) actions (need 1 ≤ k ≤ \(actions))")
+      let report = try DumpCurvatureReport(dump: d!, positions: positions!, temperature: temperature, top: top)
+      if json { try printJSON(report, kind: .curvatureDump) } else { print(TextTable.curvature(report)) }
     }
   }
 }

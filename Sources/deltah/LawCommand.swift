@@ -33,16 +33,18 @@ struct LawCommand: ParsableCommand {
   @Option(help: "With dumps: a CSV or JSON-lines log of the performance per step.")
   var rewards: String?
 
-  @Option(help: "Fit the first ⌊f·n⌋ steps only and report the error on the rest (0 < f < 1).")
+  @Option(help: "Fit the first ⌊f·n⌋ steps only and report the error on the rest (0 < f < 1).", transform: CheckedArgument.openFraction)
   var fitFraction: Double?
 
-  @Option(help: "Bootstrap resamples over steps (default: \(EntropyPerformanceLaw.Options.defaultBootstrapResamples)).")
+  @Option(
+    help: "Bootstrap resamples over steps (default: \(EntropyPerformanceLaw.Options.defaultBootstrapResamples)).",
+    transform: CheckedArgument.integer(in: 1...EntropyPerformanceLaw.Options.maximumBootstrapResamples))
   var bootstrap: Int = EntropyPerformanceLaw.Options.defaultBootstrapResamples
 
   @Option(help: "Seed of the bootstrap (GSL mt19937).")
   var seed: UInt64 = 0
 
-  @Option(help: "With dumps: temperature T (default: each dump's metadata, else 1).")
+  @Option(help: "With dumps: temperature T > 0 (default: each dump's metadata, else 1).", transform: CheckedArgument.temperature)
   var temperature: Double?
 
   @Flag(help: "Print JSON instead of a table.")
@@ -50,12 +52,6 @@ struct LawCommand: ParsableCommand {
 
   func validate() throws {
     if rewards == nil, files.count != 1 { throw ValidationError("give one training log, or dumps with --rewards LOG") }
-    if let f = fitFraction, !(f > 0 && f < 1) { throw ValidationError("--fit-fraction must be in (0, 1), got \(f)") }
-    if bootstrap < 1 { throw ValidationError("--bootstrap must be ≥ 1, got \(bootstrap)") }
-    if bootstrap > EntropyPerformanceLaw.Options.maximumBootstrapResamples {
-      throw ValidationError("--bootstrap \(bootstrap) is too many: at most \(EntropyPerformanceLaw.Options.maximumBootstrapResamples)")
-    }
-    if let t = temperature, !(t.isFinite && t > 0) { throw ValidationError("--temperature must be a finite number > 0") }
     if rewards == nil, temperature != nil { throw ValidationError("--temperature applies to dumps (with --rewards)") }
     if rewards != nil, entropy != nil { throw ValidationError("--entropy names a log column; with --rewards the entropy is each dump's token mean") }
   }
@@ -68,15 +64,16 @@ struct LawCommand: ParsableCommand {
     let law = try EntropyPerformanceLaw.fit(
       input, columns: columns, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed)
     ) { ProgressBar("reading \($0)").update }
-    if json {
-      try printJSON(law, kind: .law)
-    } else {
-      func source(_ given: String?, _ option: String) -> String { given == nil ? "default" : option }
-      let defaultB = bootstrap == EntropyPerformanceLaw.Options.defaultBootstrapResamples
-      print(TextTable.entropyPerformanceLaw(law, sources: .init(
-        entropyColumn: rewards == nil ? source(entropy, "--entropy") : nil, performanceColumn: source(performance, "--performance"),
-        stepColumn: source(step, "--step"), bootstrap: defaultB ? "default" : "--bootstrap")))
-    }
+    if json { try printJSON(law, kind: .law) } else { print(TextTable.entropyPerformanceLaw(law, sources: sources)) }
     for w in law.warnings { writeStandardError("warning: \(w)\n") }
+  }
+
+  /// Where the column names and B came from: "default", or the option that set them.
+  private var sources: TextTable.LawSettingSources {
+    func source(_ given: String?, _ option: String) -> String { given == nil ? "default" : option }
+    let b = bootstrap == EntropyPerformanceLaw.Options.defaultBootstrapResamples ? "default" : "--bootstrap"
+    return .init(
+      entropyColumn: rewards == nil ? source(entropy, "--entropy") : nil, performanceColumn: source(performance, "--performance"),
+      stepColumn: source(step, "--step"), bootstrap: b)
   }
 }

@@ -45,7 +45,6 @@ struct ReportCommand: ParsableCommand {
     if inputs.isEmpty && comparePair.isEmpty { throw ValidationError("give dumps or deltah --json files, and/or --compare BEFORE AFTER") }
     if !comparePair.isEmpty && comparePair.count != 2 { throw ValidationError("--compare takes exactly two dumps, BEFORE AFTER") }
     if linearized != nil && comparePair.isEmpty { throw ValidationError("--linearized needs --compare BEFORE AFTER") }
-    try settings.validate()
   }
 
   func run() throws {

@@ -1,0 +1,23 @@
+// DeltaH — entropy change of softmax policies.
+
+import LogitDumps
+
+extension DeltaHEnvelope {
+  /// Writes ``jsonData()`` (sorted snake_case keys; non-finite doubles as the strings "nan",
+  /// "inf", "-inf") to standard output through ``OutputFile/writeStandardOutput(_:)``.
+  ///
+  /// - Throws: an encoding error of the result.
+  /// - Complexity: O(size of the JSON).
+  public func writeStandardOutput() throws {
+    OutputFile.writeStandardOutput(Array(try jsonData()))
+  }
+}
+
+/// Prints `value` as one JSON envelope (its keys plus `"kind"` and `"deltah_version"`) on standard
+/// output: the output of every `deltah … --json`.
+///
+/// - Throws: an encoding error of `value`.
+/// - Complexity: O(size of the JSON).
+public func printJSON<T: Encodable>(_ value: T, kind: DeltaHResultKind) throws {
+  try DeltaHEnvelope(kind: kind, result: value).writeStandardOutput()
+}
