@@ -4,6 +4,8 @@
 import Glibc
 #endif
 
+import LogitDumps
+
 /// A one-line progress bar on standard error, drawn only when standard error is a terminal.
 final class ProgressBar: @unchecked Sendable {
   private let label: String
@@ -20,7 +22,7 @@ final class ProgressBar: @unchecked Sendable {
     let width = 30
     let filled = width * done / total
     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-    writeStandardError("\r\(label) [\(bar)] \(percent)%")
-    if done >= total { writeStandardError("\r\u{1B}[K") }
+    OutputFile.writeStandardError("\r\(label) [\(bar)] \(percent)%")
+    if done >= total { OutputFile.writeStandardError("\r\u{1B}[K") }
   }
 }
