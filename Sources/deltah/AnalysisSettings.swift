@@ -58,14 +58,8 @@ struct BatchSettings: ParsableArguments {
     lr == nil && klCovRatio == nil && clipCovRatio == nil && clipCovBounds == nil && microBatch == nil && seed == nil
   }
 
-  /// `base` with every flag given applied; η from --lr (source `flag`), else `base`'s η and source.
+  /// `base` with every flag given replacing its setting (η from --lr, source `flag`).
   func options(over base: AnalysisOptions) -> AnalysisOptions {
-    var o = DumpAnalysisSettings(learningRate: lr, options: base).resolvedOptions(dumpLearningRate: nil)
-    if let klCovRatio { o.klCovRatio = klCovRatio }
-    if let clipCovRatio { o.clipCovRatio = clipCovRatio }
-    if let clipCovBounds { o.clipCovBounds = clipCovBounds }
-    if let microBatch { o.microBatch = microBatch }
-    if let seed { o.seed = seed }
-    return o
+    base.replacing(learningRate: lr, klCovRatio: klCovRatio, clipCovBounds: clipCovBounds, clipCovRatio: clipCovRatio, microBatch: microBatch, seed: seed)
   }
 }

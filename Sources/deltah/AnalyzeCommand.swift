@@ -3,6 +3,7 @@
 import ArgumentParser
 import DumpAnalysis
 import LogitDumps
+import Reports
 
 struct AnalyzeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

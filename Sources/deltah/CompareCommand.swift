@@ -3,6 +3,7 @@
 import ArgumentParser
 import DumpAnalysis
 import LogitDumps
+import Reports
 
 struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
