@@ -24,56 +24,36 @@ struct AnalyzeCommand: ParsableCommand {
   @Option(help: "Write per-position tensors (entropy, logprob, centred_cov, sampled_term, correction_term, polarity, …) to this .safetensors file (one dump only).")
   var perToken: String?
 
-  @Option(help: "Analyse shard i of n (e.g. 0/4): whole sequences of a [B, T] dump, contiguous positions of an [N] dump.")
-  var shard: ShardArgument?
+  @OptionGroup var sharding: ShardOptions
 
-  @Option(help: "With --shard: where to write the shard's partial for `deltah merge`.")
-  var partial: String?
-
-  @Flag(help: "Print JSON instead of tables.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
     if perToken != nil, dumps.count != 1 { throw ValidationError("--per-token takes exactly one dump") }
-    if (shard == nil) != (partial == nil) { throw ValidationError("--shard and --partial go together") }
-    if shard != nil, dumps.count != 1 { throw ValidationError("--shard takes exactly one dump") }
-    if shard != nil, json || perToken != nil {
-      throw ValidationError("--shard writes only the partial; give --json and --per-token to 'deltah merge', which prints the whole-dump result")
-    }
-    if shard != nil, settings.clipping.settings != nil {
+    if sharding.shard != nil, dumps.count != 1 { throw ValidationError("--shard takes exactly one dump") }
+    try sharding.refuse(json: output.json, perToken: perToken, whole: "whole-dump result")
+    if sharding.shard != nil, settings.clipping.settings != nil {
       throw ValidationError("--clip-low/--clip-high are not recorded in partials: run the clipping analysis without --shard")
     }
-    try settings.validate()
   }
 
   func run() throws {
-    try OutputFile.refuseOverwritingInputs(outputs: [perToken, partial], inputs: dumps)
-    if let shard, let partial {
-      let dump = try LogitDump(path: dumps[0])
-      let range = try shard.range(positionShape: dump.positionShape, file: dump.path)
-      try DumpPipeline.partial(
-        dump, settings: settings.pipeline, shard: (shard.index, shard.count), range: range,
-        progress: ProgressBar("analyzing \(dump.path)").update
-      ).write(to: partial)
-      writeStandardError("wrote partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
-      for w in dump.ignoredTensorWarnings { writeStandardError("warning: \(dump.path): \(w)\n") }
-      return
-    }
+    try OutputFile.refuseOverwritingInputs(outputs: [perToken, sharding.partial], inputs: dumps)
+    if let shard = sharding.shard, let partial = sharding.partial { return try writePartial(shard, to: partial) }
     let series = try DumpPipeline.analyze(paths: dumps, settings: settings.pipeline) { ProgressBar("analyzing \($0)").update }
     if let perToken { try series.analyses[0].perTokenWriter().write(to: perToken) }
-    try Self.printResult(series.stepSeries, json: json)
-    for s in series.summaries { for w in s.warnings { writeStandardError("warning: \(s.file): \(w)\n") } }
+    try output.print(series.stepSeries, warnings: series.summaries.flatMap { s in s.warnings.map { "\(s.file): \($0)" } })
   }
 
-  /// Prints one summary (kind `analyze`), or the step series of several (`analyze-series`), as a
-  /// table or JSON, then the series warnings on standard error.
-  static func printResult(_ series: StepSeriesSummary, json: Bool) throws {
-    switch (json, series.steps.count) {
-    case (true, 1): try printJSON(series.steps[0], kind: .analyze)
-    case (true, _): try printJSON(series, kind: .analyzeSeries)
-    case (false, 1): print(TextTable.rendered(summary: series.steps[0]))
-    case (false, _): print(TextTable.rendered(stepSeries: series))
-    }
-    for w in series.warnings { writeStandardError("warning: \(w)\n") }
+  /// Analyses shard `shard` of the one dump and writes its partial for `deltah merge`.
+  private func writePartial(_ shard: ShardArgument, to partial: String) throws {
+    let dump = try LogitDump(path: dumps[0])
+    let range = try shard.range(positionShape: dump.positionShape, file: dump.path)
+    try DumpPipeline.partial(
+      dump, settings: settings.pipeline, shard: (shard.index, shard.count), range: range,
+      progress: ProgressBar("analyzing \(dump.path)").update
+    ).write(to: partial)
+    OutputFile.writeStandardError("wrote partial \(partial) (positions \(range.lowerBound)..<\(range.upperBound))\n")
+    for w in dump.ignoredTensorWarnings { OutputFile.writeStandardError("warning: \(dump.path): \(w)\n") }
   }
 }

@@ -1,9 +1,9 @@
 // DeltaH — entropy change of softmax policies.
 
-import Reports
 import ArgumentParser
 import DumpAnalysis
 import LogitDumps
+import Reports
 
 struct MergeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -24,16 +24,13 @@ struct MergeCommand: ParsableCommand {
   @Option(help: "Write per-position tensors of the merged batch to this .safetensors file (needs every shard).")
   var perToken: String?
 
-  @Option(parsing: .unconditional, help: "Compare partials only: trust tolerance ε of the trust radius, as `compare --trust-tolerance`.")
+  @Option(parsing: .unconditional, help: "Compare partials only: trust tolerance ε > 0 of the trust radius, as `compare --trust-tolerance` (default: 0.1).", transform: CheckedArgument.positive)
   var trustTolerance: Double = 0.1
 
-  @Flag(help: "Print JSON instead of a table.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
     guard !partials.isEmpty else { throw ValidationError("give at least one partial") }
-    guard trustTolerance.isFinite, trustTolerance > 0 else { throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)") }
-    try settings.validate()
   }
 
   func run() throws {
@@ -43,23 +40,18 @@ struct MergeCommand: ParsableCommand {
     let (analysis, coverage) = try DumpPipeline.mergeAnalysis(parts, options: { settings.options(over: $0) })
     if perToken != nil, !coverage.isComplete { throw ArgumentError("--per-token needs every shard: \(coverage)") }
     if let perToken { try analysis.perTokenWriter().write(to: perToken) }
-    if json { try printJSON(analysis.summary, kind: .analyze) } else { print(SummaryFormatting.table(analysis.summary)) }
-    for w in analysis.summary.warnings { writeStandardError("warning: \(analysis.summary.file): \(w)\n") }
+    let summary = analysis.summary
+    try output.print(summary, kind: .analyze, warnings: summary.warnings.map { "\(summary.file): \($0)" }) { TextTable.rendered(summary: summary) }
   }
 
   func mergeComparison() throws {
-    if settings.lr != nil || settings.klCovRatio != nil || settings.clipCovRatio != nil || settings.clipCovBounds != nil
-      || settings.microBatch != nil || settings.seed != nil
-    {
-      throw ValidationError("compare partials take no batch settings (--lr, --kl-cov-ratio, …)")
-    }
+    guard settings.isEmpty else { throw ValidationError("compare partials take no batch settings (--lr, --kl-cov-ratio, …)") }
     let parts = try partials.map { try Self.read($0, ComparisonPartial.init(path:), ComparisonPartial.isComparisonPartial(at:), "write it with 'deltah compare BEFORE AFTER --shard i/n --partial OUT'") }
     let merged = try DumpPipeline.mergeComparison(parts, trustTolerance: trustTolerance)
     if perToken != nil, !merged.coverage.isComplete { throw ArgumentError("--per-token needs every shard: \(merged.coverage)") }
-    if !merged.coverage.isComplete { writeStandardError("warning: \(merged.coverage): the result is not the whole comparison's\n") }
+    if !merged.coverage.isComplete { OutputFile.writeStandardError("warning: \(merged.coverage): the result is not the whole comparison's\n") }
     if let perToken { try merged.comparison.perTokenWriter(trustTolerance: trustTolerance).write(to: perToken) }
-    if json { try printJSON(merged.result, kind: .compare) } else { print(TextTable.comparisonText(merged.result)) }
-    for w in merged.result.summary.warnings ?? [] { writeStandardError("warning: \(w)\n") }
+    try output.print(merged.result)
   }
 
   /// Reads a partial; when the file is not a partial of that kind, the error ends with `hint`, the

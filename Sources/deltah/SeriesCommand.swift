@@ -18,14 +18,13 @@ struct SeriesCommand: ParsableCommand {
   @Argument(help: "Summary JSON files, one per dump, as `deltah analyze DUMP --json` or `deltah merge … --json` print them.")
   var summaries: [String]
 
-  @Flag(help: "Print JSON instead of tables.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
     guard !summaries.isEmpty else { throw ValidationError("give at least one summary JSON file") }
   }
 
   func run() throws {
-    try AnalyzeCommand.printResult(StepSeriesSummary(summaryFiles: summaries), json: json)
+    try output.print(StepSeriesSummary(summaryFiles: summaries))
   }
 }

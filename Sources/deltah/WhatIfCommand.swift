@@ -1,8 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
-import Reports
 import ArgumentParser
 import DumpAnalysis
+import Reports
 
 struct WhatIfCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -25,23 +25,19 @@ struct WhatIfCommand: ParsableCommand {
   @Option(help: "Training step for scheduled rules (default: the dump's 'step', else 0).")
   var step: Int?
 
-  @Option(parsing: .unconditional, help: "Past batch entropies (comma-separated) for EPO's running average; without it there is no EPO row.")
-  var entropyHistory: VectorArgument?
+  @Option(parsing: .unconditional, help: "Past batch entropies (comma-separated finite numbers) for EPO's running average; without it there is no EPO row.", transform: CheckedArgument.finiteList)
+  var entropyHistory: [Double] = []
 
-  @Flag(help: "Print JSON instead of a table.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
     guard dumps.count == 1 || dumps.count == 2 else { throw ValidationError("whatif takes DUMP or BEFORE AFTER") }
-    if let h = entropyHistory, !h.values.allSatisfy(\.isFinite) { throw ValidationError("--entropy-history must be finite numbers") }
-    try settings.validate()
   }
 
   func run() throws {
-    let whatIf = WhatIfOptions(step: step, entropyHistory: entropyHistory?.values ?? [], clipping: settings.clipping.settings)
+    let whatIf = WhatIfOptions(step: step, entropyHistory: entropyHistory, clipping: settings.clipping.settings)
     let after = dumps.count == 2 ? dumps[1] : nil
     let report = try DumpPipeline.whatIf(dumps[0], after: after, settings: settings.pipeline, whatIf: whatIf) { ProgressBar($0).update }
-    if json { try printJSON(report, kind: .whatif) } else { print(TextTable.whatIfText(report, after: after)) }
-    for w in report.warnings { writeStandardError("warning: \(dumps[0]): \(w)\n") }
+    try output.print(report, kind: .whatif, warnings: report.warnings.map { "\(dumps[0]): \($0)" }) { TextTable.whatIfText(report, after: after) }
   }
 }
