@@ -7,15 +7,9 @@ import _TestSupport
 @Suite("deltah law and the trust-radius keys, end to end")
 final class LawAndTrustCommandTests {
   /// One folder per test instance, removed when the test ends.
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deltah-law-tests-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-  deinit { try? FileManager.default.removeItem(at: dir) }
+  let scratch = ScratchFolder("law-tests")
 
-  func temporaryFile(_ name: String, _ text: String) throws -> String {
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let path = dir.appendingPathComponent(name).path
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    return path
-  }
+  func temporaryFile(_ name: String, _ text: String) throws -> String { try scratch.file(name, text) }
 
   @Test func lawOnACSVLog() throws {
     // R = 0.6 − 0.1·e^H exactly, with a column order and names of the user's choosing.

@@ -5,20 +5,15 @@ import Foundation
 import GSLSupport
 import LogitDumps
 import Testing
+import _TestSupport
 
 /// `EntropyPerformanceLaw.fit(_:columns:options:)`, the one call behind `deltah law`, and the
 /// lower-layer errors a `LawError` nests.
 @Suite("Entropy–performance law inputs")
 final class LawInputTests {
-  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deltah-law-input-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-  deinit { try? FileManager.default.removeItem(at: dir) }
+  let scratch = ScratchFolder("law-input")
 
-  func file(_ name: String, _ text: String) throws -> String {
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let path = dir.appendingPathComponent(name).path
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    return path
-  }
+  func file(_ name: String, _ text: String) throws -> String { try scratch.file(name, text) }
 
   static let samples = (1...3).map {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -55,7 +50,7 @@ final class LawInputTests {
   }
 
   @Test func lowerLayerErrorsAreNestedWithTheirWording() throws {
-    let missing = dir.appendingPathComponent("nope.csv").path
+    let missing = scratch.path("nope.csv")
     let e = #expect(throws: LawError.self) { try EntropyPerformanceLaw.fit(.log(path: missing), columns: .init(), options: .init()) }
     guard case .dump(let dumpError)? = e?.underlying else {
       Issue.record("a missing log should nest its DumpError, got \(String(describing: e))")
