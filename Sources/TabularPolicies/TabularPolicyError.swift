@@ -53,6 +53,10 @@ public struct TabularPolicyError: Error, Equatable, CustomStringConvertible {
   }
 
   public var description: String { "\(argument): \(problem)" }
+
+  /// The ``argument`` of the error thrown when a step overflows `Double` (the learning rate η or a
+  /// coefficient is too large for the problem): a caller can tell which of its settings to name.
+  public static let stepSizeArgument = "learning rate / coefficients"
 }
 
 func require(_ condition: Bool, _ argument: String, _ problem: @autoclosure () -> String) throws(TabularPolicyError) {

@@ -153,7 +153,7 @@ public final class TabularTrainer {
     let figures = [actual, first, second, visitation, covPG, covNPG, outcome.expandingFlow, outcome.contractingFlow]
     guard figures.allSatisfy(\.isFinite), outcome.policies.allSatisfy({ $0.entropy.isFinite }) else {
       throw TabularPolicyError(
-        argument: "learning rate / coefficients",
+        argument: TabularPolicyError.stepSizeArgument,
         problem: "step \(stepCount) overflowed Double (ΔH actual \(actual), first order \(first), second order \(second)); lower the learning rate η or the coefficients")
     }
     var record = StepRecord(
