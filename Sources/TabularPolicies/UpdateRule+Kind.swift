@@ -74,8 +74,8 @@ extension UpdateRule {
 
   /// The rule `kind` configured by `parameters`, with `intervention` for the sampled rules.
   ///
-  /// - Throws: `TabularPolicyError` when an entropy-bonus rule has no α, or the temperature
-  ///   parameters are invalid.
+  /// - Throws: `TabularPolicyError` when an entropy-bonus rule has no α, the temperature
+  ///   parameters are invalid, or an exact rule is given an intervention (it acts on sampled tokens).
   /// - Complexity: O(1).
   public init(
     _ kind: Kind, parameters p: Parameters = Parameters(), intervention: EntropyIntervention = .none
@@ -90,6 +90,9 @@ extension UpdateRule {
         throw TabularPolicyError(argument: "entropyCoefficient", problem: "the rule \(kind.rawValue) needs an entropy-bonus coefficient α")
       }
       return alpha
+    }
+    if case .none = intervention {} else {
+      try require(kind.isSampled, "intervention", "acts on sampled tokens; the rule \(kind.rawValue) is exact (use reinforce, grpo or ppo)")
     }
     switch kind {
     case .policyGradient: self = .exact(.policyGradient)

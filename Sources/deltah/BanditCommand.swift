@@ -15,20 +15,10 @@ struct BanditCommand: ParsableCommand {
       second order (+ ½ΔzᵀH Δz).
       """)
 
-  @Option(parsing: .unconditional, help: "Rewards r1,…,rK of a one-state bandit.")
-  var rewards: VectorArgument?
+  @OptionGroup var problem: BanditProblemOptions
 
   @Option(parsing: .unconditional, help: "Initial logits z1,…,zK (default: zeros with --rewards).")
   var initLogits: VectorArgument?
-
-  @Option(help: "Number of arms K for a random bandit (with --seed).")
-  var arms: Int?
-
-  @Option(help: "Number of states S for a random contextual bandit.")
-  var states: Int = 1
-
-  @Option(help: "mt19937 seed for the random bandit.")
-  var seed: UInt64 = 0
 
   @Option(help: "mt19937 seed of the sampling stream (default seed + 1).")
   var sampleSeed: UInt64?
@@ -36,24 +26,18 @@ struct BanditCommand: ParsableCommand {
   @OptionGroup var training: TrainingOptions
 
   func validate() throws {
-    if rewards != nil && arms != nil { throw ValidationError("give either --rewards or --arms, not both") }
-    if rewards == nil && arms == nil { throw ValidationError("give --rewards r1,… (with optional --init-logits) or --arms K --seed s") }
-    if let arms, arms < 1 { throw ValidationError("--arms must be ≥ 1, got \(arms)") }
-    if states < 1 { throw ValidationError("--states must be ≥ 1, got \(states)") }
-    if rewards != nil && states != 1 { throw ValidationError("--states needs --arms (explicit --rewards describe one state)") }
-    if let r = rewards, let z = initLogits, r.values.count != z.values.count {
+    if problem.arms != nil && initLogits != nil { throw ValidationError("--init-logits goes with --rewards; --arms draws the logits") }
+    if let r = problem.rewards, let z = initLogits, r.values.count != z.values.count {
       throw ValidationError("--init-logits has \(z.values.count) values but --rewards has \(r.values.count)")
     }
-    if arms != nil && initLogits != nil { throw ValidationError("--init-logits goes with --rewards; --arms draws the logits") }
-    try TrainingOptions.checkTableSize(
-      states: states, actions: arms ?? rewards?.values.count ?? 1, steps: training.steps, statesName: "--states", actionsName: "--arms")
+    try TabularProblem.checkSize(states: problem.states, actions: problem.actions, steps: training.steps)
   }
 
   func run() throws {
-    let problem = try rewards.map { try TabularProblem.bandit(rewards: $0.values, initialLogits: initLogits?.values) }
-      ?? TabularProblem.randomBandit(states: states, actions: arms!, seed: seed)
-    let k = problem.environment.actionCount
+    let states = problem.states, k = problem.actions
     let description = states == 1 ? "\(k)-armed bandit" : "contextual bandit, \(states) states × \(k) arms"
-    try training.train(problem, seed: sampleSeed ?? seed &+ 1, description: description, kind: .bandit)
+    try training.train(
+      try problem.problem(initialLogits: initLogits?.values), seed: sampleSeed ?? problem.seed &+ 1, description: description,
+      kind: .bandit)
   }
 }

@@ -1,6 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
-import ArgumentParser
+import DumpAnalysis
 
 /// Parsers for `@Option(transform:)` that check a value's domain while parsing, so that a bad value
 /// is refused in one line naming the flag, before anything runs:
@@ -61,5 +61,77 @@ enum CheckedArgument {
       guard range.contains(n) else { throw DomainError(description: "out of range: \(range.lowerBound) … \(range.upperBound)") }
       return n
     }
+  }
+  /// A finite number in [0, 1] (PPO's ε_l).
+  @Sendable static func unitInterval(_ text: String) throws -> Double {
+    let x = try finite(text)
+    guard x >= 0, x <= 1 else { throw DomainError(description: "must be in [0, 1]") }
+    return x
+  }
+
+  /// A fraction strictly inside (0, 1): a share of the points that leaves some to hold out.
+  @Sendable static func openFraction(_ text: String) throws -> Double {
+    let x = try finite(text)
+    guard x > 0, x < 1 else { throw DomainError(description: "must be in (0, 1)") }
+    return x
+  }
+
+  /// A discount factor γ ∈ [0, 1).
+  @Sendable static func discount(_ text: String) throws -> Double {
+    let x = try finite(text)
+    guard x >= 0, x < 1 else { throw DomainError(description: "must be in [0, 1)") }
+    return x
+  }
+
+  /// A finite number > 1 (verl's dual-clip constant `clip_ratio_c`).
+  @Sendable static func aboveOne(_ text: String) throws -> Double {
+    let x = try finite(text)
+    guard x > 1 else { throw DomainError(description: "must be a finite number > 1 (verl's clip_ratio_c)") }
+    return x
+  }
+
+  /// An integer ≥ 1 (decimal, fitting in `Int`): a count or a size.
+  @Sendable static func atLeastOne(_ text: String) throws -> Int {
+    guard let n = Int(text.trimmingWhitespace()) else { throw DomainError(description: "must be an integer") }
+    guard n >= 1 else { throw DomainError(description: "must be at least 1") }
+    return n
+  }
+
+  /// Comma-separated finite numbers, such as `1.2,1.1,1.0`.
+  @Sendable static func finiteList(_ text: String) throws -> [Double] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+      guard let x = Double(part.trimmingWhitespace()), x.isFinite else { throw DomainError(description: "must be finite numbers, comma-separated") }
+      return x
+    }
+  }
+
+  /// Two finite numbers `lower,upper` in either order, such as Entrocraft's band `0.6,0.7`.
+  @Sendable static func pair(_ text: String) throws -> Pair {
+    let values = try finiteList(text)
+    guard values.count == 2 else { throw DomainError(description: "takes two numbers lower,upper, got \(values.count)") }
+    return Pair(lower: values[0], upper: values[1])
+  }
+
+  /// Two finite numbers `lb,ub` with lb < ub (Clip-Cov's strict covariance band).
+  @Sendable static func bounds(_ text: String) throws -> AnalysisOptions.ClosedRangeBounds {
+    let values = try finiteList(text)
+    guard values.count == 2, values[0] < values[1] else { throw DomainError(description: "takes two finite numbers lb,ub with lb < ub") }
+    return .init(lower: values[0], upper: values[1])
+  }
+
+  /// Flat position indices, comma-separated, each a non-negative integer (written as an integer
+  /// or as a number with an integral value, e.g. `7` or `7.0`).
+  @Sendable static func positionIndices(_ text: String) throws -> [Int] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+      guard let v = Double(part.trimmingWhitespace()) else { throw DomainError(description: "'\(part)' is not a number") }
+      guard v >= 0, let i = Int(exactly: v) else { throw DomainError(description: "\(v) is not a non-negative integer position index") }
+      return i
+    }
+  }
+
+  /// A pair of numbers from ``pair(_:)``.
+  struct Pair: Sendable {
+    let lower: Double
+    let upper: Double
   }
 }

@@ -26,7 +26,7 @@ struct CurvatureCommand: ParsableCommand {
   @Option(help: "Flat position indices of the dump, comma-separated.", transform: CheckedArgument.positionIndices)
   var positions: [Int]?
 
-  @Option(help: "How many eigenvalues of each spectrum, 1 ≤ k ≤ K (default: 5).", transform: CheckedArgument.positiveInteger)
+  @Option(help: "How many eigenvalues of each spectrum, 1 ≤ k ≤ K (default: 5).", transform: CheckedArgument.atLeastOne)
   var top: Int = 5
 
   @Option(

@@ -14,13 +14,13 @@ struct MDPCommand: ParsableCommand {
       Sampled rules use the exact Q(s,a) as the sample's reward.
       """)
 
-  @Option(help: "Number of states S.")
+  @Option(help: "Number of states S (default: 5).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumMDPStates))
   var states: Int = 5
 
-  @Option(help: "Number of actions K.")
+  @Option(help: "Number of actions K (default: 3).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumMDPActions))
   var actions: Int = 3
 
-  @Option(help: "Discount γ in [0, 1).")
+  @Option(help: "Discount γ in [0, 1) (default: 0.9).", transform: CheckedArgument.discount)
   var gamma: Double = 0.9
 
   @Option(help: "mt19937 seed of the MDP and the initial logits.")
@@ -32,13 +32,7 @@ struct MDPCommand: ParsableCommand {
   @OptionGroup var training: TrainingOptions
 
   func validate() throws {
-    if states < 1 { throw ValidationError("--states must be ≥ 1, got \(states)") }
-    if actions < 1 { throw ValidationError("--actions must be ≥ 1, got \(actions)") }
-    // The transition tensor holds S × A × S probabilities and each step solves an S × S system.
-    guard states <= TabularProblem.maximumMDPStates else { throw ValidationError("--states \(states) is too large: at most \(TabularProblem.maximumMDPStates) (dense S × A × S transitions)") }
-    guard actions <= TabularProblem.maximumMDPActions else { throw ValidationError("--actions \(actions) is too large: at most \(TabularProblem.maximumMDPActions)") }
-    try TrainingOptions.checkTableSize(states: states * states, actions: actions, steps: training.steps, statesName: "--states²", actionsName: "--actions")
-    if !(gamma.isFinite && gamma >= 0 && gamma < 1) { throw ValidationError("--gamma must be in [0, 1), got \(gamma)") }
+    try TabularProblem.checkSize(states: states, actions: actions, steps: training.steps, isMDP: true)
   }
 
   func run() throws {

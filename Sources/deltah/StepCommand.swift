@@ -20,7 +20,7 @@ struct StepCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Logits z, comma-separated.")
   var logits: VectorArgument
 
-  @Option(parsing: .unconditional, help: "Temperature T > 0; the policy is softmax(z/T).")
+  @Option(parsing: .unconditional, help: "Temperature T > 0; the policy is softmax(z/T) (default: 1).", transform: CheckedArgument.temperature)
   var temperature: Double = 1
 
   @Option(parsing: .unconditional, help: "An arbitrary raw-logit step Δz, comma-separated.")
@@ -41,14 +41,13 @@ struct StepCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Learning rate η.")
   var lr: Double?
 
-  @Option(parsing: .unconditional, help: "Trust tolerance ε of trust_scale s* = 2ε|g·Δx|/|ΔxᵀQΔx|.")
+  @Option(parsing: .unconditional, help: "Trust tolerance ε > 0 of trust_scale s* = 2ε|g·Δx|/|ΔxᵀQΔx| (default: 0.1).", transform: CheckedArgument.positive)
   var trustTolerance: Double = 0.1
 
   @Flag(help: "Print one JSON object instead of a table.")
   var json = false
 
   func validate() throws {
-    try AnalysisSettings.checkTemperature(temperature, argument: "--temperature")
     let modes = [delta != nil, rewards != nil, token != nil].filter { $0 }.count
     guard modes == 1 else {
       throw ValidationError("give exactly one of --delta, --rewards (with --rule, --lr) or --token (with --advantage, --lr)")
@@ -59,46 +58,18 @@ struct StepCommand: ParsableCommand {
     if token != nil, advantage == nil || lr == nil {
       throw ValidationError("--token needs --advantage and --lr")
     }
-    guard trustTolerance.isFinite, trustTolerance > 0 else {
-      throw ValidationError("--trust-tolerance must be a finite number > 0, got \(trustTolerance)")
-    }
     if delta != nil, rule != nil || lr != nil || advantage != nil {
       throw ValidationError("--delta is the whole step; drop --rule, --lr and --advantage")
     }
   }
 
   func run() throws {
+    let step: StepReport.Step =
+      if let delta { .logitStep(delta.values) } else if let rewards, let rule, let lr {
+        .policyGradient(rule, rewards: rewards.values, learningRate: lr)
+      } else { .sampledToken(token!, advantage: advantage!, learningRate: lr!) }
     let policy = try SoftmaxPolicy(logits: logits.values, temperature: temperature)
-    let step: [Double]
-    var polarity: EntropyPolarity?
-    var ruleName = "delta"
-    if let delta {
-      step = delta.values
-    } else if let rewards, let rule, let lr {
-      step = try rule.logitStep(for: policy, rewards: rewards.values, learningRate: lr)
-      ruleName = rule.rawValue
-    } else if let token, let advantage, let lr {
-      let p = try EntropyPolarity(policy: policy, token: token, advantage: advantage, learningRate: lr)
-      polarity = p
-      step = p.logitStep(for: policy)
-      ruleName = "token"
-    } else {
-      preconditionFailure("validate() admits exactly one mode")
-    }
-    let change = try entropyChange(of: policy, logitStep: step)
-    let scale = try trustScale(of: policy, logitStep: step, tolerance: trustTolerance)
-    let report = StepReport(
-      rule: ruleName, temperature: temperature, entropy: change.entropyBefore,
-      entropyAfter: change.entropyAfter, deltaActual: change.actual,
-      deltaFirstOrder: change.firstOrder, deltaSecondOrder: change.secondOrder,
-      sampledTerm: polarity?.sampledTerm, correctionTerm: polarity?.correctionTerm,
-      polarity: polarity?.polarity, quadrant: polarity?.quadrant.rawValue, logitStep: step,
-      trustTolerance: trustTolerance, trustScale: scale, trustRadiusLR: delta == nil ? lr.map { $0 * scale } : nil)
-    let values = [report.entropy, report.entropyAfter, report.deltaActual, report.deltaFirstOrder, report.deltaSecondOrder]
-      + [report.sampledTerm, report.correctionTerm, report.polarity].compactMap { $0 }
-    if values.contains(where: { !$0.isFinite }) {
-      throw ArgumentError("the result is not finite: the logits or the step are too large for Double arithmetic (|z|, |Δz| near 1e308)")
-    }
+    let report = try StepReport(policy: policy, step: step, trustTolerance: trustTolerance)
     if json {
       try printJSON(report, kind: .step)
     } else {

@@ -17,7 +17,7 @@ struct ParseTimeDomainCommandTests {
     (["law", "-", "--bootstrap", "0"], "'0' is invalid for '--bootstrap <bootstrap>': out of range: 1 … 1000000"),
     (["law", "-", "--bootstrap", "9223372036854775807"], "'9223372036854775807' is invalid for '--bootstrap <bootstrap>': out of range"),
     (["law", "a.safetensors", "--rewards", "r.csv", "--temperature", "0"], "'0' is invalid for '--temperature <temperature>': must be a finite number > 0"),
-    (["curvature", "--logits", "1,2,3", "--top", "0"], "'0' is invalid for '--top <top>': must be ≥ 1"),
+    (["curvature", "--logits", "1,2,3", "--top", "0"], "'0' is invalid for '--top <top>': must be at least 1"),
     (["curvature", "--logits", "1,2,3", "--temperature", "-1"], "'-1' is invalid for '--temperature <temperature>': must be a finite number > 0"),
     (["curvature", TrustworthyAnswersCommandTests.step(1), "--positions", "7,1.5"], "'7,1.5' is invalid for '--positions <positions>': 1.5 is not a non-negative integer position index"),
     (["curvature", TrustworthyAnswersCommandTests.step(1), "--positions", "7,x"], "'7,x' is invalid for '--positions <positions>': 'x' is not a number"),

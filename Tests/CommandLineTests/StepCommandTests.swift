@@ -68,7 +68,7 @@ struct StepCommandTests {
     (["step", "--logits", "1,2", "--delta", "1,0,0"], "logit step has 3 elements"),
     (["step", "--logits", "1,2", "--rewards", "1,0", "--rule", "pg"], "--rewards needs --rule pg|npg and --lr"),
     (["step", "--logits", "1,2", "--token", "5", "--advantage", "1", "--lr", "1"], "action 5 is out of range"),
-    (["step", "--logits", "1,2", "--delta", "1,0", "--temperature", "0"], "temperature 0.0 is invalid"),
+    (["step", "--logits", "1,2", "--delta", "1,0", "--temperature", "0"], "'0' is invalid for '--temperature <temperature>'"),
     (["step", "--logits", "1,x", "--delta", "1,0"], "logits"),
   ])
   func badInputFailsClearly(arguments: [String], message: String) throws {

@@ -1,0 +1,75 @@
+// DeltaH — entropy change of softmax policies.
+
+import SoftmaxEntropy
+
+extension StepReport {
+  /// How the logit step Δz of a ``StepReport`` is formed.
+  public enum Step: Sendable {
+    /// An arbitrary raw-logit step Δz (`rule` "delta").
+    case logitStep([Double])
+    /// The exact PG or NPG step of `rule` for rewards r and learning rate η (`rule` "pg" or "npg").
+    case policyGradient(PolicyGradientRule, rewards: [Double], learningRate: Double)
+    /// One sampled token k with advantage A and learning rate η, Δz = η·A·(e_k − π), with its
+    /// polarity split (`rule` "token").
+    case sampledToken(Int, advantage: Double, learningRate: Double)
+  }
+
+  /// The report of one step of `policy`: ΔH exact, first order −Cov_π(log π, Δz/T), second order
+  /// (+ ½ (Δz/T)ᵀ ∇²H (Δz/T)), the polarity split of a sampled token, the trust scale s* at
+  /// tolerance ε and, when Δz is linear in a learning rate η, the trust radius η·s*.
+  ///
+  /// - Precondition: `trustTolerance` is finite and > 0.
+  /// - Throws: `StepReportError.softmax` for a step or rewards of the wrong length, a non-finite
+  ///   element or an action out of range; `.notFinite` when a result overflows Double.
+  /// - Complexity: O(K).
+  public init(policy: SoftmaxPolicy, step: Step, trustTolerance: Double) throws(StepReportError) {
+    do {
+      try self.init(checkedPolicy: policy, step: step, trustTolerance: trustTolerance)
+    } catch {
+      throw .softmax(error)
+    }
+    let values = [entropy, entropyAfter, deltaActual, deltaFirstOrder, deltaSecondOrder]
+      + [sampledTerm, correctionTerm, polarity].compactMap { $0 }
+    if values.contains(where: { !$0.isFinite }) { throw .notFinite }
+  }
+
+  private init(checkedPolicy policy: SoftmaxPolicy, step: Step, trustTolerance: Double) throws(SoftmaxError) {
+    let logitStep: [Double]
+    var split: EntropyPolarity?
+    let rule: String
+    let learningRate: Double?
+    switch step {
+    case .logitStep(let delta):
+      (logitStep, rule, learningRate) = (delta, "delta", nil)
+    case .policyGradient(let gradientRule, let rewards, let lr):
+      logitStep = try gradientRule.logitStep(for: policy, rewards: rewards, learningRate: lr)
+      (rule, learningRate) = (gradientRule.rawValue, lr)
+    case .sampledToken(let token, let advantage, let lr):
+      let p = try EntropyPolarity(policy: policy, token: token, advantage: advantage, learningRate: lr)
+      (split, logitStep, rule, learningRate) = (p, p.logitStep(for: policy), "token", lr)
+    }
+    let change = try entropyChange(of: policy, logitStep: logitStep)
+    let scale = try EntropyDynamics.trustScale(of: policy, logitStep: logitStep, tolerance: trustTolerance)
+    self.init(
+      rule: rule, temperature: policy.temperature, entropy: change.entropyBefore, entropyAfter: change.entropyAfter,
+      deltaActual: change.actual, deltaFirstOrder: change.firstOrder, deltaSecondOrder: change.secondOrder,
+      sampledTerm: split?.sampledTerm, correctionTerm: split?.correctionTerm, polarity: split?.polarity,
+      quadrant: split?.quadrant.rawValue, logitStep: logitStep, trustTolerance: trustTolerance, trustScale: scale,
+      trustRadiusLR: learningRate.map { $0 * scale })
+  }
+}
+
+/// Why a ``StepReport`` could not be computed.
+public enum StepReportError: Error, Equatable, CustomStringConvertible {
+  /// The policy, the step or the rewards were rejected (wrong length, non-finite, out of range).
+  case softmax(SoftmaxError)
+  /// A result is not finite: the logits or the step are too large for Double arithmetic.
+  case notFinite
+
+  public var description: String {
+    switch self {
+    case .softmax(let e): e.description
+    case .notFinite: "the result is not finite: the logits or the step are too large for Double arithmetic (|z|, |Δz| near 1e308)"
+    }
+  }
+}
