@@ -33,6 +33,12 @@ struct TrainingOptions: ParsableArguments {
 
   func validate() throws {
     if json && csv { throw ValidationError("--json and --csv are exclusive") }
+    let (rule, kind) = (update.rule, intervention.intervention)
+    if kind != .none && !rule.isSampled {
+      throw ValidationError("--intervention \(kind.rawValue) acts on sampled tokens; use --rule reinforce, grpo or ppo")
+    }
+    if rule.needsEntropyCoefficient && update.entropyCoef == nil { throw ValidationError("--rule \(rule.rawValue) needs --entropy-coef α") }
+    if kind.needsTarget && intervention.polarityTarget == nil { throw ValidationError("--intervention polarity needs --polarity-target H* (> 0)") }
   }
 
   /// Trains and prints the run in the requested format.
@@ -43,7 +49,8 @@ struct TrainingOptions: ParsableArguments {
     let trainer = try TabularTrainer(
       environment: problem.environment, initialLogits: problem.initialLogits, rule: rule, learningRate: lr,
       scaling: scaling.scaling(discount: problem.environment.discount), seed: seed)
-    let run = try trainer.run(steps: steps)
+    let run: TrainingRun
+    do { run = try trainer.run(steps: steps) } catch { throw namingFlags(error) }
     let summary = RunSummary(
       run: run, rule: update.rule, update: rule, intervention: intervention.intervention, learningRate: lr,
       environment: description)
@@ -54,6 +61,12 @@ struct TrainingOptions: ParsableArguments {
     } else {
       print(TextTable.trainingRun(run, summary: summary))
     }
+  }
+
+  /// The step-overflow error with the flag that sets η named; other errors as they are.
+  private func namingFlags(_ error: TabularPolicyError) -> any Error {
+    guard error.argument == TabularPolicyError.stepSizeArgument else { return error }
+    return ArgumentError("--lr \(lr) or a coefficient is too large: \(error.problem)")
   }
 }
 

@@ -89,11 +89,12 @@ struct BanditCommandTests {
     (["bandit", "--rewards", "1,0", "--init-logits", "0,0,0"], "--init-logits has 3 values but --rewards has 2"),
     (["bandit", "--rewards", "1,nan"], "rewards[0]: element 1 is nan"),
     (["bandit", "--arms", "5", "--lr", "-1"], "'-1' is invalid for '--lr <lr>': must be a finite number > 0"),
-    (["bandit", "--arms", "5", "--rule", "pg", "--intervention", "kl-cov"], "intervention: acts on sampled tokens"),
+    (["bandit", "--arms", "5", "--rule", "pg", "--intervention", "kl-cov"], "--intervention kl-cov acts on sampled tokens; use --rule reinforce, grpo or ppo"),
     (["bandit", "--arms", "5", "--rule", "grpo", "--samples", "1"], "GRPO needs G ≥ 2"),
     (["bandit", "--steps", "3"], "give --rewards"),
     (["mdp", "--gamma", "1"], "'1' is invalid for '--gamma <gamma>': must be in [0, 1)"),
-    (["bandit", "--arms", "4", "--rule", "grpo", "--intervention", "polarity"], "polarityTarget: the polarity controller needs a finite target H*"),
+    (["bandit", "--arms", "4", "--rule", "grpo", "--intervention", "polarity"], "--intervention polarity needs --polarity-target"),
+    (["bandit", "--arms", "4", "--rule", "entropy-bonus"], "--rule entropy-bonus needs --entropy-coef α"),
   ])
   func badArgumentsFailClearly(arguments: [String], message: String) throws {
     let r = try runDeltaH(arguments)

@@ -61,9 +61,9 @@ def refused(args: Sequence[str], *names: str) -> str:
 )
 def test_a_training_step_that_overflows_double_is_refused(extra: list[str]) -> None:
     # Before: exit 0 with "nan" in the 2nd-order column (and "delta_second_order": "nan" in JSON).
-    # The trainer's message names the setting in the field's words (no CLI flag in library text).
-    refused(["bandit", "--rewards", "1,0,0", "--steps", "5", *extra], "learning rate η")
-    refused(["bandit", "--rewards", "1,0,0", "--steps", "5", "--json", *extra], "learning rate η")
+    # The trainer names the setting in the field's words; the command adds its flag.
+    refused(["bandit", "--rewards", "1,0,0", "--steps", "5", *extra], "--lr", "learning rate η")
+    refused(["bandit", "--rewards", "1,0,0", "--steps", "5", "--json", *extra], "--lr", "learning rate η")
 
 
 @pytest.mark.parametrize("args", [["--rewards", "1,1"], ["--rewards", "1,0,0", "--lr", "1e-320"], ["--rewards", "1,0,0", "--lr", "1e20"]])
