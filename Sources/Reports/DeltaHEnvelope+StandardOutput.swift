@@ -13,11 +13,13 @@ extension DeltaHEnvelope {
   }
 }
 
-/// Prints `value` as one JSON envelope (its keys plus `"kind"` and `"deltah_version"`) on standard
-/// output: the output of every `deltah … --json`.
-///
-/// - Throws: an encoding error of `value`.
-/// - Complexity: O(size of the JSON).
-public func printJSON<T: Encodable>(_ value: T, kind: DeltaHResultKind) throws {
-  try DeltaHEnvelope(kind: kind, result: value).writeStandardOutput()
+extension DeltaHEnvelope {
+  /// Prints `result` as one JSON envelope (its keys plus `"kind"` and `"deltah_version"`) on
+  /// standard output: the output of every `deltah … --json`.
+  ///
+  /// - Throws: an encoding error of `result`.
+  /// - Complexity: O(size of the JSON).
+  public static func writeToStandardOutput(_ result: Result, kind: DeltaHResultKind) throws {
+    try DeltaHEnvelope(kind: kind, result: result).writeStandardOutput()
+  }
 }

@@ -112,4 +112,3 @@ extension TextTable {
 }
 
 /// ``NumberFormatting/terminal(_:digits:)``, the number format of every terminal table.
-private func formatNumber(_ x: Double, digits: Int = 10) -> String { NumberFormatting.terminal(x, digits: digits) }

@@ -9,7 +9,6 @@ extension StepReport {
   ///
   /// - Complexity: O(K).
   public func terminalTable() -> String {
-    func formatNumber(_ x: Double, digits: Int = 10) -> String { NumberFormatting.terminal(x, digits: digits) }
     var t = TextTable("quantity", "value")
     t.append("rule", rule)
     t.append("temperature T", formatNumber(temperature))

@@ -56,3 +56,6 @@ extension NumberFormatting {
     return printf("%.\(digits)g", x)
   }
 }
+
+/// ``NumberFormatting/terminal(_:digits:)``, the number format of every terminal table.
+func formatNumber(_ x: Double, digits: Int = 10) -> String { NumberFormatting.terminal(x, digits: digits) }

@@ -32,6 +32,6 @@ struct CliffCommand: ParsableCommand {
 
   func run() throws {
     let report = try CliffReport(values: rewards.values, alpha: alpha, gamma: gamma, tolerance: tolerance)
-    if json { try printJSON(report, kind: .cliff) } else { print(TextTable(cliff: report).rendered()) }
+    if json { try DeltaHEnvelope.writeToStandardOutput(report, kind: .cliff) } else { print(TextTable(cliff: report).rendered()) }
   }
 }

@@ -50,10 +50,10 @@ struct CurvatureCommand: ParsableCommand {
     }
     if let logits {
       let report = try CurvatureReport(logits: logits.values, temperature: temperature ?? 1, top: top)
-      if json { try printJSON(report, kind: .curvature) } else { print(TextTable(curvature: report).rendered()) }
+      if json { try DeltaHEnvelope.writeToStandardOutput(report, kind: .curvature) } else { print(TextTable(curvature: report).rendered()) }
     } else {
       let report = try DumpCurvatureReport(dump: d!, positions: positions!, temperature: temperature, top: top)
-      if json { try printJSON(report, kind: .curvatureDump) } else { print(TextTable.curvature(report)) }
+      if json { try DeltaHEnvelope.writeToStandardOutput(report, kind: .curvatureDump) } else { print(TextTable.curvature(report)) }
     }
   }
 }

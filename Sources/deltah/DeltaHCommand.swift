@@ -36,7 +36,7 @@ struct DeltaHCommand: ParsableCommand {
       // Errors are one line: the message without the usage block (help and version print in full).
       let code = exitCode(for: error)
       guard code != .success else { exit(withError: error) }
-      writeStandardError("Error: \(oneLine(message(for: error)))\n")
+      OutputFile.writeStandardError("Error: \(oneLine(message(for: error)))\n")
       exit(withError: ExitCode(code.rawValue))
     }
   }

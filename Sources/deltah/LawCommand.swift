@@ -2,6 +2,7 @@
 
 import Reports
 import ArgumentParser
+import LogitDumps
 import EntropyPerformanceLaw
 
 struct LawCommand: ParsableCommand {
@@ -64,8 +65,8 @@ struct LawCommand: ParsableCommand {
     let law = try EntropyPerformanceLaw.fit(
       input, columns: columns, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed)
     ) { ProgressBar("reading \($0)").update }
-    if json { try printJSON(law, kind: .law) } else { print(TextTable.entropyPerformanceLaw(law, sources: sources)) }
-    for w in law.warnings { writeStandardError("warning: \(w)\n") }
+    if json { try DeltaHEnvelope.writeToStandardOutput(law, kind: .law) } else { print(TextTable.entropyPerformanceLaw(law, sources: sources)) }
+    for w in law.warnings { OutputFile.writeStandardError("warning: \(w)\n") }
   }
 
   /// Where the column names and B came from: "default", or the option that set them.

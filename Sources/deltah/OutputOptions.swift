@@ -14,7 +14,7 @@ struct OutputOptions: ParsableArguments {
   /// Prints `result` as JSON of `kind` or as `table()`, then each warning as "warning: …" on
   /// standard error.
   func print<Result: Encodable>(_ result: Result, kind: DeltaHResultKind, warnings: [String], table: () -> String) throws {
-    if json { try printJSON(result, kind: kind) } else { Swift.print(table()) }
+    if json { try DeltaHEnvelope.writeToStandardOutput(result, kind: kind) } else { Swift.print(table()) }
     for w in warnings { OutputFile.writeStandardError("warning: \(w)\n") }
   }
 

@@ -52,9 +52,9 @@ struct ReportCommand: ParsableCommand {
     let pair = comparePair.isEmpty ? nil : (comparePair[0], comparePair[1])
     let report = try Self.build(title: title, inputs: inputs, compare: pair, settings: settings, linearized: linearized)
     let written = try report.write(format: format, folder: out, folderOption: "--out", html: html)
-    for w in report.warnings { writeStandardError("warning: \(w)\n") }
+    for w in report.warnings { OutputFile.writeStandardError("warning: \(w)\n") }
     if written.isEmpty { print(report.renderedTables(format: format), terminator: "") }
-    for path in written { writeStandardError("wrote \(path)\n") }
+    for path in written { OutputFile.writeStandardError("wrote \(path)\n") }
   }
 
   /// ``RunReport/init(title:inputs:compare:settings:linearized:command:)`` with the CLI's settings.

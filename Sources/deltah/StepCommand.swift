@@ -71,7 +71,7 @@ struct StepCommand: ParsableCommand {
     let policy = try SoftmaxPolicy(logits: logits.values, temperature: temperature)
     let report = try StepReport(policy: policy, step: step, trustTolerance: trustTolerance)
     if json {
-      try printJSON(report, kind: .step)
+      try DeltaHEnvelope.writeToStandardOutput(report, kind: .step)
     } else {
       print(report.terminalTable())
     }

@@ -97,7 +97,7 @@ struct SweepCommand: ParsableCommand {
     }
     let table = ReportTable.sweep(cells, provenance: provenance)
     switch format {
-    case .json: try printJSON(SweepOutput(cells: cells, provenance: provenance), kind: .sweep)
+    case .json: try DeltaHEnvelope.writeToStandardOutput(SweepOutput(cells: cells, provenance: provenance), kind: .sweep)
     case .csv: print(table.csv(), terminator: "")
     case .latex: print(table.latex())
     case .markdown: print(table.markdown())

@@ -55,7 +55,7 @@ struct TrainingOptions: ParsableArguments {
       run: run, rule: update.rule, update: rule, intervention: intervention.intervention, learningRate: lr,
       environment: description)
     if json {
-      try printJSON(TrainingRunReport(run: run, summary: summary, trustTolerance: trustTolerance), kind: kind)
+      try DeltaHEnvelope.writeToStandardOutput(TrainingRunReport(run: run, summary: summary, trustTolerance: trustTolerance), kind: kind)
     } else if csv {
       print(run.csv())
     } else {
