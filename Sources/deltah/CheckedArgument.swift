@@ -24,25 +24,26 @@ enum CheckedArgument {
     return x
   }
 
+  /// A finite number that `accepts`, or the `problem` as the parse error.
+  private static func number(_ text: String, _ problem: String, accepts: (Double) -> Bool) throws -> Double {
+    let x = try finite(text)
+    guard accepts(x) else { throw DomainError(description: problem) }
+    return x
+  }
+
   /// A finite number > 0.
   @Sendable static func positive(_ text: String) throws -> Double {
-    let x = try finite(text)
-    guard x > 0 else { throw DomainError(description: "must be a finite number > 0") }
-    return x
+    try number(text, "must be a finite number > 0") { $0 > 0 }
   }
 
   /// A finite number ≥ 0.
   @Sendable static func nonNegative(_ text: String) throws -> Double {
-    let x = try finite(text)
-    guard x >= 0 else { throw DomainError(description: "must be a finite number ≥ 0") }
-    return x
+    try number(text, "must be a finite number ≥ 0") { $0 >= 0 }
   }
 
   /// A fraction in (0, 1] (a ratio such as verl's `kl_cov_ratio`, not a percentage).
   @Sendable static func fraction(_ text: String) throws -> Double {
-    let x = try finite(text)
-    guard x > 0, x <= 1 else { throw DomainError(description: "must be in (0, 1]; it is a fraction, not a percentage") }
-    return x
+    try number(text, "must be in (0, 1]; it is a fraction, not a percentage") { $0 > 0 && $0 <= 1 }
   }
 
   /// A temperature: finite, > 0, and with a finite 1/T (a subnormal T overflows 1/T to ∞).
@@ -64,30 +65,22 @@ enum CheckedArgument {
   }
   /// A finite number in [0, 1] (PPO's ε_l).
   @Sendable static func unitInterval(_ text: String) throws -> Double {
-    let x = try finite(text)
-    guard x >= 0, x <= 1 else { throw DomainError(description: "must be in [0, 1]") }
-    return x
+    try number(text, "must be in [0, 1]") { $0 >= 0 && $0 <= 1 }
   }
 
   /// A fraction strictly inside (0, 1): a share of the points that leaves some to hold out.
   @Sendable static func openFraction(_ text: String) throws -> Double {
-    let x = try finite(text)
-    guard x > 0, x < 1 else { throw DomainError(description: "must be in (0, 1)") }
-    return x
+    try number(text, "must be in (0, 1)") { $0 > 0 && $0 < 1 }
   }
 
   /// A discount factor γ ∈ [0, 1).
   @Sendable static func discount(_ text: String) throws -> Double {
-    let x = try finite(text)
-    guard x >= 0, x < 1 else { throw DomainError(description: "must be in [0, 1)") }
-    return x
+    try number(text, "must be in [0, 1)") { $0 >= 0 && $0 < 1 }
   }
 
   /// A finite number > 1 (verl's dual-clip constant `clip_ratio_c`).
   @Sendable static func aboveOne(_ text: String) throws -> Double {
-    let x = try finite(text)
-    guard x > 1 else { throw DomainError(description: "must be a finite number > 1 (verl's clip_ratio_c)") }
-    return x
+    try number(text, "must be a finite number > 1 (verl's clip_ratio_c)") { $0 > 1 }
   }
 
   /// An integer ≥ 1 (decimal, fitting in `Int`): a count or a size.
