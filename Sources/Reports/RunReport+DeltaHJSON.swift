@@ -18,7 +18,7 @@ extension RunReport {
   ///     curvature        CurvatureReport            curvature-dump  DumpCurvatureReport
   ///     cliff            CliffReport                law             EntropyPerformanceLaw
   ///     whatif           WhatIfReport               step            StepReport
-  ///     sweep            {"cells": [InterventionSweep.Cell], "provenance": Provenance}
+  ///     sweep            InterventionSweepReport
   ///
   /// Infinities may be the strings "inf", "-inf" as DeltaH writes them; a NaN anywhere ("nan")
   /// is refused, naming its path (a report never prints NaN as a figure).
@@ -159,15 +159,12 @@ extension RunReport {
 
   /// `sweep --format json`: the sweep table and its curves.
   private mutating func addSweepJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
-    let sweep = try plain.decode(SweepFile.self, from: data)
-    var provenance = sweep.provenance
-    provenance.sources.append(source)
+    var sweep = try plain.decode(InterventionSweepReport.self, from: data)
+    sweep.provenance.sources.append(source)
     append(
       Section(
-        heading: "Intervention sweep", tables: [ReportTable.sweep(sweep.cells, provenance: provenance)],
-        figures: [false, true].map {
-          Figure.sweepCurves(sweep.cells, reward: $0, caption: "Mean over runs per rule and intervention. \(provenance.summaryLine).")
-        }))
+        heading: "Intervention sweep", tables: [sweep.table],
+        figures: sweep.curves(caption: "Mean over runs per rule and intervention. \(sweep.provenance.summaryLine).")))
   }
 
   /// The spectra section of one ``CurvatureReport`` (settings: temperature, actions, and the
@@ -190,12 +187,6 @@ extension RunReport {
       case kind
       case deltahVersion = "deltah_version"
     }
-  }
-
-  /// `sweep --format json`.
-  private struct SweepFile: Decodable {
-    let cells: [InterventionSweep.Cell]
-    let provenance: Provenance
   }
 
   /// `analyze DUMP DUMP … --json`.

@@ -82,30 +82,17 @@ struct SweepCommand: ParsableCommand {
     let k = tabular.environment.actionCount
     let environment = mdp ? "random MDP, \(states) states × \(k) actions, γ = \(gamma), seed \(seed)" : problem.rewards.map { "bandit r = \($0.values.map { NumberFormatting.terminal($0) }.joined(separator: ","))" }
       ?? "random bandit K = \(k), S = \(states), seed \(seed)"
-    let provenance = Provenance(
-      generator: "DeltaH \(DeltaHVersion.string)", command: "deltah sweep",
-      settings: [
-        .init("environment", environment), .init("lr", NumberFormatting.exact(lr)), .init("steps", "\(steps)"),
-        .init("samples per state", "\(samples)"), .init("runs", "\(runs) (sampling seeds \(seed + 1)…\(seed + UInt64(runs)))"),
-        .init("interval", "95 % Student t over runs"),
-      ])
+    let report = InterventionSweepReport(
+      cells: cells, environment: environment, learningRate: lr, steps: steps, samplesPerState: samples,
+      seeds: seed + 1...seed + UInt64(runs))
     if let figurePaths {
-      for reward in [false, true] {
-        let figure = Figure.sweepCurves(cells, reward: reward, caption: "Mean over \(runs) runs; \(environment), η = \(NumberFormatting.exact(lr)).")
-        try ReportCommand.writeAtomically(figure.svg, to: figurePaths[reward ? 1 : 0])
-      }
+      let curves = report.curves(caption: "Mean over \(runs) runs; \(environment), η = \(NumberFormatting.exact(lr)).")
+      for (figure, path) in zip(curves, figurePaths) { try ReportCommand.writeAtomically(figure.svg, to: path) }
     }
-    let table = ReportTable.sweep(cells, provenance: provenance)
-    switch format {
-    case .json: try DeltaHEnvelope.writeToStandardOutput(SweepOutput(cells: cells, provenance: provenance), kind: .sweep)
-    case .csv: print(table.csv(), terminator: "")
-    case .latex: print(table.latex())
-    case .markdown: print(table.markdown())
+    if format == .json {
+      try DeltaHEnvelope.writeToStandardOutput(report, kind: .sweep)
+    } else {
+      print(format.render(report.table), terminator: format == .csv ? "" : "\n")
     }
   }
-}
-
-struct SweepOutput: Encodable {
-  let cells: [InterventionSweep.Cell]
-  let provenance: Provenance
 }
