@@ -50,22 +50,11 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [html], inputs: inputs + comparePair + (linearized.map { [$0] } ?? []))
     let pair = comparePair.isEmpty ? nil : (comparePair[0], comparePair[1])
-    let report = try Self.build(title: title, inputs: inputs, compare: pair, settings: settings, linearized: linearized)
+    let report = try RunReport(title: title, inputs: inputs, compare: pair, settings: settings.pipeline, linearized: linearized)
     let written = try report.write(format: format, folder: out, folderOption: "--out", html: html)
     for w in report.warnings { OutputFile.writeStandardError("warning: \(w)\n") }
     if written.isEmpty { print(report.renderedTables(format: format), terminator: "") }
     for path in written { OutputFile.writeStandardError("wrote \(path)\n") }
-  }
-
-  /// ``RunReport/init(title:inputs:compare:settings:linearized:command:)`` with the CLI's settings.
-  static func build(title: String, inputs: [String], compare: (String, String)?, settings: AnalysisSettings, linearized: String? = nil) throws -> Reports.RunReport {
-    try Reports.RunReport(title: title, inputs: inputs, compare: compare, settings: settings.pipeline, linearized: linearized)
-  }
-
-  /// Writes `text` to `path` through ``OutputFile`` (atomic; folders created; inputs, devices,
-  /// FIFOs and folders refused; no temporary file left behind).
-  static func writeAtomically(_ text: String, to path: String) throws {
-    try OutputFile.write(Array(text.utf8), to: path)
   }
 }
 

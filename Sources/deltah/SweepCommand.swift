@@ -87,7 +87,7 @@ struct SweepCommand: ParsableCommand {
       seeds: seed + 1...seed + UInt64(runs))
     if let figurePaths {
       let curves = report.curves(caption: "Mean over \(runs) runs; \(environment), η = \(NumberFormatting.exact(lr)).")
-      for (figure, path) in zip(curves, figurePaths) { try ReportCommand.writeAtomically(figure.svg, to: path) }
+      for (figure, path) in zip(curves, figurePaths) { try OutputFile.write(Array(figure.svg.utf8), to: path) }
     }
     if format == .json {
       try DeltaHEnvelope.writeToStandardOutput(report, kind: .sweep)
