@@ -71,6 +71,8 @@ public struct ComparisonSettings: Sendable {
   /// A jvp dump (J·Δθ as 'logits', the before dump's positions) for the linearised comparison.
   public var linearized: String?
 
+  /// Settings with each property as documented above (defaults: T from metadata, ε = 0.1, all
+  /// positions, no linearised part).
   public init(temperature: Double? = nil, trustTolerance: Double = 0.1, range: Range<Int>? = nil, linearized: String? = nil) {
     self.temperature = temperature
     self.trustTolerance = trustTolerance

@@ -14,6 +14,8 @@ public struct DumpAnalysisSettings: Sendable {
   /// `learningRateSource` are replaced by ``resolvedOptions(dumpLearningRate:)``.
   public var options: AnalysisOptions
 
+  /// Settings with each property as documented above (defaults: T and η from the dump's
+  /// metadata, the library's default options).
   public init(temperature: Double? = nil, learningRate: Double? = nil, options: AnalysisOptions = AnalysisOptions()) {
     self.temperature = temperature
     self.learningRate = learningRate

@@ -20,6 +20,7 @@ public struct SampledStepTokens: Sendable {
   /// The policy entropies of the run so far, the current step's last.
   public var entropyHistory: [Double]
 
+  /// The step's tokens with each property as documented above.
   public init(
     advantages: [Double], groupSize: Int, polarities: [Double], batchEntropy: Double, step: Int,
     entropyHistory: [Double]
@@ -72,6 +73,7 @@ public struct EpochTokens: Sendable {
   /// ``EntropyIntervention/needsEntropyHistory``).
   public var earlierEntropies: [Double]
 
+  /// One epoch's tokens with each property as documented above.
   public init(
     logProbabilities: [Double], oldLogProbabilities: [Double], advantages: [Double], entropies: [Double],
     clipped: [Bool], surrogate: [Double], groupSize: Int, centredProducts: [Double]? = nil,
