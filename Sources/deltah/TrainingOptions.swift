@@ -57,7 +57,7 @@ struct TrainingOptions: ParsableArguments {
     if json {
       try DeltaHEnvelope.writeToStandardOutput(TrainingRunReport(run: run, summary: summary, trustTolerance: trustTolerance), kind: kind)
     } else if csv {
-      print(run.csv())
+      print(run.csv(trustTolerance: trustTolerance))
     } else {
       print(TextTable.trainingRun(run, summary: summary))
     }

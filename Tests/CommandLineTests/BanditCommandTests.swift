@@ -73,6 +73,16 @@ struct BanditCommandTests {
     #expect(csv.status == 0)
     let lines = csv.standardOutput.split(separator: "\n")
     #expect(lines.count == 5 && lines[0].hasPrefix("step,entropy,reward,delta_actual,delta_first_order,delta_second_order"))
+    // The CSV's trust_scale is the JSON's, at the same ε.
+    let args = ["bandit", "--arms", "5", "--rule", "npg", "--lr", "0.1", "--steps", "4", "--trust-tolerance", "0.2"]
+    let csvRows = try runDeltaH(args + ["--csv"]).standardOutput.split(separator: "\n").map { $0.split(separator: ",") }
+    #expect(csvRows[0].suffix(2) == ["trust_scale", "trust_tolerance"])
+    // Tolerance: 4 ulp, because Foundation's JSONSerialization on Linux may round a 17-digit
+    // number one ulp away from the correctly rounded Double that %.17g read back gives.
+    for (row, record) in zip(csvRows.dropFirst(), try steps(runDeltaH(args + ["--json"]).jsonObject())) {
+      let fromJSON = try value(record, "trust_scale"), fromCSV = try #require(Double(String(row[14])))
+      #expect(abs(fromCSV - fromJSON) <= 4 * fromJSON.ulp && Double(String(row[15])) == 0.2)
+    }
     let mdp = try runDeltaH(["mdp", "--states", "4", "--actions", "3", "--gamma", "0.8", "--seed", "2", "--rule", "pg",
                              "--scaling", "visitation", "--steps", "20", "--json"])
     #expect(mdp.status == 0, "\(mdp.standardError)")

@@ -17,13 +17,14 @@ struct TrainingRunTextTests {
 
   @Test func csvRowsReadBackExactly() throws {
     let (run, _) = try run()
-    let lines = run.csv().split(separator: "\n")
+    let lines = run.csv(trustTolerance: 0.1).split(separator: "\n")
     #expect(lines.count == 6 && lines[0].hasPrefix("step,entropy,reward,delta_actual"))
     for (record, line) in zip(run.steps, lines.dropFirst()) {
       let fields = line.split(separator: ",")
-      #expect(fields.count == 14 && fields[0] == "\(record.step)")
-      // %.17g round-trips a Double exactly.
+      #expect(fields.count == 16 && fields[0] == "\(record.step)")
+      // %.17g round-trips a Double exactly, the trust scale included (the JSON's value).
       #expect(Double(String(fields[1])) == record.entropy && Double(String(fields[3])) == record.deltaActual)
+      #expect(Double(String(fields[14])) == record.trustScale(tolerance: 0.1) && fields[15] == "0.10000000000000001")
     }
   }
 
