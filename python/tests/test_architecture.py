@@ -139,9 +139,9 @@ def test_no_bare_catch_rewraps_an_error_as_a_string() -> None:
 
 
 #: A ratchet, not the goal: the architecture issue asks for under 1,000 lines; the tool is at
-#: 1,466 (its option declarations with their help texts are about 420 of them). Lower it as the
+#: 1,435 (its option declarations with their help texts are about 400 of them). Lower it as the
 #: tool shrinks; never raise it.
-CLI_LINE_CEILING = 1_500
+CLI_LINE_CEILING = 1_440
 
 
 def test_the_command_line_tool_is_thin() -> None:
