@@ -25,6 +25,7 @@ from safetensors.numpy import save_file
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, HERE)
 from deltah_binary import ROOT, run  # noqa: E402
+from float64_reference import log_softmax, token_quantities  # noqa: E402
 from deltah_binary import requires_binary as pytestmark  # noqa: E402,F401
 
 SAMPLE = os.path.join(ROOT, "data", "sample")
@@ -51,20 +52,9 @@ def read_safetensors(path):
     return out, header.get("__metadata__", {})
 
 
-def log_softmax(logits, temperature):
-    x = logits.astype(np.float64) / temperature
-    m = x.max(-1, keepdims=True)
-    return x - (np.log(np.exp(x - m).sum(-1, keepdims=True)) + m)
-
-
 def oracle(logits, tokens, adv, old, mask, temperature, lr, low, high, dual):
-    logp_all = log_softmax(logits, temperature)
-    p = np.exp(logp_all)
-    h = -(p * logp_all).sum(-1)
-    s = p * (logp_all + h[..., None])
-    es = (p * s).sum(-1)
-    logp = np.take_along_axis(logp_all, tokens[..., None], -1)[..., 0]
-    s_y = np.take_along_axis(s, tokens[..., None], -1)[..., 0]
+    q = token_quantities(logits, tokens, temperature)
+    h, es, logp, s_y = q["entropy"], q["expected_discriminator"], q["logp"], q["sampled_discriminator"]
     r = np.exp(logp - old)
     valid = mask.astype(bool)
     upper = valid & (adv > 0) & (r > 1 + high)

@@ -16,6 +16,7 @@ from safetensors.numpy import save_file
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, HERE)
 from deltah_binary import run  # noqa: E402
+from float64_reference import token_quantities  # noqa: E402
 from deltah_binary import requires_binary as pytestmark  # noqa: E402,F401
 
 
@@ -27,15 +28,8 @@ def test_whatif_rows_match_numpy(tmp_path):
     adv = rng.standard_normal((b, t))
     mask = np.ones((b, t), np.uint8)
     mask[0, -4:] = 0
-    x = logits.astype(np.float64) / temperature
-    m = x.max(-1, keepdims=True)
-    logp_all = x - (np.log(np.exp(x - m).sum(-1, keepdims=True)) + m)
-    p = np.exp(logp_all)
-    h = -(p * logp_all).sum(-1)
-    s = p * (logp_all + h[..., None])
-    es = (p * s).sum(-1)
-    logp = np.take_along_axis(logp_all, tokens[..., None], -1)[..., 0]
-    s_y = np.take_along_axis(s, tokens[..., None], -1)[..., 0]
+    q = token_quantities(logits, tokens, temperature)
+    h, es, logp, s_y = q["entropy"], q["expected_discriminator"], q["logp"], q["sampled_discriminator"]
     old = logp + 0.25 * rng.standard_normal((b, t))
     path = str(tmp_path / "whatif.safetensors")
     save_file({"logits": logits, "token_ids": tokens, "advantages": adv, "mask": mask, "old_logprobs": old},
