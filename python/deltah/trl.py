@@ -64,6 +64,7 @@ local module outside the engine.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import os
@@ -406,26 +407,14 @@ class LogitCapture(TrainerCallback):
     def _forward(self, model, batch: dict) -> dict:
         """Raw completion logits (or their top-k summary) for the assembled batch, on the CPU."""
         width_c = batch["widths"][1]
-        rows_left = batch["rows"]
         chunks = []
         was_training = model.training
         model.eval()
         try:
-            autocast = self.trainer.accelerator.autocast if hasattr(self.trainer, "accelerator") else None
-            for mb in batch["micro_batches"]:
-                if rows_left <= 0:
-                    break
-                take = min(rows_left, mb["completion_ids"].shape[0])
-                rows_left -= take
-                prompt, completion = mb["prompt_ids"][:take], mb["completion_ids"][:take]
-                ids = torch.cat([prompt, completion], 1)
-                attention = torch.cat([mb["prompt_mask"][:take], mb["completion_mask"][:take]], 1)
+            for ids, attention, completion, _ in _captured_micro_batches(batch):
                 c = completion.shape[1]
                 kwargs = self._forward_kwargs(model, c)
-                if autocast is not None:
-                    with autocast():
-                        out = model(input_ids=ids, attention_mask=attention, use_cache=False, **kwargs)
-                else:
+                with _autocast(self.trainer):
                     out = model(input_ids=ids, attention_mask=attention, use_cache=False, **kwargs)
                 z = out.logits[:, -(c + 1):-1]  # the logits that predict completion tokens 0..C-1
                 self._vocab_seen = int(z.shape[-1])
@@ -477,3 +466,36 @@ class LogitCapture(TrainerCallback):
             metadata={"phase": phase, "capture_logits": self.logits_mode, "source": "deltah.trl.capture"},
             **fields,
         )
+
+
+def _captured_micro_batches(batch: dict):
+    """The assembled batch's micro-batches cut to its captured rows.
+
+    Parameters
+    ----------
+    batch : dict
+        ``{"rows", "micro_batches": [{"prompt_ids", "prompt_mask", "completion_ids", "completion_mask"}]}``.
+
+    Yields
+    ------
+    tuple
+        ``(ids, attention, completion_ids, completion_mask)`` per micro-batch, prompt and completion
+        concatenated, until ``batch["rows"]`` rows have been given.
+    """
+    rows_left = batch["rows"]
+    for mb in batch["micro_batches"]:
+        if rows_left <= 0:
+            break
+        take = min(rows_left, mb["completion_ids"].shape[0])
+        rows_left -= take
+        completion = mb["completion_ids"][:take]
+        ids = torch.cat([mb["prompt_ids"][:take], completion], 1)
+        attention = torch.cat([mb["prompt_mask"][:take], mb["completion_mask"][:take]], 1)
+        yield ids, attention, completion, mb["completion_mask"][:take]
+
+
+def _autocast(trainer: Any):
+    """The trainer's ``accelerator.autocast()`` context, or a no-op without an accelerator."""
+    if hasattr(trainer, "accelerator"):
+        return trainer.accelerator.autocast()
+    return contextlib.nullcontext()

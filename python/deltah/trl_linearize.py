@@ -33,6 +33,7 @@ from typing import Any
 import torch
 
 from . import linearize as lz
+from .trl import _autocast, _captured_micro_batches
 
 __all__ = ["predict_before_step", "linearize_step"]
 
@@ -61,28 +62,16 @@ def linearize_step(callback: Any, pending: dict, model) -> dict:
     batch = pending["batch"]
     temperature = float(pending["temperature"])
     width_c = batch["widths"][1]
-    rows_left = batch["rows"]
     jvps = []
     segments = []
-    autocast = callback.trainer.accelerator.autocast if hasattr(callback.trainer, "accelerator") else None
-    for mb in batch["micro_batches"]:
-        if rows_left <= 0:
-            break
-        take = min(rows_left, mb["completion_ids"].shape[0])
-        rows_left -= take
-        completion = mb["completion_ids"][:take]
-        ids = torch.cat([mb["prompt_ids"][:take], completion], 1)
-        attention = torch.cat([mb["prompt_mask"][:take], mb["completion_mask"][:take]], 1)
+    for ids, attention, completion, completion_mask in _captured_micro_batches(batch):
         c = completion.shape[1]
         length = ids.shape[1]
         window = (slice(None), slice(length - c - 1, length - 1))  # the logits predicting completion tokens
-        if autocast is not None:
-            with autocast():
-                jvp = lz.linearized_logit_change(model, theta_before, delta, ids, attention, window)
-        else:
+        with _autocast(callback.trainer):
             jvp = lz.linearized_logit_change(model, theta_before, delta, ids, attention, window)
         jvps.append(torch.nn.functional.pad(jvp.float().cpu(), (0, 0, 0, width_c - c), value=0.0))
-        segments.append((ids, attention, window, mb["completion_mask"][:take].bool()))
+        segments.append((ids, attention, window, completion_mask.bool()))
     jvp = torch.cat(jvps, 0)[: batch["rows"]]
     gradient = lz.entropy_gradient(model, theta_before, segments, temperature, names=list(delta))
     record = {"parameter_space_first_order": lz.dot(gradient, delta)}
