@@ -92,7 +92,7 @@ let package = Package(
     /// JSON lines, tabular runs, dumps with a rewards log), with bootstrap intervals and holdout errors.
     .target(
       name: "EntropyPerformanceLaw",
-      dependencies: ["GSLSupport", "LogitDumps", "DumpAnalysis", .product(name: "RealModule", package: "swift-numerics")]),
+      dependencies: ["GSLSupport", "LogitDumps", "DumpAnalysis", "_NumericsSupport", .product(name: "RealModule", package: "swift-numerics")]),
     /// The dense row-major `Matrix` (storage only; links neither BLAS nor LAPACK).
     .target(name: "DenseMatrix"),
     /// Thin wrappers over LAPACK (dsyevd, dstev, dgesv) and BLAS (dgemv, dgemm, level-1): the only
@@ -102,7 +102,7 @@ let package = Package(
     .target(name: "GSLSupport", dependencies: ["CGSL", "CCBLAS"]),
     /// Memory-mapped, streaming readers for training logit dumps (safetensors, .npy, .npz) and a
     /// safetensors writer.
-    .target(name: "LogitDumps", dependencies: ["CZlib", "_SafeFilesC"]),
+    .target(name: "LogitDumps", dependencies: ["CZlib", "_SafeFilesC", "_NumericsSupport"]),
     /// Batched, multithreaded per-row entropy statistics of recorded logit rows
     /// (f32/bf16/f16/f64), with AVX2+FMA kernels chosen at run time.
     .target(
@@ -124,7 +124,7 @@ let package = Package(
       name: "Reports",
       dependencies: [
         "DumpAnalysis", "EntropyDynamics", "TabularPolicies", "PolicyCliff", "Curvature", "SoftmaxEntropy",
-        "EntropyPerformanceLaw",
+        "EntropyPerformanceLaw", "_NumericsSupport",
       ]),
 
     /// The umbrella module of the `DeltaH` product: re-exports every public library module.
@@ -143,7 +143,7 @@ let package = Package(
       dependencies: [
         "SoftmaxEntropy", "EntropyDynamics", "DumpAnalysis", "LogitDumps", "Curvature", "PolicyCliff",
         "EntropyInterventions", "TabularPolicies", "GSLSupport", "Reports", "DenseLinearAlgebra",
-        "EntropyPerformanceLaw",
+        "EntropyPerformanceLaw", "_NumericsSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -191,7 +191,7 @@ let package = Package(
 
     /// Numerical helpers shared by the libraries (`package` access, not a product), the way
     /// swift-collections keeps InternalCollectionsUtilities: the compensated sum, numpy's "linear"
-    /// quantile, Pearson's r.
+    /// quantile, Pearson's r, whitespace trimming.
     .target(name: "_NumericsSupport"),
     /// C kernels behind LogitKernels (AVX2/FMA via function target attributes + runtime dispatch).
     .target(name: "_LogitKernelsC"),

@@ -2,6 +2,7 @@
 
 import FoundationEssentials
 import LogitDumps
+import _NumericsSupport
 
 extension LawObservations {
   /// Which columns to read: the entropy and performance columns, and the step column (used when
@@ -81,7 +82,7 @@ extension LawObservations {
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.hasPrefix("#") { continue }
       let cells = try splitCSVLine(line, source: source, line: lineNumber)
       guard let names = header else {
-        let names = cells.map { $0.trimmingSpaces() }
+        let names = cells.map { String($0.trimmingWhitespace()) }
         var seen = Set<String>()
         for n in names where !seen.insert(n).inserted {
           throw LawError(source: source, line: lineNumber, problem: "the header names column '\(n)' twice")
@@ -94,7 +95,7 @@ extension LawObservations {
       }
       var row = LogRow(line: lineNumber, cells: [:])
       for (name, raw) in zip(names, cells) {
-        let cell = raw.trimmingSpaces()
+        let cell = String(raw.trimmingWhitespace())
         row.cells[name] = cell.isEmpty ? .empty : Double(cell).map(LogCell.number) ?? .text(cell)
       }
       rows.append(row)
@@ -151,7 +152,7 @@ extension LawObservations {
     var known = Set<String>()
     let decoder = JSONDecoder()
     for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let line = rawLine.trimmingSpaces()
+      let line = String(rawLine.trimmingWhitespace())
       if line.isEmpty { continue }
       guard let object = try? decoder.decode([String: LogJSON].self, from: Data(line.utf8)) else {
         throw LawError(source: source, line: index + 1, problem: "not a JSON object (JSON lines need one object per line)")
@@ -228,14 +229,5 @@ enum LogJSON: Decodable {
     case .array: return .text("[…]")
     case .object: return .text("{…}")
     }
-  }
-}
-
-extension StringProtocol {
-  func trimmingSpaces() -> String {
-    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-    guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }
-    let end = lastIndex(where: { !isSpace($0) })!
-    return String(self[start...end])
   }
 }

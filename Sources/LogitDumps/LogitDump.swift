@@ -1,5 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
+import _NumericsSupport
+
 /// An opened logit dump: the contract tensors (see ``DumpField``) of one training step, checked
 /// for consistent shapes and element types, plus the step's metadata.
 ///
@@ -172,7 +174,7 @@ public struct LogitDump: Sendable {
     let metadataFile = archive.metadataFile ?? archive.path
     var temperature = 1.0
     if let text = metadata["temperature"] {
-      guard let t = Double(text.trimmingSpaces), t.isFinite, t > 0 else {
+      guard let t = Double(text.trimmingWhitespace()), t.isFinite, t > 0 else {
         throw DumpError(file: metadataFile, problem: "metadata 'temperature' = '\(text)' is not a finite positive number")
       }
       guard (1 / t).isFinite else {
@@ -182,7 +184,7 @@ public struct LogitDump: Sendable {
     }
     var step: Int?
     if let text = metadata["step"] {
-      let trimmed = text.trimmingSpaces
+      let trimmed = text.trimmingWhitespace()
       if let s = Int(trimmed) {
         step = s
       } else if let d = Double(trimmed), d.rounded() == d, let s = Int(exactly: d) {
@@ -193,7 +195,7 @@ public struct LogitDump: Sendable {
     }
     var learningRate: Double?
     if let text = metadata["lr"] {
-      guard let lr = Double(text.trimmingSpaces), lr.isFinite else {
+      guard let lr = Double(text.trimmingWhitespace()), lr.isFinite else {
         throw DumpError(file: metadataFile, problem: "metadata 'lr' = '\(text)' is not a finite number")
       }
       learningRate = lr
@@ -214,14 +216,5 @@ public struct LogitDump: Sendable {
       throw DumpError(
         file: path, tensor: field.canonicalName, problem: "required tensor is missing\(aliases)")
     }
-  }
-}
-
-extension String {
-  fileprivate var trimmingSpaces: Substring {
-    var s = self[...]
-    while s.first?.isWhitespace == true { s = s.dropFirst() }
-    while s.last?.isWhitespace == true { s = s.dropLast() }
-    return s
   }
 }

@@ -3,6 +3,7 @@
 import DumpAnalysis
 import FoundationEssentials
 import LogitDumps
+import _NumericsSupport
 
 /// The format of a report's tables on standard output or in files.
 public enum ReportTableFormat: String, Sendable, CaseIterable {
@@ -108,16 +109,5 @@ extension RunReport {
   public func renderedTables(format: ReportTableFormat) -> String {
     guard format == .json else { return tables.map { format.render($0) }.joined(separator: "\n") }
     return "[\n" + tables.map { String(format.render($0).trimmingWhitespace()) }.joined(separator: ",\n") + "\n]\n"
-  }
-}
-
-extension StringProtocol {
-  /// The text without leading and trailing whitespace (spaces, tabs and line breaks).
-  ///
-  /// - Complexity: O(n).
-  fileprivate func trimmingWhitespace() -> SubSequence {
-    let start = firstIndex { !$0.isWhitespace } ?? endIndex
-    let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
-    return self[start..<end]
   }
 }

@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import _NumericsSupport
 import DumpAnalysis
 
 /// Parsers for `@Option(transform:)` that check a value's domain while parsing, so that a bad value

@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import _NumericsSupport
 import ArgumentParser
 
 /// A comma-separated list of numbers on the command line, such as `2,1,0,-1`.

@@ -4,7 +4,7 @@ extension StringProtocol {
   /// The text without leading and trailing whitespace (spaces, tabs and line breaks).
   ///
   /// - Complexity: O(n).
-  func trimmingWhitespace() -> SubSequence {
+  package func trimmingWhitespace() -> SubSequence {
     let start = firstIndex { !$0.isWhitespace } ?? endIndex
     let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
     return self[start..<end]
