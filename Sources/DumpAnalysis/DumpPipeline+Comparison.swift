@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import EntropyDynamics
 import LogitDumps
 
 /// The result of `deltah compare --json` and of `deltah merge` of compare partials: the
@@ -71,9 +72,12 @@ public struct ComparisonSettings: Sendable {
   /// A jvp dump (J·Δθ as 'logits', the before dump's positions) for the linearised comparison.
   public var linearized: String?
 
-  /// Settings with each property as documented above (defaults: T from metadata, ε = 0.1, all
-  /// positions, no linearised part).
-  public init(temperature: Double? = nil, trustTolerance: Double = 0.1, range: Range<Int>? = nil, linearized: String? = nil) {
+  /// Settings with each property as documented above (defaults: T from metadata,
+  /// ε = ``EntropyChange/defaultTrustTolerance`` (0.1), all positions, no linearised part).
+  public init(
+    temperature: Double? = nil, trustTolerance: Double = EntropyChange.defaultTrustTolerance, range: Range<Int>? = nil,
+    linearized: String? = nil
+  ) {
     self.temperature = temperature
     self.trustTolerance = trustTolerance
     self.range = range

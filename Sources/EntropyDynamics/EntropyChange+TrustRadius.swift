@@ -37,6 +37,10 @@ public func trustScale(firstOrderTerm: Double, secondOrderTerm: Double, toleranc
 }
 
 extension EntropyChange {
+  /// The trust tolerance ε every DeltaH result uses unless told otherwise: 0.1, the first order is
+  /// trusted while the second-order term stays within 10 % of it.
+  public static let defaultTrustTolerance = 0.1
+
   /// The trust scale s* = ε·|first order| / |½ΔxᵀQΔx| of this step; see
   /// ``trustScale(firstOrderTerm:secondOrderTerm:tolerance:)`` for the formula and edge cases.
   /// The step Δx itself is inside the radius when s* ≥ 1.

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import DumpAnalysis
+import EntropyDynamics
 import FoundationEssentials
 import LogitDumps
 import _NumericsSupport
@@ -37,7 +38,7 @@ extension RunReport {
   /// The report of a run's files: the dumps among `inputs` analysed in step order by
   /// ``DumpPipeline/analyze(paths:settings:progress:)`` (their series warnings kept), then each
   /// `.json` input (any case of the extension) read as DeltaH JSON (``addDeltaHJSON(_:source:)``),
-  /// then the checkpoint comparison of `compare` with its trust radius (ε = 0.1) and, with a jvp
+  /// then the checkpoint comparison of `compare` with its trust radius (ε = ``EntropyChange/defaultTrustTolerance``) and, with a jvp
   /// dump `linearized`, the linearised-network prediction.
   ///
   /// - Parameters:
@@ -66,7 +67,7 @@ extension RunReport {
       let a = try LogitDump(path: before), b = try LogitDump(path: after)
       let comparison = try CheckpointComparison.comparing(before: a, after: b, temperature: settings.temperature)
       addComparison(comparison)
-      addTrustRadius(comparison.trustRadius(tolerance: 0.1), before: before, after: after)
+      addTrustRadius(comparison.trustRadius(tolerance: EntropyChange.defaultTrustTolerance), before: before, after: after)
       if let linearized {
         let l = try LinearizedComparison(
           comparison: comparison, before: a, jvp: LogitDump(path: linearized), temperature: comparison.summary.temperature)
