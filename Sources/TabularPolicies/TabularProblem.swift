@@ -5,11 +5,15 @@ import GSLSupport
 /// A tabular environment with the initial logits of a run, as `deltah bandit`, `mdp` and `sweep`
 /// set them up: explicit one-state rewards, or a random bandit or MDP drawn from one seeded GSL
 /// mt19937 stream (the environment first, then z₀(s, a) ~ N(0, 1) state by state).
-public struct TabularProblem: Sendable {
+public struct TabularProblem: Sendable, CustomStringConvertible {
   /// The bandit or MDP.
   public let environment: any TabularEnvironment
   /// z₀(s, ·), one vector per state.
   public let initialLogits: [[Double]]
+  /// The problem in words, as run summaries and sweep captions name it: "3-armed bandit, r =
+  /// 1,0,0.5" (the rewards listed up to K = 16), "random 4-armed bandit, seed 7", "random contextual bandit, 3 states × 4 arms, seed 7",
+  /// "random MDP, 5 states × 3 actions, γ = 0.9, seed 0".
+  public let description: String
 
   /// A one-state bandit with rewards r and initial logits z₀ (nil: zeros).
   ///
@@ -19,7 +23,8 @@ public struct TabularProblem: Sendable {
     let bandit = try ContextualBandit(rewards: rewards)
     let logits = initialLogits ?? Array(repeating: 0, count: rewards.count)
     try require(logits.count == rewards.count, "initialLogits", "has \(logits.count) values but the rewards have \(rewards.count)")
-    return TabularProblem(environment: bandit, initialLogits: [logits])
+    let listed = rewards.count <= 16 ? ", r = " + rewards.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : "\($0)" }.joined(separator: ",") : ""
+    return TabularProblem(environment: bandit, initialLogits: [logits], description: "\(rewards.count)-armed bandit\(listed)")
   }
 
   /// A random contextual bandit: r(s, a) ~ U(0, 1), then z₀(s, a) ~ N(0, 1), from mt19937(`seed`).
@@ -29,7 +34,10 @@ public struct TabularProblem: Sendable {
   public static func randomBandit(states: Int, actions: Int, seed: UInt64) throws(TabularPolicyError) -> TabularProblem {
     let generator = MersenneTwister(seed: seed)
     let bandit = try ContextualBandit.random(states: states, actions: actions, generator: generator)
-    return TabularProblem(environment: bandit, initialLogits: gaussianLogits(states: states, actions: actions, generator))
+    let shape = states == 1 ? "\(actions)-armed bandit" : "contextual bandit, \(states) states × \(actions) arms"
+    return TabularProblem(
+      environment: bandit, initialLogits: gaussianLogits(states: states, actions: actions, generator),
+      description: "random \(shape), seed \(seed)")
   }
 
   /// The random MDP of ``TabularMDP/random(states:actions:discount:generator:)`` (r ~ U(0, 1),
@@ -40,7 +48,9 @@ public struct TabularProblem: Sendable {
   public static func randomMDP(states: Int, actions: Int, discount: Double, seed: UInt64) throws(FiniteMDPError) -> TabularProblem {
     let generator = MersenneTwister(seed: seed)
     let mdp = try TabularMDP.random(states: states, actions: actions, discount: discount, generator: generator)
-    return TabularProblem(environment: mdp, initialLogits: gaussianLogits(states: states, actions: actions, generator))
+    return TabularProblem(
+      environment: mdp, initialLogits: gaussianLogits(states: states, actions: actions, generator),
+      description: "random MDP, \(states) states × \(actions) actions, γ = \(discount), seed \(seed)")
   }
 
   private static func gaussianLogits(states: Int, actions: Int, _ generator: MersenneTwister) -> [[Double]] {

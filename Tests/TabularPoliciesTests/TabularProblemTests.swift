@@ -23,4 +23,18 @@ struct TabularProblemTests {
     #expect(try TabularProblem.bandit(rewards: [1, 0, 0.5]).initialLogits == [[0, 0, 0]])
     #expect(throws: TabularPolicyError.self) { try TabularProblem.bandit(rewards: [1, 0], initialLogits: [0, 0, 0]) }
   }
+
+  /// One wording of each problem, which `bandit`, `mdp` and `sweep` all print (they used to spell
+  /// three different ones, and `mdp` left out the seed).
+  @Test func descriptionsNameTheProblemAndItsSeed() throws {
+    #expect(try TabularProblem.bandit(rewards: [1, 0, 0.5]).description == "3-armed bandit, r = 1,0,0.5")
+    #expect(try TabularProblem.bandit(rewards: Array(repeating: 0, count: 17)).description == "17-armed bandit")
+    #expect(try TabularProblem.randomBandit(states: 1, actions: 4, seed: 7).description == "random 4-armed bandit, seed 7")
+    #expect(
+      try TabularProblem.randomBandit(states: 3, actions: 4, seed: 7).description
+        == "random contextual bandit, 3 states × 4 arms, seed 7")
+    #expect(
+      try TabularProblem.randomMDP(states: 5, actions: 3, discount: 0.9, seed: 0).description
+        == "random MDP, 5 states × 3 actions, γ = 0.9, seed 0")
+  }
 }
