@@ -16,13 +16,6 @@ struct AnalysisSettings: ParsableArguments {
   /// themselves (non-mutating, for the commands that call it from their own `validate()`).
   func validate() throws {}
 
-  /// T must be finite and > 0 with a finite 1/T (a subnormal T overflows 1/T to ∞); for the
-  /// commands that check `argument` after parsing.
-  static func checkTemperature(_ t: Double, argument: String) throws {
-    guard t.isFinite, t > 0 else { throw ValidationError("\(argument) \(t) is invalid: it must be a finite number > 0") }
-    guard (1 / t).isFinite else { throw ValidationError("\(argument) \(t) is too small: 1/T overflows to infinity (use T ≥ \(1 / Double.greatestFiniteMagnitude))") }
-  }
-
   /// The dump pipeline's settings: T and η as given (nil: the dump's metadata) and the batch options.
   var pipeline: DumpAnalysisSettings {
     var options = batch.options(over: AnalysisOptions())
@@ -41,8 +34,8 @@ struct BatchSettings: ParsableArguments {
   @Option(parsing: .unconditional, help: "KL-Cov ratio as a fraction, verl kl_cov_ratio (default: 0.0002).", transform: CheckedArgument.fraction)
   var klCovRatio: Double?
 
-  @Option(parsing: .unconditional, help: "Clip-Cov bounds lb,ub, strict: lb < Cov < ub (default: 1,5).", transform: CheckedArgument.bounds)
-  var clipCovBounds: AnalysisOptions.ClosedRangeBounds?
+  @Option(parsing: .unconditional, help: "Clip-Cov bounds lb,ub, strict: lb < Cov < ub (default: 1,5).", transform: CheckedArgument.band(strict: true))
+  var clipCovBounds: CheckedArgument.Band?
 
   @Option(parsing: .unconditional, help: "Clip-Cov pick ratio as a fraction, verl clip_cov_ratio (default: 0.0002).", transform: CheckedArgument.fraction)
   var clipCovRatio: Double?
@@ -60,6 +53,6 @@ struct BatchSettings: ParsableArguments {
 
   /// `base` with every flag given replacing its setting (η from --lr, source `flag`).
   func options(over base: AnalysisOptions) -> AnalysisOptions {
-    base.replacing(learningRate: lr, klCovRatio: klCovRatio, clipCovBounds: clipCovBounds, clipCovRatio: clipCovRatio, microBatch: microBatch, seed: seed)
+    base.replacing(learningRate: lr, klCovRatio: klCovRatio, clipCovBounds: clipCovBounds.map { .init(lower: $0.lower, upper: $0.upper) }, clipCovRatio: clipCovRatio, microBatch: microBatch, seed: seed)
   }
 }

@@ -17,8 +17,8 @@ struct BanditCommand: ParsableCommand {
 
   @OptionGroup var problem: BanditProblemOptions
 
-  @Option(parsing: .unconditional, help: "Initial logits z1,…,zK (default: zeros with --rewards).")
-  var initLogits: VectorArgument?
+  @Option(parsing: .unconditional, help: "Initial logits z1,…,zK (default: zeros with --rewards).", transform: CheckedArgument.finiteList)
+  var initLogits: [Double]?
 
   @Option(help: "mt19937 seed of the sampling stream (default seed + 1).")
   var sampleSeed: UInt64?
@@ -27,17 +27,13 @@ struct BanditCommand: ParsableCommand {
 
   func validate() throws {
     if problem.arms != nil && initLogits != nil { throw ValidationError("--init-logits goes with --rewards; --arms draws the logits") }
-    if let r = problem.rewards, let z = initLogits, r.values.count != z.values.count {
-      throw ValidationError("--init-logits has \(z.values.count) values but --rewards has \(r.values.count)")
+    if let r = problem.rewards, let z = initLogits, r.count != z.count {
+      throw ValidationError("--init-logits has \(z.count) values but --rewards has \(r.count)")
     }
     try TabularProblem.checkSize(states: problem.states, actions: problem.actions, steps: training.steps)
   }
 
   func run() throws {
-    let states = problem.states, k = problem.actions
-    let description = states == 1 ? "\(k)-armed bandit" : "contextual bandit, \(states) states × \(k) arms"
-    try training.train(
-      try problem.problem(initialLogits: initLogits?.values), seed: sampleSeed ?? problem.seed &+ 1, description: description,
-      kind: .bandit)
+    try training.train(try problem.problem(initialLogits: initLogits), seed: sampleSeed ?? problem.seed &+ 1, kind: .bandit)
   }
 }

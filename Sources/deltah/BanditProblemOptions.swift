@@ -6,8 +6,8 @@ import TabularPolicies
 /// The bandit of `deltah bandit` and `deltah sweep`: explicit one-state rewards, or a random
 /// (contextual) bandit drawn from a seed.
 struct BanditProblemOptions: ParsableArguments {
-  @Option(parsing: .unconditional, help: "Rewards r1,…,rK of a one-state bandit.")
-  var rewards: VectorArgument?
+  @Option(parsing: .unconditional, help: "Rewards r1,…,rK of a one-state bandit.", transform: CheckedArgument.finiteList)
+  var rewards: [Double]?
 
   @Option(help: "Number of arms K for a random bandit (with --seed).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumLogits))
   var arms: Int?
@@ -24,11 +24,11 @@ struct BanditProblemOptions: ParsableArguments {
   }
 
   /// The number of actions K.
-  var actions: Int { arms ?? rewards?.values.count ?? 1 }
+  var actions: Int { arms ?? rewards?.count ?? 1 }
 
   /// The bandit with initial logits z₀ (explicit rewards: `initialLogits` or zeros; random: drawn).
   func problem(initialLogits: [Double]? = nil) throws -> TabularProblem {
-    try rewards.map { try TabularProblem.bandit(rewards: $0.values, initialLogits: initialLogits) }
+    try rewards.map { try TabularProblem.bandit(rewards: $0, initialLogits: initialLogits) }
       ?? TabularProblem.randomBandit(states: states, actions: actions, seed: seed)
   }
 }

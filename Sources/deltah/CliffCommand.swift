@@ -15,8 +15,8 @@ struct CliffCommand: ParsableCommand {
       ‖(diag π_α − π_απ_αᵀ)/α‖₂ ≤ 1/(2α), price of smoothing max r − π_αᵀr ≤ α log K.
       """)
 
-  @Option(parsing: .unconditional, help: "Rewards (or one state's Q values) r, comma-separated.")
-  var rewards: VectorArgument
+  @Option(parsing: .unconditional, help: "Rewards (or one state's Q values) r, comma-separated.", transform: CheckedArgument.finiteList)
+  var rewards: [Double]
 
   @Option(parsing: .unconditional, help: "Entropy temperature α > 0.", transform: CheckedArgument.positive)
   var alpha: Double
@@ -27,11 +27,10 @@ struct CliffCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Tie tolerance τ ≥ 0 (default 1e-9·max|r|).", transform: CheckedArgument.nonNegative)
   var tolerance: Double?
 
-  @Flag(help: "Print one JSON object instead of a table.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   func run() throws {
-    let report = try CliffReport(values: rewards.values, alpha: alpha, gamma: gamma, tolerance: tolerance)
-    if json { try DeltaHEnvelope.writeToStandardOutput(report, kind: .cliff) } else { print(TextTable(cliff: report).rendered()) }
+    let report = try CliffReport(values: rewards, alpha: alpha, gamma: gamma, tolerance: tolerance)
+    try output.print(report, kind: .cliff) { TextTable(cliff: report).rendered() }
   }
 }

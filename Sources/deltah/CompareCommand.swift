@@ -29,8 +29,7 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl to this .safetensors file.")
   var perToken: String?
 
-  @Option(parsing: .unconditional, help: "Trust tolerance ε > 0: a position is inside the trust radius when ½ΔxᵀQΔx ≤ ε·|first order| (default: 0.1).", transform: CheckedArgument.positive)
-  var trustTolerance: Double = 0.1
+  @OptionGroup var trust: TrustToleranceOption
 
   @Option(help: "A jvp dump (J·Δθ of the raw logits as 'logits', same positions as BEFORE): adds Lemma 1 on the linearised network and the decomposition of the actual ΔH.")
   var linearized: String?
@@ -46,7 +45,7 @@ struct CompareCommand: ParsableCommand {
     try OutputFile.refuseOverwritingInputs(outputs: [perToken, sharding.partial], inputs: [before, after] + (linearized.map { [$0] } ?? []))
     let a = try LogitDump(path: before), b = try LogitDump(path: after)
     let range = try sharding.shard.map { try $0.range(positionShape: a.positionShape, file: before) }
-    let settings = ComparisonSettings(temperature: temperature, trustTolerance: trustTolerance, range: range, linearized: linearized)
+    let settings = ComparisonSettings(temperature: temperature, trustTolerance: trust.value, range: range, linearized: linearized)
     let run = try DumpPipeline.compare(before: a, after: b, settings: settings, progress: ProgressBar("comparing").update)
     if let partial = sharding.partial, let shard = sharding.shard, let range {
       try run.partial(shard: (shard.index, shard.count)).write(to: partial)

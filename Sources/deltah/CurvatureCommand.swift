@@ -20,8 +20,8 @@ struct CurvatureCommand: ParsableCommand {
   @Argument(help: "A logit dump (with --positions).")
   var dump: String?
 
-  @Option(parsing: .unconditional, help: "Logits z, comma-separated.")
-  var logits: VectorArgument?
+  @Option(parsing: .unconditional, help: "Logits z, comma-separated.", transform: CheckedArgument.finiteList)
+  var logits: [Double]?
 
   @Option(help: "Flat position indices of the dump, comma-separated.", transform: CheckedArgument.positionIndices)
   var positions: [Int]?
@@ -34,8 +34,7 @@ struct CurvatureCommand: ParsableCommand {
     transform: CheckedArgument.temperature)
   var temperature: Double?
 
-  @Flag(help: "Print JSON instead of a table.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
     guard (logits != nil) != (dump != nil) else { throw ValidationError("give either --logits or a DUMP with --positions") }
@@ -45,15 +44,15 @@ struct CurvatureCommand: ParsableCommand {
   func run() throws {
     let d = try dump.map { try LogitDump(path: $0) }
     // k ≥ 1 is checked at parsing; k ≤ K here, in this layer's words (the library's error names no flag).
-    if let actions = logits?.values.count ?? d?.vocabularySize, top > actions {
+    if let actions = logits?.count ?? d?.vocabularySize, top > actions {
       throw ValidationError("--top \(top) is out of range: the policy has \(actions) actions (need 1 ≤ k ≤ \(actions))")
     }
     if let logits {
-      let report = try CurvatureReport(logits: logits.values, temperature: temperature ?? 1, top: top)
-      if json { try DeltaHEnvelope.writeToStandardOutput(report, kind: .curvature) } else { print(TextTable(curvature: report).rendered()) }
+      let report = try CurvatureReport(logits: logits, temperature: temperature ?? 1, top: top)
+      try output.print(report, kind: .curvature) { TextTable(curvature: report).rendered() }
     } else {
       let report = try DumpCurvatureReport(dump: d!, positions: positions!, temperature: temperature, top: top)
-      if json { try DeltaHEnvelope.writeToStandardOutput(report, kind: .curvatureDump) } else { print(TextTable.curvature(report)) }
+      try output.print(report, kind: .curvatureDump) { TextTable.curvature(report) }
     }
   }
 }

@@ -40,5 +40,10 @@ struct DeltaHCommand: ParsableCommand {
       exit(withError: ExitCode(code.rawValue))
     }
   }
-}
 
+  /// ArgumentParser lists six or more allowed values one per line ("one of the following:\n  - a\n  - b");
+  /// errors are one line, so the list is joined: "one of the following: a, b".
+  private static func oneLine(_ message: String) -> String {
+    message.replacing(":\n  - ", with: ": ").replacing("\n  - ", with: ", ")
+  }
+}

@@ -5,59 +5,76 @@ import EntropyInterventions
 import TabularPolicies
 
 /// The entropy intervention of the sampled rules of `deltah bandit` and `deltah mdp` and its
-/// settings (`EntropyIntervention.Parameters`).
+/// settings (`EntropyIntervention.Parameters`; a flag not given keeps the library default, which
+/// its help shows).
 struct InterventionOptions: ParsableArguments {
-  @Option(help: "Intervention for sampled rules: none, clip-cov, kl-cov, steer-linear, steer-exp, opefo, entrocraft, forking, polarity, or a token weighting with its defaults (README methods table): forking-bottom, cispo, bapo, hapo, lp-reg, siren, empg, d3s, cov-kernel, kl-cov-annealed (β_t = β₀/(1 + t/τ), β₀ = --kl-coef), epo (history: this run's policy entropies before the step).")
+  private static let defaults = EntropyIntervention.Parameters()
+
+  @Option(help: "Intervention for sampled rules (README methods table); kl-cov-annealed uses β_t = β₀/(1 + t/τ) with β₀ = --kl-coef, epo's history is this run's policy entropies before the step.")
   var intervention: EntropyIntervention.Kind = .none
 
-  @Option(help: "Clip-Cov / KL-Cov selection ratio (fraction; defaults 2e-4 / 2e-3).")
+  @Option(parsing: .unconditional, help: "Clip-Cov / KL-Cov selection ratio in (0, 1] (a fraction; defaults 2e-4 / 2e-3).", transform: CheckedArgument.fraction)
   var covRatio: Double?
 
-  @Option(parsing: .unconditional, help: "Clip-Cov ω_low.")
-  var covLower: Double = 1
+  @Option(parsing: .unconditional, help: "Clip-Cov ω_low < ω_high (default: \(defaults.covarianceLowerBound)).", transform: CheckedArgument.finite)
+  var covLower: Double?
 
-  @Option(parsing: .unconditional, help: "Clip-Cov ω_high.")
-  var covUpper: Double = 5
+  @Option(parsing: .unconditional, help: "Clip-Cov ω_high (default: \(defaults.covarianceUpperBound)).", transform: CheckedArgument.finite)
+  var covUpper: Double?
 
-  @Option(help: "KL-Cov β.")
-  var klCoef: Double = 1
+  @Option(parsing: .unconditional, help: "KL-Cov β ≥ 0 (default: \(defaults.klCoefficient)).", transform: CheckedArgument.nonNegative)
+  var klCoef: Double?
 
-  @Option(help: "kl-cov-annealed: Robbins–Monro timescale τ > 0 of β_t = β₀/(1 + t/τ) (default: 100).", transform: CheckedArgument.positive)
-  var klTimescale: Double = 100
+  @Option(parsing: .unconditional, help: "kl-cov-annealed: Robbins–Monro timescale τ > 0 of β_t = β₀/(1 + t/τ) (default: \(defaults.klTimescale)).", transform: CheckedArgument.positive)
+  var klTimescale: Double?
 
-  @Option(help: "siren: p of the top-p mask (the bonus is the renormalised entropy of the smallest set holding mass p; default: no top-p mask).", transform: CheckedArgument.fraction)
+  @Option(parsing: .unconditional, help: "siren: p of the top-p mask (the bonus is the renormalised entropy of the smallest set holding mass p; default: no top-p mask).", transform: CheckedArgument.fraction)
   var sirenTopP: Double?
 
-  @Option(help: "STEER w_min.")
-  var steerMin: Double = 0.8
+  @Option(parsing: .unconditional, help: "STEER w_min ≤ w_max (default: \(defaults.steerMinimum)).", transform: CheckedArgument.finite)
+  var steerMin: Double?
 
-  @Option(help: "STEER w_max (linear mode).")
-  var steerMax: Double = 1.2
+  @Option(parsing: .unconditional, help: "STEER w_max of the linear mode (default: \(defaults.steerMaximum)).", transform: CheckedArgument.finite)
+  var steerMax: Double?
 
-  @Option(parsing: .unconditional, help: "Entrocraft start bounds L0,U0 (default 0.6,0.7).", transform: CheckedArgument.pair)
-  var entrocraftStart: CheckedArgument.Pair?
+  @Option(parsing: .unconditional, help: "Entrocraft start bounds L0 ≤ U0 (default: \(defaults.entrocraftStart.lower),\(defaults.entrocraftStart.upper)).", transform: CheckedArgument.band(strict: false))
+  var entrocraftStart: CheckedArgument.Band?
 
-  @Option(parsing: .unconditional, help: "Entrocraft end bounds L1,U1 (default 0.1,0.2), reached at the last step.", transform: CheckedArgument.pair)
-  var entrocraftEnd: CheckedArgument.Pair?
+  @Option(parsing: .unconditional, help: "Entrocraft end bounds L1 ≤ U1, reached at the last step (default: \(defaults.entrocraftEnd.lower),\(defaults.entrocraftEnd.upper)).", transform: CheckedArgument.band(strict: false))
+  var entrocraftEnd: CheckedArgument.Band?
 
-  @Option(help: "Forking-token ratio ρ.")
-  var forkingRatio: Double = 0.2
+  @Option(parsing: .unconditional, help: "Forking-token ratio ρ in (0, 1] (default: \(defaults.forkingRatio)).", transform: CheckedArgument.fraction)
+  var forkingRatio: Double?
 
   @Option(parsing: .unconditional, help: "Polarity reweighting: entropy target H* > 0 of the proportional controller.", transform: CheckedArgument.positive)
   var polarityTarget: Double?
 
-  @Option(parsing: .unconditional, help: "Polarity reweighting: controller gain g ≥ 0 (w± = clamp(1 ± g(H* − H)/H*, 0, 2); default: 1).", transform: CheckedArgument.nonNegative)
-  var polarityGain: Double = 1
+  @Option(parsing: .unconditional, help: "Polarity reweighting: controller gain g ≥ 0 (w± = clamp(1 ± g(H* − H)/H*, 0, 2); default: \(defaults.polarityGain)).", transform: CheckedArgument.nonNegative)
+  var polarityGain: Double?
 
-  /// The intervention's settings from the flags (defaults: `EntropyIntervention.Parameters`).
+  /// The settings that only the chosen intervention relates: ω_low < ω_high (clip-cov),
+  /// w_min ≤ w_max (steer-linear), 0 < w_min ≤ 1 (steer-exp).
+  func validate() throws {
+    let p = parameters, (lo, hi) = (p.steerMinimum, p.steerMaximum)
+    switch intervention {
+    case .clipCov where p.covarianceLowerBound >= p.covarianceUpperBound:
+      throw ValidationError("--cov-lower \(p.covarianceLowerBound) must be below --cov-upper \(p.covarianceUpperBound)")
+    case .steerLinear where lo > hi: throw ValidationError("--steer-min \(lo) must not exceed --steer-max \(hi)")
+    case .steerExponential where lo <= 0 || lo > 1: throw ValidationError("--steer-min \(lo) must be in (0, 1] for steer-exp")
+    default: break
+    }
+  }
+
+  /// The intervention's settings: each flag given replaces the library default.
   var parameters: EntropyIntervention.Parameters {
-    var p = EntropyIntervention.Parameters(
-      covarianceRatio: covRatio, covarianceLowerBound: covLower, covarianceUpperBound: covUpper, klCoefficient: klCoef,
-      klTimescale: klTimescale, sirenTopP: sirenTopP, steerMinimum: steerMin, steerMaximum: steerMax,
-      forkingRatio: forkingRatio, polarityTarget: polarityTarget, polarityGain: polarityGain)
-    if let b = entrocraftStart { p.entrocraftStart = (b.lower, b.upper) }
-    if let b = entrocraftEnd { p.entrocraftEnd = (b.lower, b.upper) }
-    return p
+    let d = Self.defaults
+    return EntropyIntervention.Parameters(
+      covarianceRatio: covRatio, covarianceLowerBound: covLower ?? d.covarianceLowerBound,
+      covarianceUpperBound: covUpper ?? d.covarianceUpperBound, klCoefficient: klCoef ?? d.klCoefficient,
+      klTimescale: klTimescale ?? d.klTimescale, sirenTopP: sirenTopP, steerMinimum: steerMin ?? d.steerMinimum,
+      steerMaximum: steerMax ?? d.steerMaximum, entrocraftStart: entrocraftStart.map { ($0.lower, $0.upper) } ?? d.entrocraftStart,
+      entrocraftEnd: entrocraftEnd.map { ($0.lower, $0.upper) } ?? d.entrocraftEnd, forkingRatio: forkingRatio ?? d.forkingRatio,
+      polarityTarget: polarityTarget, polarityGain: polarityGain ?? d.polarityGain)
   }
 }
 

@@ -48,8 +48,7 @@ struct LawCommand: ParsableCommand {
   @Option(help: "With dumps: temperature T > 0 (default: each dump's metadata, else 1).", transform: CheckedArgument.temperature)
   var temperature: Double?
 
-  @Flag(help: "Print JSON instead of a table.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
     if rewards == nil, files.count != 1 { throw ValidationError("give one training log, or dumps with --rewards LOG") }
@@ -65,8 +64,7 @@ struct LawCommand: ParsableCommand {
     let law = try EntropyPerformanceLaw.fit(
       input, columns: columns, options: .init(fitFraction: fitFraction, bootstrapResamples: bootstrap, seed: seed)
     ) { ProgressBar("reading \($0)").update }
-    if json { try DeltaHEnvelope.writeToStandardOutput(law, kind: .law) } else { print(TextTable.entropyPerformanceLaw(law, sources: sources)) }
-    for w in law.warnings { OutputFile.writeStandardError("warning: \(w)\n") }
+    try output.print(law, kind: .law, warnings: law.warnings) { TextTable.entropyPerformanceLaw(law, sources: sources) }
   }
 
   /// Where the column names and B came from: "default", or the option that set them.

@@ -37,8 +37,6 @@ struct MDPCommand: ParsableCommand {
 
   func run() throws {
     let problem = try TabularProblem.randomMDP(states: states, actions: actions, discount: gamma, seed: seed)
-    try training.train(
-      problem, seed: sampleSeed ?? seed &+ 1, description: "random MDP, \(states) states × \(actions) actions, γ = \(gamma)",
-      kind: .mdp)
+    try training.train(problem, seed: sampleSeed ?? seed &+ 1, kind: .mdp)
   }
 }

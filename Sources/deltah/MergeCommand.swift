@@ -24,8 +24,7 @@ struct MergeCommand: ParsableCommand {
   @Option(help: "Write per-position tensors of the merged batch to this .safetensors file (needs every shard).")
   var perToken: String?
 
-  @Option(parsing: .unconditional, help: "Compare partials only: trust tolerance ε > 0 of the trust radius, as `compare --trust-tolerance` (default: 0.1).", transform: CheckedArgument.positive)
-  var trustTolerance: Double = 0.1
+  @OptionGroup var trust: TrustToleranceOption
 
   @OptionGroup var output: OutputOptions
 
@@ -36,9 +35,10 @@ struct MergeCommand: ParsableCommand {
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [perToken], inputs: partials)
     if try ComparisonPartial.isComparisonPartial(at: partials[0]) { return try mergeComparison() }
+    if trust.given != nil { throw ValidationError("--trust-tolerance applies to compare partials; these are analyze partials") }
     let parts = try partials.map { try Self.read($0, AnalysisPartial.init(path:), AnalysisPartial.isAnalysisPartial(at:), "write partials with 'deltah analyze DUMP --shard i/n --partial OUT'") }
     let (analysis, coverage) = try DumpPipeline.mergeAnalysis(parts, options: { settings.options(over: $0) })
-    if perToken != nil, !coverage.isComplete { throw ArgumentError("--per-token needs every shard: \(coverage)") }
+    if perToken != nil, !coverage.isComplete { throw ValidationError("--per-token needs every shard: \(coverage)") }
     if let perToken { try analysis.perTokenWriter().write(to: perToken) }
     let summary = analysis.summary
     try output.print(summary, kind: .analyze, warnings: summary.warnings.map { "\(summary.file): \($0)" }) { TextTable.rendered(summary: summary) }
@@ -47,10 +47,10 @@ struct MergeCommand: ParsableCommand {
   func mergeComparison() throws {
     guard settings.isEmpty else { throw ValidationError("compare partials take no batch settings (--lr, --kl-cov-ratio, …)") }
     let parts = try partials.map { try Self.read($0, ComparisonPartial.init(path:), ComparisonPartial.isComparisonPartial(at:), "write it with 'deltah compare BEFORE AFTER --shard i/n --partial OUT'") }
-    let merged = try DumpPipeline.mergeComparison(parts, trustTolerance: trustTolerance)
-    if perToken != nil, !merged.coverage.isComplete { throw ArgumentError("--per-token needs every shard: \(merged.coverage)") }
+    let merged = try DumpPipeline.mergeComparison(parts, trustTolerance: trust.value)
+    if perToken != nil, !merged.coverage.isComplete { throw ValidationError("--per-token needs every shard: \(merged.coverage)") }
     if !merged.coverage.isComplete { OutputFile.writeStandardError("warning: \(merged.coverage): the result is not the whole comparison's\n") }
-    if let perToken { try merged.comparison.perTokenWriter(trustTolerance: trustTolerance).write(to: perToken) }
+    if let perToken { try merged.comparison.perTokenWriter(trustTolerance: trust.value).write(to: perToken) }
     try output.print(merged.result)
   }
 

@@ -5,7 +5,7 @@ import DumpAnalysis
 import LogitDumps
 import Reports
 
-/// `--json`, shared by the dump commands: a result as one JSON envelope on standard output instead
+/// `--json`, shared by every command that prints one result: the result as one JSON envelope on standard output instead
 /// of its terminal table; warnings go to standard error either way.
 struct OutputOptions: ParsableArguments {
   @Flag(help: "Print JSON instead of tables.")
@@ -13,7 +13,7 @@ struct OutputOptions: ParsableArguments {
 
   /// Prints `result` as JSON of `kind` or as `table()`, then each warning as "warning: …" on
   /// standard error.
-  func print<Result: Encodable>(_ result: Result, kind: DeltaHResultKind, warnings: [String], table: () -> String) throws {
+  func print<Result: Encodable>(_ result: Result, kind: DeltaHResultKind, warnings: [String] = [], table: () -> String) throws {
     if json { try DeltaHEnvelope.writeToStandardOutput(result, kind: kind) } else { Swift.print(table()) }
     for w in warnings { OutputFile.writeStandardError("warning: \(w)\n") }
   }

@@ -27,7 +27,7 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "With --compare: a jvp dump (J·Δθ) of BEFORE's positions; adds the linearised-network prediction and the decomposition of ΔH.")
   var linearized: String?
 
-  @Option(help: "Table format: markdown, latex, csv or json.")
+  @Option(help: "Table format.")
   var format: ReportTableFormat = .markdown
 
   @Option(help: "Folder for the tables (in --format) and the SVG figures (created if missing).")

@@ -38,11 +38,11 @@ struct ShardArgument: ExpressibleByArgument {
 
   /// The flat positions of this shard of a dump with `positionShape`.
   ///
-  /// - Throws: ``ArgumentError`` when there are more shards than sequences ([B, T]) or positions ([N]).
+  /// - Throws: ``ValidationError`` (exit 64) when there are more shards than sequences ([B, T]) or positions ([N]).
   func range(positionShape: [Int], file: String) throws -> Range<Int> {
     let units = positionShape[0]
     guard count <= units else {
-      throw ArgumentError("--shard \(index)/\(count): \(file) has only \(units) \(positionShape.count == 2 ? "sequences" : "positions"), so at most \(units) shards")
+      throw ValidationError("--shard \(index)/\(count): \(file) has only \(units) \(positionShape.count == 2 ? "sequences" : "positions"), so at most \(units) shards")
     }
     return PositionTable.shardRange(index: index, of: count, positionShape: positionShape)
   }

@@ -17,17 +17,17 @@ struct StepCommand: ParsableCommand {
       First order: −Cov_π(log π, Δz/T); second order adds ½ (Δz/T)ᵀ ∇²H (Δz/T).
       """)
 
-  @Option(parsing: .unconditional, help: "Logits z, comma-separated.")
-  var logits: VectorArgument
+  @Option(parsing: .unconditional, help: "Logits z, comma-separated.", transform: CheckedArgument.finiteList)
+  var logits: [Double]
 
   @Option(parsing: .unconditional, help: "Temperature T > 0; the policy is softmax(z/T) (default: 1).", transform: CheckedArgument.temperature)
   var temperature: Double = 1
 
-  @Option(parsing: .unconditional, help: "An arbitrary raw-logit step Δz, comma-separated.")
-  var delta: VectorArgument?
+  @Option(parsing: .unconditional, help: "An arbitrary raw-logit step Δz, comma-separated.", transform: CheckedArgument.finiteList)
+  var delta: [Double]?
 
-  @Option(parsing: .unconditional, help: "Rewards r, comma-separated (with --rule and --lr).")
-  var rewards: VectorArgument?
+  @Option(parsing: .unconditional, help: "Rewards r, comma-separated (with --rule and --lr).", transform: CheckedArgument.finiteList)
+  var rewards: [Double]?
 
   @Option(help: "Update rule for --rewards: pg or npg.")
   var rule: PolicyGradientRule?
@@ -41,11 +41,9 @@ struct StepCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Learning rate η.")
   var lr: Double?
 
-  @Option(parsing: .unconditional, help: "Trust tolerance ε > 0 of trust_scale s* = 2ε|g·Δx|/|ΔxᵀQΔx| (default: 0.1).", transform: CheckedArgument.positive)
-  var trustTolerance: Double = 0.1
+  @OptionGroup var trust: TrustToleranceOption
 
-  @Flag(help: "Print one JSON object instead of a table.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   func validate() throws {
     let modes = [delta != nil, rewards != nil, token != nil].filter { $0 }.count
@@ -65,16 +63,12 @@ struct StepCommand: ParsableCommand {
 
   func run() throws {
     let step: StepReport.Step =
-      if let delta { .logitStep(delta.values) } else if let rewards, let rule, let lr {
-        .policyGradient(rule, rewards: rewards.values, learningRate: lr)
+      if let delta { .logitStep(delta) } else if let rewards, let rule, let lr {
+        .policyGradient(rule, rewards: rewards, learningRate: lr)
       } else { .sampledToken(token!, advantage: advantage!, learningRate: lr!) }
-    let policy = try SoftmaxPolicy(logits: logits.values, temperature: temperature)
-    let report = try StepReport(policy: policy, step: step, trustTolerance: trustTolerance)
-    if json {
-      try DeltaHEnvelope.writeToStandardOutput(report, kind: .step)
-    } else {
-      print(report.terminalTable())
-    }
+    let policy = try SoftmaxPolicy(logits: logits, temperature: temperature)
+    let report = try StepReport(policy: policy, step: step, trustTolerance: trust.value)
+    try output.print(report, kind: .step) { report.terminalTable() }
   }
 }
 

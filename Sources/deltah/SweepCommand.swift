@@ -33,7 +33,7 @@ struct SweepCommand: ParsableCommand {
   var interventions = NameList<EntropyIntervention.Kind>(
     [.none, .clipCov, .klCov, .steerLinear, .opefo, .entrocraft, .forking, .cispo, .lpReg, .covarianceKernel])
 
-  @Option(help: "Comma-separated sampled rules: reinforce (PG), grpo, ppo.")
+  @Option(help: "Comma-separated sampled rules (reinforce is the sampled PG).")
   var rules = NameList<InterventionSweep.Rule>(InterventionSweep.Rule.allCases)
 
   @Option(help: "Update steps per run (default: 100).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumSteps))
@@ -79,9 +79,7 @@ struct SweepCommand: ParsableCommand {
       interventions: try interventions.values.map { ($0.rawValue, try EntropyIntervention($0, totalSteps: steps)) },
       seeds: (1...runs).map { seed + UInt64($0) }, steps: steps, learningRate: lr, samplesPerState: samples)
     let cells = try sweep.run(threads: threads)
-    let k = tabular.environment.actionCount
-    let environment = mdp ? "random MDP, \(states) states × \(k) actions, γ = \(gamma), seed \(seed)" : problem.rewards.map { "bandit r = \($0.values.map { NumberFormatting.terminal($0) }.joined(separator: ","))" }
-      ?? "random bandit K = \(k), S = \(states), seed \(seed)"
+    let environment = tabular.description
     let report = InterventionSweepReport(
       cells: cells, environment: environment, learningRate: lr, steps: steps, samplesPerState: samples,
       seeds: seed + 1...seed + UInt64(runs))

@@ -20,19 +20,17 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Step scaling across states: per-state (Cui et al.) or visitation (d(s)/(1−γ) for PG, 1/(1−γ) for NPG).")
   var scaling: StateStepScaling.Kind = .perState
 
-  @Option(parsing: .unconditional, help: "Trust tolerance ε > 0 of each step's trust_scale s* (default: 0.1).", transform: CheckedArgument.positive)
-  var trustTolerance: Double = 0.1
+  @OptionGroup var trust: TrustToleranceOption
 
   @OptionGroup var intervention: InterventionOptions
 
-  @Flag(help: "Print JSON: {\"steps\": [...], \"summary\": {...}}.")
-  var json = false
+  @OptionGroup var output: OutputOptions
 
   @Flag(help: "Print CSV, one row per step.")
   var csv = false
 
   func validate() throws {
-    if json && csv { throw ValidationError("--json and --csv are exclusive") }
+    if output.json && csv { throw ValidationError("--json and --csv are exclusive") }
     let (rule, kind) = (update.rule, intervention.intervention)
     if kind != .none && !rule.isSampled {
       throw ValidationError("--intervention \(kind.rawValue) acts on sampled tokens; use --rule reinforce, grpo or ppo")
@@ -42,7 +40,7 @@ struct TrainingOptions: ParsableArguments {
   }
 
   /// Trains and prints the run in the requested format.
-  func train(_ problem: TabularProblem, seed: UInt64, description: String, kind: DeltaHResultKind) throws {
+  func train(_ problem: TabularProblem, seed: UInt64, kind: DeltaHResultKind) throws {
     let rule = try UpdateRule(
       update.rule, parameters: update.parameters,
       intervention: try EntropyIntervention(intervention.intervention, parameters: intervention.parameters, totalSteps: steps))
@@ -53,20 +51,17 @@ struct TrainingOptions: ParsableArguments {
     do { run = try trainer.run(steps: steps) } catch { throw namingFlags(error) }
     let summary = RunSummary(
       run: run, rule: update.rule, update: rule, intervention: intervention.intervention, learningRate: lr,
-      environment: description)
-    if json {
-      try DeltaHEnvelope.writeToStandardOutput(TrainingRunReport(run: run, summary: summary, trustTolerance: trustTolerance), kind: kind)
-    } else if csv {
-      print(run.csv(trustTolerance: trustTolerance))
-    } else {
-      print(TextTable.trainingRun(run, summary: summary))
+      environment: problem.description)
+    if csv { return print(run.csv(trustTolerance: trust.value)) }
+    try output.print(TrainingRunReport(run: run, summary: summary, trustTolerance: trust.value), kind: kind) {
+      TextTable.trainingRun(run, summary: summary)
     }
   }
 
   /// The step-overflow error with the flag that sets η named; other errors as they are.
   private func namingFlags(_ error: TabularPolicyError) -> any Error {
     guard error.argument == TabularPolicyError.stepSizeArgument else { return error }
-    return ArgumentError("--lr \(lr) or a coefficient is too large: \(error.problem)")
+    return ValidationError("--lr \(lr) or a coefficient is too large: \(error.problem)")
   }
 }
 

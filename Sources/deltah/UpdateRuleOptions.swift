@@ -3,50 +3,55 @@
 import ArgumentParser
 import TabularPolicies
 
-/// The update rule of `deltah bandit` and `deltah mdp` and its settings (`UpdateRule.Parameters`).
+/// The update rule of `deltah bandit` and `deltah mdp` and its settings (`UpdateRule.Parameters`;
+/// a flag not given keeps the library default, which its help shows).
 struct UpdateRuleOptions: ParsableArguments {
-  @Option(help: "Update rule: pg, npg, entropy-bonus, natural-entropy-bonus, temperature, natural-temperature (exact); reinforce, grpo, ppo (sampled; ppo = grpo with --epochs default 4).")
+  private static let defaults = UpdateRule.Parameters()
+
+  @Option(help: "Update rule: reinforce, grpo and ppo (grpo with --epochs default 4) sample tokens; the others are exact.")
   var rule: UpdateRule.Kind = .policyGradient
 
-  @Option(parsing: .unconditional, help: "Entropy-bonus coefficient α (entropy-bonus rules; also added to sampled rules).")
+  @Option(parsing: .unconditional, help: "Entropy-bonus coefficient α ≥ 0 (entropy-bonus rules; also added to sampled rules).", transform: CheckedArgument.nonNegative)
   var entropyCoef: Double?
 
-  @Option(parsing: .unconditional, help: "Weight α of REINFORCE toward π^T (temperature rules; also added to sampled rules when given).")
+  @Option(parsing: .unconditional, help: "Weight α ≥ 0 of REINFORCE toward π^T (temperature rules, default 1; added to sampled rules when given).", transform: CheckedArgument.nonNegative)
   var temperatureCoef: Double?
 
-  @Option(parsing: .unconditional, help: "Entropy target of the π^T switch: T_high below it, T_low above.")
-  var temperatureTarget: Double = 0.5
+  @Option(parsing: .unconditional, help: "Entropy target of the π^T switch: T_high below it, T_low above (default: \(defaults.temperatureTarget)).", transform: CheckedArgument.finite)
+  var temperatureTarget: Double?
 
-  @Option(help: "T_high.")
-  var tHigh: Double = 1.2
+  @Option(parsing: .unconditional, help: "T_high > 0 (default: \(defaults.highTemperature)).", transform: CheckedArgument.positive)
+  var tHigh: Double?
 
-  @Option(help: "T_low.")
-  var tLow: Double = 0.8
+  @Option(parsing: .unconditional, help: "T_low > 0 (default: \(defaults.lowTemperature)).", transform: CheckedArgument.positive)
+  var tLow: Double?
 
-  @Option(help: "Sampled rules: samples per state G (default: 8).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumSamplesPerState))
-  var samples: Int = 8
+  @Option(help: "Sampled rules: samples per state G (default: \(defaults.samplesPerState)).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumSamplesPerState))
+  var samples: Int?
 
   @Option(help: "Sampled rules: gradient steps per batch (PPO epochs; default 1, 4 for ppo).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumEpochs))
   var epochs: Int?
 
-  @Option(help: "PPO ε_low.")
-  var clipLow: Double = 0.2
+  @Option(parsing: .unconditional, help: "PPO ε_low in [0, 1] (default: \(defaults.clipLow)).", transform: CheckedArgument.unitInterval)
+  var clipLow: Double?
 
-  @Option(help: "PPO ε_high.")
-  var clipHigh: Double = 0.2
+  @Option(parsing: .unconditional, help: "PPO ε_high ≥ 0 (default: \(defaults.clipHigh)).", transform: CheckedArgument.nonNegative)
+  var clipHigh: Double?
 
-  @Option(help: "Dual-clip constant c > 1 (default none; STEER uses 3).")
+  @Option(parsing: .unconditional, help: "Dual-clip constant c > 1 (default none; STEER uses 3).", transform: CheckedArgument.aboveOne)
   var dualClip: Double?
 
-  @Option(parsing: .unconditional, help: "GRPO std epsilon.")
-  var grpoEpsilon: Double = 1e-6
+  @Option(parsing: .unconditional, help: "GRPO std epsilon ≥ 0 (default: \(defaults.grpoEpsilon)).", transform: CheckedArgument.nonNegative)
+  var grpoEpsilon: Double?
 
-  /// The rule's settings from the flags (defaults: `UpdateRule.Parameters`).
+  /// The rule's settings: each flag given replaces the library default.
   var parameters: UpdateRule.Parameters {
-    UpdateRule.Parameters(
-      entropyCoefficient: entropyCoef, temperatureCoefficient: temperatureCoef, temperatureTarget: temperatureTarget,
-      highTemperature: tHigh, lowTemperature: tLow, samplesPerState: samples, epochs: epochs, clipLow: clipLow,
-      clipHigh: clipHigh, dualClip: dualClip, grpoEpsilon: grpoEpsilon)
+    let d = Self.defaults
+    return UpdateRule.Parameters(
+      entropyCoefficient: entropyCoef, temperatureCoefficient: temperatureCoef,
+      temperatureTarget: temperatureTarget ?? d.temperatureTarget, highTemperature: tHigh ?? d.highTemperature,
+      lowTemperature: tLow ?? d.lowTemperature, samplesPerState: samples ?? d.samplesPerState, epochs: epochs,
+      clipLow: clipLow ?? d.clipLow, clipHigh: clipHigh ?? d.clipHigh, dualClip: dualClip, grpoEpsilon: grpoEpsilon ?? d.grpoEpsilon)
   }
 }
 

@@ -97,7 +97,7 @@ struct BanditCommandTests {
   @Test(arguments: [
     (["bandit", "--arms", "5", "--rule", "foo"], "'foo' is invalid for '--rule <rule>'. Please provide one of the following: pg, npg,"),
     (["bandit", "--rewards", "1,0", "--init-logits", "0,0,0"], "--init-logits has 3 values but --rewards has 2"),
-    (["bandit", "--rewards", "1,nan"], "rewards[0]: element 1 is nan"),
+    (["bandit", "--rewards", "1,nan"], "'1,nan' is invalid for '--rewards <rewards>': element 1 is nan; values must be finite"),
     (["bandit", "--arms", "5", "--lr", "-1"], "'-1' is invalid for '--lr <lr>': must be a finite number > 0"),
     (["bandit", "--arms", "5", "--rule", "pg", "--intervention", "kl-cov"], "--intervention kl-cov acts on sampled tokens; use --rule reinforce, grpo or ppo"),
     (["bandit", "--arms", "5", "--rule", "grpo", "--samples", "1"], "GRPO needs G ≥ 2"),

@@ -63,8 +63,9 @@ struct StepCommandTests {
   }
 
   @Test(arguments: [
-    (["step", "--logits", "2,nan,0", "--delta", "1,0,0"], "logit 1 is nan"),
-    (["step", "--logits", "2,inf,0", "--delta", "1,0,0"], "logit 1 is inf"),
+    (["step", "--logits", "2,nan,0", "--delta", "1,0,0"], "'2,nan,0' is invalid for '--logits <logits>': element 1 is nan"),
+    (["step", "--logits", "2,inf,0", "--delta", "1,0,0"], "'2,inf,0' is invalid for '--logits <logits>': element 1 is inf"),
+    (["step", "--logits", "2,1e400,0", "--delta", "1,0,0"], "'2,1e400,0' is invalid for '--logits <logits>': element 1 is inf"),
     (["step", "--logits", "1,2", "--delta", "1,0,0"], "logit step has 3 elements"),
     (["step", "--logits", "1,2", "--rewards", "1,0", "--rule", "pg"], "--rewards needs --rule pg|npg and --lr"),
     (["step", "--logits", "1,2", "--token", "5", "--advantage", "1", "--lr", "1"], "action 5 is out of range"),
