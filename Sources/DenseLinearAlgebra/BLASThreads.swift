@@ -24,6 +24,8 @@ import Glibc
 /// destructors (an `on_exit` handler flushes the C streams and calls `_exit` with the exit status;
 /// installed in either case). See also ``BLASWorkspace``.
 ///
+/// - Precondition: no other thread is inside a BLAS or LAPACK call (a threaded call in flight is
+///   corrupted when its pool stops); call it once at start-up, as `deltah` does.
 /// - Returns: `true` if OpenBLAS's pool was stopped.
 /// - Complexity: O(BLAS threads).
 @discardableResult
