@@ -53,7 +53,7 @@ extension EntropyIntervention {
     public var entrocraftStart: (lower: Double, upper: Double) = (0.6, 0.7)
     /// Entrocraft end bounds (L1, U1), reached at the last step (default (0.1, 0.2)).
     public var entrocraftEnd: (lower: Double, upper: Double) = (0.1, 0.2)
-    /// Forking-token ratio ρ (default 0.2).
+    /// Forking-token ratio ρ of `forking` and `forking-bottom` (default 0.2).
     public var forkingRatio: Double = 0.2
     /// Polarity controller target H* (no default: required by `polarity`).
     public var polarityTarget: Double?
@@ -117,7 +117,7 @@ extension EntropyIntervention {
     case .d3s: self = .tokenWeighting(D3SDownSampling())
     case .empg: self = .tokenWeighting(EMPGModulation())
     case .epo: self = .tokenWeighting(EPOEntropySmoothing(history: []))
-    case .forkingBottom: self = .tokenWeighting(ForkingTokenWeighting(ratio: 0.2, arm: .bottom))
+    case .forkingBottom: self = .tokenWeighting(ForkingTokenWeighting(ratio: p.forkingRatio, arm: .bottom))
     case .hapo: self = .tokenWeighting(HAPOAdaptiveClipping())
     case .klCovAnnealed:
       self = .tokenWeighting(

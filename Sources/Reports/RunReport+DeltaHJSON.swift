@@ -103,10 +103,12 @@ extension RunReport {
   private mutating func addTrainingRunJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
     let file = try plain.decode(RunFile.self, from: data)
     let s = file.summary
-    let settings: [Provenance.Setting] = [
+    var settings: [Provenance.Setting] = [
       .init("environment", s.environment), .init("rule", s.rule.rawValue), .init("intervention", s.intervention.rawValue),
       .init("lr", NumberFormatting.exact(s.learningRate)),
     ]
+    if let recorded = s.settings { settings.append(.init("settings", TextTable.describe(recorded))) }
+    warnings += (s.warnings ?? []).map { "\(source): \($0)" }
     addTrainingRun(
       TrainingRun(steps: file.steps, finalEntropy: s.finalEntropy, finalReward: s.finalReward),
       learningRate: s.learningRate, naturalGradient: s.naturalGradient, settings: settings, sources: [source])

@@ -4,7 +4,8 @@ import TabularPolicies
 
 extension TextTable {
   /// The terminal report of a tabular training run (`deltah bandit|mdp` without --json/--csv): a
-  /// heading (environment, rule, η, intervention), a table of H, J, ΔH actual / first / second
+  /// heading (environment, rule, η, intervention), the settings read with their values ("(default)"
+  /// after library defaults), the warnings, a table of H, J, ΔH actual / first / second
   /// order, Φ± and touched samples at about 20 evenly spaced steps (every ⌊T/20⌋-th and the last),
   /// then the final H and J, the first-order prediction's Pearson r and max errors, and the
   /// entropy–performance fit when it is defined.
@@ -21,12 +22,27 @@ extension TextTable {
         format(r.deltaSecondOrder, digits: 4), format(r.expandingFlow, digits: 4),
         format(r.contractingFlow, digits: 4), "\(r.interventionTouched)")
     }
-    var lines = ["\(s.environment); rule \(s.rule.rawValue), η = \(format(s.learningRate)), intervention \(s.intervention.rawValue)", t.rendered(), ""]
+    var lines = ["\(s.environment); rule \(s.rule.rawValue), η = \(format(s.learningRate)), intervention \(s.intervention.rawValue)"]
+    if let settings = s.settings { lines.append("settings: " + describe(settings)) }
+    lines += (s.warnings ?? []).map { "warning: \($0)" } + [t.rendered(), ""]
     lines.append("final H = \(format(s.finalEntropy)), final J = \(format(s.finalReward))")
     lines.append("first order vs actual: Pearson \(s.pearsonFirstOrder.map { format($0, digits: 6) } ?? "- (undefined: a constant series)"), max |err| 1st \(format(s.maxErrorFirstOrder, digits: 3)), 2nd \(format(s.maxErrorSecondOrder, digits: 3))")
     if let a = s.fitA, let b = s.fitB, let c = s.fitCeiling {
       lines.append("entropy–performance law R = −a·e^H + b: a = \(format(a, digits: 6)), b = \(format(b, digits: 6)), ceiling b − a = \(format(c, digits: 6))")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// "samples_per_state = 8 (default), …, sample_seed = 2, scaling = per-state (default)": every
+  /// setting read, rule first, an absent one as "none".
+  static func describe(_ settings: TrainingSettings) -> String {
+    let defaults = Set(settings.defaults)
+    func mark(_ name: String) -> String { defaults.contains(name) ? " (default)" : "" }
+    var parts = (settings.rule + settings.intervention).map { s in
+      "\(s.name) = \(s.value.map { NumberFormatting.terminal($0) } ?? "none")\(mark(s.name))"
+    }
+    if let seed = settings.sampleSeed { parts.append("sample_seed = \(seed)\(mark("sample_seed"))") }
+    parts.append("scaling = \(settings.scaling.rawValue)\(mark("scaling"))")
+    return parts.joined(separator: ", ")
   }
 }

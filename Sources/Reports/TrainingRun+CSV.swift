@@ -3,7 +3,8 @@
 import TabularPolicies
 
 extension TrainingRun {
-  /// The run as CSV (`deltah bandit|mdp --csv`): a header, then one row per step with
+  /// The run as CSV (`deltah bandit|mdp --csv`): each of `warnings` as a `# warning: …` comment
+  /// line (pandas `comment="#"`, as the report tables), a header, then one row per step with
   ///
   ///     step, entropy, reward, delta_actual, delta_first_order, delta_second_order, delta_visitation,
   ///     cov_pg, cov_npg, phi_plus, phi_minus, samples, ppo_clipped, intervention_touched,
@@ -15,8 +16,9 @@ extension TrainingRun {
   ///
   /// - Precondition: `trustTolerance` is finite and > 0.
   /// - Complexity: O(steps).
-  public func csv(trustTolerance: Double) -> String {
-    var lines = ["step,entropy,reward,delta_actual,delta_first_order,delta_second_order,delta_visitation,cov_pg,cov_npg,phi_plus,phi_minus,samples,ppo_clipped,intervention_touched,trust_scale,trust_tolerance"]
+  public func csv(trustTolerance: Double, warnings: [String] = []) -> String {
+    var lines = warnings.map { "# warning: " + $0.replacingScalars("\r", with: " ").replacingScalars("\n", with: " ") }
+    lines.append("step,entropy,reward,delta_actual,delta_first_order,delta_second_order,delta_visitation,cov_pg,cov_npg,phi_plus,phi_minus,samples,ppo_clipped,intervention_touched,trust_scale,trust_tolerance")
     let tolerance = NumberFormatting.terminal(trustTolerance, digits: 17)
     for r in steps {
       let numbers = [r.entropy, r.reward, r.deltaActual, r.deltaFirstOrder, r.deltaSecondOrder, r.deltaVisitation,

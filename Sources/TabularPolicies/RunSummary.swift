@@ -9,7 +9,8 @@ import EntropyInterventions
 /// `intervention` (by name), `learningRate` η (key `lr`), `stepCount` (key `steps`), initial/final entropy H
 /// (nats) and final reward J, the first-order prediction's Pearson r and max errors, summed
 /// intervention-touched and PPO-clipped samples, and the fit J = −a·e^H + b (`law_a`, `law_b`,
-/// `law_ceiling` = b − a, `law_rmse`; nil when the fit is undefined).
+/// `law_ceiling` = b − a, `law_rmse`; nil when the fit is undefined), the ``TrainingSettings``
+/// (`settings`: every setting read with its value and whether it was the default) and `warnings`.
 public struct RunSummary: Sendable, Codable, Equatable {
   public let environment: String
   public let rule: UpdateRule.Kind
@@ -30,14 +31,20 @@ public struct RunSummary: Sendable, Codable, Equatable {
   public let fitB: Double?
   public let fitCeiling: Double?
   public let fitRMSE: Double?
+  /// The settings the run used (nil only when read from a file written without them).
+  public let settings: TrainingSettings?
+  /// Warnings about the run's settings, e.g. a setting given that the run does not read (nil only
+  /// when read from a file written without them).
+  public let warnings: [String]?
 
-  /// Summarises `run`, trained with `update` (built from `rule`) and `intervention`.
+  /// Summarises `run`, trained with `update` (built from `rule`) and `intervention` with
+  /// `settings`, and the caller's `warnings` about them.
   ///
   /// - Precondition: `run.steps` is not empty.
   /// - Complexity: O(steps) (the prediction accuracy and the entropy–performance fit).
   public init(
     run: TrainingRun, rule: UpdateRule.Kind, update: UpdateRule, intervention: EntropyIntervention.Kind, learningRate: Double,
-    environment: String
+    environment: String, settings: TrainingSettings? = nil, warnings: [String] = []
   ) {
     let acc = run.predictionAccuracy
     let fit = run.entropyPerformanceFit
@@ -59,6 +66,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     self.fitB = fit?.b
     self.fitCeiling = fit?.ceiling
     self.fitRMSE = fit?.rootMeanSquareError
+    self.settings = settings
+    self.warnings = warnings
   }
 
   /// The JSON keys (snake_case).
@@ -79,5 +88,6 @@ public struct RunSummary: Sendable, Codable, Equatable {
     case fitB = "law_b"
     case fitCeiling = "law_ceiling"
     case fitRMSE = "law_rmse"
+    case settings, warnings
   }
 }

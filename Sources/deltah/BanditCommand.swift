@@ -20,9 +20,6 @@ struct BanditCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Initial logits z1,…,zK (default: zeros with --rewards).", transform: CheckedArgument.finiteList)
   var initLogits: [Double]?
 
-  @Option(help: "mt19937 seed of the sampling stream (default seed + 1).")
-  var sampleSeed: UInt64?
-
   @OptionGroup var training: TrainingOptions
 
   func validate() throws {
@@ -34,6 +31,6 @@ struct BanditCommand: ParsableCommand {
   }
 
   func run() throws {
-    try training.train(try problem.problem(initialLogits: initLogits), seed: sampleSeed ?? problem.seed &+ 1, kind: .bandit)
+    try training.train(try problem.problem(initialLogits: initLogits), problemSeed: problem.seed, kind: .bandit)
   }
 }

@@ -65,6 +65,20 @@ struct InterventionOptions: ParsableArguments {
     }
   }
 
+  /// Each intervention setting with its flag and whether the flag was given.
+  var flags: [(field: EntropyIntervention.Parameters.Field, flag: String, given: Bool)] {
+    [
+      (.covarianceRatio, "--cov-ratio", covRatio != nil), (.covarianceLowerBound, "--cov-lower", covLower != nil),
+      (.covarianceUpperBound, "--cov-upper", covUpper != nil), (.klCoefficient, "--kl-coef", klCoef != nil),
+      (.klTimescale, "--kl-timescale", klTimescale != nil), (.sirenTopP, "--siren-top-p", sirenTopP != nil),
+      (.steerMinimum, "--steer-min", steerMin != nil), (.steerMaximum, "--steer-max", steerMax != nil),
+      (.entrocraftStartLower, "--entrocraft-start", entrocraftStart != nil), (.entrocraftStartUpper, "--entrocraft-start", entrocraftStart != nil),
+      (.entrocraftEndLower, "--entrocraft-end", entrocraftEnd != nil), (.entrocraftEndUpper, "--entrocraft-end", entrocraftEnd != nil),
+      (.forkingRatio, "--forking-ratio", forkingRatio != nil), (.polarityTarget, "--polarity-target", polarityTarget != nil),
+      (.polarityGain, "--polarity-gain", polarityGain != nil),
+    ]
+  }
+
   /// The intervention's settings: each flag given replaces the library default.
   var parameters: EntropyIntervention.Parameters {
     let d = Self.defaults

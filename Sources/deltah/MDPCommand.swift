@@ -26,9 +26,6 @@ struct MDPCommand: ParsableCommand {
   @Option(help: "mt19937 seed of the MDP and the initial logits.")
   var seed: UInt64 = 0
 
-  @Option(help: "mt19937 seed of the sampling stream (default seed + 1).")
-  var sampleSeed: UInt64?
-
   @OptionGroup var training: TrainingOptions
 
   func validate() throws {
@@ -37,6 +34,6 @@ struct MDPCommand: ParsableCommand {
 
   func run() throws {
     let problem = try TabularProblem.randomMDP(states: states, actions: actions, discount: gamma, seed: seed)
-    try training.train(problem, seed: sampleSeed ?? seed &+ 1, kind: .mdp)
+    try training.train(problem, problemSeed: seed, kind: .mdp)
   }
 }

@@ -44,6 +44,17 @@ struct UpdateRuleOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "GRPO std epsilon ≥ 0 (default: \(defaults.grpoEpsilon)).", transform: CheckedArgument.nonNegative)
   var grpoEpsilon: Double?
 
+  /// Each rule setting with its flag and whether the flag was given.
+  var flags: [(field: UpdateRule.Parameters.Field, flag: String, given: Bool)] {
+    [
+      (.entropyCoefficient, "--entropy-coef", entropyCoef != nil), (.temperatureCoefficient, "--temperature-coef", temperatureCoef != nil),
+      (.temperatureTarget, "--temperature-target", temperatureTarget != nil), (.highTemperature, "--t-high", tHigh != nil),
+      (.lowTemperature, "--t-low", tLow != nil), (.samplesPerState, "--samples", samples != nil), (.epochs, "--epochs", epochs != nil),
+      (.clipLow, "--clip-low", clipLow != nil), (.clipHigh, "--clip-high", clipHigh != nil), (.dualClip, "--dual-clip", dualClip != nil),
+      (.grpoEpsilon, "--grpo-epsilon", grpoEpsilon != nil),
+    ]
+  }
+
   /// The rule's settings: each flag given replaces the library default.
   var parameters: UpdateRule.Parameters {
     let d = Self.defaults

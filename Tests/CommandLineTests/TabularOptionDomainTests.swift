@@ -50,21 +50,39 @@ struct TabularOptionDomainTests {
 
   /// A flag not given keeps the library's default (`UpdateRule.Parameters`,
   /// `EntropyIntervention.Parameters`): the run is bit-identical to one that spells the defaults
-  /// out, and the help shows them.
+  /// out, its recorded settings have the same values (marked as defaults only in the first), and
+  /// the help shows them.
   @Test func omittedSettingsAreTheLibraryDefaultsTheHelpShows() throws {
-    let base = ["bandit", "--arms", "4", "--seed", "3", "--steps", "6", "--rule", "ppo", "--json"]
+    let base = ["bandit", "--arms", "4", "--seed", "3", "--steps", "6", "--rule", "ppo", "--temperature-coef", "0.5", "--json"]
     let spelled = [
       "--clip-low", "0.2", "--clip-high", "0.2", "--grpo-epsilon", "1e-6", "--samples", "8", "--temperature-target", "0.5",
       "--t-high", "1.2", "--t-low", "0.8",
     ]
-    for intervention in [["--intervention", "clip-cov", "--cov-lower", "1", "--cov-upper", "5"],
-                         ["--intervention", "steer-linear", "--steer-min", "0.8", "--steer-max", "1.2"],
-                         ["--intervention", "entrocraft", "--entrocraft-start", "0.6,0.7", "--entrocraft-end", "0.1,0.2"],
-                         ["--intervention", "forking", "--forking-ratio", "0.2"], ["--intervention", "kl-cov", "--kl-coef", "1"]] {
+    let ruleNames: Set<String> = [
+      "clip_low", "clip_high", "grpo_epsilon", "samples_per_state", "temperature_target", "high_temperature", "low_temperature",
+    ]
+    let interventions: [([String], Set<String>)] = [
+      (["--intervention", "clip-cov", "--cov-lower", "1", "--cov-upper", "5"], ["covariance_lower_bound", "covariance_upper_bound"]),
+      (["--intervention", "steer-linear", "--steer-min", "0.8", "--steer-max", "1.2"], ["steer_minimum", "steer_maximum"]),
+      (["--intervention", "entrocraft", "--entrocraft-start", "0.6,0.7", "--entrocraft-end", "0.1,0.2"],
+       ["entrocraft_start_lower", "entrocraft_start_upper", "entrocraft_end_lower", "entrocraft_end_upper"]),
+      (["--intervention", "forking", "--forking-ratio", "0.2"], ["forking_ratio"]),
+      (["--intervention", "kl-cov", "--kl-coef", "1"], ["kl_coefficient"]),
+    ]
+    for (intervention, names) in interventions {
       let implicit = try runDeltaH(base + Array(intervention.prefix(2)))
       let explicit = try runDeltaH(base + intervention + spelled)
       #expect(implicit.status == 0 && explicit.status == 0, "\(implicit.standardError)\(explicit.standardError)")
-      #expect(implicit.standardOutput == explicit.standardOutput, "\(intervention)")
+      #expect(implicit.standardError.isEmpty && explicit.standardError.isEmpty, "every setting given is read")
+      let (a, b) = (try implicit.jsonObject(), try explicit.jsonObject())
+      #expect((a["steps"] as? NSArray) == (b["steps"] as? NSArray), "\(intervention)")
+      let (sa, sb) = (try #require(a["summary"] as? [String: Any]), try #require(b["summary"] as? [String: Any]))
+      let (settingsA, settingsB) = (try #require(sa["settings"] as? NSDictionary), try #require(sb["settings"] as? NSDictionary))
+      #expect(settingsA["rule"] as? NSDictionary == settingsB["rule"] as? NSDictionary)
+      #expect(settingsA["intervention"] as? NSDictionary == settingsB["intervention"] as? NSDictionary)
+      let spelledNames = ruleNames.union(names)
+      #expect(Set(settingsA["defaults"] as? [String] ?? []).isSuperset(of: spelledNames), "\(intervention)")
+      #expect(Set(settingsB["defaults"] as? [String] ?? []).isDisjoint(with: spelledNames), "\(intervention)")
     }
     let help = try runDeltaH(["bandit", "--help"]).standardOutput.replacingOccurrences(of: "\n", with: " ")
       .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
