@@ -39,6 +39,7 @@ struct CurvatureCommand: ParsableCommand {
   func validate() throws {
     guard (logits != nil) != (dump != nil) else { throw ValidationError("give either --logits or a DUMP with --positions") }
     if dump != nil, positions == nil { throw ValidationError("a DUMP needs --positions with non-negative integer indices") }
+    if logits != nil, positions != nil { throw ValidationError("--positions selects rows of a DUMP; --logits is one policy") }
   }
 
   func run() throws {

@@ -36,21 +36,22 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "Write the one-page HTML report here.")
   var html: String?
 
-  @Option(help: "Report title.")
-  var title: String = "DeltaH report"
+  @Option(help: "Title of the --html page (default: DeltaH report).")
+  var title: String?
 
   @OptionGroup var settings: AnalysisSettings
 
   func validate() throws {
     if inputs.isEmpty && comparePair.isEmpty { throw ValidationError("give dumps or deltah --json files, and/or --compare BEFORE AFTER") }
     if !comparePair.isEmpty && comparePair.count != 2 { throw ValidationError("--compare takes exactly two dumps, BEFORE AFTER") }
+    if title != nil && html == nil { throw ValidationError("--title names the --html page; give --html") }
     if linearized != nil && comparePair.isEmpty { throw ValidationError("--linearized needs --compare BEFORE AFTER") }
   }
 
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [html], inputs: inputs + comparePair + (linearized.map { [$0] } ?? []))
     let pair = comparePair.isEmpty ? nil : (comparePair[0], comparePair[1])
-    let report = try RunReport(title: title, inputs: inputs, compare: pair, settings: settings.pipeline, linearized: linearized)
+    let report = try RunReport(title: title ?? "DeltaH report", inputs: inputs, compare: pair, settings: settings.pipeline, linearized: linearized)
     let written = try report.write(format: format, folder: out, folderOption: "--out", html: html)
     for w in report.warnings { OutputFile.writeStandardError("warning: \(w)\n") }
     if written.isEmpty { print(report.renderedTables(format: format), terminator: "") }

@@ -59,6 +59,8 @@ struct StepCommand: ParsableCommand {
     if delta != nil, rule != nil || lr != nil || advantage != nil {
       throw ValidationError("--delta is the whole step; drop --rule, --lr and --advantage")
     }
+    if rewards == nil, rule != nil { throw ValidationError("--rule goes with --rewards (the --token step is one sampled token)") }
+    if token == nil, advantage != nil { throw ValidationError("--advantage goes with --token") }
   }
 
   func run() throws {

@@ -24,7 +24,7 @@ struct SweepCommand: ParsableCommand {
   var mdp = false
 
   @Option(help: "Discount γ in [0, 1) of --mdp (default: 0.9).", transform: CheckedArgument.discount)
-  var gamma: Double = 0.9
+  var gamma: Double?
 
   @Option(help: "Runs (sampling seeds seed + 1 … seed + runs) per cell (default: 5).", transform: CheckedArgument.integer(in: 1...InterventionSweep.maximumRuns))
   var runs: Int = 5
@@ -55,6 +55,7 @@ struct SweepCommand: ParsableCommand {
   var curves: String?
 
   func validate() throws {
+    if !mdp && gamma != nil { throw ValidationError("--gamma is the discount of --mdp; a bandit has none") }
     if mdp && problem.rewards != nil { throw ValidationError("--mdp draws a random MDP: give --arms K and --states S, not --rewards") }
     try TabularProblem.checkSize(states: problem.states, actions: problem.actions, steps: steps, isMDP: mdp)
     guard problem.seed <= UInt64.max - UInt64(runs) else {
@@ -73,7 +74,7 @@ struct SweepCommand: ParsableCommand {
     }
     if let figurePaths { try OutputFile.refuseOverwritingInputs(outputs: figurePaths, inputs: []) }
     let (states, seed) = (problem.states, problem.seed)
-    let tabular = try mdp ? TabularProblem.randomMDP(states: states, actions: problem.actions, discount: gamma, seed: seed) : problem.problem()
+    let tabular = try mdp ? TabularProblem.randomMDP(states: states, actions: problem.actions, discount: gamma ?? 0.9, seed: seed) : problem.problem()
     let sweep = InterventionSweep(
       environment: tabular.environment, initialLogits: tabular.initialLogits, rules: rules.values,
       interventions: try interventions.values.map { ($0.rawValue, try EntropyIntervention($0, totalSteps: steps)) },
