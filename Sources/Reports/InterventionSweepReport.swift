@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import EntropyInterventions
 import TabularPolicies
 
 /// The result of `deltah sweep`: one ``InterventionSweep/Cell`` per (rule, intervention) with its
@@ -24,12 +25,14 @@ public struct InterventionSweepReport: Codable, Sendable {
   }
 
   /// The report of a sweep's `cells` over `environment` (its description), with η, the steps per
-  /// run, G and the sampling seeds `seeds` (one run each) in the provenance.
+  /// run, G, the sampling seeds `seeds` (one run each) and the settings each rule and each
+  /// intervention read (rules: the library defaults but G; interventions: built from
+  /// `interventionParameters`, the defaults unless given) in the provenance.
   ///
-  /// - Complexity: O(1) beyond storing `cells`.
+  /// - Complexity: O(cells) beyond storing `cells`.
   public init(
     cells: [InterventionSweep.Cell], environment: String, learningRate: Double, steps: Int, samplesPerState: Int,
-    seeds: ClosedRange<UInt64>
+    seeds: ClosedRange<UInt64>, interventionParameters: EntropyIntervention.Parameters = .init()
   ) {
     let runs = seeds.upperBound - seeds.lowerBound + 1
     self.init(
@@ -41,7 +44,31 @@ public struct InterventionSweepReport: Codable, Sendable {
           .init("samples per state", "\(samplesPerState)"),
           .init("runs", "\(runs) (sampling seeds \(seeds.lowerBound)…\(seeds.upperBound))"),
           .init("interval", "95 % Student t over runs"),
-        ]))
+        ] + Self.settings(of: cells, samplesPerState: samplesPerState, interventionParameters: interventionParameters)))
+  }
+
+  /// The settings each rule and each intervention of `cells` read, as two provenance lines:
+  /// "reinforce: entropy_coefficient = 0, samples_per_state = 8, …; grpo: …" and "clip-cov:
+  /// covariance_ratio = 0.0002, …; …", in order of first appearance; interventions that read no
+  /// setting are left out ("none" when none does).
+  private static func settings(
+    of cells: [InterventionSweep.Cell], samplesPerState: Int, interventionParameters: EntropyIntervention.Parameters
+  ) -> [Provenance.Setting] {
+    func text<Field: RawRepresentable<String>>(_ settings: [(field: Field, value: Double?)]) -> String {
+      settings.map { "\($0.field.rawValue) = \($0.value.map { NumberFormatting.terminal($0) } ?? "none")" }.joined(separator: ", ")
+    }
+    var rules: [String] = [], interventions: [String] = []
+    for cell in cells {
+      let rule = "\(cell.rule.rawValue): " + text(InterventionSweep.Rule.parameters(samples: samplesPerState).settings(readBy: cell.rule.kind))
+      if !rules.contains(rule) { rules.append(rule) }
+      guard let kind = EntropyIntervention.Kind(rawValue: cell.intervention) else { continue }
+      let read = interventionParameters.settings(readBy: kind)
+      if !read.isEmpty, !interventions.contains("\(kind.rawValue): " + text(read)) { interventions.append("\(kind.rawValue): " + text(read)) }
+    }
+    return [
+      .init("rule settings", rules.joined(separator: "; ")),
+      .init("intervention settings", interventions.isEmpty ? "none" : interventions.joined(separator: "; ")),
+    ]
   }
 
   /// The sweep table (mean and 95 % interval per cell).

@@ -25,13 +25,18 @@ public struct InterventionSweep: Sendable {
     /// GRPO advantages with 4 PPO epochs (clip 0.2).
     case ppo
 
-    func update(samples: Int, intervention: EntropyIntervention) -> SampledUpdate {
+    /// The update rule of this name, which the sweep runs with its library defaults
+    /// (``UpdateRule/Parameters``) but G.
+    public var kind: UpdateRule.Kind {
       switch self {
-      case .reinforce: SampledUpdate(estimator: .reinforce, samplesPerState: samples, intervention: intervention)
-      case .grpo: SampledUpdate(samplesPerState: samples, intervention: intervention)
-      case .ppo: SampledUpdate(samplesPerState: samples, epochs: 4, intervention: intervention)
+      case .reinforce: .reinforce
+      case .grpo: .grpo
+      case .ppo: .ppo
       }
     }
+
+    /// The rule's settings in a sweep with G = `samples`: the library defaults but G.
+    public static func parameters(samples: Int) -> UpdateRule.Parameters { UpdateRule.Parameters(samplesPerState: samples) }
   }
 
   /// mean ± 95 % half width over n values.
@@ -137,10 +142,9 @@ public struct InterventionSweep: Sendable {
   /// - Throws: `TabularPolicyError` from the trainer.
   /// - Complexity: `steps` sampled updates.
   public func run(rule: Rule, intervention: EntropyIntervention, seed: UInt64) throws(TabularPolicyError) -> RunResult {
+    let update = try UpdateRule(rule.kind, parameters: Rule.parameters(samples: samplesPerState), intervention: intervention)
     let trainer = try TabularTrainer(
-      environment: environment, initialLogits: initialLogits,
-      rule: .sampled(rule.update(samples: samplesPerState, intervention: intervention)), learningRate: learningRate,
-      seed: seed)
+      environment: environment, initialLogits: initialLogits, rule: update, learningRate: learningRate, seed: seed)
     let run = try trainer.run(steps: steps)
     let final = ExplorationMetrics(policies: trainer.currentPolicies, evaluation: try environment.evaluate(trainer.currentPolicies))
     let entropies = run.steps.map(\.entropy) + [run.finalEntropy]

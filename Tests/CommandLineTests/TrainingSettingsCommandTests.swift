@@ -62,4 +62,22 @@ struct TrainingSettingsCommandTests {
       #expect(r.standardError.contains("warning: \(path): \(w)"))
     }
   }
+
+  /// `sweep` records the settings each rule and intervention ran with (the library defaults but
+  /// G), which its provenance did not say (ppo's 4 epochs, Clip-Cov's ratio and bounds).
+  @Test func sweepRecordsTheSettingsOfItsRulesAndInterventions() throws {
+    let r = try runDeltaH([
+      "sweep", "--arms", "3", "--seed", "1", "--steps", "2", "--runs", "1", "--samples", "6", "--rules", "reinforce,ppo",
+      "--interventions", "none,clip-cov,cispo", "--format", "json",
+    ])
+    #expect(r.status == 0, "\(r.standardError)")
+    let provenance = try #require(try r.jsonObject()["provenance"] as? [String: Any])
+    let settings = try #require(provenance["settings"] as? [[String: Any]])
+    func value(_ name: String) -> String? { settings.first { $0["name"] as? String == name }?["value"] as? String }
+    #expect(value("rule settings") == """
+      reinforce: entropy_coefficient = 0, samples_per_state = 6, epochs = 1, clip_low = 0.2, clip_high = 0.2, dual_clip = none; \
+      ppo: entropy_coefficient = 0, samples_per_state = 6, epochs = 4, clip_low = 0.2, clip_high = 0.2, dual_clip = none, grpo_epsilon = 1e-06
+      """)
+    #expect(value("intervention settings") == "clip-cov: covariance_ratio = 0.0002, covariance_lower_bound = 1, covariance_upper_bound = 5")
+  }
 }
