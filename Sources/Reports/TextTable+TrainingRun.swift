@@ -23,7 +23,7 @@ extension TextTable {
         format(r.contractingFlow, digits: 4), "\(r.interventionTouched)")
     }
     var lines = ["\(s.environment); rule \(s.rule.rawValue), η = \(format(s.learningRate)), intervention \(s.intervention.rawValue)"]
-    if let settings = s.settings { lines.append("settings: " + describe(settings)) }
+    if let settings = s.settings { lines += wrapped("settings: " + describe(settings)) }
     lines += (s.warnings ?? []).map { "warning: \($0)" } + [t.rendered(), ""]
     lines.append("final H = \(format(s.finalEntropy)), final J = \(format(s.finalReward))")
     lines.append("first order vs actual: Pearson \(s.pearsonFirstOrder.map { format($0, digits: 6) } ?? "- (undefined: a constant series)"), max |err| 1st \(format(s.maxErrorFirstOrder, digits: 3)), 2nd \(format(s.maxErrorSecondOrder, digits: 3))")
@@ -44,5 +44,16 @@ extension TextTable {
     if let seed = settings.sampleSeed { parts.append("sample_seed = \(seed)\(mark("sample_seed"))") }
     parts.append("scaling = \(settings.scaling.rawValue)\(mark("scaling"))")
     return parts.joined(separator: ", ")
+  }
+
+  /// `text` broken after ", " into lines of at most `width` characters where it can be (a longer
+  /// item stays whole), the continuation lines indented by two spaces.
+  static func wrapped(_ text: String, width: Int = 100) -> [String] {
+    var lines: [String] = [], line = ""
+    for item in text.split(separator: ", ", omittingEmptySubsequences: false).map(String.init) {
+      let candidate = line.isEmpty ? item : line + ", " + item
+      if line.isEmpty || candidate.count <= width { line = candidate } else { lines.append(line + ","); line = "  " + item }
+    }
+    return lines + [line]
   }
 }

@@ -46,7 +46,7 @@ struct TrainingSettingsCommandTests {
     #expect(defaults.contains("clip_low") && defaults.contains("epochs") && !defaults.contains("clip_high"))
     #expect(defaults.contains("sample_seed") && settings["sample_seed"] as? Int == 1 && settings["scaling"] as? String == "per-state")
     let text = try runDeltaH(["mdp", "--states", "3", "--actions", "3", "--steps", "2", "--rule", "ppo", "--clip-high", "0.28"])
-    #expect(text.standardOutput.contains("clip_high = 0.28, dual_clip = none (default)"), "\(text.standardOutput)")
+    #expect(text.standardOutput.replacing("\n  ", with: " ").contains("clip_high = 0.28, dual_clip = none (default)"), "\(text.standardOutput)")
   }
 
   /// `report` of a `bandit --json` file keeps the settings in the table's provenance and the

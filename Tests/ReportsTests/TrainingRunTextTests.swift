@@ -34,4 +34,26 @@ struct TrainingRunTextTests {
     #expect(text.hasPrefix("3-armed bandit; rule pg, η = 0.7, intervention none\n"))
     #expect(text.contains("final H = \(NumberFormatting.terminal(run.finalEntropy))"))
   }
+
+  /// The settings line lists every setting read with "(default)" marks, wrapped at 100 columns
+  /// after a comma (one unbroken line of about 400 characters before), then the warnings.
+  @Test func terminalTableListsTheSettingsWrapped() throws {
+    let (run, _) = try run()
+    let settings = TrainingSettings(
+      rule: .ppo, parameters: .init(clipHigh: 0.28), givenRuleSettings: [.clipHigh], intervention: .clipCov,
+      interventionParameters: .init(), givenInterventionSettings: [], sampleSeed: 2, sampleSeedIsDefault: true,
+      scaling: .perState, scalingIsDefault: true)
+    let summary = RunSummary(
+      run: run, rule: .ppo, update: try UpdateRule(.ppo), intervention: .clipCov, learningRate: 1, environment: "3-armed bandit",
+      settings: settings, warnings: ["--t-high has no effect"])
+    let lines = TextTable.trainingRun(run, summary: summary).split(separator: "\n").map(String.init)
+    let end = try #require(lines.firstIndex { $0.hasPrefix("warning: ") })
+    let block = lines[1..<end]
+    #expect(block.first?.hasPrefix("settings: entropy_coefficient = 0 (default), samples_per_state = 8 (default)") == true)
+    #expect(block.allSatisfy { $0.count <= 100 } && block.dropFirst().allSatisfy { $0.hasPrefix("  ") })
+    let joined = block.map { $0.trimmingPrefix("  ") }.joined(separator: " ")
+    #expect(joined.contains("clip_high = 0.28, dual_clip = none (default)"))
+    #expect(joined.hasSuffix("sample_seed = 2 (default), scaling = per-state (default)"))
+    #expect(lines[end] == "warning: --t-high has no effect")
+  }
 }
