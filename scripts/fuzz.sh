@@ -18,6 +18,10 @@ sources=(Sources/LogitDumps/*.swift Fuzz/FuzzSupport.swift)
 # LogitDumps' signal handlers (safe outputs, SIGBUS on shrunken mappings) are C.
 clang -c -O1 -g -fsanitize=address,fuzzer-no-link Sources/_SafeFilesC/safe_files.c \
   -I Sources/_SafeFilesC/include -o .build-fuzz/safe_files.o
+# LogitDumps imports the internal support module (package access: one -package-name for both).
+swiftc -O -g -parse-as-library -sanitize=address -package-name DeltaH -module-name _NumericsSupport \
+  -emit-module -emit-module-path .build-fuzz/_NumericsSupport.swiftmodule -emit-object -wmo \
+  Sources/_NumericsSupport/*.swift -o .build-fuzz/_NumericsSupport.o
 status=0
 for target in "${targets[@]}"; do
   case "$target" in
@@ -29,8 +33,8 @@ for target in "${targets[@]}"; do
   exe=".build-fuzz/Fuzz$target"
   echo "== building $exe"
   swiftc -O -g -parse-as-library -sanitize=fuzzer,address \
-    -module-name "Fuzz$target" -I Sources/CZlib -I Sources/_SafeFilesC/include -lz \
-    "${sources[@]}" .build-fuzz/safe_files.o "Fuzz/Fuzz$target.swift" -o "$exe" \
+    -package-name DeltaH -module-name "Fuzz$target" -I Sources/CZlib -I Sources/_SafeFilesC/include -I .build-fuzz -lz \
+    "${sources[@]}" .build-fuzz/safe_files.o .build-fuzz/_NumericsSupport.o "Fuzz/Fuzz$target.swift" -o "$exe" \
     2> >(grep -v "Cannot export local symbol" >&2)
   corpus=".build-fuzz/corpus/$target"
   mkdir -p "$corpus" "fuzz-artifacts/$target"
