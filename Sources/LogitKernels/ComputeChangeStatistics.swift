@@ -9,13 +9,17 @@ import _LogitKernelsC
 /// With d = (a − max a)/T, f = (b − max b)/T, e = exp d, δ = f − d (which equals Δ = (b − a)/T up
 /// to a constant that no statistic depends on), one pass after the max pass accumulates
 ///
-///     Σe, Σe·d, Σ exp f, Σ exp(f)·f, Σe·δ, Σe·d·δ, Σe·δ², Σe·d·δ²
+///     Σe, Σe·d, Σ exp f, Σ exp(f)·f, Σe·δ, Σe·d·δ, Σe·δ², Σe·d·δ², Σe·φ(δ)   (φ(t) = eᵗ − 1 − t)
 ///
-/// (two exponentials per element) and the results follow in Double:
+/// (two exponentials per element; e·φ(δ) is a polynomial in δ for small |δ| and
+/// exp(f)·e^(δ−(f−d)) − e − e·δ otherwise) and the results follow in Double:
 ///
 ///     H_a = log Σe − E[d],  firstOrder = −Cov_π(ℓ, Δ),
 ///     secondOrder = firstOrder + ½[−Σ wΔ² + 2(wᵀΔ)(πᵀΔ) − (πᵀΔ)²],  w = π⊙(1 + ℓ + H_a),
-///     localKL = ½ Var_π(Δ),  exactKL = log Z_b − log Z_a − E_π[δ]
+///     localKL = ½ Var_π(Δ),  exactKL = log1p(E_π[δ] + E_π[φ(δ)]) − E_π[δ]
+///
+/// (the exact KL without cancelling log Z_b − log Z_a, so it keeps its relative accuracy at the
+/// KL ≈ 1e-9 of small steps; see ``LogitChangeStatistics``).
 ///
 /// Rows are claimed in batches of about 4 MiB (both inputs together) by `threads` workers;
 /// results are bit-identical for every thread count.

@@ -49,7 +49,7 @@ public struct LogitChangeStatistics: Sendable, Hashable {
   public static let skipped = LogitChangeStatistics(
     sums: lk_change_sums(
       max_before: .nan, max_after: .nan, a0: .nan, a1: .nan, b0: .nan, b1: .nan, m1: .nan, c1: .nan,
-      m2: .nan, c2: .nan, delta_offset: .nan, non_finite: 0))
+      m2: .nan, c2: .nan, delta_offset: .nan, phi: .nan, non_finite: 0))
 
   /// Combines the kernel accumulators in Double. With d = (a − Ma)/T, f = (b − Mb)/T,
   /// e = exp d, δ = f − d + o (o = `delta_offset`), Z_a = Σe, Z_b = Σ exp f and E[·] the
@@ -58,7 +58,12 @@ public struct LogitChangeStatistics: Sendable, Hashable {
   ///     H_a = log Z_a − E[d],   H_b = log Z_b − Σ exp(f)·f / Z_b
   ///     μ = E[δ],  Cov(ℓ, δ) = E[dδ] − E[d] μ      (ℓ = d − log Z_a)
   ///     Σ w δ = μ + Cov(ℓ, δ),  Σ w δ² = E[δ²] + E[dδ²] − E[d] E[δ²]
-  ///     KL = Σ π (ℓ_a − ℓ_b) = Σ π (d − f) + log Z_b − log Z_a = log Z_b − log Z_a − (μ − o)
+  ///     KL = Σ π (ℓ_a − ℓ_b) = log E[e^δ] − μ = log1p(μ + E[φ(δ)]) − μ,   φ(t) = eᵗ − 1 − t
+  ///
+  /// (docs/theory.md#local-kl). The last form has no cancelling O(1) terms, so a small step's KL
+  /// (≈ ½ Var_π(δ), orders below log Z) keeps its relative accuracy; it is used when
+  /// E[e^δ] = 1 + μ + E[φ(δ)] does not itself cancel (μ ≥ −½). Otherwise (a step far from a
+  /// constant shift by κ, where KL is not small) KL = log Z_b − log Z_a − (μ − o).
   init(sums s: lk_change_sums) {
     nonFiniteCount = Int(s.non_finite)
     guard s.non_finite == 0 else {
@@ -83,6 +88,9 @@ public struct LogitChangeStatistics: Sendable, Hashable {
     firstOrder = -covariance
     secondOrder = firstOrder + 0.5 * (-wDeltaSquare + 2 * wDelta * mean - mean * mean)
     localKL = 0.5 * (meanSquare - mean * mean)
-    exactKL = logZb - logZa - (mean - s.delta_offset)
+    let meanPhi = s.phi / s.a0
+    exactKL =
+      meanPhi.isFinite && mean >= -0.5
+      ? Double.log(onePlus: mean + meanPhi) - mean : logZb - logZa - (mean - s.delta_offset)
   }
 }

@@ -68,13 +68,13 @@ void lk_change_sums_scalar(const void *before_, const void *after_, int element_
   out->delta_offset = 0;  // δ = f − d
   if (bad_a + bad_b > 0) {
     out->a0 = out->a1 = out->b0 = out->b1 = NAN;
-    out->m1 = out->c1 = out->m2 = out->c2 = NAN;
+    out->m1 = out->c1 = out->m2 = out->c2 = out->phi = NAN;
     return;
   }
-  double a0 = 0, a1 = 0, b0 = 0, b1 = 0, m1 = 0, c1 = 0, m2 = 0, c2 = 0;
+  double a0 = 0, a1 = 0, b0 = 0, b1 = 0, m1 = 0, c1 = 0, m2 = 0, c2 = 0, phi = 0;
   for (int64_t start = 0; start < n; start += LK_BLOCK_ELEMENTS) {
     int64_t end = start + LK_BLOCK_ELEMENTS < n ? start + LK_BLOCK_ELEMENTS : n;
-    double ta0 = 0, ta1 = 0, tb0 = 0, tb1 = 0, tm1 = 0, tc1 = 0, tm2 = 0, tc2 = 0;
+    double ta0 = 0, ta1 = 0, tb0 = 0, tb1 = 0, tm1 = 0, tc1 = 0, tm2 = 0, tc2 = 0, tphi = 0;
     for (int64_t i = start; i < end; i++) {
       double d = (lk_element(before, element_type, i) - ma) * inverse_temperature;
       double f = (lk_element(after, element_type, i) - mb) * inverse_temperature;
@@ -89,6 +89,10 @@ void lk_change_sums_scalar(const void *before_, const void *after_, int element_
         tc1 += ead * d;
         tm2 += ead * delta;
         tc2 += ead * delta * d;
+        // ea·φ(δ); for |δ| ≥ 0.1 as ea·e^δ − ea − ea·δ with ea·e^δ = e^f = eb (never overflows).
+        tphi += fabs(delta) < 0.1 ? ea * lk_phi(delta) : (eb - ea) - ead;
+      } else {
+        tphi += eb;  // ea·φ(δ) → e^(d+δ) = eb as ea underflows
       }
       if (eb != 0) {
         tb0 += eb;
@@ -96,7 +100,9 @@ void lk_change_sums_scalar(const void *before_, const void *after_, int element_
       }
     }
     a0 += ta0; a1 += ta1; b0 += tb0; b1 += tb1; m1 += tm1; c1 += tc1; m2 += tm2; c2 += tc2;
+    phi += tphi;
   }
   out->a0 = a0; out->a1 = a1; out->b0 = b0; out->b1 = b1;
   out->m1 = m1; out->c1 = c1; out->m2 = m2; out->c2 = c2;
+  out->phi = phi;
 }

@@ -55,7 +55,8 @@ typedef struct lk_row_sums {
 /// Accumulators of a pair of rows a (before), b (after) at the same position.
 /// With d = (a − Ma)/T, f = (b − Mb)/T, ea = exp(d), eb = exp(f) and δ = f − d + delta_offset
 /// (δ = Δ − κ for Δ = (b − a)/T and a per-row constant κ = (Mb − Ma)/T − delta_offset chosen by
-/// the kernel; only KL(π_a‖π_b) = log Σeb − log Σea − (Σea·δ/Σea − delta_offset) needs it):
+/// the kernel). KL(π_a‖π_b) = log E[e^δ] − E[δ] = log1p(m + g) − m with m = Σea·δ/Σea and
+/// g = Σea·φ(δ)/Σea, φ(t) = eᵗ − 1 − t (no O(1) terms cancel), or log Σeb − log Σea − (m − delta_offset):
 typedef struct lk_change_sums {
   double max_before;        ///< Ma
   double max_after;         ///< Mb
@@ -68,6 +69,7 @@ typedef struct lk_change_sums {
   double m2;                ///< Σ ea·δ²
   double c2;                ///< Σ ea·d·δ²
   double delta_offset;      ///< δ − (f − d), a constant
+  double phi;               ///< Σ ea·φ(δ), φ(t) = eᵗ − 1 − t ≥ 0 (an ea = 0 term contributes eb·e^(δ−(f−d)))
   int64_t non_finite;       ///< NaN/±Inf elements in a and b together; sums are NaN when > 0
 } lk_change_sums;
 
