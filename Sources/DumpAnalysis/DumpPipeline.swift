@@ -100,7 +100,7 @@ public enum DumpPipeline {
     var opened: [LogitDump] = []
     for path in paths { opened.append(try LogitDump(path: path)) }
     let check = StepSeriesCheck(opened.map {
-      .init(path: $0.path, step: $0.step, positionShape: $0.positionShape, vocabularySize: $0.vocabularySize)
+      .init(path: $0.path, step: $0.step, positionShape: $0.positionShape, vocabularySize: $0.vocabularySize, temperature: settings.temperature ?? $0.temperature)
     })
     var analyses: [BatchAnalysis] = []
     for dump in check.order.map({ opened[$0] }) {
