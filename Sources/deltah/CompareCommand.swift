@@ -38,6 +38,9 @@ struct CompareCommand: ParsableCommand {
 
   func validate() throws {
     if sharding.shard != nil, linearized != nil { throw ValidationError("--linearized is not recorded in compare partials: run it without --shard") }
+    if sharding.shard != nil, trust.given != nil {
+      throw ValidationError("--trust-tolerance is not recorded in compare partials: give it to 'deltah merge', which computes the trust radius")
+    }
     try sharding.refuse(json: output.json, perToken: perToken, whole: "whole comparison")
   }
 
