@@ -5,8 +5,8 @@ import DumpAnalysis
 /// The terminal form of dump summaries (`deltah analyze`, `merge`, `series`, `demo`).
 extension TextTable {
   /// One dump's summary as a two-column table ("quantity", "value"): the dump, step, T and η with
-  /// their sources, tokens, the entropy statistics, covariance, KL-Cov/Clip-Cov selections,
-  /// polarity, OPEFO, clipping, groups, STEER, gradient norm, top-k bounds and audits, each row
+  /// their sources, tokens, the entropy statistics, covariance, KL-Cov/Clip-Cov selections and the
+  /// settings that made them, polarity, OPEFO, clipping, groups, STEER, gradient norm, top-k bounds and audits, each row
   /// only when the summary has it; then the quadrant table, the "read:" line, the ignored tensors
   /// and every warning.
   ///
@@ -34,6 +34,11 @@ extension TextTable {
     if let k = s.klCovSelected { t.append("KL-Cov selected", "\(k.count): " + k.prefix(10).map(String.init).joined(separator: ",") + (k.count > 10 ? ",…" : "")) }
     if let k = s.klCovSelectedPerMicroBatch { t.append("KL-Cov selected per micro-batch", "\(k.count)") }
     if let c = s.clipCovCandidates { t.append("Clip-Cov candidates / picked", "\(c) / \(s.clipCovSelected?.count ?? 0)") }
+    if let o = s.settings, s.klCovSelected != nil || s.clipCovCandidates != nil || s.covariance?.microBatchSize != nil {
+      t.append(
+        "selection settings",
+        "KL-Cov ratio \(formatNumber(o.klCovRatio)); Clip-Cov ω = (\(formatNumber(o.clipCovBounds.lower)), \(formatNumber(o.clipCovBounds.upper))), ratio \(formatNumber(o.clipCovRatio)), seed \(o.seed); micro-batch \(o.microBatch.map(String.init) ?? "none")")
+    }
     if let p = s.polarity {
       t.append("polarity Σ (predicted ΔH summed)", formatNumber(p.total))
       t.append("polarity mean (η-scaled predicted token-mean ΔH)", formatNumber(p.mean))
