@@ -33,3 +33,24 @@ import Testing
     #expect(merged.comparison.summary.warnings == [expected])
   }
 }
+
+/// `whatif BEFORE AFTER` reports the actual ΔH between the dumps. Before, it compared them with
+/// none of `compare`'s warnings: metadata temperatures that differ (1.0 vs 0.7) or masks that
+/// differ passed silently; now they are the what-if report's warnings too.
+@Suite struct WhatIfComparisonWarningTests {
+  let fixtures = DumpFixtures()
+
+  @Test func theComparisonsWarningsReachTheWhatIfReport() throws {
+    let batch = DumpFixtures.randomBatch(b: 4, t: 3, v: 16, seed: 43)
+    var later = DumpFixtures.randomBatch(b: 4, t: 3, v: 16, seed: 44)
+    later.mask = batch.mask
+    later.mask[5] = 0
+    let before = try fixtures.write(batch, name: "w-before.safetensors")
+    let after = try fixtures.write(later, name: "w-after.safetensors", temperature: 0.7)
+    let report = try DumpPipeline.whatIf(before, after: after, settings: DumpAnalysisSettings(learningRate: 1), whatIf: WhatIfOptions())
+    #expect(report.warnings.contains("the metadata temperatures differ: 1.0 in \(before), 0.7 in \(after); both are read at T = 1.0"))
+    #expect(report.warnings.contains("the masks differ at 1 of 12 positions (first: 5); the mask of \(before) is used"))
+    let plain = try DumpPipeline.whatIf(before, settings: DumpAnalysisSettings(learningRate: 1), whatIf: WhatIfOptions())
+    #expect(!plain.warnings.contains { $0.contains("differ") })
+  }
+}
