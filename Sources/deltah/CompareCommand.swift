@@ -26,7 +26,7 @@ struct CompareCommand: ParsableCommand {
 
   @OptionGroup var sharding: ShardOptions
 
-  @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl to this .safetensors file.")
+  @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl, trust_scale and valid (with --linearized also delta_linearized_first_order, logit_nonlinearity, second_order_remainder, linearized_valid) to this .safetensors file.")
   var perToken: String?
 
   @OptionGroup var trust: TrustToleranceOption
