@@ -82,7 +82,9 @@ extension TextTable {
   }
 
   /// One row per dump: the entropy trajectory next to its covariance and polarity (ΔH to the next
-  /// dump's token-mean entropy), then the series warnings and each dump's warnings.
+  /// dump's token-mean entropy), then — when a step was analysed with PPO ratio clipping, which
+  /// weights its polarity columns — a "clipping:" line with ε_l, ε_h (and c), then the series
+  /// warnings and each dump's warnings.
   ///
   /// - Complexity: O(dumps + warnings).
   public static func rendered(steps summaries: [DumpSummary], seriesWarnings: [String] = []) -> String {
@@ -99,6 +101,16 @@ extension TextTable {
         formatNumber(s.learningRate, digits: 4) + (s.learningRateSource.map { " (\($0))" } ?? ""), s.file)
     }
     var out = t.rendered()
+    let clips = summaries.compactMap(\.clipping)
+    if !clips.isEmpty {
+      var settings: [String] = []
+      for c in clips {
+        let text = "ε_l = \(formatNumber(c.clipLow)), ε_h = \(formatNumber(c.clipHigh))" + (c.dualClip.map { ", c = \(formatNumber($0))" } ?? "")
+        if !settings.contains(text) { settings.append(text) }
+      }
+      let unclipped = clips.count < summaries.count ? " (\(summaries.count - clips.count) step(s) unclipped)" : ""
+      out += "\nclipping: " + settings.joined(separator: " / ") + unclipped + "; polarity mean and Φ± weight each token by c_t = r_t·1[not clipped]"
+    }
     for w in seriesWarnings { out += "\nwarning: \(w)" }
     for s in summaries { for w in s.warnings { out += "\nwarning: \(s.file): \(w)" } }
     return out

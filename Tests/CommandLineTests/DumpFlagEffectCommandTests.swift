@@ -87,3 +87,17 @@ struct DumpFlagEffectCommandTests {
     #expect(warnings.contains { $0.hasPrefix("temperature changes from 1.0 (") && $0.contains(") to 2.0 (") })
   }
 }
+
+/// The per-step table of `analyze DUMP DUMP … --clip-low ε_l --clip-high ε_h` prints polarity mean
+/// and Φ± weighted by c_t = r_t·1[not clipped]. Before, nothing in that table said so: the same
+/// columns without the flags held other numbers under the same headings.
+@Suite struct SeriesTableClippingTests {
+  @Test func theStepTableNamesTheClipping() throws {
+    let dumps = (1...3).map(TrustworthyAnswersCommandTests.step)
+    let plain = try runDeltaH(["analyze"] + dumps)
+    let clipped = try runDeltaH(["analyze"] + dumps + ["--clip-low", "0.1", "--clip-high", "0.15"])
+    #expect(plain.status == 0 && clipped.status == 0)
+    #expect(!plain.standardOutput.contains("clipping:"))
+    #expect(clipped.standardOutput.contains("\nclipping: ε_l = 0.1, ε_h = 0.15; polarity mean and Φ± weight each token by c_t = r_t·1[not clipped]\n"), "\(clipped.standardOutput)")
+  }
+}
