@@ -56,6 +56,16 @@ struct ReportCommand: ParsableCommand {
     ] where given {
       throw ValidationError("\(flag) has no effect on report: no table or figure of a report shows a KL-Cov, Clip-Cov or micro-batch result (see deltah analyze)")
     }
+    // Dumps are analysed here; .json inputs (the same rule as RunReport's) are reported as computed.
+    if !inputs.contains(where: { !$0.lowercased().hasSuffix(".json") }) {
+      let clipping = settings.clipping
+      for (flag, given) in [
+        ("--lr", batch.lr != nil), ("--clip-low", clipping.clipLow != nil), ("--clip-high", clipping.clipHigh != nil),
+        ("--dual-clip", clipping.dualClip != nil), ("--temperature", settings.temperature != nil && comparePair.isEmpty),
+      ] where given {
+        throw ValidationError("\(flag) has no effect on report without dump inputs: .json inputs are reported as they were computed\(comparePair.isEmpty ? "" : " and --compare reads only --temperature")")
+      }
+    }
   }
 
   func run() throws {

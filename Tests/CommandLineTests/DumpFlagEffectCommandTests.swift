@@ -15,7 +15,9 @@ struct DumpFlagEffectCommandTests {
   /// numbers (no report table or figure shows a KL-Cov, Clip-Cov or micro-batch result) and only
   /// echoed the value in the captions; `report --format json --html F` wrote no table in any
   /// format (tables go to standard output only without --html, or to --out); `compare --shard i/n
-  /// --partial P --trust-tolerance 0.3` wrote a partial without ε, and `merge` of it used ε = 0.1.
+  /// --partial P --trust-tolerance 0.3` wrote a partial without ε, and `merge` of it used ε = 0.1;
+  /// `report` of .json files and/or `--compare` only took --lr, --clip-low/--clip-high/--dual-clip
+  /// (and, without --compare, --temperature) and printed the same tables as without them.
   @Test(arguments: [
     (["whatif", step1, "--micro-batch", "2"], "--micro-batch has no effect on whatif"),
     (["report", step1, "--seed", "5"], "--seed has no effect on report"),
@@ -25,6 +27,10 @@ struct DumpFlagEffectCommandTests {
     (["report", step1, "--clip-cov-bounds", "0,9"], "--clip-cov-bounds has no effect on report"),
     (["compare", step1, TrustworthyAnswersCommandTests.step(2), "--shard", "0/2", "--partial", NSTemporaryDirectory() + "deltah-never-written.part", "--trust-tolerance", "0.3"],
      "--trust-tolerance is not recorded in compare partials"),
+    (["report", "run.json", "--lr", "2"], "--lr has no effect on report without dump inputs"),
+    (["report", "--compare", step1, TrustworthyAnswersCommandTests.step(2), "--clip-low", "0.1", "--clip-high", "0.1"], "--clip-low has no effect on report without dump inputs"),
+    (["report", "--compare", step1, TrustworthyAnswersCommandTests.step(2), "--lr", "2"], "--lr has no effect on report without dump inputs: .json inputs are reported as they were computed and --compare reads only --temperature"),
+    (["report", "x.json", "--temperature", "2"], "--temperature has no effect on report without dump inputs"),
     (["report", step1, "--format", "json", "--html", NSTemporaryDirectory() + "deltah-never-written.html"], "--format sets the tables of standard output or --out"),
   ])
   func isRefusedInOneLine(arguments: [String], message: String) throws {
