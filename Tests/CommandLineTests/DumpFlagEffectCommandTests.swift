@@ -107,3 +107,15 @@ struct DumpFlagEffectCommandTests {
     #expect(clipped.standardOutput.contains("\nclipping: ε_l = 0.1, ε_h = 0.15; polarity mean and Φ± weight each token by c_t = r_t·1[not clipped]\n"), "\(clipped.standardOutput)")
   }
 }
+
+/// Report captions name where T came from, as they do for η. Before: "temperature = 2, lr = 0.5
+/// (metadata)" for a dump read at `--temperature 2` over its metadata's 1.
+@Suite struct ReportTemperatureSourceTests {
+  @Test func captionsNameTheTemperatureSource() throws {
+    let step1 = TrustworthyAnswersCommandTests.step(1)
+    let metadata = try runDeltaH(["report", step1])
+    #expect(metadata.standardOutput.contains("temperature = 1 (metadata), lr = 0.5 (metadata)"), "\(metadata.standardOutput)")
+    let flag = try runDeltaH(["report", step1, "--temperature", "2"])
+    #expect(flag.standardOutput.contains("temperature = 2 (flag), lr = 0.5 (metadata)"), "\(flag.standardOutput)")
+  }
+}
