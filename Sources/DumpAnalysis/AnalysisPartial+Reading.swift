@@ -34,6 +34,7 @@ extension AnalysisPartial {
       ignoredTensors: (m["ignored_tensors"] ?? "").split(separator: "\u{1E}").map(String.init),
       impossibleValues: try m.impossibleValues())
     provenance.metadataWarnings = (m["metadata_warnings"] ?? "").split(separator: "\u{1E}").map(String.init)
+    provenance.settingsWarnings = (m["settings_warnings"] ?? "").split(separator: "\u{1E}").map(String.init)
     let table = try Self.table(
       archive, metadata: m, shape: shape, total: total, temperature: temperature, entropySource: entropySource)
     self.init(path: path, table: table, provenance: provenance)

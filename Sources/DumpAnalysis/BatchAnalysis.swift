@@ -64,6 +64,7 @@ public struct BatchAnalysis: Sendable {
       warnings: [])
     summary.learningRateSource = options.learningRateSource.rawValue
     summary.temperatureSource = options.temperatureSource?.rawValue
+    summary.settings = .init(options)
     if options.temperatureSource == .default, table.entropySource == .logits {
       warnings.append("T = 1 by default (no temperature given and no metadata 'temperature'): entropies and log-probabilities are those of softmax(z); if the trainer sampled and scored at T ≠ 1, give its temperature")
     }

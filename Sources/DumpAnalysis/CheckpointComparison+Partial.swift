@@ -176,7 +176,8 @@ extension CheckpointComparison {
   /// Compares two dumps (see ``init(before:after:temperature:range:progress:)``) at `temperature`,
   /// else the before dump's metadata `temperature`, else 1, and records in the summary's warnings
   /// every tensor of either dump that the contract does not use, a default T = 1 (neither given
-  /// nor in the metadata), and metadata temperatures of the two dumps that disagree.
+  /// nor in the metadata), metadata temperatures of the two dumps that disagree, and masks that
+  /// differ (``maskDisagreementWarning(before:after:)``).
   ///
   /// - Throws: ``DumpError`` as that initializer.
   public static func comparing(
@@ -193,6 +194,7 @@ extension CheckpointComparison {
     if before.temperatureInMetadata, after.temperatureInMetadata, before.temperature != after.temperature {
       warnings.append("the metadata temperatures differ: \(before.temperature) in \(before.path), \(after.temperature) in \(after.path); both are read at T = \(t)")
     }
+    if let w = try maskDisagreementWarning(before: before, after: after) { warnings.append(w) }
     c.summary.warnings = warnings
     return c
   }

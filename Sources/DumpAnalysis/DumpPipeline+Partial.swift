@@ -16,7 +16,8 @@ extension DumpPipeline {
 
   /// Shard `shard` of one dump as the ``AnalysisPartial`` that a merge combines exactly: the
   /// positions `range` read at the resolved temperature, with the resolved options and the dump's
-  /// provenance (identity, step, tensors read and ignored, impossible logged values).
+  /// provenance (identity, step, tensors read and ignored, impossible logged values) and the
+  /// temperature-override warning, which `merge` puts last in the summary as ``analyze(_:settings:range:progress:)`` does.
   ///
   /// - Parameters:
   ///   - dump: the opened dump.
@@ -32,6 +33,8 @@ extension DumpPipeline {
   ) throws(DumpError) -> AnalysisPartial {
     let table = try PositionTable(
       dump: dump, temperature: settings.temperature ?? dump.temperature, range: range, progress: progress)
-    return try AnalysisPartial(dump: dump, table: table, options: options(for: dump, settings: settings), shard: shard)
+    var partial = try AnalysisPartial(dump: dump, table: table, options: options(for: dump, settings: settings), shard: shard)
+    if let warning = temperatureOverrideWarning(settings.temperature, dump: dump) { partial.provenance.settingsWarnings.append(warning) }
+    return partial
   }
 }

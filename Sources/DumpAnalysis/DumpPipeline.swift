@@ -66,11 +66,17 @@ public enum DumpPipeline {
     return analysis
   }
 
-  /// The warning for a temperature that differs from the dump's metadata, or nil.
+  /// The warning for a temperature given for a dump without `logits` (T is applied only to logits:
+  /// the logged log-probabilities, entropies and top-k values are read as logged, so T changes no
+  /// number), else for one that differs from the dump's metadata, else nil.
   ///
   /// - Complexity: O(1).
   public static func temperatureOverrideWarning(_ temperature: Double?, dump: LogitDump) -> String? {
-    guard let t = temperature, t != dump.temperature else { return nil }
+    guard let t = temperature else { return nil }
+    if dump[.logits] == nil {
+      return "temperature \(t) given on the command line has no effect: the dump has no 'logits', and its logged log-probabilities and entropies are used as logged (at the trainer's temperature)"
+    }
+    guard t != dump.temperature else { return nil }
     return "temperature \(t) given on the command line; the dump's metadata says \(dump.temperature)"
   }
 
@@ -100,7 +106,7 @@ public enum DumpPipeline {
     var opened: [LogitDump] = []
     for path in paths { opened.append(try LogitDump(path: path)) }
     let check = StepSeriesCheck(opened.map {
-      .init(path: $0.path, step: $0.step, positionShape: $0.positionShape, vocabularySize: $0.vocabularySize)
+      .init(path: $0.path, step: $0.step, positionShape: $0.positionShape, vocabularySize: $0.vocabularySize, temperature: settings.temperature ?? $0.temperature)
     })
     var analyses: [BatchAnalysis] = []
     for dump in check.order.map({ opened[$0] }) {

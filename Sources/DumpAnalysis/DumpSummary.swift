@@ -67,13 +67,15 @@ public struct DumpSummary: Sendable, Codable {
   public var groups: GroupSummary?
   /// Things the user should know (unit traps, missing tensors, disagreements).
   public var warnings: [String]
+  /// The batch settings of the selections (nil in JSON of older versions).
+  public var settings: SelectionSettings? = nil
 
   /// The JSON keys of a summary (the `analyze` kind), snake_case as every `--json` file spells them;
   /// `report` and `series` decode them as written (no key strategy). An optional section that is nil
   /// is left out.
   public enum CodingKeys: String, CodingKey {
     case file, step, temperature, tokens, positions, covariance, polarity, opefo, steer, quadrants
-    case audit, clipping, groups, warnings
+    case audit, clipping, groups, warnings, settings
     case temperatureSource = "temperature_source"
     case learningRate = "learning_rate"
     case learningRateSource = "learning_rate_source"

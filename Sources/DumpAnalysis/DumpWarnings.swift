@@ -249,21 +249,25 @@ public struct StepSeriesCheck: Sendable {
   /// Indices into the input, in the order to report them: by metadata `step` when every dump has
   /// one (ties keep their input order), else the input order.
   public let order: [Int]
-  /// Missing or repeated steps, dumps without a step, and position-shape or vocabulary changes
-  /// between consecutive steps.
+  /// Missing or repeated steps, dumps without a step, and position-shape, vocabulary or temperature
+  /// changes between consecutive steps (the token-mean ΔH to the next step, and its pairing with
+  /// the covariance, compare entropies of softmax(z/T) only at one T).
   public let warnings: [String]
 
-  /// One dump of the series: its path, metadata step, position shape and vocabulary size.
+  /// One dump of the series: its path, metadata step, position shape, vocabulary size and the
+  /// temperature T it is (or was) analysed at (nil: not known, no check).
   public struct Entry: Sendable {
     public var path: String
     public var step: Int?
     public var positionShape: [Int]
     public var vocabularySize: Int?
-    public init(path: String, step: Int?, positionShape: [Int], vocabularySize: Int?) {
+    public var temperature: Double?
+    public init(path: String, step: Int?, positionShape: [Int], vocabularySize: Int?, temperature: Double? = nil) {
       self.path = path
       self.step = step
       self.positionShape = positionShape
       self.vocabularySize = vocabularySize
+      self.temperature = temperature
     }
   }
 
@@ -308,6 +312,9 @@ public struct StepSeriesCheck: Sendable {
       }
       if a.vocabularySize != b.vocabularySize {
         warnings.append("vocabulary size changes from \(a.vocabularySize.map(String.init) ?? "none") (\(a.path)) to \(b.vocabularySize.map(String.init) ?? "none") (\(b.path))")
+      }
+      if let ta = a.temperature, let tb = b.temperature, ta != tb {
+        warnings.append("temperature changes from \(ta) (\(a.path)) to \(tb) (\(b.path)): the ΔH to the next step compares entropies of softmax(z/T) at different T")
       }
     }
     self.warnings = warnings

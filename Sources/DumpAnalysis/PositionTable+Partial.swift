@@ -24,6 +24,10 @@ public struct PartialProvenance: Sendable, Equatable {
   public var impossibleValues: ImpossibleLoggedValues
   /// The dump's metadata near-miss warnings (``LogitDump/metadataWarnings``).
   public var metadataWarnings: [String] = []
+  /// Warnings about the settings given for the dump (the temperature override of
+  /// ``DumpPipeline/temperatureOverrideWarning(_:dump:)``), last in the merged summary as in the
+  /// unsharded one.
+  public var settingsWarnings: [String] = []
 
   public init(
     source: String, identity: String, step: Int?, options: AnalysisOptions, shard: (index: Int, count: Int)?,
@@ -111,6 +115,7 @@ public struct AnalysisPartial: Sendable {
       "tensors_read": p.tensorsRead.map { "\($0.field)\u{1F}\($0.tensor)\u{1F}\($0.shape.map(String.init).joined(separator: ","))\u{1F}\($0.type)" }.joined(separator: "\u{1E}"),
       "ignored_tensors": p.ignoredTensors.joined(separator: "\u{1E}"),
       "metadata_warnings": p.metadataWarnings.joined(separator: "\u{1E}"),
+      "settings_warnings": p.settingsWarnings.joined(separator: "\u{1E}"),
       "impossible_values": "\(impossible.negativeEntropies),\(impossible.mostNegativeEntropy),\(impossible.positiveLogProbabilities),\(impossible.largestLogProbability),\(impossible.topKRowsAboveOne),\(impossible.largestTopKMass)",
     ])
     w.add("positions", t.positions.map { Int64($0) }, shape: n)
@@ -204,6 +209,7 @@ public struct AnalysisPartial: Sendable {
     a.appendDumpFacts(
       tensorsRead: provenance.tensorsRead, ignoredTensors: provenance.ignoredTensors, impossible: provenance.impossibleValues,
       metadataWarnings: provenance.metadataWarnings)
+    a.summary.warnings += provenance.settingsWarnings
     return a
   }
 }

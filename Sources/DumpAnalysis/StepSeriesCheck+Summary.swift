@@ -5,6 +5,7 @@ extension StepSeriesCheck.Entry {
   /// vocabulary size come from `tensors_read` (the first field read; for `logits`, `topk_logprobs`
   /// and `topk_ids` without their last axis; the vocabulary is the last axis of `logits`).
   /// A summary without `tensors_read` gives an empty shape and no vocabulary, so no shape checks.
+  /// The temperature is the summary's T.
   ///
   /// - Complexity: O(fields).
   public init(summary: DumpSummary) {
@@ -14,6 +15,6 @@ extension StepSeriesCheck.Entry {
       shape = ["logits", "topk_logprobs", "topk_ids"].contains(first.field) ? Array(first.shape.dropLast()) : first.shape
     }
     let vocabulary = read.first { $0.field == "logits" }?.shape.last
-    self.init(path: summary.file, step: summary.step, positionShape: shape, vocabularySize: vocabulary)
+    self.init(path: summary.file, step: summary.step, positionShape: shape, vocabularySize: vocabulary, temperature: summary.temperature)
   }
 }

@@ -24,7 +24,9 @@ extension DumpPipeline {
   /// The dump is read at `settings.temperature` (else its metadata 'temperature', else 1) and
   /// analysed with the η resolved as in ``analyze(_:settings:range:progress:)`` but without
   /// clipping: the table's polarity stays unclipped (c = 1) and `whatIf`'s clip range sets the
-  /// ppo-clip row. The report's warnings are the analysis's, the what-if table's and, last, the
+  /// ppo-clip row. The report's warnings are the analysis's, the what-if table's, those of the
+  /// comparison with `after` (``CheckpointComparison/comparing(before:after:temperature:range:progress:)``:
+  /// AFTER's ignored tensors, differing metadata temperatures or masks) and, last, the
   /// temperature-override warning when `settings.temperature` differs from the dump's metadata.
   ///
   /// - Parameters:
@@ -47,9 +49,12 @@ extension DumpPipeline {
     options.clipping = nil
     let analysis = try BatchAnalysis(dump: dump, table: table, options: options)  // with the dump's facts: ignored tensors, impossible values
     let comparison = try after.map { (after) throws(DumpError) in
-      try CheckpointComparison(before: dump, after: LogitDump(path: after), temperature: temperature, progress: progress("comparing"))
+      try CheckpointComparison.comparing(before: dump, after: LogitDump(path: after), temperature: settings.temperature, progress: progress("comparing"))
     }
     var report = try WhatIfReport(analysis: analysis, file: path, step: dump.step, whatIf: whatIf, comparison: comparison)
+    // The comparison's warnings about AFTER and the pair (temperatures, masks); those about the
+    // analysed dump itself are the analysis's already.
+    report.warnings += (comparison?.summary.warnings ?? []).filter { !$0.hasPrefix("\(path): ") && !$0.hasPrefix("T = 1 by default") }
     if let warning = temperatureOverrideWarning(settings.temperature, dump: dump) { report.warnings.append(warning) }
     return report
   }

@@ -68,6 +68,10 @@ public struct WhatIfReport: Sendable, Codable {
   /// T and η of the polarity factors.
   public var temperature: Double
   public var learningRate: Double
+  /// Where T and η came from: "flag", "metadata" or "default" (as in ``DumpSummary``; nil in JSON
+  /// of older versions).
+  public var temperatureSource: String? = nil
+  public var learningRateSource: String? = nil
   /// Whether the importance ratios came from the dump's `old_logprobs` (else r = 1).
   public var usedOldLogprobs: Bool
   /// The table.
@@ -80,6 +84,8 @@ public struct WhatIfReport: Sendable, Codable {
   enum CodingKeys: String, CodingKey {
     case file, tokens, temperature, interventions, actual, warnings
     case learningRate = "learning_rate"
+    case temperatureSource = "temperature_source"
+    case learningRateSource = "learning_rate_source"
     case usedOldLogprobs = "used_old_logprobs"
   }
 }
@@ -230,6 +236,8 @@ extension WhatIfReport {
     self.tokens = tokens.validIndices.count
     self.temperature = analysis.table.temperature
     self.learningRate = analysis.options.learningRate
+    self.temperatureSource = analysis.summary.temperatureSource
+    self.learningRateSource = analysis.summary.learningRateSource
     self.usedOldLogprobs = analysis.table.oldLogProbability != nil
     self.interventions = rows
     self.warnings = warnings

@@ -67,7 +67,8 @@ extension DumpEntropy {
   /// The token-mean entropy and step of each dump, in the given order, by
   /// ``DumpPipeline/analyze(_:settings:range:progress:)`` at `temperature` (nil: each dump's
   /// metadata) with default analysis options, and the dumps' warnings prefixed with their paths
-  /// (the η-default warning left out).
+  /// (the η-default warning left out), plus one warning when the dumps are read at different
+  /// temperatures (the first dump's and the first that differs are named).
   ///
   /// - Throws: ``LawError`` nesting the ``DumpError`` of a dump that cannot be read or analysed,
   ///   or naming a dump without an entropy (neither logits nor a logged entropy).
@@ -91,7 +92,11 @@ extension DumpEntropy {
       guard let h = analysis.summary.entropyTokenMean else {
         throw LawError(source: path, problem: "no entropy: the dump has neither logits nor a logged entropy")
       }
-      dumps.append(DumpEntropy(file: path, step: step, entropy: h))
+      dumps.append(DumpEntropy(file: path, step: step, entropy: h, temperature: analysis.summary.temperature))
+    }
+    if let first = dumps.first, let other = dumps.first(where: { $0.temperature != first.temperature }) {
+      warnings.append(
+        "the dumps are read at different temperatures (\(first.temperature.map { "\($0)" } ?? "?") in \(first.file), \(other.temperature.map { "\($0)" } ?? "?") in \(other.file)): their entropies are of softmax(z/T) at different T, so the fit mixes distributions")
     }
     return (dumps, warnings)
   }

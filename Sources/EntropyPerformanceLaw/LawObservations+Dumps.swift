@@ -8,11 +8,14 @@ public struct DumpEntropy: Sendable, Equatable {
   public var step: Int?
   /// The entropy token-mean over the dump's valid positions (nats).
   public var entropy: Double
+  /// The temperature T the entropy is of (softmax(z/T)); nil when not known.
+  public var temperature: Double?
 
-  public init(file: String, step: Int?, entropy: Double) {
+  public init(file: String, step: Int?, entropy: Double, temperature: Double? = nil) {
     self.file = file
     self.step = step
     self.entropy = entropy
+    self.temperature = temperature
   }
 }
 
@@ -22,7 +25,9 @@ extension LawObservations {
   ///
   ///     point i = (step of dump i, H token-mean of dump i, R of the rewards row with that step)
   ///
-  /// Rewards rows without a dump are left out and counted in a note.
+  /// Rewards rows without a dump are left out and counted in a note. The entropy column's name
+  /// ends with the dumps' temperatures when known (" at T = 1", or " at T = 1 / 0.7" when they
+  /// differ).
   ///
   /// - Throws: ``LawError`` naming the dump without `step` metadata, the step missing from the
   ///   rewards log, a step given by two dumps, a non-finite entropy.
@@ -50,10 +55,23 @@ extension LawObservations {
     points.sort { $0.step < $1.step }
     self.init(
       steps: points.map { Double($0.step) }, entropies: points.map(\.h), performances: points.map(\.r),
-      source: rewards.source, format: "dumps", entropyColumn: "entropy token-mean of each dump",
+      source: rewards.source, format: "dumps", entropyColumn: "entropy token-mean of each dump" + Self.temperatureSuffix(dumps),
       performanceColumn: rewards.performanceColumn, stepColumn: stepColumn, skippedRows: rewards.skippedRows)
     let unmatched = rewards.count - points.count
     notes.append("\(dumps.count) dumps matched to \(rewards.source) by step metadata")
     if unmatched > 0 { notes.append("\(unmatched) rows of \(rewards.source) have no dump and are not used") }
+  }
+}
+
+extension LawObservations {
+  /// " at T = …" with the distinct temperatures of the dumps in order, "" when any is unknown.
+  ///
+  /// - Complexity: O(dumps²) (dumps are few).
+  static func temperatureSuffix(_ dumps: [DumpEntropy]) -> String {
+    let known = dumps.compactMap(\.temperature)
+    guard !known.isEmpty, known.count == dumps.count else { return "" }
+    var distinct: [Double] = []
+    for t in known where !distinct.contains(t) { distinct.append(t) }
+    return " at T = " + distinct.map { "\($0)" }.joined(separator: " / ")
   }
 }

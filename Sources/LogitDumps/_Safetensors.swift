@@ -15,6 +15,9 @@
 /// reader and some hand-rolled writers align tensors). Unknown keys inside an entry are ignored.
 enum _Safetensors {
   static let maxHeaderSize = 100_000_000
+  /// What a file that is neither `.npy` nor `.npz` but fails as safetensors may be instead (a log, a
+  /// CSV given where a dump is expected): said in the error so that it does not read as corruption.
+  static let notSafetensors = "not a safetensors file? a dump is a .safetensors file, an .npz archive, an .npy file or a folder of .npy files"
 
   static func read(_ file: MappedFile) throws(DumpError) -> (tensors: [Tensor], metadata: [String: String]) {
     let path = file.path
@@ -27,11 +30,11 @@ enum _Safetensors {
     }
     let n = bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian
     guard n <= UInt64(maxHeaderSize) else {
-      throw fail("header length \(n) exceeds the safetensors limit of \(maxHeaderSize) bytes")
+      throw fail("header length \(n) exceeds the safetensors limit of \(maxHeaderSize) bytes (\(notSafetensors))")
     }
     let headerLength = Int(n)
     guard headerLength <= bytes.count - 8 else {
-      throw fail("header length \(headerLength) runs past the end of the file (\(bytes.count) bytes)")
+      throw fail("header length \(headerLength) runs past the end of the file (\(bytes.count) bytes; truncated, or \(notSafetensors))")
     }
     let header = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + headerLength)])
     guard header.first == UInt8(ascii: "{") else {

@@ -48,7 +48,7 @@ extension RunReport {
     } catch let error as ReportError {
       throw error
     } catch {
-      throw ReportError("\(source): cannot read DeltaH JSON of kind '\(kind.rawValue)': \(error)", underlying: .decoding(error))
+      throw ReportError("\(source): cannot read DeltaH JSON of kind '\(kind.rawValue)': \(decodingProblem(error))", underlying: .decoding(error))
     }
   }
 

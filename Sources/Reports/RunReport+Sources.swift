@@ -12,11 +12,21 @@ extension RunReport {
     Provenance(generator: provenance.generator, command: provenance.command, settings: settings + [.init("theory", theory)], sources: sources)
   }
 
-  /// Settings shared by `analyze` summaries: T, η and the selection options.
+  /// Settings shared by `analyze` summaries: T and η with their sources, the PPO ratio clipping (ε_l, ε_h, c; "none" for a
+  /// summary without it) when any summary was clipped — clipping weights the polarity by
+  /// c_t = r_t·1[not clipped], so it changes the polarity columns — and the selection options.
   static func analysisSettings(_ s: [DumpSummary], options: AnalysisOptions?) -> [Provenance.Setting] {
     var p = Provenance(generator: "")
-    p.set("temperature", s.map { NumberFormatting.exact($0.temperature) }.uniqued().joined(separator: " / "))
+    p.set("temperature", s.map { NumberFormatting.exact($0.temperature) + ($0.temperatureSource.map { " (\($0))" } ?? "") }.uniqued().joined(separator: " / "))
     p.set("lr", s.map { NumberFormatting.exact($0.learningRate) + ($0.learningRateSource.map { " (\($0))" } ?? "") }.uniqued().joined(separator: " / "))
+    if s.contains(where: { $0.clipping != nil }) {
+      func each(_ value: (DumpSummary.ClippingSummary) -> Double?) -> String {
+        s.map { $0.clipping.map { value($0).map(NumberFormatting.exact) ?? "none" } ?? "none" }.uniqued().joined(separator: " / ")
+      }
+      p.set("clip_low", each { $0.clipLow })
+      p.set("clip_high", each { $0.clipHigh })
+      if s.contains(where: { $0.clipping?.dualClip != nil }) { p.set("dual_clip", each { $0.dualClip }) }
+    }
     if let o = options {
       p.set("kl_cov_ratio", o.klCovRatio)
       p.set("clip_cov_ratio", o.clipCovRatio)

@@ -9,7 +9,8 @@ extension RunReport {
   /// - Complexity: O(interventions).
   public mutating func addWhatIf(_ w: WhatIfReport, sources: [String] = []) {
     var settings: [Provenance.Setting] = [
-      .init("temperature", NumberFormatting.exact(w.temperature)), .init("lr", NumberFormatting.exact(w.learningRate)),
+      .init("temperature", NumberFormatting.exact(w.temperature) + (w.temperatureSource.map { " (\($0))" } ?? "")),
+      .init("lr", NumberFormatting.exact(w.learningRate) + (w.learningRateSource.map { " (\($0))" } ?? "")),
       .init("ratios", w.usedOldLogprobs ? "from old_logprobs" : "1 (no old_logprobs)"),
     ]
     for r in w.interventions { settings.append(.init(r.name, r.parameters)) }

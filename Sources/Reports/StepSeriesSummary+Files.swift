@@ -37,7 +37,7 @@ extension StepSeriesSummary {
     do {
       return try decoder.decode(DumpSummary.self, from: data)
     } catch {
-      throw ReportError("\(source): not the summary of one dump (deltah analyze DUMP --json or deltah merge --json): \(error)", underlying: .decoding(error))
+      throw ReportError("\(source): not the summary of one dump (deltah analyze DUMP --json or deltah merge --json): \(decodingProblem(error))", underlying: .decoding(error))
     }
   }
 }

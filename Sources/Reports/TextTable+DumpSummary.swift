@@ -5,8 +5,8 @@ import DumpAnalysis
 /// The terminal form of dump summaries (`deltah analyze`, `merge`, `series`, `demo`).
 extension TextTable {
   /// One dump's summary as a two-column table ("quantity", "value"): the dump, step, T and η with
-  /// their sources, tokens, the entropy statistics, covariance, KL-Cov/Clip-Cov selections,
-  /// polarity, OPEFO, clipping, groups, STEER, gradient norm, top-k bounds and audits, each row
+  /// their sources, tokens, the entropy statistics, covariance, KL-Cov/Clip-Cov selections and the
+  /// settings that made them, polarity, OPEFO, clipping, groups, STEER, gradient norm, top-k bounds and audits, each row
   /// only when the summary has it; then the quadrant table, the "read:" line, the ignored tensors
   /// and every warning.
   ///
@@ -34,6 +34,11 @@ extension TextTable {
     if let k = s.klCovSelected { t.append("KL-Cov selected", "\(k.count): " + k.prefix(10).map(String.init).joined(separator: ",") + (k.count > 10 ? ",…" : "")) }
     if let k = s.klCovSelectedPerMicroBatch { t.append("KL-Cov selected per micro-batch", "\(k.count)") }
     if let c = s.clipCovCandidates { t.append("Clip-Cov candidates / picked", "\(c) / \(s.clipCovSelected?.count ?? 0)") }
+    if let o = s.settings, s.klCovSelected != nil || s.clipCovCandidates != nil || s.covariance?.microBatchSize != nil {
+      t.append(
+        "selection settings",
+        "KL-Cov ratio \(formatNumber(o.klCovRatio)); Clip-Cov ω = (\(formatNumber(o.clipCovBounds.lower)), \(formatNumber(o.clipCovBounds.upper))), ratio \(formatNumber(o.clipCovRatio)), seed \(o.seed); micro-batch \(o.microBatch.map(String.init) ?? "none")")
+    }
     if let p = s.polarity {
       t.append("polarity Σ (predicted ΔH summed)", formatNumber(p.total))
       t.append("polarity mean (η-scaled predicted token-mean ΔH)", formatNumber(p.mean))
@@ -77,7 +82,9 @@ extension TextTable {
   }
 
   /// One row per dump: the entropy trajectory next to its covariance and polarity (ΔH to the next
-  /// dump's token-mean entropy), then the series warnings and each dump's warnings.
+  /// dump's token-mean entropy), then — when a step was analysed with PPO ratio clipping, which
+  /// weights its polarity columns — a "clipping:" line with ε_l, ε_h (and c), then the series
+  /// warnings and each dump's warnings.
   ///
   /// - Complexity: O(dumps + warnings).
   public static func rendered(steps summaries: [DumpSummary], seriesWarnings: [String] = []) -> String {
@@ -94,6 +101,16 @@ extension TextTable {
         formatNumber(s.learningRate, digits: 4) + (s.learningRateSource.map { " (\($0))" } ?? ""), s.file)
     }
     var out = t.rendered()
+    let clips = summaries.compactMap(\.clipping)
+    if !clips.isEmpty {
+      var settings: [String] = []
+      for c in clips {
+        let text = "ε_l = \(formatNumber(c.clipLow)), ε_h = \(formatNumber(c.clipHigh))" + (c.dualClip.map { ", c = \(formatNumber($0))" } ?? "")
+        if !settings.contains(text) { settings.append(text) }
+      }
+      let unclipped = clips.count < summaries.count ? " (\(summaries.count - clips.count) step(s) unclipped)" : ""
+      out += "\nclipping: " + settings.joined(separator: " / ") + unclipped + "; polarity mean and Φ± weight each token by c_t = r_t·1[not clipped]"
+    }
     for w in seriesWarnings { out += "\nwarning: \(w)" }
     for s in summaries { for w in s.warnings { out += "\nwarning: \(s.file): \(w)" } }
     return out

@@ -25,7 +25,7 @@ extension TextTable {
   /// - Complexity: O(total characters).
   public static func whatIfText(_ report: WhatIfReport, after: String?) -> String {
     var lines = [
-      "\(report.file): \(report.tokens) valid tokens, T = \(terminal(report.temperature)), η = \(terminal(report.learningRate)), ratios from old_logprobs: \(report.usedOldLogprobs ? "yes" : "no (r = 1)")",
+      "\(report.file): \(report.tokens) valid tokens, T = \(terminal(report.temperature))\(report.temperatureSource.map { " (\($0))" } ?? ""), η = \(terminal(report.learningRate))\(report.learningRateSource.map { " (\($0))" } ?? ""), ratios from old_logprobs: \(report.usedOldLogprobs ? "yes" : "no (r = 1)")",
       TextTable(whatIf: report).rendered(),
       "* interpretation: DeltaH's reading of a rule stated only in words (see the README's methods table)",
     ]

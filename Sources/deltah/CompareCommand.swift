@@ -26,7 +26,7 @@ struct CompareCommand: ParsableCommand {
 
   @OptionGroup var sharding: ShardOptions
 
-  @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl to this .safetensors file.")
+  @Option(help: "Write delta_actual, delta_first_order, delta_second_order, local_kl, exact_kl, trust_scale and valid (with --linearized also delta_linearized_first_order, logit_nonlinearity, second_order_remainder, linearized_valid) to this .safetensors file.")
   var perToken: String?
 
   @OptionGroup var trust: TrustToleranceOption
@@ -38,6 +38,9 @@ struct CompareCommand: ParsableCommand {
 
   func validate() throws {
     if sharding.shard != nil, linearized != nil { throw ValidationError("--linearized is not recorded in compare partials: run it without --shard") }
+    if sharding.shard != nil, trust.given != nil {
+      throw ValidationError("--trust-tolerance is not recorded in compare partials: give it to 'deltah merge', which computes the trust radius")
+    }
     try sharding.refuse(json: output.json, perToken: perToken, whole: "whole comparison")
   }
 

@@ -27,8 +27,8 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "With --compare: a jvp dump (J·Δθ) of BEFORE's positions; adds the linearised-network prediction and the decomposition of ΔH.")
   var linearized: String?
 
-  @Option(help: "Table format.")
-  var format: ReportTableFormat = .markdown
+  @Option(help: "Table format (default: markdown).")
+  var format: ReportTableFormat?
 
   @Option(help: "Folder for the tables (in --format) and the SVG figures (created if missing).")
   var out: String?
@@ -46,12 +46,33 @@ struct ReportCommand: ParsableCommand {
     if !comparePair.isEmpty && comparePair.count != 2 { throw ValidationError("--compare takes exactly two dumps, BEFORE AFTER") }
     if title != nil && html == nil { throw ValidationError("--title names the --html page; give --html") }
     if linearized != nil && comparePair.isEmpty { throw ValidationError("--linearized needs --compare BEFORE AFTER") }
+    if format != nil && html != nil && out == nil {
+      throw ValidationError("--format sets the tables of standard output or --out; with --html alone no table is written in it: give --out DIR too")
+    }
+    let batch = settings.batch
+    for (flag, given) in [
+      ("--kl-cov-ratio", batch.klCovRatio != nil), ("--clip-cov-ratio", batch.clipCovRatio != nil),
+      ("--clip-cov-bounds", batch.clipCovBounds != nil), ("--micro-batch", batch.microBatch != nil), ("--seed", batch.seed != nil),
+    ] where given {
+      throw ValidationError("\(flag) has no effect on report: no table or figure of a report shows a KL-Cov, Clip-Cov or micro-batch result (see deltah analyze)")
+    }
+    // Dumps are analysed here; .json inputs (the same rule as RunReport's) are reported as computed.
+    if !inputs.contains(where: { !$0.lowercased().hasSuffix(".json") }) {
+      let clipping = settings.clipping
+      for (flag, given) in [
+        ("--lr", batch.lr != nil), ("--clip-low", clipping.clipLow != nil), ("--clip-high", clipping.clipHigh != nil),
+        ("--dual-clip", clipping.dualClip != nil), ("--temperature", settings.temperature != nil && comparePair.isEmpty),
+      ] where given {
+        throw ValidationError("\(flag) has no effect on report without dump inputs: .json inputs are reported as they were computed\(comparePair.isEmpty ? "" : " and --compare reads only --temperature")")
+      }
+    }
   }
 
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [html], inputs: inputs + comparePair + (linearized.map { [$0] } ?? []))
     let pair = comparePair.isEmpty ? nil : (comparePair[0], comparePair[1])
     let report = try RunReport(title: title ?? "DeltaH report", inputs: inputs, compare: pair, settings: settings.pipeline, linearized: linearized)
+    let format = format ?? .markdown
     let written = try report.write(format: format, folder: out, folderOption: "--out", html: html)
     for w in report.warnings { OutputFile.writeStandardError("warning: \(w)\n") }
     if written.isEmpty { print(report.renderedTables(format: format), terminator: "") }

@@ -32,6 +32,9 @@ struct WhatIfCommand: ParsableCommand {
 
   func validate() throws {
     guard dumps.count == 1 || dumps.count == 2 else { throw ValidationError("whatif takes DUMP or BEFORE AFTER") }
+    if settings.batch.microBatch != nil {
+      throw ValidationError("--micro-batch has no effect on whatif: its rows (kl-cov, clip-cov, …) select over the whole batch (see deltah analyze --micro-batch)")
+    }
   }
 
   func run() throws {
