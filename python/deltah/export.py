@@ -44,11 +44,15 @@ written bit for bit, without a detour through float32.
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import struct
 import tempfile
 
 import numpy as np
+
+from ._output import resolve_destination
 
 __all__ = ["save_dump", "save_npz", "float32_to_bf16_bits", "bf16_bits_to_float32", "CONTRACT_FIELDS"]
 
@@ -99,6 +103,41 @@ def _to_numpy(x, *, floating: bool) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(x))
 
 
+def _numeric(name: str, x) -> np.ndarray:
+    """``_to_numpy`` of a floating field, refusing values that are not numbers (named)."""
+    arr = _to_numpy(x, floating=True)
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise TypeError(f"{name} must be a numeric array, got {arr.dtype}")
+    return arr
+
+
+def _narrow(name: str, arr: np.ndarray, dtype, stored: str) -> np.ndarray:
+    """``arr`` cast to ``dtype``, refusing finite values that the cast turns into ±Inf."""
+    if arr.dtype == dtype:
+        return arr
+    with np.errstate(over="ignore"):
+        out = arr.astype(dtype)
+    _check_overflow(name, arr, out, stored)
+    return out
+
+
+def _check_overflow(name: str, source: np.ndarray, stored: np.ndarray, kind: str, chunk: int = 1 << 20) -> None:
+    """Refuse finite ``source`` values that became ±Inf in ``stored`` (same shape); O(n), in chunks."""
+    if not np.issubdtype(source.dtype, np.floating):
+        return
+    flat_source, flat_stored = source.reshape(-1), stored.reshape(-1)
+    for start in range(0, flat_stored.size, chunk):
+        piece = flat_stored[start:start + chunk]
+        if not np.isinf(piece).any():
+            continue
+        bad = np.isinf(piece) & np.isfinite(flat_source[start:start + chunk])
+        if bad.any():
+            first = np.unravel_index(start + int(np.argmax(bad)), source.shape)
+            raise ValueError(
+                f"{name}: finite values overflow {kind} (first {float(source[first])!r} at index "
+                f"{tuple(int(i) for i in first)}); store them in a wider type (logits_dtype='f32' for logits)")
+
+
 def _torch_bf16_bits(x) -> np.ndarray:
     """Raw bits of a torch bfloat16 tensor, reinterpreted without rounding."""
     import torch  # only reached when a torch tensor was passed in
@@ -114,11 +153,15 @@ def _logits_payload(logits, logits_dtype: str):
     if logits_dtype == "bf16":
         if _is_torch_bf16(logits):
             return "BF16", _torch_bf16_bits(logits)
-        return "BF16", float32_to_bf16_bits(_to_numpy(logits, floating=True).astype(np.float32))
-    arr = _to_numpy(logits, floating=True)
+        arr = _numeric("logits", logits)
+        f32 = _narrow("logits", arr, np.float32, "BF16")
+        bits = float32_to_bf16_bits(f32)
+        _check_overflow("logits", f32, bf16_bits_to_float32(bits), "BF16")
+        return "BF16", bits
+    arr = _numeric("logits", logits)
     if logits_dtype == "f32":
-        return "F32", arr.astype(np.float32)
-    return "F16", arr.astype(np.float16)
+        return "F32", _narrow("logits", arr, np.float32, "F32")
+    return "F16", _narrow("logits", arr, np.float16, "F16")
 
 
 def _collect(
@@ -144,13 +187,17 @@ def _collect(
                 raise TypeError(f"{name} must be an integer array, got {arr.dtype}")
             out[name] = ("I64", arr.astype(np.int64))
         else:
-            out[name] = ("F32", _to_numpy(value, floating=True).astype(np.float32))
+            out[name] = ("F32", _narrow(name, _numeric(name, value), np.float32, "F32"))
     if mask is not None:
-        out["mask"] = ("U8", (_to_numpy(mask, floating=False) != 0).astype(np.uint8))
+        m = _numeric("mask", mask)
+        if not np.isin(m, (0, 1)).all():
+            odd = m[~np.isin(m, (0, 1))].reshape(-1)[0]
+            raise ValueError(f"mask must hold 0/1 (or booleans); it holds {odd!r}")
+        out["mask"] = ("U8", (m != 0).astype(np.uint8))
     if topk_logprobs is not None or topk_ids is not None:
         if topk_logprobs is None or topk_ids is None:
             raise ValueError("topk_logprobs and topk_ids must be given together")
-        out["topk_logprobs"] = ("F32", _to_numpy(topk_logprobs, floating=True).astype(np.float32))
+        out["topk_logprobs"] = ("F32", _narrow("topk_logprobs", _numeric("topk_logprobs", topk_logprobs), np.float32, "F32"))
         out["topk_ids"] = ("I64", _to_numpy(topk_ids, floating=False).astype(np.int64))
     if logits is not None:
         out["logits"] = _logits_payload(logits, logits_dtype)
@@ -187,8 +234,10 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
         raise ValueError(f"temperature must be finite and positive, not {temperature}")
     meta = {"temperature": repr(temperature)}
     if step is not None:
-        meta["step"] = str(int(step))
+        meta["step"] = str(_integer_step(step))
     if lr is not None:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(float(lr)):
+            raise ValueError(f"lr must be a finite number, not {lr!r}")
         meta["lr"] = repr(float(lr))
     if vocab_size is not None:
         v = int(vocab_size)
@@ -201,6 +250,18 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
             raise ValueError(f"vocab_size {v} is smaller than top-k {fields['topk_logprobs'][1].shape[-1]}")
         meta["vocab_size"] = str(v)
     return meta
+
+
+def _integer_step(step) -> int:
+    """``step`` as an int: integers (Python, numpy, 0-d integer tensors) and integral floats."""
+    if not isinstance(step, (bool, np.bool_, str, bytes)):
+        try:
+            return int(step.__index__())
+        except (AttributeError, TypeError):
+            pass
+        if isinstance(step, numbers.Real) and float(step).is_integer():
+            return int(step)
+    raise ValueError(f"step must be an integer, not {step!r}")
 
 
 def _current_umask() -> int:
@@ -252,8 +313,14 @@ def _write_safetensors(path, fields: dict, metadata: dict):
         os.fsync(f.fileno())
 
 
-def _atomic_write(path, write):
-    """Call write(tmp_path) for a temporary file beside path, then rename it over path."""
+def _atomic_write(path, write, destination=None):
+    """Call write(tmp_path) for a temporary file beside path, then rename it over path.
+
+    Only a regular file or a missing path is replaced; a symbolic link to a regular file is
+    written through (its target replaced); anything else is refused (``_output.resolve_destination``,
+    the binary's rules). ``destination``: the already resolved path.
+    """
+    path = resolve_destination(path) if destination is None else destination
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     os.close(fd)
@@ -361,5 +428,7 @@ def save_npz(
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(numbers, f)
 
-    _atomic_write(path, write_npz)
-    _atomic_write(stem + ".metadata.json", write_json)
+    # Both destinations are checked before either file is written.
+    npz_path, json_path = resolve_destination(path), resolve_destination(stem + ".metadata.json")
+    _atomic_write(path, write_npz, npz_path)
+    _atomic_write(stem + ".metadata.json", write_json, json_path)

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import cli as _cli
+from ._output import resolve_destination as _resolve_destination
 
 __all__ = ["analyze_run", "compare_run", "main", "DeltaHError", "PARTIAL_TARGET_BYTES"]
 
@@ -304,10 +305,14 @@ def _remove_stale_temporaries(path: str) -> None:
 
 
 def _write_json_atomic(path: str, value: Any) -> None:
+    """Write ``value`` as JSON through a temporary file renamed over ``path`` (a symbolic link to a
+    regular file is written through; any other non-regular file is refused, as the binary does)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    try:
+        path = _resolve_destination(path)
+    except ValueError as error:
+        raise DeltaHError(str(error)) from None
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    if os.path.lexists(path) and not os.path.isfile(path):
-        raise DeltaHError(f"{path}: exists and is not a regular file; refusing to replace it")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".tmp-")
     try:
         with os.fdopen(fd, "w") as f:
