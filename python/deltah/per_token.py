@@ -48,6 +48,20 @@ def _header(path: str) -> tuple[dict, int]:
     return header, 8 + n
 
 
+def _entry(path: str, name: str, entry: Any) -> tuple[str, list[int], int, int]:
+    """(dtype, shape, begin, end) of one header entry, or a ValueError naming the file and tensor."""
+    try:
+        dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+        if not (isinstance(dtype, str) and isinstance(shape, list) and isinstance(offsets, list) and len(offsets) == 2):
+            raise TypeError
+        if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape + offsets):
+            raise TypeError
+    except (KeyError, TypeError, IndexError):
+        raise ValueError(f"{path}: tensor {name!r} has a malformed header entry {entry!r} "
+                         "(needs dtype, shape and data_offsets [begin, end] of non-negative integers)") from None
+    return dtype, shape, offsets[0], offsets[1]
+
+
 def load_metadata(path: Union[str, "os.PathLike[str]"]) -> dict[str, str]:
     """The ``__metadata__`` strings of a safetensors file (empty when absent)."""
     header, _ = _header(os.fspath(path))
@@ -86,8 +100,7 @@ def load(path: Union[str, "os.PathLike[str]"], names: Optional[list[str]] = None
                 continue
             if name not in header:
                 raise ValueError(f"{path}: no tensor {name!r}")
-            entry = header[name]
-            dtype, shape, (begin, end) = entry["dtype"], [int(d) for d in entry["shape"]], entry["data_offsets"]
+            dtype, shape, begin, end = _entry(path, name, header[name])
             count = int(np.prod(shape)) if shape else 1
             if dtype == "BF16":
                 item = 2

@@ -38,6 +38,14 @@ def group_ids_from_uid(uid) -> np.ndarray:
     return np.array([first.setdefault(u, len(first)) for u in uid], dtype=np.int64)
 
 
+def _check_max_sequences(max_sequences) -> None:
+    """``max_sequences`` is None or a positive integer (a negative one would slice from the end)."""
+    if max_sequences is None:
+        return
+    if isinstance(max_sequences, (bool, np.bool_)) or not isinstance(max_sequences, (int, np.integer)) or max_sequences < 1:
+        raise ValueError(f"max_sequences must be a positive integer or None, not {max_sequences!r}")
+
+
 def _get(tensors, key):
     try:
         return tensors[key] if key in tensors.keys() else None
@@ -100,6 +108,7 @@ def dump_batch(
     ValueError
         When a required tensor is missing, shapes disagree, or no temperature is known.
     """
+    _check_max_sequences(max_sequences)
     tensors = batch.batch
     meta = dict(getattr(batch, "meta_info", None) or {})
     non_tensor = getattr(batch, "non_tensor_batch", None) or {}
@@ -172,6 +181,7 @@ def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None
     """
     import torch
 
+    _check_max_sequences(max_sequences)
     tensors = batch.batch
     ids, attention = tensors["input_ids"], tensors["attention_mask"]
     r = tensors["responses"].shape[1]

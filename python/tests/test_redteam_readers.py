@@ -1,0 +1,73 @@
+"""Red-team regressions: deltah.per_token.load on malformed headers and deltah.verl.dump_batch's
+max_sequences (numpy only; a stand-in object for verl's DataProto)."""
+
+import json
+import os
+import stat
+import sys
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from deltah import cli, export, per_token  # noqa: E402
+from deltah import linearize as lz  # noqa: E402  (numpy-only parts: the jvp dump writer)
+from deltah import ray as dray  # noqa: E402  (imports without ray)
+from deltah import verl as dverl  # noqa: E402  (dump_batch needs numpy only)
+
+from deltah_binary import DELTAH, ROOT, requires_binary  # noqa: E402
+
+SAMPLE = [os.path.join(ROOT, "data", "sample", f"step_000{i}.safetensors") for i in (1, 2, 3)]
+
+
+def small(**changes):
+    z = np.random.default_rng(0).normal(size=(2, 3, 5)).astype(np.float32)
+    args = dict(logits=z, token_ids=np.zeros((2, 3), np.int64), advantages=np.ones((2, 3)),
+                mask=np.array([[1, 1, 0], [1, 1, 0]], np.uint8))
+    args.update(changes)
+    return args
+
+
+def leftovers(folder):
+    return [n for n in os.listdir(folder) if n.startswith(".") or n.endswith(".tmp")]
+
+
+# -- per_token ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", [{"dtype": "F32"}, 5, {"dtype": "F32", "shape": [-1, -2], "data_offsets": [0, 8]},
+                                   {"dtype": "F32", "shape": [2], "data_offsets": [0]}])
+def test_per_token_load_names_the_file_and_tensor_of_a_malformed_entry(tmp_path, entry):
+    # Before: KeyError('shape'), TypeError or an unnamed reshape error; the docstring promises a
+    # ValueError naming the file and the tensor.
+    header = json.dumps({"bad": entry}).encode()
+    path = tmp_path / "x.safetensors"
+    path.write_bytes(len(header).to_bytes(8, "little") + header + b"\0" * 8)
+    with pytest.raises(ValueError, match=r"x\.safetensors.*'bad'"):
+        per_token.load(path)
+
+
+# -- verl -----------------------------------------------------------------------------------------
+
+
+class _Batch:
+    def __init__(self, b=4, r=3):
+        self.batch = {"responses": np.ones((b, r), np.int64), "advantages": np.zeros((b, r)),
+                      "response_mask": np.ones((b, r), np.int64)}
+        self.meta_info = {"temperature": 1.0}
+        self.non_tensor_batch = {}
+
+
+@pytest.mark.parametrize("n", [-1, 0, 1.5, True])
+def test_verl_max_sequences_must_be_a_positive_integer(tmp_path, n):
+    # Before: max_sequences=-1 kept all rows but the last (x[:-1]) and failed on sequence_ids'
+    # shape; 0 failed with "position shape (0, 3) must be ... non-empty".
+    with pytest.raises(ValueError, match="max_sequences"):
+        dverl.dump_batch(_Batch(), tmp_path / "d.safetensors", max_sequences=n)
+    assert os.listdir(tmp_path) == []
+
+
+def test_verl_max_sequences_keeps_the_first_rows(tmp_path):
+    dverl.dump_batch(_Batch(), tmp_path / "d.safetensors", max_sequences=2)
+    assert load_file(str(tmp_path / "d.safetensors"))["token_ids"].shape == (2, 3)
