@@ -1,0 +1,70 @@
+"""Red-team regressions: deltah.cli keeps the binary's paths, warnings and failures (the report
+tests need the binary)."""
+
+import json
+import os
+import stat
+import sys
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from deltah import cli, export, per_token  # noqa: E402
+from deltah import linearize as lz  # noqa: E402  (numpy-only parts: the jvp dump writer)
+from deltah import ray as dray  # noqa: E402  (imports without ray)
+from deltah import verl as dverl  # noqa: E402  (dump_batch needs numpy only)
+
+from deltah_binary import DELTAH, ROOT, requires_binary  # noqa: E402
+
+SAMPLE = [os.path.join(ROOT, "data", "sample", f"step_000{i}.safetensors") for i in (1, 2, 3)]
+
+
+def small(**changes):
+    z = np.random.default_rng(0).normal(size=(2, 3, 5)).astype(np.float32)
+    args = dict(logits=z, token_ids=np.zeros((2, 3), np.int64), advantages=np.ones((2, 3)),
+                mask=np.array([[1, 1, 0], [1, 1, 0]], np.uint8))
+    args.update(changes)
+    return args
+
+
+def leftovers(folder):
+    return [n for n in os.listdir(folder) if n.startswith(".") or n.endswith(".tmp")]
+
+
+# -- cli ------------------------------------------------------------------------------------------
+
+
+@requires_binary
+def test_report_lists_written_paths_that_contain_a_colon(tmp_path):
+    html = tmp_path / "run-12:30.html"
+    r = cli.report(SAMPLE[0], html=html, binary=DELTAH)
+    # Before: "wrote /…/run-12:30.html" was cut at the colon into "/…/run-12".
+    assert r["written"] == [str(html)]
+
+
+@requires_binary
+def test_report_json_with_only_html_does_not_crash(tmp_path):
+    # `deltah report --html F --format json` (no --out) prints no tables; before, cli.report raised
+    # json.JSONDecodeError on the empty standard output.
+    r = cli.report(SAMPLE[0], html=tmp_path / "r.html", format="json", binary=DELTAH)
+    assert r["written"] == [str(tmp_path / "r.html")] and "tables" not in r
+
+
+@requires_binary
+def test_report_and_partial_results_carry_the_binary_warnings(tmp_path):
+    r = cli.report(SAMPLE[0], html=tmp_path / "r.html", temperature=2, binary=DELTAH)
+    assert any("temperature" in w for w in r["warnings"])
+    p = cli.analyze(SAMPLE[0], shard="0/2", partial=tmp_path / "p.safetensors", binary=DELTAH)
+    assert p["partial"] == str(tmp_path / "p.safetensors") and isinstance(p["warnings"], list)
+
+
+def test_a_timeout_raises_deltah_error_naming_it(tmp_path):
+    slow = tmp_path / "deltah"
+    slow.write_text("#!/bin/sh\nsleep 5\n")
+    slow.chmod(0o755)
+    # Before: subprocess.TimeoutExpired escaped, although every failing run raises DeltaHError.
+    with pytest.raises(cli.DeltaHError, match="timeout") as error:
+        cli.analyze("x.safetensors", binary=slow, timeout=0.2)
+    assert error.value.command[0] == str(slow)
