@@ -426,7 +426,9 @@ class LogitCapture(TrainerCallback):
     def _summarise(self, z, completion, width_c: int) -> dict:
         c = z.shape[1]
         if self.logits_mode == "full":
-            stored = {"bf16": torch.bfloat16, "f32": torch.float32, "f16": torch.float16}[self.dtype]
+            # BF16 is rounded here (torch's round-to-nearest-even; stored bit for bit); F16 is left to
+            # deltah.export, which refuses logits beyond F16's range instead of storing Inf.
+            stored = {"bf16": torch.bfloat16, "f32": torch.float32, "f16": torch.float32}[self.dtype]
             z = z.to(stored).cpu()
             return {"logits": torch.nn.functional.pad(z, (0, 0, 0, width_c - c), value=0.0)}
         temperature = float(getattr(self.trainer, "temperature", 1.0))
