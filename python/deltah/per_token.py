@@ -121,6 +121,27 @@ def load(path: Union[str, "os.PathLike[str]"], names: Optional[list[str]] = None
     return out
 
 
+#: Tensors that always have the position shape (per-token outputs and dumps), in order of trust.
+_POSITION_TENSORS = ("valid", "mask", "token_ids", "advantages", "delta_actual", "entropy", "logprobs")
+
+
+def _position_shape(tensors: Mapping[str, Any]) -> tuple:
+    """The position shape of a per-token file or dump: that of a tensor the contract defines per
+    position (``valid``, ``mask``, ``token_ids``, …) when present, else the most common shape of
+    rank 1 or 2 (ties broken by the first such tensor), so top-k tensors ``[N, k]`` are not taken
+    for positions."""
+    shapes = {name: tuple(np.shape(v)) for name, v in tensors.items()}
+    if not shapes:
+        raise ValueError("no tensors to tabulate")
+    for name in _POSITION_TENSORS:
+        if name in shapes and len(shapes[name]) in (1, 2):
+            return shapes[name]
+    candidates = [s for s in shapes.values() if len(s) in (1, 2)]
+    if not candidates:
+        raise ValueError("no per-position tensors (rank 1 or 2)")
+    return max(candidates, key=candidates.count)
+
+
 def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]):
     """A pandas DataFrame with one row per position.
 
@@ -147,14 +168,7 @@ def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]):
         raise ImportError("deltah.per_token.to_dataframe needs pandas: pip install 'deltah[pandas]'") from error
     if not isinstance(tensors, Mapping):
         tensors = load(tensors)
-    shapes = [np.shape(v) for v in tensors.values()]
-    if not shapes:
-        raise ValueError("no tensors to tabulate")
-    # The position shape: the most common shape of rank 1 or 2 (per-token files have only that one).
-    candidates = [s for s in shapes if len(s) in (1, 2)]
-    if not candidates:
-        raise ValueError("no per-position tensors (rank 1 or 2)")
-    shape = max(set(candidates), key=candidates.count)
+    shape = _position_shape(tensors)
     n = int(np.prod(shape))
     columns: dict[str, np.ndarray] = {"position": np.arange(n)}
     if len(shape) == 2:

@@ -71,3 +71,25 @@ def test_verl_max_sequences_must_be_a_positive_integer(tmp_path, n):
 def test_verl_max_sequences_keeps_the_first_rows(tmp_path):
     dverl.dump_batch(_Batch(), tmp_path / "d.safetensors", max_sequences=2)
     assert load_file(str(tmp_path / "d.safetensors"))["token_ids"].shape == (2, 3)
+
+
+# -- per_token.to_dataframe -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n,k", [(2, 3), (3, 1), (3, 7), (5, 5)])
+def test_the_position_shape_of_a_topk_dump_is_not_the_topk_shape(n, k):
+    # Before: for an [N] dump with as many top-k tensors [N, k] as scalars, the most common shape
+    # was a tie and set order picked [N, k] for 220 of 429 (N, k) pairs (to_dataframe then had one
+    # row per (position, k) and only the top-k columns).
+    t = {"token_ids": np.zeros(n, int), "advantages": np.zeros(n), "topk_logprobs": np.zeros((n, k)),
+         "topk_ids": np.zeros((n, k), int)}
+    assert per_token._position_shape(t) == (n,)
+    assert per_token._position_shape({"a": np.zeros((n, k)), "b": np.zeros(n), "c": np.zeros(n)}) == (n,)
+
+
+def test_to_dataframe_of_a_topk_dump_has_one_row_per_position():
+    pytest.importorskip("pandas")
+    t = {"token_ids": np.arange(3), "advantages": np.ones(3), "topk_logprobs": np.zeros((3, 7)),
+         "topk_ids": np.zeros((3, 7), int)}
+    df = per_token.to_dataframe(t)
+    assert list(df.columns) == ["position", "token_ids", "advantages"] and len(df) == 3
