@@ -498,6 +498,12 @@ def _option_args(options: Dict[str, Any], table: Dict[str, str], what: str) -> D
     return out
 
 
+def _check_count(name: str, value: Any) -> None:
+    """``value`` is None or a positive integer (checked before Ray starts)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{name} must be a positive integer or None, not {value!r}")
+
+
 def _wait_all(ray: Any, refs: List[Any], progress: _Progress) -> None:
     pending = list(refs)
     while pending:
@@ -589,8 +595,7 @@ def analyze_run(
     if not dumps:
         raise ValueError("analyze_run: give at least one dump")
     option_args = _option_args(analyze_options, _ANALYZE_OPTIONS, "analyze_run")
-    if shards_per_dump is not None and shards_per_dump < 1:
-        raise ValueError(f"shards_per_dump must be at least 1, got {shards_per_dump}")
+    _check_count("shards_per_dump", shards_per_dump)
     for d in dumps:
         if not os.path.exists(d):
             raise DeltaHError(f"{d}: no such dump")
@@ -834,6 +839,7 @@ def compare_run(
     pairs = [tuple(p) for p in pairs]
     if not pairs:
         raise ValueError("compare_run: give at least one pair")
+    _check_count("shards_per_pair", shards_per_pair)
     option_args = _option_args(compare_options, _COMPARE_OPTIONS, "compare_run")
     args = [a for v in option_args.values() for a in v]
     for b, a in pairs:
@@ -845,8 +851,6 @@ def compare_run(
     can_shard = _supports_compare_shards(driver_binary)
     if shards_per_pair is not None and shards_per_pair > 1 and not can_shard:
         raise DeltaHError("this deltah binary has no 'compare --shard'; use shards_per_pair=1")
-    if shards_per_pair is not None and shards_per_pair < 1:
-        raise ValueError(f"shards_per_pair must be at least 1, got {shards_per_pair}")
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
     out = os.path.abspath(output_dir)

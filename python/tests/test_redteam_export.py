@@ -190,3 +190,15 @@ def test_ray_json_outputs_write_through_a_symbolic_link(tmp_path):
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(dray.DeltaHError, match="FIFO"):
         dray._write_json_atomic(str(tmp_path / "fifo"), {})
+
+
+@pytest.mark.parametrize("count", [0, 1.5, True, "2"])
+def test_ray_shard_counts_are_checked_before_ray_starts(tmp_path, count):
+    # Before: 1.5 passed the `< 1` check and failed after Ray had started, formatting a file name
+    # ("Unknown format code 'd'"); True ran as one shard; "2" raised a bare TypeError.
+    dump = tmp_path / "d.safetensors"
+    export.save_dump(dump, **small())
+    with pytest.raises(ValueError, match="shards_per_dump"):
+        dray.analyze_run([str(dump)], shards_per_dump=count, output_dir=str(tmp_path / "out"), binary=DELTAH)
+    with pytest.raises(ValueError, match="shards_per_pair"):
+        dray.compare_run([(str(dump), str(dump))], shards_per_pair=count, output_dir=str(tmp_path / "out"), binary=DELTAH)
