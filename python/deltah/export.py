@@ -28,13 +28,20 @@ entropy bound spreads the tail mass over ``V - k`` tokens and needs V.
 
 ``logits_dtype`` chooses how logits are stored: ``"bf16"`` (default; 2 bytes per value, what the
 model computes under bf16 mixed precision, about 3 significant digits), ``"f32"`` (exact for float32
-logits) or ``"f16"`` (IEEE half; overflows beyond 65504). Every other field has a fixed type (table).
+logits) or ``"f16"`` (IEEE half; largest value 65504). Every other field has a fixed type (table).
+A finite value that its storage type cannot hold (|z| > 65504 in F16, a float64 beyond float32's
+range) is refused with a ``ValueError`` naming the tensor, never stored as ±Inf (DeltaH would
+exclude such positions). NaN or Inf already in the input are stored as given (DeltaH ignores them
+at masked positions). ``mask`` must hold 0/1 or booleans.
 
 Tensors outside the contract can be added with ``extra={name: array}`` (integers are stored as I64,
 booleans as U8, floats as F32); DeltaH keeps them but does not analyse them.
 
 Files are written atomically (a temporary file beside the target, renamed over it) and get the
-permissions an ordinary ``open(path, "w")`` would: ``0o666`` minus the process umask.
+permissions an ordinary ``open(path, "w")`` would: ``0o666`` minus the process umask. As with the
+``deltah`` binary, only a regular file or a missing path is replaced; a symbolic link to a regular
+file is written through (the link stays); a folder, FIFO, device, socket or dangling link is
+refused.
 
 BF16: numpy has no bfloat16, so float32 values are rounded to bfloat16 here by bit
 manipulation (round to nearest, ties to even; NaN stays NaN). A torch ``bfloat16`` tensor is
@@ -353,9 +360,9 @@ def save_dump(
     temperature : float
         The sampling temperature T; logits are stored raw (DeltaH divides by T).
     step : int, optional
-        Training step (metadata ``step``).
+        Training step (metadata ``step``); an integer (an integral float is accepted).
     lr : float, optional
-        Learning rate in force at that step (metadata ``lr``).
+        Learning rate in force at that step (metadata ``lr``); a finite number.
     logits_dtype : {"bf16", "f32", "f16"}
         Storage type of ``logits``: BF16 (default; round to nearest even, torch bfloat16 tensors
         are written bit for bit), F32 (exact for float32 logits) or F16.
@@ -367,6 +374,19 @@ def save_dump(
     metadata : dict of str to str, optional
         Additional string metadata; may not override ``temperature``, ``step``, ``lr`` or
         ``vocab_size``.
+
+    Raises
+    ------
+    ValueError
+        For a shape that disagrees with the position shape, a mask other than 0/1, a finite value
+        that overflows its storage type, a temperature that is not finite and positive, a step that
+        is not an integer, an lr that is not finite, a vocab_size that disagrees with the logits,
+        or an output path that is not a regular file, a missing path or a link to a regular file
+        (each message names the argument or path).
+    TypeError
+        For a tensor that is not numeric (named), or integer fields given as floats.
+    FileNotFoundError
+        When the output's folder does not exist.
 
     Notes
     -----
@@ -396,7 +416,23 @@ def save_npz(
 
     BF16 logits are stored as 2-byte void records (``'|V2'``), which DeltaH reads as BF16
     (``np.load`` returns them as raw bytes; ``bf16_bits_to_float32(a.view(np.uint16))``
-    recovers the values). ``compressed=True`` uses ``np.savez_compressed`` (DEFLATE).
+    recovers the values).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target ``.npz`` file; the sidecar is ``<path without extension>.metadata.json``. Both
+        destinations are checked before either file is written; each is replaced atomically.
+    logits, token_ids, advantages, mask, old_logprobs, logprobs, entropy, sequence_ids, group_ids,
+    topk_logprobs, topk_ids, temperature, step, lr, logits_dtype, vocab_size
+        As in :func:`save_dump` (``extra`` and ``metadata`` are safetensors-only).
+    compressed : bool
+        ``np.savez_compressed`` (DEFLATE) when True, else ``np.savez``.
+
+    Raises
+    ------
+    ValueError, TypeError, FileNotFoundError
+        As in :func:`save_dump`.
     """
     fields = _collect(
         logits=logits, token_ids=token_ids, advantages=advantages, mask=mask,
