@@ -953,6 +953,19 @@ def _as_compare_summary(value: Dict[str, Any], before: str, after: str) -> Dict[
 # Command line
 
 
+def _counting(least: int) -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``least`` (argparse names the option on failure)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, not {value}")
+        return value
+    return parse
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``python -m deltah.ray DUMPS… [--compare] --address auto --out results/``."""
     parser = argparse.ArgumentParser(
@@ -963,11 +976,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--compare", action="store_true", help="take the dumps as BEFORE AFTER pairs")
     parser.add_argument("--address", help="Ray address ('auto' joins a running cluster; default: a local one)")
     parser.add_argument("--out", default="deltah-ray", help="output folder (default: deltah-ray)")
-    parser.add_argument("--shards", type=int, help="shards per dump or pair (default: from size and CPUs)")
+    parser.add_argument("--shards", type=_counting(1), help="shards per dump or pair (default: from size and CPUs)")
     parser.add_argument("--binary", help="deltah binary path on every node (default: DELTAH_BIN, PATH, package)")
-    parser.add_argument("--cpus-per-task", type=int, default=1)
-    parser.add_argument("--max-retries", type=int, default=3)
-    parser.add_argument("--num-cpus", type=int, help="CPUs of a local cluster started here")
+    parser.add_argument("--cpus-per-task", type=_counting(0), default=1)
+    parser.add_argument("--max-retries", type=int, default=3, help="Ray task retries (-1: without limit)")
+    parser.add_argument("--num-cpus", type=_counting(1), help="CPUs of a local cluster started here")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the series (or pairs) JSON on stdout")
     parser.add_argument("--temperature", type=float)

@@ -202,3 +202,15 @@ def test_ray_shard_counts_are_checked_before_ray_starts(tmp_path, count):
         dray.analyze_run([str(dump)], shards_per_dump=count, output_dir=str(tmp_path / "out"), binary=DELTAH)
     with pytest.raises(ValueError, match="shards_per_pair"):
         dray.compare_run([(str(dump), str(dump))], shards_per_pair=count, output_dir=str(tmp_path / "out"), binary=DELTAH)
+
+
+@pytest.mark.parametrize("flag,value", [("--shards", "0"), ("--shards", "1.5"), ("--num-cpus", "0"),
+                                        ("--cpus-per-task", "-1")])
+def test_ray_command_line_names_a_bad_count(tmp_path, capsys, flag, value):
+    # Before: --shards 0 ended in a ValueError traceback about "shards_per_dump" (not the flag);
+    # --num-cpus 0 started a local cluster with no CPU, where no task can ever run.
+    dump = tmp_path / "d.safetensors"
+    export.save_dump(dump, **small())
+    with pytest.raises(SystemExit) as exit_:
+        dray.main([str(dump), flag, value, "--binary", DELTAH, "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2 and flag in capsys.readouterr().err
