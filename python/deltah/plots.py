@@ -73,6 +73,8 @@ def first_order_scatter(per_token: Union[Mapping[str, Any], str, "os.PathLike[st
             raise ValueError(f"per-token data has no {name!r}: pass the --per-token output of deltah compare")
     actual = np.asarray(t["delta_actual"], dtype=np.float64).reshape(-1)
     ok = np.isfinite(actual)
+    if not ok.any():
+        raise ValueError("per-token data has no finite 'delta_actual' (no valid position): nothing to plot")
     ax = _axes(ax)
     series = [("first order", "delta_first_order", _BLUE, "o")]
     if second_order and "delta_second_order" in t:

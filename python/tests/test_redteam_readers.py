@@ -93,3 +93,14 @@ def test_to_dataframe_of_a_topk_dump_has_one_row_per_position():
          "topk_ids": np.zeros((3, 7), int)}
     df = per_token.to_dataframe(t)
     assert list(df.columns) == ["position", "token_ids", "advantages"] and len(df) == 3
+
+
+def test_first_order_scatter_names_data_without_a_valid_position(monkeypatch):
+    # Before: numpy's "zero-size array to reduction operation minimum which has no identity", after
+    # a figure had been created. The check comes first, so matplotlib is not needed here.
+    from deltah import plots
+
+    monkeypatch.setattr(plots, "_axes", lambda ax: pytest.fail("a figure was created"))
+    t = {"delta_actual": np.full((2, 3), np.nan), "delta_first_order": np.zeros((2, 3))}
+    with pytest.raises(ValueError, match="delta_actual"):
+        plots.first_order_scatter(t)
