@@ -22,8 +22,9 @@ topk_logprobs  P + [k]       F32
 topk_ids       P + [k]       I64
 ============== ============= ===================================
 
-Metadata (safetensors ``__metadata__``, strings): ``temperature`` (always), ``step``, ``lr`` and
-``vocab_size`` when given. ``vocab_size`` matters for top-k dumps without logits: DeltaH's upper
+Metadata (safetensors ``__metadata__``, strings): ``temperature`` (always), ``step``, ``lr`` (η, the
+logit-space step size of the polarity split, not the optimizer's learning rate) and ``vocab_size``
+when given. ``vocab_size`` matters for top-k dumps without logits: DeltaH's upper
 entropy bound spreads the tail mass over ``V - k`` tokens and needs V.
 
 ``logits_dtype`` chooses how logits are stored: ``"bf16"`` (default; 2 bytes per value, what the
@@ -362,7 +363,10 @@ def save_dump(
     step : int, optional
         Training step (metadata ``step``); an integer (an integral float is accepted).
     lr : float, optional
-        Learning rate in force at that step (metadata ``lr``); a finite number.
+        η, the logit-space step size of the polarity split α = η·A (metadata ``lr``); a finite
+        number. Not the optimizer's learning rate, which would scale every polarity by its value
+        (record that with ``metadata={"optimizer_lr": ...}``). Without it DeltaH uses η = 1 and
+        warns.
     logits_dtype : {"bf16", "f32", "f16"}
         Storage type of ``logits``: BF16 (default; round to nearest even, torch bfloat16 tensors
         are written bit for bit), F32 (exact for float32 logits) or F16.

@@ -44,9 +44,12 @@ raw top-k logits are ``T * (topk_logprobs + lse)``; ``token_ids`` (completion to
 ``group_ids`` (prompt groups), ``old_logprobs`` (TRL's ``old_per_token_logps`` when present), and
 the non-contract ``prompt_ids`` / ``prompt_mask`` (``[B, P]``, left-padded) so that a dump can be
 recomputed from the model alone. Metadata: ``temperature`` (``trainer.temperature``), ``step``
-(the optimizer step, ``state.global_step`` after the step), ``lr`` (the scheduler's learning rate
-used by this step, read before ``optimizer.step()``), ``vocab_size``, ``phase`` (before/after),
-``capture_logits`` (full/topk) and ``source``.
+(the optimizer step, ``state.global_step`` after the step), ``optimizer_lr`` (the scheduler's
+learning rate used by this step, read before ``optimizer.step()``), ``vocab_size``, ``phase``
+(before/after), ``capture_logits`` (full/topk) and ``source``. The optimizer's learning rate is
+*not* written as ``lr``: DeltaH reads ``lr`` as η, the logit-space step size of the polarity split,
+which the optimizer's learning rate is not (it would scale every polarity by, e.g., 5e-4); without
+``lr`` the analysis uses η = 1 and says so.
 
 With gradient accumulation the step's micro-batches are concatenated (padded to the widest prompt
 and completion; padded positions have mask 0 and logits 0), so there is one pair per optimizer
@@ -464,8 +467,9 @@ class LogitCapture(TrainerCallback):
         extra = {k: v[:rows] for k, v in extra.items()}
         export.save_dump(
             self._path(pending["step"], phase), temperature=pending["temperature"], step=pending["step"],
-            lr=pending["lr"], logits_dtype=self.dtype, vocab_size=vocab, extra=extra,
-            metadata={"phase": phase, "capture_logits": self.logits_mode, "source": "deltah.trl.capture"},
+            logits_dtype=self.dtype, vocab_size=vocab, extra=extra,
+            metadata={"phase": phase, "capture_logits": self.logits_mode, "source": "deltah.trl.capture",
+                      **({} if pending["lr"] is None else {"optimizer_lr": repr(float(pending["lr"]))})},
             **fields,
         )
 

@@ -38,6 +38,13 @@ def group_ids_from_uid(uid) -> np.ndarray:
     return np.array([first.setdefault(u, len(first)) for u in uid], dtype=np.int64)
 
 
+def _finite(name: str, value) -> float:
+    """``float(value)``, refusing booleans and values that are not finite numbers (named)."""
+    if isinstance(value, bool) or not np.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number, not {value!r}")
+    return float(value)
+
+
 def _check_max_sequences(max_sequences) -> None:
     """``max_sequences`` is None or a positive integer (a negative one would slice from the end)."""
     if max_sequences is None:
@@ -68,6 +75,7 @@ def dump_batch(
     topk_ids: Any = None,
     vocab_size: Optional[int] = None,
     include_prompts: bool = True,
+    optimizer_lr: Optional[float] = None,
 ) -> str:
     """Write one verl batch (a ``DataProto``) as a DeltaH dump.
 
@@ -89,11 +97,16 @@ def dump_batch(
     step : int, optional
         Default ``batch.meta_info["global_steps"]`` when present.
     lr : float, optional
-        The actor's learning rate at this step (metadata ``lr``).
+        η, the logit-space step size of the polarity split (metadata ``lr``), as in
+        :func:`deltah.export.save_dump`. Not the actor's learning rate (pass that as
+        ``optimizer_lr``): verl's ``actor.optim.lr`` as η would scale every polarity by it.
     max_sequences : int, optional
         Keep the first ``max_sequences`` responses (``logits`` may already be cut to them).
     logits_dtype, topk_logprobs, topk_ids, vocab_size
         As in :func:`deltah.export.save_dump`.
+    optimizer_lr : float, optional
+        The actor's learning rate at this step, recorded as metadata ``optimizer_lr``
+        (informational; DeltaH does not read it).
     include_prompts : bool
         Also store ``prompts`` and the prompt part of ``attention_mask`` as the non-contract
         tensors ``prompt_ids`` / ``prompt_mask`` (lets the logits be recomputed from the model).
@@ -154,7 +167,8 @@ def dump_batch(
         entropy=rows(entropys), group_ids=rows(groups), topk_logprobs=rows(topk_logprobs), topk_ids=rows(topk_ids),
         sequence_ids=np.repeat(np.arange(n)[:, None], r, axis=1),
         temperature=temperature, step=step, lr=lr, logits_dtype=logits_dtype, vocab_size=vocab_size, extra=extra,
-        metadata={"source": "deltah.verl.dump_batch"},
+        metadata={"source": "deltah.verl.dump_batch",
+                  **({} if optimizer_lr is None else {"optimizer_lr": repr(_finite("optimizer_lr", optimizer_lr))})},
     )
     return os.fspath(path)
 

@@ -104,3 +104,13 @@ def test_first_order_scatter_names_data_without_a_valid_position(monkeypatch):
     t = {"delta_actual": np.full((2, 3), np.nan), "delta_first_order": np.zeros((2, 3))}
     with pytest.raises(ValueError, match="delta_actual"):
         plots.first_order_scatter(t)
+
+
+def test_verl_records_the_actor_learning_rate_apart_from_eta(tmp_path):
+    # The README's recipe passed verl's actor.optim.lr as lr=, which DeltaH reads as η (the
+    # logit-space step of the polarity split) and so scaled every polarity by 1e-6-ish values.
+    dverl.dump_batch(_Batch(), tmp_path / "d.safetensors", optimizer_lr=1e-6)
+    meta = per_token.load_metadata(tmp_path / "d.safetensors")
+    assert meta["optimizer_lr"] == "1e-06" and "lr" not in meta
+    with pytest.raises(ValueError, match="optimizer_lr"):
+        dverl.dump_batch(_Batch(), tmp_path / "e.safetensors", optimizer_lr=float("nan"))

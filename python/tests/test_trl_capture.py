@@ -107,10 +107,16 @@ def test_one_pair_per_step_with_contract_tensors(bf16_run):
             assert (d["mask"].sum(1) >= 1).all()
 
 
+@requires_binary
 def test_lr_is_the_scheduler_value_used_by_the_step(bf16_run):
     trainer, callback, _, _, _ = bf16_run
     logged = [h["learning_rate"] for h in trainer.state.log_history if "learning_rate" in h]
-    stored = [float(per_token.load_metadata(b)["lr"]) for b, _ in callback.written]
+    stored = [float(per_token.load_metadata(b)["optimizer_lr"]) for b, _ in callback.written]
+    # Not under `lr`: DeltaH reads `lr` as η, the logit-space step of the polarity split; the
+    # optimizer's 5e-4 there scaled every polarity by 5e-4 with source "metadata" and no warning.
+    assert not any("lr" in per_token.load_metadata(p) for pair in callback.written for p in pair)
+    summary = cli.analyze(callback.written[0][0], binary=DELTAH)
+    assert summary["learning_rate"] == 1.0 and summary["learning_rate_source"] == "default"
     assert len(logged) == 3
     # Linear decay from 5e-4 over 3 steps: 5e-4, 3.33e-4, 1.67e-4 (Trainer logs the lr before its scheduler steps).
     assert stored == pytest.approx(logged, rel=1e-12)
