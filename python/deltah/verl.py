@@ -182,8 +182,9 @@ def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None
         A Hugging Face causal LM (verl's actor module; FSDP-wrapped modules work when every rank
         calls this on the same batch, as a ``Dispatch.ONE_TO_ALL`` worker method does).
     batch : verl.DataProto
-        Needs ``input_ids``, ``attention_mask`` and ``responses``; ``position_ids`` are passed
-        when present (verl computes them from the attention mask).
+        Needs ``input_ids``, ``attention_mask`` and ``responses``; ``position_ids`` ``[B, P+R]``
+        are passed when present (verl computes them from the attention mask); multimodal
+        position ids (``[B, 3, P+R]``) are refused: text-only models.
     max_sequences : int, optional
         Score only the first responses.
 
@@ -202,7 +203,10 @@ def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None
     n = ids.shape[0] if max_sequences is None else min(ids.shape[0], int(max_sequences))
     kwargs = {"input_ids": ids[:n], "attention_mask": attention[:n], "use_cache": False}
     positions = _get(tensors, "position_ids")
-    if positions is not None and positions.dim() == 2:
+    if positions is not None:
+        if positions.dim() != 2:
+            raise ValueError(f"position_ids has shape {tuple(positions.shape)}, not [B, P+R]: multimodal (M-RoPE) "
+                             "position ids are not supported; response_logits scores text-only models")
         kwargs["position_ids"] = positions[:n]
     device = next(module.parameters()).device
     kwargs = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in kwargs.items()}
