@@ -59,6 +59,16 @@ class DeltaHError(RuntimeError):
 def find_binary(binary: Optional[PathLike] = None) -> str:
     """The path of the ``deltah`` binary (see the module docstring for the search order).
 
+    Parameters
+    ----------
+    binary : str or os.PathLike, optional
+        An explicit binary; must be an executable file.
+
+    Returns
+    -------
+    str
+        The path found.
+
     Raises
     ------
     DeltaHError
@@ -168,6 +178,28 @@ def analyze(paths: Union[PathLike, Iterable[PathLike]], *, binary: Optional[Path
     With ``partial=`` the binary writes the shard's partial instead of a summary; the result is then
     ``{"partial": PATH, "stdout": text, "stderr": text, "warnings": [...]}`` (stderr holds the
     shard's position range; combine the partials with :func:`merge`).
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        One dump, or several (a series of steps).
+    binary : str or os.PathLike, optional
+        The binary (default: see the module docstring).
+    timeout : float, optional
+        Seconds after which the run is killed (``DeltaHError``).
+    **options
+        ``deltah analyze`` flags, spelled as above.
+
+    Returns
+    -------
+    dict
+        The binary's JSON (or the partial's record, with ``partial=``).
+
+    Raises
+    ------
+    DeltaHError
+        When the binary refuses the input or an option (its message and exit code), is killed or
+        times out.
     """
     args = ["analyze", *_paths(paths), *_flags(options)]
     if options.get("partial") is not None:
@@ -184,13 +216,49 @@ def compare(before: PathLike, after: PathLike, *, binary: Optional[PathLike] = N
     Keys include ``tokens``, ``pearson_first_order``, ``pearson_second_order``,
     ``rmse_first_order``, ``sign_agreement``; ``per_token=PATH`` also writes the per-position
     tensors (read them with :func:`deltah.per_token.load`).
+
+    Parameters
+    ----------
+    before, after : str or os.PathLike
+        Two dumps of the same positions.
+    binary, timeout, **options
+        As in :func:`analyze` (``deltah compare`` flags, e.g. ``temperature=``, ``per_token=``,
+        ``linearized=``).
+
+    Returns
+    -------
+    dict
+        The binary's JSON.
+
+    Raises
+    ------
+    DeltaHError
+        As in :func:`analyze`.
     """
     return _json(["compare", os.fspath(before), os.fspath(after), *_flags(options), "--json"], binary, timeout)
 
 
 def merge(partials: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,
           timeout: Optional[float] = None, **options: Any) -> dict:
-    """``deltah merge PARTIALS… --json``: the whole-dump analysis from ``analyze --shard`` partials."""
+    """``deltah merge PARTIALS… --json``: the whole-dump analysis from ``analyze --shard`` partials.
+
+    Parameters
+    ----------
+    partials : path or iterable of paths
+        The partials of one dump (or of one ``compare`` pair).
+    binary, timeout, **options
+        As in :func:`analyze`.
+
+    Returns
+    -------
+    dict
+        The binary's JSON, as ``analyze``/``compare`` of the whole input would print it.
+
+    Raises
+    ------
+    DeltaHError
+        As in :func:`analyze`.
+    """
     return _json(["merge", *_paths(partials), *_flags(options), "--json"], binary, timeout)
 
 
@@ -204,6 +272,27 @@ def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
     (the files the binary reports writing, and its warnings), plus ``"tables"`` (the parsed JSON)
     when ``format="json"`` and the binary printed the tables, which it does only when it wrote no
     file (neither ``out`` nor ``html`` given).
+
+    Parameters
+    ----------
+    inputs : path or iterable of paths, optional
+        Dumps and/or ``deltah … --json`` files.
+    compare : (before, after), optional
+        Adds the checkpoint comparison (``--compare BEFORE AFTER``).
+    binary, timeout, **options
+        As in :func:`analyze`.
+
+    Returns
+    -------
+    dict
+        ``stdout``, ``written``, ``warnings`` and, as said above, ``tables``.
+
+    Raises
+    ------
+    ValueError
+        When ``compare`` is not two paths.
+    DeltaHError
+        As in :func:`analyze`.
     """
     args = ["report", *(_paths(inputs) if inputs is not None else [])]
     if compare is not None:

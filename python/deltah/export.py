@@ -57,6 +57,7 @@ import numbers
 import os
 import struct
 import tempfile
+from typing import Any, Mapping, Optional, Union
 
 import numpy as np
 
@@ -73,9 +74,24 @@ CONTRACT_FIELDS = (
 )
 _ALIASES = ("responses", "response_mask", "old_log_probs", "entropys", "log_probs")
 
+#: A numpy array, anything ``np.asarray`` takes, or a torch tensor (read by duck typing).
+TensorLike = Any
+PathLike = Union[str, "os.PathLike[str]"]
 
-def float32_to_bf16_bits(values) -> np.ndarray:
-    """Round float32 values to bfloat16 (nearest, ties to even) and return the uint16 bits."""
+
+def float32_to_bf16_bits(values: TensorLike) -> np.ndarray:
+    """Round float32 values to bfloat16 (nearest, ties to even) and return the uint16 bits.
+
+    Parameters
+    ----------
+    values : array-like
+        Converted to float32 first (a float64 input is thus rounded twice).
+
+    Returns
+    -------
+    numpy.ndarray
+        uint16 bit patterns, same shape; NaN stays a (quiet) NaN.
+    """
     f32 = np.ascontiguousarray(np.asarray(values, dtype=np.float32))
     bits = f32.view(np.uint32).astype(np.uint64)
     lsb = (bits >> 16) & 1
@@ -87,8 +103,19 @@ def float32_to_bf16_bits(values) -> np.ndarray:
     return rounded
 
 
-def bf16_bits_to_float32(bits) -> np.ndarray:
-    """The float32 values of bfloat16 bit patterns (exact)."""
+def bf16_bits_to_float32(bits: TensorLike) -> np.ndarray:
+    """The float32 values of bfloat16 bit patterns (exact).
+
+    Parameters
+    ----------
+    bits : array-like of uint16
+        bfloat16 bit patterns.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 values, same shape.
+    """
     b = np.asarray(bits, dtype=np.uint16)
     return (b.astype(np.uint32) << 16).view(np.float32)
 
@@ -344,11 +371,14 @@ def _atomic_write(path, write, destination=None):
 
 
 def save_dump(
-    path, *, logits=None, token_ids, advantages, mask=None, old_logprobs=None, logprobs=None,
-    entropy=None, sequence_ids=None, group_ids=None, topk_logprobs=None, topk_ids=None,
-    temperature=1.0, step=None, lr=None, logits_dtype="bf16", vocab_size=None, extra=None,
-    metadata=None,
-):
+    path: PathLike, *, logits: TensorLike = None, token_ids: TensorLike, advantages: TensorLike,
+    mask: TensorLike = None, old_logprobs: TensorLike = None, logprobs: TensorLike = None,
+    entropy: TensorLike = None, sequence_ids: TensorLike = None, group_ids: TensorLike = None,
+    topk_logprobs: TensorLike = None, topk_ids: TensorLike = None, temperature: float = 1.0,
+    step: Optional[int] = None, lr: Optional[float] = None, logits_dtype: str = "bf16",
+    vocab_size: Optional[int] = None, extra: Optional[Mapping[str, TensorLike]] = None,
+    metadata: Optional[Mapping[str, Any]] = None,
+) -> None:
     """Write one training step as a safetensors file (written atomically).
 
     Parameters
@@ -412,10 +442,13 @@ def save_dump(
 
 
 def save_npz(
-    path, *, logits=None, token_ids, advantages, mask=None, old_logprobs=None, logprobs=None,
-    entropy=None, sequence_ids=None, group_ids=None, topk_logprobs=None, topk_ids=None,
-    temperature=1.0, step=None, lr=None, logits_dtype="bf16", compressed=True, vocab_size=None,
-):
+    path: PathLike, *, logits: TensorLike = None, token_ids: TensorLike, advantages: TensorLike,
+    mask: TensorLike = None, old_logprobs: TensorLike = None, logprobs: TensorLike = None,
+    entropy: TensorLike = None, sequence_ids: TensorLike = None, group_ids: TensorLike = None,
+    topk_logprobs: TensorLike = None, topk_ids: TensorLike = None, temperature: float = 1.0,
+    step: Optional[int] = None, lr: Optional[float] = None, logits_dtype: str = "bf16",
+    compressed: bool = True, vocab_size: Optional[int] = None,
+) -> None:
     """Write one training step as ``<path>`` (.npz) plus ``<stem>.metadata.json`` beside it.
 
     BF16 logits are stored as 2-byte void records (``'|V2'``), which DeltaH reads as BF16

@@ -63,7 +63,17 @@ def _entry(path: str, name: str, entry: Any) -> tuple[str, list[int], int, int]:
 
 
 def load_metadata(path: Union[str, "os.PathLike[str]"]) -> dict[str, str]:
-    """The ``__metadata__`` strings of a safetensors file (empty when absent)."""
+    """The ``__metadata__`` strings of a safetensors file (empty when absent).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A safetensors file.
+
+    Returns
+    -------
+    dict of str to str
+    """
     header, _ = _header(os.fspath(path))
     meta = header.get("__metadata__") or {}
     return {str(k): str(v) for k, v in meta.items()}
@@ -142,7 +152,7 @@ def _position_shape(tensors: Mapping[str, Any]) -> tuple:
     return max(candidates, key=candidates.count)
 
 
-def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]):
+def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]) -> Any:
     """A pandas DataFrame with one row per position.
 
     Parameters

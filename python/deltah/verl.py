@@ -31,8 +31,19 @@ from . import export
 __all__ = ["dump_batch", "response_logits", "group_ids_from_uid"]
 
 
-def group_ids_from_uid(uid) -> np.ndarray:
-    """Integer group ids (0, 1, …, in order of first appearance) from verl's per-response ``uid``."""
+def group_ids_from_uid(uid: Any) -> np.ndarray:
+    """Integer group ids (0, 1, …, in order of first appearance) from verl's per-response ``uid``.
+
+    Parameters
+    ----------
+    uid : array-like
+        One prompt identifier per response (``batch.non_tensor_batch["uid"]``), any hashable type.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 group ids, one per response.
+    """
     uid = np.asarray(uid, dtype=object).reshape(-1)
     first: dict = {}
     return np.array([first.setdefault(u, len(first)) for u in uid], dtype=np.int64)
@@ -173,7 +184,7 @@ def dump_batch(
     return os.fspath(path)
 
 
-def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None):
+def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None) -> Any:
     """Raw logits that predict each response token, from a plain forward of ``module``.
 
     Parameters
