@@ -58,7 +58,8 @@ step. ``max_sequences`` keeps the first completions in the order the trainer pro
 Failures never stop training: an exception while capturing (a full disk, an out-of-memory forward)
 is logged as a warning (``warnings.warn`` and the ``deltah.trl`` logger), recorded in
 ``callback.failures``, and that step's dumps are skipped (a file is either complete or absent: the
-writer renames a finished temporary file into place).
+writer renames a finished temporary file into place; a before dump whose after dump failed is
+removed, so every step has both files or neither).
 
 Limits: text-only models (multimodal inputs are not forwarded); models whose parameters are
 sharded across processes (DeepSpeed ZeRO-3, FSDP) are not supported, since the forward runs on the
@@ -314,7 +315,11 @@ class LogitCapture(TrainerCallback):
                 self._linearize_step(pending, model)
             self.written.append((self._path(pending["step"], "before"), self._path(pending["step"], "after")))
         except Exception as error:
-            self._fail(pending["step"], "the after dump", error)
+            # The step's pair is complete or absent: a before dump without its after is removed.
+            before = self._path(pending["step"], "before")
+            with contextlib.suppress(OSError):
+                os.unlink(before)
+            self._fail(pending["step"], "the after dump (its before dump was removed)", error)
         self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
 
     def _predict_before_step(self, pending: dict, model, optimizer) -> None:

@@ -300,6 +300,28 @@ def test_a_failing_dump_warns_and_training_continues(tmp_path, monkeypatch):
         f"step_{s:06d}.{p}.safetensors" for s in (2, 3) for p in ("after", "before")]  # no partial or temp file
 
 
+def test_a_failing_after_dump_removes_the_before_dump_of_its_step(tmp_path, monkeypatch):
+    # Before: step 1's before dump stayed without its after dump, although the README says a failed
+    # step's files are absent (and `deltah compare` over the before/after globs then mispaired).
+    trainer, callback, _ = train(tmp_path, steps=2, dtype="f32")
+    real = export._write_safetensors
+    state = {"n": 0}
+
+    def full_disk(path, fields, metadata):
+        state["n"] += 1
+        if state["n"] == 2:  # the second write: step 1, after
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, fields, metadata)
+
+    monkeypatch.setattr(export, "_write_safetensors", full_disk)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer.train()
+    assert len(callback.failures) == 1 and "step 1" in callback.failures[0]
+    assert sorted(os.listdir(tmp_path / "dumps")) == ["step_000002.after.safetensors", "step_000002.before.safetensors"]
+    assert [os.path.basename(b) for b, _ in callback.written] == ["step_000002.before.safetensors"]
+
+
 def test_old_logprobs_when_trl_has_them(tmp_path):
     """num_iterations=2 makes TRL compute old_per_token_logps; the dump carries them."""
     trainer, callback, _ = train(tmp_path, steps=2, dtype="f32", num_iterations=2)
