@@ -141,7 +141,9 @@ def run(args: Sequence[str], binary: Optional[PathLike] = None, timeout: Optiona
 def _execute(args: Sequence[str], binary: Optional[PathLike], timeout: Optional[float]) -> subprocess.CompletedProcess:
     command = [find_binary(binary), *args]
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        # The binary writes UTF-8 (η, ΔH in messages) whatever the locale: decode it as such.
+        proc = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              timeout=timeout)
     except subprocess.TimeoutExpired as error:
         stderr = error.stderr.decode(errors="replace") if isinstance(error.stderr, bytes) else (error.stderr or "")
         raise DeltaHError(f"deltah did not finish within the timeout of {timeout} s and was killed", -9, command,

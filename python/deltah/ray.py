@@ -114,7 +114,7 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
     env["OPENBLAS_NUM_THREADS"] = str(threads)
     env["OMP_NUM_THREADS"] = str(threads)
     env["DELTAH_THREADS"] = str(threads)
-    proc = subprocess.run([binary, *args], capture_output=True, text=True, env=env)
+    proc = subprocess.run([binary, *args], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env)
     if proc.returncode < 0:
         raise _TransientError(f"{os.path.basename(binary)} {' '.join(args)}: killed by signal {-proc.returncode}")
     if proc.returncode != 0:
@@ -769,7 +769,7 @@ def _swift_double(x: float) -> str:
 
 def _binary_version(binary: str) -> str:
     try:
-        return subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+        return subprocess.run([binary, "--version"], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -778,7 +778,7 @@ def _supports_compare_shards(binary: Optional[str]) -> bool:
     if not binary:
         return False
     try:
-        help_text = subprocess.run([binary, "compare", "--help"], capture_output=True, text=True, timeout=30).stdout
+        help_text = subprocess.run([binary, "compare", "--help"], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return False
     return "--shard" in help_text and "--partial" in help_text

@@ -68,3 +68,23 @@ def test_a_timeout_raises_deltah_error_naming_it(tmp_path):
     with pytest.raises(cli.DeltaHError, match="timeout") as error:
         cli.analyze("x.safetensors", binary=slow, timeout=0.2)
     assert error.value.command[0] == str(slow)
+
+
+@requires_binary
+def test_the_binary_output_is_decoded_as_utf8_whatever_the_locale(tmp_path):
+    # Before: text=True decoded with the locale's encoding: under an ASCII locale (LC_ALL=C without
+    # UTF-8 mode) cli.analyze raised UnicodeDecodeError on the 'η' of a warning; under Latin-1 the
+    # messages were mangled.
+    import subprocess
+
+    dump = tmp_path / "d.safetensors"
+    export.save_dump(dump, logits=np.zeros((2, 3, 5), np.float32), token_ids=np.zeros((2, 3), int),
+                     advantages=np.ones((2, 3)))
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from deltah import cli; "
+            "r = cli.analyze(sys.argv[2], binary=sys.argv[3]); "
+            "sys.stdout.buffer.write(r['warnings'][0].encode('utf-8'))")
+    env = dict(os.environ, LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    proc = subprocess.run([sys.executable, "-c", code, os.path.join(os.path.dirname(__file__), ".."), str(dump), DELTAH],
+                          capture_output=True, env=env)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert "η" in proc.stdout.decode("utf-8")
