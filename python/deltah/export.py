@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 import struct
 import tempfile
@@ -271,9 +270,7 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
     if step is not None:
         meta["step"] = str(_integer_step(step))
     if lr is not None:
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(float(lr)):
-            raise ValueError(f"lr must be a finite number, not {lr!r}")
-        meta["lr"] = repr(float(lr))
+        meta["lr"] = repr(_finite_number("lr", lr))
     if vocab_size is not None:
         v = int(vocab_size)
         if v != vocab_size or v < 1:
@@ -287,6 +284,18 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
     return meta
 
 
+def _finite_number(name: str, value) -> float:
+    """``float(value)`` (numpy and 0-d torch scalars too), refusing booleans, text and non-finite values."""
+    if not isinstance(value, (bool, np.bool_, str, bytes)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if math.isfinite(number):
+            return number
+    raise ValueError(f"{name} must be a finite number, not {value!r}")
+
+
 def _integer_step(step) -> int:
     """``step`` as an int: integers (Python, numpy, 0-d integer tensors) and integral floats."""
     if not isinstance(step, (bool, np.bool_, str, bytes)):
@@ -294,8 +303,12 @@ def _integer_step(step) -> int:
             return int(step.__index__())
         except (AttributeError, TypeError):
             pass
-        if isinstance(step, numbers.Real) and float(step).is_integer():
-            return int(step)
+        try:
+            value = float(step)  # numpy and 0-d torch floats too
+        except (TypeError, ValueError):
+            value = math.nan
+        if value.is_integer():
+            return int(value)
     raise ValueError(f"step must be an integer, not {step!r}")
 
 

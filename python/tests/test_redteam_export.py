@@ -214,3 +214,9 @@ def test_ray_command_line_names_a_bad_count(tmp_path, capsys, flag, value):
     with pytest.raises(SystemExit) as exit_:
         dray.main([str(dump), flag, value, "--binary", DELTAH, "--out", str(tmp_path / "out")])
     assert exit_.value.code == 2 and flag in capsys.readouterr().err
+
+
+def test_numpy_scalars_are_accepted_for_step_and_lr(tmp_path):
+    export.save_dump(tmp_path / "d.safetensors", **small(), step=np.float32(4.0), lr=np.float32(0.5))
+    meta = per_token.load_metadata(tmp_path / "d.safetensors")
+    assert meta["step"] == "4" and meta["lr"] == "0.5"
