@@ -163,6 +163,13 @@ def _warnings(stderr: str) -> list[str]:
     return [line[len("warning: "):] for line in stderr.splitlines() if line.startswith("warning: ")]
 
 
+def _partial(args: list[str], partial: Any, binary, timeout) -> dict:
+    """A ``--shard … --partial PATH`` run (no ``--json``: the binary prints no summary then)."""
+    proc = _execute(args, binary, timeout)
+    return {"partial": os.fspath(partial), "stdout": proc.stdout, "stderr": proc.stderr,
+            "warnings": _warnings(proc.stderr)}
+
+
 def _json(args: list[str], binary, timeout) -> dict:
     text = run(args, binary=binary, timeout=timeout)
     try:
@@ -205,9 +212,7 @@ def analyze(paths: Union[PathLike, Iterable[PathLike]], *, binary: Optional[Path
     """
     args = ["analyze", *_paths(paths), *_flags(options)]
     if options.get("partial") is not None:
-        proc = _execute(args, binary, timeout)
-        return {"partial": os.fspath(options["partial"]), "stdout": proc.stdout, "stderr": proc.stderr,
-                "warnings": _warnings(proc.stderr)}
+        return _partial(args, options["partial"], binary, timeout)
     return _json(args + ["--json"], binary, timeout)
 
 
@@ -217,7 +222,9 @@ def compare(before: PathLike, after: PathLike, *, binary: Optional[PathLike] = N
 
     Keys include ``tokens``, ``pearson_first_order``, ``pearson_second_order``,
     ``rmse_first_order``, ``sign_agreement``; ``per_token=PATH`` also writes the per-position
-    tensors (read them with :func:`deltah.per_token.load`).
+    tensors (read them with :func:`deltah.per_token.load`). With ``shard="i/n", partial=PATH`` the
+    binary writes that shard's partial instead; the result is then as for :func:`analyze` with
+    ``partial=`` (combine the partials with :func:`merge`).
 
     Parameters
     ----------
@@ -237,7 +244,10 @@ def compare(before: PathLike, after: PathLike, *, binary: Optional[PathLike] = N
     DeltaHError
         As in :func:`analyze`.
     """
-    return _json(["compare", os.fspath(before), os.fspath(after), *_flags(options), "--json"], binary, timeout)
+    args = ["compare", os.fspath(before), os.fspath(after), *_flags(options)]
+    if options.get("partial") is not None:
+        return _partial(args, options["partial"], binary, timeout)
+    return _json(args + ["--json"], binary, timeout)
 
 
 def merge(partials: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,

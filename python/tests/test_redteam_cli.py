@@ -88,3 +88,15 @@ def test_the_binary_output_is_decoded_as_utf8_whatever_the_locale(tmp_path):
                           capture_output=True, env=env)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     assert "η" in proc.stdout.decode("utf-8")
+
+
+@requires_binary
+def test_compare_shards_write_partials_that_merge_to_the_whole(tmp_path):
+    # Before: cli.compare always added --json, which the binary refuses with --shard ("give --json
+    # ... to 'deltah merge'"), naming a flag the caller never passed.
+    parts = [tmp_path / f"c{i}.safetensors" for i in range(2)]
+    for i, p in enumerate(parts):
+        r = cli.compare(SAMPLE[0], SAMPLE[1], shard=f"{i}/2", partial=p, binary=DELTAH)
+        assert r["partial"] == str(p) and "wrote compare partial" in r["stderr"]
+    merged, whole = cli.merge(parts, binary=DELTAH), cli.compare(SAMPLE[0], SAMPLE[1], binary=DELTAH)
+    assert merged["pearson_first_order"] == whole["pearson_first_order"] and merged["tokens"] == whole["tokens"]
