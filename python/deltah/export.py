@@ -33,7 +33,8 @@ logits) or ``"f16"`` (IEEE half; largest value 65504). Every other field has a f
 A finite value that its storage type cannot hold (|z| > 65504 in F16, a float64 beyond float32's
 range) is refused with a ``ValueError`` naming the tensor, never stored as ±Inf (DeltaH would
 exclude such positions). NaN or Inf already in the input are stored as given (DeltaH ignores them
-at masked positions). ``mask`` must hold 0/1 or booleans.
+at masked positions). ``mask`` must hold 0/1 or booleans. At valid positions, ``topk_ids`` must be
+distinct within a row and inside the vocabulary (``0..<V``, V from the logits or ``vocab_size``).
 
 Tensors outside the contract can be added with ``extra={name: array}`` (integers are stored as I64,
 booleans as U8, floats as F32); DeltaH keeps them but does not analyse them.
@@ -281,7 +282,30 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
         if "topk_logprobs" in fields and fields["topk_logprobs"][1].shape[-1] > v:
             raise ValueError(f"vocab_size {v} is smaller than top-k {fields['topk_logprobs'][1].shape[-1]}")
         meta["vocab_size"] = str(v)
+    fields = fields or {}
+    vocab = fields["logits"][1].shape[-1] if "logits" in fields else (int(vocab_size) if vocab_size is not None else None)
+    if "topk_ids" in fields:
+        _check_topk_ids(fields, vocab)
     return meta
+
+
+def _check_topk_ids(fields: dict, vocab: Optional[int]) -> None:
+    """At valid positions (``mask``, else all): top-k ids in [0, V) (V known from the logits or
+    ``vocab_size``) and no id twice in one row; a top-k row is k distinct tokens. O(N k log k)."""
+    ids = fields["topk_ids"][1]
+    rows = ids.reshape(-1, ids.shape[-1])
+    if "mask" in fields:
+        rows = rows[fields["mask"][1].reshape(-1) != 0]
+    if rows.size == 0:
+        return
+    low, high = int(rows.min()), int(rows.max())
+    if low < 0 or (vocab is not None and high >= vocab):
+        bad = low if low < 0 else high
+        bound = f"0..<{vocab}" if vocab is not None else "non-negative"
+        raise ValueError(f"topk_ids holds {bad} at a valid position, outside the vocabulary ({bound})")
+    ordered = np.sort(rows, axis=-1)
+    if (ordered[:, 1:] == ordered[:, :-1]).any():
+        raise ValueError("topk_ids repeats a token within a row at a valid position; a top-k row is k distinct tokens")
 
 
 def _finite_number(name: str, value) -> float:

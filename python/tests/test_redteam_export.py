@@ -220,3 +220,23 @@ def test_numpy_scalars_are_accepted_for_step_and_lr(tmp_path):
     export.save_dump(tmp_path / "d.safetensors", **small(), step=np.float32(4.0), lr=np.float32(0.5))
     meta = per_token.load_metadata(tmp_path / "d.safetensors")
     assert meta["step"] == "4" and meta["lr"] == "0.5"
+
+
+def topk(ids, mask=None, **kw):
+    ids = np.asarray(ids)
+    return dict(token_ids=np.zeros(ids.shape[:-1], int), advantages=np.ones(ids.shape[:-1]), mask=mask,
+                topk_logprobs=np.log(np.full(ids.shape, 0.3)), topk_ids=ids, **kw)
+
+
+@pytest.mark.parametrize("ids,words", [([[9, 1], [0, 1]], "9"), ([[-1, 1], [0, 1]], "-1"), ([[1, 1], [0, 2]], "repeats")])
+def test_topk_ids_outside_the_vocabulary_or_repeated_are_refused(tmp_path, ids, words):
+    # Before: written, and `deltah analyze` computed top-k entropy bounds from token 9 of a
+    # 5-token vocabulary (or a token counted twice) without a word.
+    with pytest.raises(ValueError, match=f"topk_ids.*{words}|{words}.*topk_ids|topk_ids repeats"):
+        export.save_dump(tmp_path / "d.safetensors", **topk(ids, vocab_size=5))
+    assert os.listdir(tmp_path) == []
+
+
+def test_topk_ids_are_checked_at_valid_positions_only(tmp_path):
+    export.save_dump(tmp_path / "d.safetensors", **topk([[0, 1], [7, 7]], mask=np.array([1, 0]), vocab_size=5))
+    assert per_token.load(tmp_path / "d.safetensors")["topk_ids"].tolist() == [[0, 1], [7, 7]]
