@@ -78,7 +78,21 @@ _COMPARE_OPTIONS = {"temperature": "--temperature"}
 
 
 class DeltaHError(RuntimeError):
-    """The ``deltah`` binary refused or failed; the message is the CLI's own."""
+    """The ``deltah`` binary refused or failed; the message is the CLI's own.
+
+    Attributes
+    ----------
+    returncode : int
+        The binary's exit code (64 for a refused argument, as ``deltah`` exits), or 1 for an error
+        found here (a missing dump, no binary). ``python -m deltah.ray`` exits with it.
+    """
+
+    def __init__(self, message: str, returncode: int = 1):
+        super().__init__(message)
+        self.returncode = returncode
+
+    def __reduce__(self):  # keep the exit code across Ray's pickling of task errors
+        return (type(self), (str(self), self.returncode))
 
 
 class _TransientError(RuntimeError):
@@ -119,7 +133,11 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
         raise _TransientError(f"{os.path.basename(binary)} {' '.join(args)}: killed by signal {-proc.returncode}")
     if proc.returncode != 0:
         message = proc.stderr.strip().splitlines()
-        raise DeltaHError(message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}")
+        text = message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}"
+        for prefix in ("Error: ", "error: "):  # main prints "error: MESSAGE" (was "error: Error: …")
+            if text.startswith(prefix):
+                text = text[len(prefix):]
+        raise DeltaHError(text, proc.returncode)
     return proc.stdout, proc.stderr
 
 
@@ -714,7 +732,7 @@ def _get_all(ray: Any, refs: List[Any]) -> List[Any]:
         more = f" (and {len(failures) - 1} more failed task(s))" if len(failures) > 1 else ""
         first = failures[0]
         if isinstance(first, DeltaHError):
-            raise DeltaHError(f"{first}{more}") from first
+            raise DeltaHError(f"{first}{more}", first.returncode) from first
         raise first
     return results
 
@@ -722,7 +740,9 @@ def _get_all(ray: Any, refs: List[Any]) -> List[Any]:
 def _unwrap(error: Exception) -> Exception:
     """The DeltaHError inside a Ray task error, else the error itself."""
     cause = getattr(error, "cause", None)
-    if isinstance(cause, (DeltaHError, _TransientError)):
+    if isinstance(cause, DeltaHError):
+        return DeltaHError(str(cause), cause.returncode)
+    if isinstance(cause, _TransientError):
         return DeltaHError(str(cause))
     return error
 
@@ -1019,7 +1039,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             name = "series.json"
     except DeltaHError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return error.returncode
     for w in result.get("warnings", []):
         print(f"warning: {w}", file=sys.stderr)
     for s in items:

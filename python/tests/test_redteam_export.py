@@ -240,3 +240,24 @@ def test_topk_ids_outside_the_vocabulary_or_repeated_are_refused(tmp_path, ids, 
 def test_topk_ids_are_checked_at_valid_positions_only(tmp_path):
     export.save_dump(tmp_path / "d.safetensors", **topk([[0, 1], [7, 7]], mask=np.array([1, 0]), vocab_size=5))
     assert per_token.load(tmp_path / "d.safetensors")["topk_ids"].tolist() == [[0, 1], [7, 7]]
+
+
+def test_ray_errors_keep_the_binary_exit_code(tmp_path):
+    # Before: every binary failure became exit 1 in `python -m deltah.ray` (the CLI exits 64 for a
+    # refused argument), and the code was not kept across Ray's pickling of the task error; the
+    # message kept the binary's "Error: " prefix, so main printed "error: Error: …".
+    import pickle
+
+    fake = tmp_path / "deltah"
+    fake.write_text("#!/bin/sh\necho 'Error: --temperature must be > 0' >&2\nexit 64\n")
+    fake.chmod(0o755)
+    with pytest.raises(dray.DeltaHError) as error:
+        dray._run_binary(str(fake), ["analyze", "x"], 1)
+    assert error.value.returncode == 64 and str(error.value) == "--temperature must be > 0"
+    again = pickle.loads(pickle.dumps(error.value))
+    assert again.returncode == 64 and str(again) == str(error.value)
+
+    class TaskError(Exception):
+        cause = error.value
+
+    assert dray._unwrap(TaskError()).returncode == 64
