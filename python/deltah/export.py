@@ -233,7 +233,10 @@ def _collect(
         if topk_logprobs is None or topk_ids is None:
             raise ValueError("topk_logprobs and topk_ids must be given together")
         out["topk_logprobs"] = ("F32", _narrow("topk_logprobs", _numeric("topk_logprobs", topk_logprobs), np.float32, "F32"))
-        out["topk_ids"] = ("I64", _to_numpy(topk_ids, floating=False).astype(np.int64))
+        ids = _to_numpy(topk_ids, floating=False)
+        if not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"topk_ids must be an integer array, got {ids.dtype}")
+        out["topk_ids"] = ("I64", ids.astype(np.int64))
     if logits is not None:
         out["logits"] = _logits_payload(logits, logits_dtype)
 

@@ -261,3 +261,9 @@ def test_ray_errors_keep_the_binary_exit_code(tmp_path):
         cause = error.value
 
     assert dray._unwrap(TaskError()).returncode == 64
+
+
+def test_float_topk_ids_are_refused_like_float_token_ids(tmp_path):
+    # Before: topk_ids=[[1.7, 0.2]] were truncated to [[1, 0]] without a word (token_ids refused floats).
+    with pytest.raises(TypeError, match="topk_ids"):
+        export.save_dump(tmp_path / "d.safetensors", **topk(np.array([[1.7, 0.2], [0.0, 1.0]]), vocab_size=5))
