@@ -71,6 +71,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+import numbers
 import os
 import time
 import warnings
@@ -149,14 +150,15 @@ def capture(
     """
     if not (hasattr(trainer, "add_callback") and hasattr(trainer, "compute_loss") and hasattr(trainer, "state")):
         raise TypeError(f"capture needs a transformers/TRL Trainer instance, got {type(trainer).__name__}")
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+    if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
         raise ValueError(f"every must be a positive integer, not {every!r}")
-    if max_sequences is not None and (isinstance(max_sequences, bool) or not isinstance(max_sequences, int) or max_sequences < 1):
+    if max_sequences is not None and (isinstance(max_sequences, bool) or not isinstance(max_sequences, numbers.Integral)
+                                      or max_sequences < 1):
         raise ValueError(f"max_sequences must be a positive integer or None, not {max_sequences!r}")
     if logits not in _LOGIT_MODES:
         raise ValueError(f"logits must be 'full' or 'topk', not {logits!r}")
     if logits == "topk":
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+        if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1:
             raise ValueError(f"logits='topk' needs top_k, a positive integer, not {top_k!r}")
     elif top_k is not None:
         raise ValueError("top_k is only used with logits='topk'")
@@ -172,8 +174,8 @@ def capture(
         except ImportError as error:
             raise ValueError("linearize=True needs deltah.linearize, which this installation does not have") from error
     callback = LogitCapture(
-        trainer, os.fspath(output_dir), every=every, max_sequences=max_sequences, logits=logits,
-        top_k=top_k, dtype=dtype, linearize=linearize,
+        trainer, os.fspath(output_dir), every=int(every), max_sequences=None if max_sequences is None else int(max_sequences),
+        logits=logits, top_k=None if top_k is None else int(top_k), dtype=dtype, linearize=linearize,
     )
     callback._install()
     return callback

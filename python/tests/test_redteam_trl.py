@@ -53,3 +53,34 @@ def test_capture_dtypes_store_the_rounded_logits(tmp_path, dtype, expected):
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
         assert json.loads(f.read(n))["logits"]["dtype"] == expected
+
+
+class _StubTrainer:
+    """What capture() installs itself on: add_callback, compute_loss, state."""
+
+    def __init__(self):
+        self.state = type("State", (), {"global_step": 0})()
+        self.callbacks = []
+
+    def add_callback(self, cb):
+        self.callbacks.append(cb)
+
+    def compute_loss(self, model, inputs):
+        return 0.0
+
+
+def test_capture_accepts_numpy_integer_arguments(tmp_path):
+    # Before: every=np.int64(2) (e.g. from a config array) was refused as "every must be a
+    # positive integer, not 2".
+    import warnings
+
+    import numpy as np
+    from deltah.trl import capture
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the stub has no _generate_and_score_completions
+        cb = capture(_StubTrainer(), tmp_path, every=np.int64(2), max_sequences=np.int32(4), logits="topk",
+                     top_k=np.int64(3))
+    assert (cb.every, cb.max_sequences, cb.top_k) == (2, 4, 3) and type(cb.every) is int
+    with pytest.raises(ValueError, match="every"):
+        capture(_StubTrainer(), tmp_path, every=np.float64(2.0))
