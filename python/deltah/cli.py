@@ -59,6 +59,16 @@ class DeltaHError(RuntimeError):
 def find_binary(binary: Optional[PathLike] = None) -> str:
     """The path of the ``deltah`` binary (see the module docstring for the search order).
 
+    Parameters
+    ----------
+    binary : str or os.PathLike, optional
+        An explicit binary; must be an executable file.
+
+    Returns
+    -------
+    str
+        The path found.
+
     Raises
     ------
     DeltaHError
@@ -110,17 +120,34 @@ def _paths(paths: Union[PathLike, Iterable[PathLike]]) -> list[str]:
 def run(args: Sequence[str], binary: Optional[PathLike] = None, timeout: Optional[float] = None) -> str:
     """Run ``deltah ARGS…`` and return its stdout.
 
+    Parameters
+    ----------
+    args : sequence of str
+        The arguments after ``deltah``.
+    binary : str or os.PathLike, optional
+        The binary (default: see the module docstring).
+    timeout : float, optional
+        Seconds after which the run is killed.
+
     Raises
     ------
     DeltaHError
-        On a non-zero exit (carrying the CLI's last stderr line) or a signal.
+        On a non-zero exit (carrying the CLI's last stderr line), a signal, or the timeout
+        (``returncode`` -9: the process was killed).
     """
     return _execute(args, binary, timeout).stdout
 
 
 def _execute(args: Sequence[str], binary: Optional[PathLike], timeout: Optional[float]) -> subprocess.CompletedProcess:
     command = [find_binary(binary), *args]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    try:
+        # The binary writes UTF-8 (η, ΔH in messages) whatever the locale: decode it as such.
+        proc = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        stderr = error.stderr.decode(errors="replace") if isinstance(error.stderr, bytes) else (error.stderr or "")
+        raise DeltaHError(f"deltah did not finish within the timeout of {timeout} s and was killed", -9, command,
+                          stderr) from None
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
         message = lines[-1] if lines else f"deltah exited with code {proc.returncode} and no message"
@@ -129,6 +156,18 @@ def _execute(args: Sequence[str], binary: Optional[PathLike], timeout: Optional[
                 message = message[len(prefix):]
         raise DeltaHError(message, proc.returncode, command, proc.stderr)
     return proc
+
+
+def _warnings(stderr: str) -> list[str]:
+    """The ``warning: …`` lines of the binary's stderr, without the prefix."""
+    return [line[len("warning: "):] for line in stderr.splitlines() if line.startswith("warning: ")]
+
+
+def _partial(args: list[str], partial: Any, binary, timeout) -> dict:
+    """A ``--shard … --partial PATH`` run (no ``--json``: the binary prints no summary then)."""
+    proc = _execute(args, binary, timeout)
+    return {"partial": os.fspath(partial), "stdout": proc.stdout, "stderr": proc.stderr,
+            "warnings": _warnings(proc.stderr)}
 
 
 def _json(args: list[str], binary, timeout) -> dict:
@@ -146,11 +185,34 @@ def analyze(paths: Union[PathLike, Iterable[PathLike]], *, binary: Optional[Path
     Options as flags, e.g. ``temperature=``, ``lr=``, ``micro_batch=``, ``kl_cov_ratio=``,
     ``clip_cov_bounds=(lb, ub)``, ``seed=``, ``per_token=PATH``, ``shard="0/2"``, ``partial=PATH``.
     With ``partial=`` the binary writes the shard's partial instead of a summary; the result is then
-    ``{"partial": PATH, "stdout": text}`` (combine the partials with :func:`merge`).
+    ``{"partial": PATH, "stdout": text, "stderr": text, "warnings": [...]}`` (stderr holds the
+    shard's position range; combine the partials with :func:`merge`).
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        One dump, or several (a series of steps).
+    binary : str or os.PathLike, optional
+        The binary (default: see the module docstring).
+    timeout : float, optional
+        Seconds after which the run is killed (``DeltaHError``).
+    **options
+        ``deltah analyze`` flags, spelled as above.
+
+    Returns
+    -------
+    dict
+        The binary's JSON (or the partial's record, with ``partial=``).
+
+    Raises
+    ------
+    DeltaHError
+        When the binary refuses the input or an option (its message and exit code), is killed or
+        times out.
     """
     args = ["analyze", *_paths(paths), *_flags(options)]
     if options.get("partial") is not None:
-        return {"partial": os.fspath(options["partial"]), "stdout": run(args, binary=binary, timeout=timeout)}
+        return _partial(args, options["partial"], binary, timeout)
     return _json(args + ["--json"], binary, timeout)
 
 
@@ -160,14 +222,55 @@ def compare(before: PathLike, after: PathLike, *, binary: Optional[PathLike] = N
 
     Keys include ``tokens``, ``pearson_first_order``, ``pearson_second_order``,
     ``rmse_first_order``, ``sign_agreement``; ``per_token=PATH`` also writes the per-position
-    tensors (read them with :func:`deltah.per_token.load`).
+    tensors (read them with :func:`deltah.per_token.load`). With ``shard="i/n", partial=PATH`` the
+    binary writes that shard's partial instead; the result is then as for :func:`analyze` with
+    ``partial=`` (combine the partials with :func:`merge`).
+
+    Parameters
+    ----------
+    before, after : str or os.PathLike
+        Two dumps of the same positions.
+    binary, timeout, **options
+        As in :func:`analyze` (``deltah compare`` flags, e.g. ``temperature=``, ``per_token=``,
+        ``linearized=``).
+
+    Returns
+    -------
+    dict
+        The binary's JSON.
+
+    Raises
+    ------
+    DeltaHError
+        As in :func:`analyze`.
     """
-    return _json(["compare", os.fspath(before), os.fspath(after), *_flags(options), "--json"], binary, timeout)
+    args = ["compare", os.fspath(before), os.fspath(after), *_flags(options)]
+    if options.get("partial") is not None:
+        return _partial(args, options["partial"], binary, timeout)
+    return _json(args + ["--json"], binary, timeout)
 
 
 def merge(partials: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,
           timeout: Optional[float] = None, **options: Any) -> dict:
-    """``deltah merge PARTIALS… --json``: the whole-dump analysis from ``analyze --shard`` partials."""
+    """``deltah merge PARTIALS… --json``: the whole-dump analysis from ``analyze --shard`` partials.
+
+    Parameters
+    ----------
+    partials : path or iterable of paths
+        The partials of one dump (or of one ``compare`` pair).
+    binary, timeout, **options
+        As in :func:`analyze`.
+
+    Returns
+    -------
+    dict
+        The binary's JSON, as ``analyze``/``compare`` of the whole input would print it.
+
+    Raises
+    ------
+    DeltaHError
+        As in :func:`analyze`.
+    """
     return _json(["merge", *_paths(partials), *_flags(options), "--json"], binary, timeout)
 
 
@@ -177,9 +280,31 @@ def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
     """``deltah report INPUTS… [--compare BEFORE AFTER] [options]``.
 
     Options: ``format=`` (markdown, latex, csv, json), ``out=FOLDER``, ``html=FILE``, ``title=``,
-    and the analysis options. Returns ``{"stdout": text, "written": [paths]}`` (the files the
-    binary reports writing), plus ``"tables"`` (the parsed JSON) when ``format="json"`` and no
-    ``out`` folder was given (the tables then go to stdout).
+    and the analysis options. Returns ``{"stdout": text, "written": [paths], "warnings": [...]}``
+    (the files the binary reports writing, and its warnings), plus ``"tables"`` (the parsed JSON)
+    when ``format="json"`` and the binary printed the tables, which it does only when it wrote no
+    file (neither ``out`` nor ``html`` given).
+
+    Parameters
+    ----------
+    inputs : path or iterable of paths, optional
+        Dumps and/or ``deltah … --json`` files.
+    compare : (before, after), optional
+        Adds the checkpoint comparison (``--compare BEFORE AFTER``).
+    binary, timeout, **options
+        As in :func:`analyze`.
+
+    Returns
+    -------
+    dict
+        ``stdout``, ``written``, ``warnings`` and, as said above, ``tables``.
+
+    Raises
+    ------
+    ValueError
+        When ``compare`` is not two paths.
+    DeltaHError
+        As in :func:`analyze`.
     """
     args = ["report", *(_paths(inputs) if inputs is not None else [])]
     if compare is not None:
@@ -190,9 +315,12 @@ def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
     args += _flags(options)
     proc = _execute(args, binary, timeout)
     text = proc.stdout
-    written = [line[len("wrote "):].split(":")[0].strip()
-               for line in (proc.stdout + "\n" + proc.stderr).splitlines() if line.startswith("wrote ")]
-    result: dict = {"stdout": text, "written": written}
-    if options.get("format") == "json" and options.get("out") is None:
-        result["tables"] = json.loads(text)
+    # The binary prints "wrote PATH" on stderr, one line per file (a path may hold ':').
+    written = [line[len("wrote "):] for line in proc.stderr.splitlines() if line.startswith("wrote ")]
+    result: dict = {"stdout": text, "written": written, "warnings": _warnings(proc.stderr)}
+    if options.get("format") == "json" and not written:
+        try:
+            result["tables"] = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise DeltaHError(f"deltah printed tables that are not JSON ({error})", 0, proc.args) from error
     return result

@@ -22,19 +22,28 @@ topk_logprobs  P + [k]       F32
 topk_ids       P + [k]       I64
 ============== ============= ===================================
 
-Metadata (safetensors ``__metadata__``, strings): ``temperature`` (always), ``step``, ``lr`` and
-``vocab_size`` when given. ``vocab_size`` matters for top-k dumps without logits: DeltaH's upper
+Metadata (safetensors ``__metadata__``, strings): ``temperature`` (always), ``step``, ``lr`` (η, the
+logit-space step size of the polarity split, not the optimizer's learning rate) and ``vocab_size``
+when given. ``vocab_size`` matters for top-k dumps without logits: DeltaH's upper
 entropy bound spreads the tail mass over ``V - k`` tokens and needs V.
 
 ``logits_dtype`` chooses how logits are stored: ``"bf16"`` (default; 2 bytes per value, what the
 model computes under bf16 mixed precision, about 3 significant digits), ``"f32"`` (exact for float32
-logits) or ``"f16"`` (IEEE half; overflows beyond 65504). Every other field has a fixed type (table).
+logits) or ``"f16"`` (IEEE half; largest value 65504). Every other field has a fixed type (table).
+A finite value that its storage type cannot hold (|z| > 65504 in F16, a float64 beyond float32's
+range) is refused with a ``ValueError`` naming the tensor, never stored as ±Inf (DeltaH would
+exclude such positions). NaN or Inf already in the input are stored as given (DeltaH ignores them
+at masked positions). ``mask`` must hold 0/1 or booleans. At valid positions, ``topk_ids`` must be
+distinct within a row and inside the vocabulary (``0..<V``, V from the logits or ``vocab_size``).
 
 Tensors outside the contract can be added with ``extra={name: array}`` (integers are stored as I64,
 booleans as U8, floats as F32); DeltaH keeps them but does not analyse them.
 
 Files are written atomically (a temporary file beside the target, renamed over it) and get the
-permissions an ordinary ``open(path, "w")`` would: ``0o666`` minus the process umask.
+permissions an ordinary ``open(path, "w")`` would: ``0o666`` minus the process umask. As with the
+``deltah`` binary, only a regular file or a missing path is replaced; a symbolic link to a regular
+file is written through (the link stays); a folder, FIFO, device, socket or dangling link is
+refused.
 
 BF16: numpy has no bfloat16, so float32 values are rounded to bfloat16 here by bit
 manipulation (round to nearest, ties to even; NaN stays NaN). A torch ``bfloat16`` tensor is
@@ -44,11 +53,15 @@ written bit for bit, without a detour through float32.
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 import tempfile
+from typing import Any, Mapping, Optional, Union
 
 import numpy as np
+
+from ._output import resolve_destination
 
 __all__ = ["save_dump", "save_npz", "float32_to_bf16_bits", "bf16_bits_to_float32", "CONTRACT_FIELDS"]
 
@@ -61,9 +74,24 @@ CONTRACT_FIELDS = (
 )
 _ALIASES = ("responses", "response_mask", "old_log_probs", "entropys", "log_probs")
 
+#: A numpy array, anything ``np.asarray`` takes, or a torch tensor (read by duck typing).
+TensorLike = Any
+PathLike = Union[str, "os.PathLike[str]"]
 
-def float32_to_bf16_bits(values) -> np.ndarray:
-    """Round float32 values to bfloat16 (nearest, ties to even) and return the uint16 bits."""
+
+def float32_to_bf16_bits(values: TensorLike) -> np.ndarray:
+    """Round float32 values to bfloat16 (nearest, ties to even) and return the uint16 bits.
+
+    Parameters
+    ----------
+    values : array-like
+        Converted to float32 first (a float64 input is thus rounded twice).
+
+    Returns
+    -------
+    numpy.ndarray
+        uint16 bit patterns, same shape; NaN stays a (quiet) NaN.
+    """
     f32 = np.ascontiguousarray(np.asarray(values, dtype=np.float32))
     bits = f32.view(np.uint32).astype(np.uint64)
     lsb = (bits >> 16) & 1
@@ -75,8 +103,19 @@ def float32_to_bf16_bits(values) -> np.ndarray:
     return rounded
 
 
-def bf16_bits_to_float32(bits) -> np.ndarray:
-    """The float32 values of bfloat16 bit patterns (exact)."""
+def bf16_bits_to_float32(bits: TensorLike) -> np.ndarray:
+    """The float32 values of bfloat16 bit patterns (exact).
+
+    Parameters
+    ----------
+    bits : array-like of uint16
+        bfloat16 bit patterns.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 values, same shape.
+    """
     b = np.asarray(bits, dtype=np.uint16)
     return (b.astype(np.uint32) << 16).view(np.float32)
 
@@ -99,6 +138,41 @@ def _to_numpy(x, *, floating: bool) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(x))
 
 
+def _numeric(name: str, x) -> np.ndarray:
+    """``_to_numpy`` of a floating field, refusing values that are not numbers (named)."""
+    arr = _to_numpy(x, floating=True)
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise TypeError(f"{name} must be a numeric array, got {arr.dtype}")
+    return arr
+
+
+def _narrow(name: str, arr: np.ndarray, dtype, stored: str) -> np.ndarray:
+    """``arr`` cast to ``dtype``, refusing finite values that the cast turns into ±Inf."""
+    if arr.dtype == dtype:
+        return arr
+    with np.errstate(over="ignore"):
+        out = arr.astype(dtype)
+    _check_overflow(name, arr, out, stored)
+    return out
+
+
+def _check_overflow(name: str, source: np.ndarray, stored: np.ndarray, kind: str, chunk: int = 1 << 20) -> None:
+    """Refuse finite ``source`` values that became ±Inf in ``stored`` (same shape); O(n), in chunks."""
+    if not np.issubdtype(source.dtype, np.floating):
+        return
+    flat_source, flat_stored = source.reshape(-1), stored.reshape(-1)
+    for start in range(0, flat_stored.size, chunk):
+        piece = flat_stored[start:start + chunk]
+        if not np.isinf(piece).any():
+            continue
+        bad = np.isinf(piece) & np.isfinite(flat_source[start:start + chunk])
+        if bad.any():
+            first = np.unravel_index(start + int(np.argmax(bad)), source.shape)
+            raise ValueError(
+                f"{name}: finite values overflow {kind} (first {float(source[first])!r} at index "
+                f"{tuple(int(i) for i in first)}); store them in a wider type (logits_dtype='f32' for logits)")
+
+
 def _torch_bf16_bits(x) -> np.ndarray:
     """Raw bits of a torch bfloat16 tensor, reinterpreted without rounding."""
     import torch  # only reached when a torch tensor was passed in
@@ -114,11 +188,15 @@ def _logits_payload(logits, logits_dtype: str):
     if logits_dtype == "bf16":
         if _is_torch_bf16(logits):
             return "BF16", _torch_bf16_bits(logits)
-        return "BF16", float32_to_bf16_bits(_to_numpy(logits, floating=True).astype(np.float32))
-    arr = _to_numpy(logits, floating=True)
+        arr = _numeric("logits", logits)
+        f32 = _narrow("logits", arr, np.float32, "BF16")
+        bits = float32_to_bf16_bits(f32)
+        _check_overflow("logits", f32, bf16_bits_to_float32(bits), "BF16")
+        return "BF16", bits
+    arr = _numeric("logits", logits)
     if logits_dtype == "f32":
-        return "F32", arr.astype(np.float32)
-    return "F16", arr.astype(np.float16)
+        return "F32", _narrow("logits", arr, np.float32, "F32")
+    return "F16", _narrow("logits", arr, np.float16, "F16")
 
 
 def _collect(
@@ -144,14 +222,21 @@ def _collect(
                 raise TypeError(f"{name} must be an integer array, got {arr.dtype}")
             out[name] = ("I64", arr.astype(np.int64))
         else:
-            out[name] = ("F32", _to_numpy(value, floating=True).astype(np.float32))
+            out[name] = ("F32", _narrow(name, _numeric(name, value), np.float32, "F32"))
     if mask is not None:
-        out["mask"] = ("U8", (_to_numpy(mask, floating=False) != 0).astype(np.uint8))
+        m = _numeric("mask", mask)
+        if not np.isin(m, (0, 1)).all():
+            odd = m[~np.isin(m, (0, 1))].reshape(-1)[0]
+            raise ValueError(f"mask must hold 0/1 (or booleans); it holds {odd!r}")
+        out["mask"] = ("U8", (m != 0).astype(np.uint8))
     if topk_logprobs is not None or topk_ids is not None:
         if topk_logprobs is None or topk_ids is None:
             raise ValueError("topk_logprobs and topk_ids must be given together")
-        out["topk_logprobs"] = ("F32", _to_numpy(topk_logprobs, floating=True).astype(np.float32))
-        out["topk_ids"] = ("I64", _to_numpy(topk_ids, floating=False).astype(np.int64))
+        out["topk_logprobs"] = ("F32", _narrow("topk_logprobs", _numeric("topk_logprobs", topk_logprobs), np.float32, "F32"))
+        ids = _to_numpy(topk_ids, floating=False)
+        if not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"topk_ids must be an integer array, got {ids.dtype}")
+        out["topk_ids"] = ("I64", ids.astype(np.int64))
     if logits is not None:
         out["logits"] = _logits_payload(logits, logits_dtype)
 
@@ -187,9 +272,9 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
         raise ValueError(f"temperature must be finite and positive, not {temperature}")
     meta = {"temperature": repr(temperature)}
     if step is not None:
-        meta["step"] = str(int(step))
+        meta["step"] = str(_integer_step(step))
     if lr is not None:
-        meta["lr"] = repr(float(lr))
+        meta["lr"] = repr(_finite_number("lr", lr))
     if vocab_size is not None:
         v = int(vocab_size)
         if v != vocab_size or v < 1:
@@ -200,7 +285,58 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
         if "topk_logprobs" in fields and fields["topk_logprobs"][1].shape[-1] > v:
             raise ValueError(f"vocab_size {v} is smaller than top-k {fields['topk_logprobs'][1].shape[-1]}")
         meta["vocab_size"] = str(v)
+    fields = fields or {}
+    vocab = fields["logits"][1].shape[-1] if "logits" in fields else (int(vocab_size) if vocab_size is not None else None)
+    if "topk_ids" in fields:
+        _check_topk_ids(fields, vocab)
     return meta
+
+
+def _check_topk_ids(fields: dict, vocab: Optional[int]) -> None:
+    """At valid positions (``mask``, else all): top-k ids in [0, V) (V known from the logits or
+    ``vocab_size``) and no id twice in one row; a top-k row is k distinct tokens. O(N k log k)."""
+    ids = fields["topk_ids"][1]
+    rows = ids.reshape(-1, ids.shape[-1])
+    if "mask" in fields:
+        rows = rows[fields["mask"][1].reshape(-1) != 0]
+    if rows.size == 0:
+        return
+    low, high = int(rows.min()), int(rows.max())
+    if low < 0 or (vocab is not None and high >= vocab):
+        bad = low if low < 0 else high
+        bound = f"0..<{vocab}" if vocab is not None else "non-negative"
+        raise ValueError(f"topk_ids holds {bad} at a valid position, outside the vocabulary ({bound})")
+    ordered = np.sort(rows, axis=-1)
+    if (ordered[:, 1:] == ordered[:, :-1]).any():
+        raise ValueError("topk_ids repeats a token within a row at a valid position; a top-k row is k distinct tokens")
+
+
+def _finite_number(name: str, value) -> float:
+    """``float(value)`` (numpy and 0-d torch scalars too), refusing booleans, text and non-finite values."""
+    if not isinstance(value, (bool, np.bool_, str, bytes)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if math.isfinite(number):
+            return number
+    raise ValueError(f"{name} must be a finite number, not {value!r}")
+
+
+def _integer_step(step) -> int:
+    """``step`` as an int: integers (Python, numpy, 0-d integer tensors) and integral floats."""
+    if not isinstance(step, (bool, np.bool_, str, bytes)):
+        try:
+            return int(step.__index__())
+        except (AttributeError, TypeError):
+            pass
+        try:
+            value = float(step)  # numpy and 0-d torch floats too
+        except (TypeError, ValueError):
+            value = math.nan
+        if value.is_integer():
+            return int(value)
+    raise ValueError(f"step must be an integer, not {step!r}")
 
 
 def _current_umask() -> int:
@@ -252,8 +388,14 @@ def _write_safetensors(path, fields: dict, metadata: dict):
         os.fsync(f.fileno())
 
 
-def _atomic_write(path, write):
-    """Call write(tmp_path) for a temporary file beside path, then rename it over path."""
+def _atomic_write(path, write, destination=None):
+    """Call write(tmp_path) for a temporary file beside path, then rename it over path.
+
+    Only a regular file or a missing path is replaced; a symbolic link to a regular file is
+    written through (its target replaced); anything else is refused (``_output.resolve_destination``,
+    the binary's rules). ``destination``: the already resolved path.
+    """
+    path = resolve_destination(path) if destination is None else destination
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     os.close(fd)
@@ -269,11 +411,14 @@ def _atomic_write(path, write):
 
 
 def save_dump(
-    path, *, logits=None, token_ids, advantages, mask=None, old_logprobs=None, logprobs=None,
-    entropy=None, sequence_ids=None, group_ids=None, topk_logprobs=None, topk_ids=None,
-    temperature=1.0, step=None, lr=None, logits_dtype="bf16", vocab_size=None, extra=None,
-    metadata=None,
-):
+    path: PathLike, *, logits: TensorLike = None, token_ids: TensorLike, advantages: TensorLike,
+    mask: TensorLike = None, old_logprobs: TensorLike = None, logprobs: TensorLike = None,
+    entropy: TensorLike = None, sequence_ids: TensorLike = None, group_ids: TensorLike = None,
+    topk_logprobs: TensorLike = None, topk_ids: TensorLike = None, temperature: float = 1.0,
+    step: Optional[int] = None, lr: Optional[float] = None, logits_dtype: str = "bf16",
+    vocab_size: Optional[int] = None, extra: Optional[Mapping[str, TensorLike]] = None,
+    metadata: Optional[Mapping[str, Any]] = None,
+) -> None:
     """Write one training step as a safetensors file (written atomically).
 
     Parameters
@@ -286,9 +431,12 @@ def save_dump(
     temperature : float
         The sampling temperature T; logits are stored raw (DeltaH divides by T).
     step : int, optional
-        Training step (metadata ``step``).
+        Training step (metadata ``step``); an integer (an integral float is accepted).
     lr : float, optional
-        Learning rate in force at that step (metadata ``lr``).
+        η, the logit-space step size of the polarity split α = η·A (metadata ``lr``); a finite
+        number. Not the optimizer's learning rate, which would scale every polarity by its value
+        (record that with ``metadata={"optimizer_lr": ...}``). Without it DeltaH uses η = 1 and
+        warns.
     logits_dtype : {"bf16", "f32", "f16"}
         Storage type of ``logits``: BF16 (default; round to nearest even, torch bfloat16 tensors
         are written bit for bit), F32 (exact for float32 logits) or F16.
@@ -300,6 +448,19 @@ def save_dump(
     metadata : dict of str to str, optional
         Additional string metadata; may not override ``temperature``, ``step``, ``lr`` or
         ``vocab_size``.
+
+    Raises
+    ------
+    ValueError
+        For a shape that disagrees with the position shape, a mask other than 0/1, a finite value
+        that overflows its storage type, a temperature that is not finite and positive, a step that
+        is not an integer, an lr that is not finite, a vocab_size that disagrees with the logits,
+        or an output path that is not a regular file, a missing path or a link to a regular file
+        (each message names the argument or path).
+    TypeError
+        For a tensor that is not numeric (named), or integer fields given as floats.
+    FileNotFoundError
+        When the output's folder does not exist.
 
     Notes
     -----
@@ -321,15 +482,34 @@ def save_dump(
 
 
 def save_npz(
-    path, *, logits=None, token_ids, advantages, mask=None, old_logprobs=None, logprobs=None,
-    entropy=None, sequence_ids=None, group_ids=None, topk_logprobs=None, topk_ids=None,
-    temperature=1.0, step=None, lr=None, logits_dtype="bf16", compressed=True, vocab_size=None,
-):
+    path: PathLike, *, logits: TensorLike = None, token_ids: TensorLike, advantages: TensorLike,
+    mask: TensorLike = None, old_logprobs: TensorLike = None, logprobs: TensorLike = None,
+    entropy: TensorLike = None, sequence_ids: TensorLike = None, group_ids: TensorLike = None,
+    topk_logprobs: TensorLike = None, topk_ids: TensorLike = None, temperature: float = 1.0,
+    step: Optional[int] = None, lr: Optional[float] = None, logits_dtype: str = "bf16",
+    compressed: bool = True, vocab_size: Optional[int] = None,
+) -> None:
     """Write one training step as ``<path>`` (.npz) plus ``<stem>.metadata.json`` beside it.
 
     BF16 logits are stored as 2-byte void records (``'|V2'``), which DeltaH reads as BF16
     (``np.load`` returns them as raw bytes; ``bf16_bits_to_float32(a.view(np.uint16))``
-    recovers the values). ``compressed=True`` uses ``np.savez_compressed`` (DEFLATE).
+    recovers the values).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target ``.npz`` file; the sidecar is ``<path without extension>.metadata.json``. Both
+        destinations are checked before either file is written; each is replaced atomically.
+    logits, token_ids, advantages, mask, old_logprobs, logprobs, entropy, sequence_ids, group_ids,
+    topk_logprobs, topk_ids, temperature, step, lr, logits_dtype, vocab_size
+        As in :func:`save_dump` (``extra`` and ``metadata`` are safetensors-only).
+    compressed : bool
+        ``np.savez_compressed`` (DEFLATE) when True, else ``np.savez``.
+
+    Raises
+    ------
+    ValueError, TypeError, FileNotFoundError
+        As in :func:`save_dump`.
     """
     fields = _collect(
         logits=logits, token_ids=token_ids, advantages=advantages, mask=mask,
@@ -361,5 +541,7 @@ def save_npz(
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(numbers, f)
 
-    _atomic_write(path, write_npz)
-    _atomic_write(stem + ".metadata.json", write_json)
+    # Both destinations are checked before either file is written.
+    npz_path, json_path = resolve_destination(path), resolve_destination(stem + ".metadata.json")
+    _atomic_write(path, write_npz, npz_path)
+    _atomic_write(stem + ".metadata.json", write_json, json_path)

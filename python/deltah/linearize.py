@@ -533,7 +533,7 @@ def read_safetensors(path: str, skip: Sequence[str] = ()) -> Tuple[Dict[str, Tup
 def write_jvp_dump(
     path: str,
     jvp_logits,
-    before: Union[str, Tuple[Mapping[str, Tuple[str, np.ndarray]], Mapping[str, str]]],
+    before: Union[str, "os.PathLike[str]", Tuple[Mapping[str, Tuple[str, np.ndarray]], Mapping[str, str]]],
     *,
     parameter_space_first_order: Optional[float] = None,
     predicted_before_step: Optional[float] = None,
@@ -548,7 +548,7 @@ def write_jvp_dump(
     jvp_logits : Tensor or ndarray
         J·Δθ for the before dump's positions, raw (before temperature), shape of its ``logits``.
         Stored as F32.
-    before : str or (tensors, metadata)
+    before : str, os.PathLike or (tensors, metadata)
         The before dump (a safetensors path, or what ``read_safetensors`` returns). Its tensors other
         than ``logits`` (token_ids, mask, advantages, group_ids, …) and its metadata (temperature,
         step, lr, …) are copied, so the jvp dump names the same positions.
@@ -560,7 +560,8 @@ def write_jvp_dump(
     metadata : mapping, optional
         Further string metadata.
     """
-    if isinstance(before, str):
+    if isinstance(before, (str, os.PathLike)):
+        before = os.fspath(before)
         header_info = _safetensors_header(before)
         tensors, meta = read_safetensors(before, skip=("logits",))
         before_logits_shape = header_info.get("logits", {}).get("shape")

@@ -48,8 +48,32 @@ def _header(path: str) -> tuple[dict, int]:
     return header, 8 + n
 
 
+def _entry(path: str, name: str, entry: Any) -> tuple[str, list[int], int, int]:
+    """(dtype, shape, begin, end) of one header entry, or a ValueError naming the file and tensor."""
+    try:
+        dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+        if not (isinstance(dtype, str) and isinstance(shape, list) and isinstance(offsets, list) and len(offsets) == 2):
+            raise TypeError
+        if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape + offsets):
+            raise TypeError
+    except (KeyError, TypeError, IndexError):
+        raise ValueError(f"{path}: tensor {name!r} has a malformed header entry {entry!r} "
+                         "(needs dtype, shape and data_offsets [begin, end] of non-negative integers)") from None
+    return dtype, shape, offsets[0], offsets[1]
+
+
 def load_metadata(path: Union[str, "os.PathLike[str]"]) -> dict[str, str]:
-    """The ``__metadata__`` strings of a safetensors file (empty when absent)."""
+    """The ``__metadata__`` strings of a safetensors file (empty when absent).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A safetensors file.
+
+    Returns
+    -------
+    dict of str to str
+    """
     header, _ = _header(os.fspath(path))
     meta = header.get("__metadata__") or {}
     return {str(k): str(v) for k, v in meta.items()}
@@ -86,8 +110,7 @@ def load(path: Union[str, "os.PathLike[str]"], names: Optional[list[str]] = None
                 continue
             if name not in header:
                 raise ValueError(f"{path}: no tensor {name!r}")
-            entry = header[name]
-            dtype, shape, (begin, end) = entry["dtype"], [int(d) for d in entry["shape"]], entry["data_offsets"]
+            dtype, shape, begin, end = _entry(path, name, header[name])
             count = int(np.prod(shape)) if shape else 1
             if dtype == "BF16":
                 item = 2
@@ -108,7 +131,28 @@ def load(path: Union[str, "os.PathLike[str]"], names: Optional[list[str]] = None
     return out
 
 
-def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]):
+#: Tensors that always have the position shape (per-token outputs and dumps), in order of trust.
+_POSITION_TENSORS = ("valid", "mask", "token_ids", "advantages", "delta_actual", "entropy", "logprobs")
+
+
+def _position_shape(tensors: Mapping[str, Any]) -> tuple:
+    """The position shape of a per-token file or dump: that of a tensor the contract defines per
+    position (``valid``, ``mask``, ``token_ids``, …) when present, else the most common shape of
+    rank 1 or 2 (ties broken by the first such tensor), so top-k tensors ``[N, k]`` are not taken
+    for positions."""
+    shapes = {name: tuple(np.shape(v)) for name, v in tensors.items()}
+    if not shapes:
+        raise ValueError("no tensors to tabulate")
+    for name in _POSITION_TENSORS:
+        if name in shapes and len(shapes[name]) in (1, 2):
+            return shapes[name]
+    candidates = [s for s in shapes.values() if len(s) in (1, 2)]
+    if not candidates:
+        raise ValueError("no per-position tensors (rank 1 or 2)")
+    return max(candidates, key=candidates.count)
+
+
+def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]) -> Any:
     """A pandas DataFrame with one row per position.
 
     Parameters
@@ -134,14 +178,7 @@ def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]):
         raise ImportError("deltah.per_token.to_dataframe needs pandas: pip install 'deltah[pandas]'") from error
     if not isinstance(tensors, Mapping):
         tensors = load(tensors)
-    shapes = [np.shape(v) for v in tensors.values()]
-    if not shapes:
-        raise ValueError("no tensors to tabulate")
-    # The position shape: the most common shape of rank 1 or 2 (per-token files have only that one).
-    candidates = [s for s in shapes if len(s) in (1, 2)]
-    if not candidates:
-        raise ValueError("no per-position tensors (rank 1 or 2)")
-    shape = max(set(candidates), key=candidates.count)
+    shape = _position_shape(tensors)
     n = int(np.prod(shape))
     columns: dict[str, np.ndarray] = {"position": np.arange(n)}
     if len(shape) == 2:

@@ -47,8 +47,8 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float((x * y).sum() / d) if d > 0 else float("nan")
 
 
-def first_order_scatter(per_token: Union[Mapping[str, Any], str, "os.PathLike[str]"], ax=None,
-                        second_order: bool = True, title: Optional[str] = None):
+def first_order_scatter(per_token: Union[Mapping[str, Any], str, "os.PathLike[str]"], ax: Optional[Any] = None,
+                        second_order: bool = True, title: Optional[str] = None) -> Any:
     """Predicted vs actual ΔH per position, with y = x and each prediction's Pearson r.
 
     Parameters
@@ -73,6 +73,8 @@ def first_order_scatter(per_token: Union[Mapping[str, Any], str, "os.PathLike[st
             raise ValueError(f"per-token data has no {name!r}: pass the --per-token output of deltah compare")
     actual = np.asarray(t["delta_actual"], dtype=np.float64).reshape(-1)
     ok = np.isfinite(actual)
+    if not ok.any():
+        raise ValueError("per-token data has no finite 'delta_actual' (no valid position): nothing to plot")
     ax = _axes(ax)
     series = [("first order", "delta_first_order", _BLUE, "o")]
     if second_order and "delta_second_order" in t:
@@ -93,8 +95,8 @@ def first_order_scatter(per_token: Union[Mapping[str, Any], str, "os.PathLike[st
     return ax
 
 
-def entropy_trajectory(series: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]], ax=None,
-                       seq_mean: bool = True, title: Optional[str] = None):
+def entropy_trajectory(series: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]], ax: Optional[Any] = None,
+                       seq_mean: bool = True, title: Optional[str] = None) -> Any:
     """Entropy token-mean (and seq-mean-token-mean) per step.
 
     Parameters
@@ -128,7 +130,7 @@ def entropy_trajectory(series: Union[Mapping[str, Any], Sequence[Mapping[str, An
     return ax
 
 
-def polarity_quadrants(summary: Mapping[str, Any], ax=None, title: Optional[str] = None):
+def polarity_quadrants(summary: Mapping[str, Any], ax: Optional[Any] = None, title: Optional[str] = None) -> Any:
     """Entropy polarity summed by quadrant (advantage sign × π_k above/below e^(−H)).
 
     Parameters

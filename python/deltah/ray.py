@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import cli as _cli
+from ._output import resolve_destination as _resolve_destination
 
 __all__ = ["analyze_run", "compare_run", "main", "DeltaHError", "PARTIAL_TARGET_BYTES"]
 
@@ -77,7 +78,21 @@ _COMPARE_OPTIONS = {"temperature": "--temperature"}
 
 
 class DeltaHError(RuntimeError):
-    """The ``deltah`` binary refused or failed; the message is the CLI's own."""
+    """The ``deltah`` binary refused or failed; the message is the CLI's own.
+
+    Attributes
+    ----------
+    returncode : int
+        The binary's exit code (64 for a refused argument, as ``deltah`` exits), or 1 for an error
+        found here (a missing dump, no binary). ``python -m deltah.ray`` exits with it.
+    """
+
+    def __init__(self, message: str, returncode: int = 1):
+        super().__init__(message)
+        self.returncode = returncode
+
+    def __reduce__(self):  # keep the exit code across Ray's pickling of task errors
+        return (type(self), (str(self), self.returncode))
 
 
 class _TransientError(RuntimeError):
@@ -113,12 +128,16 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
     env["OPENBLAS_NUM_THREADS"] = str(threads)
     env["OMP_NUM_THREADS"] = str(threads)
     env["DELTAH_THREADS"] = str(threads)
-    proc = subprocess.run([binary, *args], capture_output=True, text=True, env=env)
+    proc = subprocess.run([binary, *args], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env)
     if proc.returncode < 0:
         raise _TransientError(f"{os.path.basename(binary)} {' '.join(args)}: killed by signal {-proc.returncode}")
     if proc.returncode != 0:
         message = proc.stderr.strip().splitlines()
-        raise DeltaHError(message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}")
+        text = message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}"
+        for prefix in ("Error: ", "error: "):  # main prints "error: MESSAGE" (was "error: Error: …")
+            if text.startswith(prefix):
+                text = text[len(prefix):]
+        raise DeltaHError(text, proc.returncode)
     return proc.stdout, proc.stderr
 
 
@@ -304,10 +323,14 @@ def _remove_stale_temporaries(path: str) -> None:
 
 
 def _write_json_atomic(path: str, value: Any) -> None:
+    """Write ``value`` as JSON through a temporary file renamed over ``path`` (a symbolic link to a
+    regular file is written through; any other non-regular file is refused, as the binary does)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    try:
+        path = _resolve_destination(path)
+    except ValueError as error:
+        raise DeltaHError(str(error)) from None
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    if os.path.lexists(path) and not os.path.isfile(path):
-        raise DeltaHError(f"{path}: exists and is not a regular file; refusing to replace it")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".tmp-")
     try:
         with os.fdopen(fd, "w") as f:
@@ -493,6 +516,12 @@ def _option_args(options: Dict[str, Any], table: Dict[str, str], what: str) -> D
     return out
 
 
+def _check_count(name: str, value: Any) -> None:
+    """``value`` is None or a positive integer (checked before Ray starts)."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{name} must be a positive integer or None, not {value!r}")
+
+
 def _wait_all(ray: Any, refs: List[Any], progress: _Progress) -> None:
     pending = list(refs)
     while pending:
@@ -584,8 +613,7 @@ def analyze_run(
     if not dumps:
         raise ValueError("analyze_run: give at least one dump")
     option_args = _option_args(analyze_options, _ANALYZE_OPTIONS, "analyze_run")
-    if shards_per_dump is not None and shards_per_dump < 1:
-        raise ValueError(f"shards_per_dump must be at least 1, got {shards_per_dump}")
+    _check_count("shards_per_dump", shards_per_dump)
     for d in dumps:
         if not os.path.exists(d):
             raise DeltaHError(f"{d}: no such dump")
@@ -704,7 +732,7 @@ def _get_all(ray: Any, refs: List[Any]) -> List[Any]:
         more = f" (and {len(failures) - 1} more failed task(s))" if len(failures) > 1 else ""
         first = failures[0]
         if isinstance(first, DeltaHError):
-            raise DeltaHError(f"{first}{more}") from first
+            raise DeltaHError(f"{first}{more}", first.returncode) from first
         raise first
     return results
 
@@ -712,7 +740,9 @@ def _get_all(ray: Any, refs: List[Any]) -> List[Any]:
 def _unwrap(error: Exception) -> Exception:
     """The DeltaHError inside a Ray task error, else the error itself."""
     cause = getattr(error, "cause", None)
-    if isinstance(cause, (DeltaHError, _TransientError)):
+    if isinstance(cause, DeltaHError):
+        return DeltaHError(str(cause), cause.returncode)
+    if isinstance(cause, _TransientError):
         return DeltaHError(str(cause))
     return error
 
@@ -759,7 +789,7 @@ def _swift_double(x: float) -> str:
 
 def _binary_version(binary: str) -> str:
     try:
-        return subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+        return subprocess.run([binary, "--version"], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -768,7 +798,7 @@ def _supports_compare_shards(binary: Optional[str]) -> bool:
     if not binary:
         return False
     try:
-        help_text = subprocess.run([binary, "compare", "--help"], capture_output=True, text=True, timeout=30).stdout
+        help_text = subprocess.run([binary, "compare", "--help"], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return False
     return "--shard" in help_text and "--partial" in help_text
@@ -829,6 +859,7 @@ def compare_run(
     pairs = [tuple(p) for p in pairs]
     if not pairs:
         raise ValueError("compare_run: give at least one pair")
+    _check_count("shards_per_pair", shards_per_pair)
     option_args = _option_args(compare_options, _COMPARE_OPTIONS, "compare_run")
     args = [a for v in option_args.values() for a in v]
     for b, a in pairs:
@@ -840,8 +871,6 @@ def compare_run(
     can_shard = _supports_compare_shards(driver_binary)
     if shards_per_pair is not None and shards_per_pair > 1 and not can_shard:
         raise DeltaHError("this deltah binary has no 'compare --shard'; use shards_per_pair=1")
-    if shards_per_pair is not None and shards_per_pair < 1:
-        raise ValueError(f"shards_per_pair must be at least 1, got {shards_per_pair}")
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
     out = os.path.abspath(output_dir)
@@ -944,6 +973,19 @@ def _as_compare_summary(value: Dict[str, Any], before: str, after: str) -> Dict[
 # Command line
 
 
+def _counting(least: int) -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``least`` (argparse names the option on failure)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, not {value}")
+        return value
+    return parse
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``python -m deltah.ray DUMPS… [--compare] --address auto --out results/``."""
     parser = argparse.ArgumentParser(
@@ -954,11 +996,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--compare", action="store_true", help="take the dumps as BEFORE AFTER pairs")
     parser.add_argument("--address", help="Ray address ('auto' joins a running cluster; default: a local one)")
     parser.add_argument("--out", default="deltah-ray", help="output folder (default: deltah-ray)")
-    parser.add_argument("--shards", type=int, help="shards per dump or pair (default: from size and CPUs)")
+    parser.add_argument("--shards", type=_counting(1), help="shards per dump or pair (default: from size and CPUs)")
     parser.add_argument("--binary", help="deltah binary path on every node (default: DELTAH_BIN, PATH, package)")
-    parser.add_argument("--cpus-per-task", type=int, default=1)
-    parser.add_argument("--max-retries", type=int, default=3)
-    parser.add_argument("--num-cpus", type=int, help="CPUs of a local cluster started here")
+    parser.add_argument("--cpus-per-task", type=_counting(0), default=1)
+    parser.add_argument("--max-retries", type=int, default=3, help="Ray task retries (-1: without limit)")
+    parser.add_argument("--num-cpus", type=_counting(1), help="CPUs of a local cluster started here")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the series (or pairs) JSON on stdout")
     parser.add_argument("--temperature", type=float)
@@ -997,7 +1039,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             name = "series.json"
     except DeltaHError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return error.returncode
     for w in result.get("warnings", []):
         print(f"warning: {w}", file=sys.stderr)
     for s in items:

@@ -44,9 +44,12 @@ raw top-k logits are ``T * (topk_logprobs + lse)``; ``token_ids`` (completion to
 ``group_ids`` (prompt groups), ``old_logprobs`` (TRL's ``old_per_token_logps`` when present), and
 the non-contract ``prompt_ids`` / ``prompt_mask`` (``[B, P]``, left-padded) so that a dump can be
 recomputed from the model alone. Metadata: ``temperature`` (``trainer.temperature``), ``step``
-(the optimizer step, ``state.global_step`` after the step), ``lr`` (the scheduler's learning rate
-used by this step, read before ``optimizer.step()``), ``vocab_size``, ``phase`` (before/after),
-``capture_logits`` (full/topk) and ``source``.
+(the optimizer step, ``state.global_step`` after the step), ``optimizer_lr`` (the scheduler's
+learning rate used by this step, read before ``optimizer.step()``), ``vocab_size``, ``phase``
+(before/after), ``capture_logits`` (full/topk) and ``source``. The optimizer's learning rate is
+*not* written as ``lr``: DeltaH reads ``lr`` as η, the logit-space step size of the polarity split,
+which the optimizer's learning rate is not (it would scale every polarity by, e.g., 5e-4); without
+``lr`` the analysis uses η = 1 and says so.
 
 With gradient accumulation the step's micro-batches are concatenated (padded to the widest prompt
 and completion; padded positions have mask 0 and logits 0), so there is one pair per optimizer
@@ -55,7 +58,8 @@ step. ``max_sequences`` keeps the first completions in the order the trainer pro
 Failures never stop training: an exception while capturing (a full disk, an out-of-memory forward)
 is logged as a warning (``warnings.warn`` and the ``deltah.trl`` logger), recorded in
 ``callback.failures``, and that step's dumps are skipped (a file is either complete or absent: the
-writer renames a finished temporary file into place).
+writer renames a finished temporary file into place; a before dump whose after dump failed is
+removed, so every step has both files or neither).
 
 Limits: text-only models (multimodal inputs are not forwarded); models whose parameters are
 sharded across processes (DeepSpeed ZeRO-3, FSDP) are not supported, since the forward runs on the
@@ -67,6 +71,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+import numbers
 import os
 import time
 import warnings
@@ -145,14 +150,15 @@ def capture(
     """
     if not (hasattr(trainer, "add_callback") and hasattr(trainer, "compute_loss") and hasattr(trainer, "state")):
         raise TypeError(f"capture needs a transformers/TRL Trainer instance, got {type(trainer).__name__}")
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+    if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
         raise ValueError(f"every must be a positive integer, not {every!r}")
-    if max_sequences is not None and (isinstance(max_sequences, bool) or not isinstance(max_sequences, int) or max_sequences < 1):
+    if max_sequences is not None and (isinstance(max_sequences, bool) or not isinstance(max_sequences, numbers.Integral)
+                                      or max_sequences < 1):
         raise ValueError(f"max_sequences must be a positive integer or None, not {max_sequences!r}")
     if logits not in _LOGIT_MODES:
         raise ValueError(f"logits must be 'full' or 'topk', not {logits!r}")
     if logits == "topk":
-        if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+        if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or top_k < 1:
             raise ValueError(f"logits='topk' needs top_k, a positive integer, not {top_k!r}")
     elif top_k is not None:
         raise ValueError("top_k is only used with logits='topk'")
@@ -168,8 +174,8 @@ def capture(
         except ImportError as error:
             raise ValueError("linearize=True needs deltah.linearize, which this installation does not have") from error
     callback = LogitCapture(
-        trainer, os.fspath(output_dir), every=every, max_sequences=max_sequences, logits=logits,
-        top_k=top_k, dtype=dtype, linearize=linearize,
+        trainer, os.fspath(output_dir), every=int(every), max_sequences=None if max_sequences is None else int(max_sequences),
+        logits=logits, top_k=None if top_k is None else int(top_k), dtype=dtype, linearize=linearize,
     )
     callback._install()
     return callback
@@ -311,7 +317,11 @@ class LogitCapture(TrainerCallback):
                 self._linearize_step(pending, model)
             self.written.append((self._path(pending["step"], "before"), self._path(pending["step"], "after")))
         except Exception as error:
-            self._fail(pending["step"], "the after dump", error)
+            # The step's pair is complete or absent: a before dump without its after is removed.
+            before = self._path(pending["step"], "before")
+            with contextlib.suppress(OSError):
+                os.unlink(before)
+            self._fail(pending["step"], "the after dump (its before dump was removed)", error)
         self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
 
     def _predict_before_step(self, pending: dict, model, optimizer) -> None:
@@ -426,7 +436,9 @@ class LogitCapture(TrainerCallback):
     def _summarise(self, z, completion, width_c: int) -> dict:
         c = z.shape[1]
         if self.logits_mode == "full":
-            stored = {"bf16": torch.bfloat16, "f32": torch.float32, "f16": torch.float16}[self.dtype]
+            # BF16 is rounded here (torch's round-to-nearest-even; stored bit for bit); F16 is left to
+            # deltah.export, which refuses logits beyond F16's range instead of storing Inf.
+            stored = {"bf16": torch.bfloat16, "f32": torch.float32, "f16": torch.float32}[self.dtype]
             z = z.to(stored).cpu()
             return {"logits": torch.nn.functional.pad(z, (0, 0, 0, width_c - c), value=0.0)}
         temperature = float(getattr(self.trainer, "temperature", 1.0))
@@ -462,8 +474,9 @@ class LogitCapture(TrainerCallback):
         extra = {k: v[:rows] for k, v in extra.items()}
         export.save_dump(
             self._path(pending["step"], phase), temperature=pending["temperature"], step=pending["step"],
-            lr=pending["lr"], logits_dtype=self.dtype, vocab_size=vocab, extra=extra,
-            metadata={"phase": phase, "capture_logits": self.logits_mode, "source": "deltah.trl.capture"},
+            logits_dtype=self.dtype, vocab_size=vocab, extra=extra,
+            metadata={"phase": phase, "capture_logits": self.logits_mode, "source": "deltah.trl.capture",
+                      **({} if pending["lr"] is None else {"optimizer_lr": repr(float(pending["lr"]))})},
             **fields,
         )
 

@@ -31,11 +31,37 @@ from . import export
 __all__ = ["dump_batch", "response_logits", "group_ids_from_uid"]
 
 
-def group_ids_from_uid(uid) -> np.ndarray:
-    """Integer group ids (0, 1, …, in order of first appearance) from verl's per-response ``uid``."""
+def group_ids_from_uid(uid: Any) -> np.ndarray:
+    """Integer group ids (0, 1, …, in order of first appearance) from verl's per-response ``uid``.
+
+    Parameters
+    ----------
+    uid : array-like
+        One prompt identifier per response (``batch.non_tensor_batch["uid"]``), any hashable type.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 group ids, one per response.
+    """
     uid = np.asarray(uid, dtype=object).reshape(-1)
     first: dict = {}
     return np.array([first.setdefault(u, len(first)) for u in uid], dtype=np.int64)
+
+
+def _finite(name: str, value) -> float:
+    """``float(value)``, refusing booleans and values that are not finite numbers (named)."""
+    if isinstance(value, bool) or not np.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _check_max_sequences(max_sequences) -> None:
+    """``max_sequences`` is None or a positive integer (a negative one would slice from the end)."""
+    if max_sequences is None:
+        return
+    if isinstance(max_sequences, (bool, np.bool_)) or not isinstance(max_sequences, (int, np.integer)) or max_sequences < 1:
+        raise ValueError(f"max_sequences must be a positive integer or None, not {max_sequences!r}")
 
 
 def _get(tensors, key):
@@ -60,6 +86,7 @@ def dump_batch(
     topk_ids: Any = None,
     vocab_size: Optional[int] = None,
     include_prompts: bool = True,
+    optimizer_lr: Optional[float] = None,
 ) -> str:
     """Write one verl batch (a ``DataProto``) as a DeltaH dump.
 
@@ -81,11 +108,16 @@ def dump_batch(
     step : int, optional
         Default ``batch.meta_info["global_steps"]`` when present.
     lr : float, optional
-        The actor's learning rate at this step (metadata ``lr``).
+        η, the logit-space step size of the polarity split (metadata ``lr``), as in
+        :func:`deltah.export.save_dump`. Not the actor's learning rate (pass that as
+        ``optimizer_lr``): verl's ``actor.optim.lr`` as η would scale every polarity by it.
     max_sequences : int, optional
         Keep the first ``max_sequences`` responses (``logits`` may already be cut to them).
     logits_dtype, topk_logprobs, topk_ids, vocab_size
         As in :func:`deltah.export.save_dump`.
+    optimizer_lr : float, optional
+        The actor's learning rate at this step, recorded as metadata ``optimizer_lr``
+        (informational; DeltaH does not read it).
     include_prompts : bool
         Also store ``prompts`` and the prompt part of ``attention_mask`` as the non-contract
         tensors ``prompt_ids`` / ``prompt_mask`` (lets the logits be recomputed from the model).
@@ -100,6 +132,7 @@ def dump_batch(
     ValueError
         When a required tensor is missing, shapes disagree, or no temperature is known.
     """
+    _check_max_sequences(max_sequences)
     tensors = batch.batch
     meta = dict(getattr(batch, "meta_info", None) or {})
     non_tensor = getattr(batch, "non_tensor_batch", None) or {}
@@ -145,12 +178,13 @@ def dump_batch(
         entropy=rows(entropys), group_ids=rows(groups), topk_logprobs=rows(topk_logprobs), topk_ids=rows(topk_ids),
         sequence_ids=np.repeat(np.arange(n)[:, None], r, axis=1),
         temperature=temperature, step=step, lr=lr, logits_dtype=logits_dtype, vocab_size=vocab_size, extra=extra,
-        metadata={"source": "deltah.verl.dump_batch"},
+        metadata={"source": "deltah.verl.dump_batch",
+                  **({} if optimizer_lr is None else {"optimizer_lr": repr(_finite("optimizer_lr", optimizer_lr))})},
     )
     return os.fspath(path)
 
 
-def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None):
+def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None) -> Any:
     """Raw logits that predict each response token, from a plain forward of ``module``.
 
     Parameters
@@ -159,8 +193,9 @@ def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None
         A Hugging Face causal LM (verl's actor module; FSDP-wrapped modules work when every rank
         calls this on the same batch, as a ``Dispatch.ONE_TO_ALL`` worker method does).
     batch : verl.DataProto
-        Needs ``input_ids``, ``attention_mask`` and ``responses``; ``position_ids`` are passed
-        when present (verl computes them from the attention mask).
+        Needs ``input_ids``, ``attention_mask`` and ``responses``; ``position_ids`` ``[B, P+R]``
+        are passed when present (verl computes them from the attention mask); multimodal
+        position ids (``[B, 3, P+R]``) are refused: text-only models.
     max_sequences : int, optional
         Score only the first responses.
 
@@ -172,13 +207,17 @@ def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None
     """
     import torch
 
+    _check_max_sequences(max_sequences)
     tensors = batch.batch
     ids, attention = tensors["input_ids"], tensors["attention_mask"]
     r = tensors["responses"].shape[1]
     n = ids.shape[0] if max_sequences is None else min(ids.shape[0], int(max_sequences))
     kwargs = {"input_ids": ids[:n], "attention_mask": attention[:n], "use_cache": False}
     positions = _get(tensors, "position_ids")
-    if positions is not None and positions.dim() == 2:
+    if positions is not None:
+        if positions.dim() != 2:
+            raise ValueError(f"position_ids has shape {tuple(positions.shape)}, not [B, P+R]: multimodal (M-RoPE) "
+                             "position ids are not supported; response_logits scores text-only models")
         kwargs["position_ids"] = positions[:n]
     device = next(module.parameters()).device
     kwargs = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in kwargs.items()}

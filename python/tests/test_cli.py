@@ -157,7 +157,8 @@ def test_export_vocab_size_permissions_and_extra(tmp_path):
                          vocab_size=3, **args)
     with pytest.raises(ValueError, match="contract"):
         export.save_dump(tmp_path / "b.safetensors", extra={"responses": np.zeros((2, 3), int)}, **args)
-    export.save_npz(tmp_path / "c.npz", topk_logprobs=np.zeros((2, 3, 4)), topk_ids=np.zeros((2, 3, 4), int), vocab_size=50, **args)
+    export.save_npz(tmp_path / "c.npz", topk_logprobs=np.zeros((2, 3, 4)), topk_ids=np.broadcast_to(np.arange(4), (2, 3, 4)),
+                    vocab_size=50, **args)
     import json
     assert json.load(open(tmp_path / "c.metadata.json"))["vocab_size"] == 50
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]

@@ -40,7 +40,7 @@ def contract(b=2, t=3, v=5, k=2):
         sequence_ids=np.repeat(np.arange(b), t).reshape(b, t),
         group_ids=np.zeros((b, t), np.int64),
         topk_logprobs=-np.arange(n * k, dtype=np.float32).reshape(b, t, k),
-        topk_ids=np.arange(n * k, dtype=np.int64).reshape(b, t, k),
+        topk_ids=np.arange(n * k, dtype=np.int64).reshape(b, t, k) % v,  # distinct in a row (k < v), in the vocabulary
     )
 
 
@@ -188,7 +188,7 @@ def test_logits_start_on_a_cache_line(tmp_path):
         n = 6
         dx.save_dump(path, logits=np.zeros((n, v), np.float32), token_ids=np.zeros(n, np.int64),
                      advantages=np.zeros(n), mask=np.ones(n, np.uint8), entropy=np.zeros(n, np.float32),
-                     topk_logprobs=np.zeros((n, k), np.float32), topk_ids=np.zeros((n, k), np.int64),
+                     topk_logprobs=np.zeros((n, k), np.float32), topk_ids=np.tile(np.arange(k, dtype=np.int64), (n, 1)),
                      logits_dtype="f32")
         with open(path, "rb") as f:
             header_len = struct.unpack("<Q", f.read(8))[0]

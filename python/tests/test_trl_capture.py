@@ -107,10 +107,16 @@ def test_one_pair_per_step_with_contract_tensors(bf16_run):
             assert (d["mask"].sum(1) >= 1).all()
 
 
+@requires_binary
 def test_lr_is_the_scheduler_value_used_by_the_step(bf16_run):
     trainer, callback, _, _, _ = bf16_run
     logged = [h["learning_rate"] for h in trainer.state.log_history if "learning_rate" in h]
-    stored = [float(per_token.load_metadata(b)["lr"]) for b, _ in callback.written]
+    stored = [float(per_token.load_metadata(b)["optimizer_lr"]) for b, _ in callback.written]
+    # Not under `lr`: DeltaH reads `lr` as η, the logit-space step of the polarity split; the
+    # optimizer's 5e-4 there scaled every polarity by 5e-4 with source "metadata" and no warning.
+    assert not any("lr" in per_token.load_metadata(p) for pair in callback.written for p in pair)
+    summary = cli.analyze(callback.written[0][0], binary=DELTAH)
+    assert summary["learning_rate"] == 1.0 and summary["learning_rate_source"] == "default"
     assert len(logged) == 3
     # Linear decay from 5e-4 over 3 steps: 5e-4, 3.33e-4, 1.67e-4 (Trainer logs the lr before its scheduler steps).
     assert stored == pytest.approx(logged, rel=1e-12)
@@ -292,6 +298,28 @@ def test_a_failing_dump_warns_and_training_continues(tmp_path, monkeypatch):
     assert any("No space left" in str(w.message) for w in caught)
     assert sorted(os.listdir(tmp_path / "dumps")) == [
         f"step_{s:06d}.{p}.safetensors" for s in (2, 3) for p in ("after", "before")]  # no partial or temp file
+
+
+def test_a_failing_after_dump_removes_the_before_dump_of_its_step(tmp_path, monkeypatch):
+    # Before: step 1's before dump stayed without its after dump, although the README says a failed
+    # step's files are absent (and `deltah compare` over the before/after globs then mispaired).
+    trainer, callback, _ = train(tmp_path, steps=2, dtype="f32")
+    real = export._write_safetensors
+    state = {"n": 0}
+
+    def full_disk(path, fields, metadata):
+        state["n"] += 1
+        if state["n"] == 2:  # the second write: step 1, after
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, fields, metadata)
+
+    monkeypatch.setattr(export, "_write_safetensors", full_disk)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer.train()
+    assert len(callback.failures) == 1 and "step 1" in callback.failures[0]
+    assert sorted(os.listdir(tmp_path / "dumps")) == ["step_000002.after.safetensors", "step_000002.before.safetensors"]
+    assert [os.path.basename(b) for b, _ in callback.written] == ["step_000002.before.safetensors"]
 
 
 def test_old_logprobs_when_trl_has_them(tmp_path):
