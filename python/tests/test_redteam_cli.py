@@ -46,9 +46,13 @@ def test_report_lists_written_paths_that_contain_a_colon(tmp_path):
 
 @requires_binary
 def test_report_json_with_only_html_does_not_crash(tmp_path):
-    # `deltah report --html F --format json` (no --out) prints no tables; before, cli.report raised
-    # json.JSONDecodeError on the empty standard output.
-    r = cli.report(SAMPLE[0], html=tmp_path / "r.html", format="json", binary=DELTAH)
+    # `deltah report --html F --format json` (no --out) writes no table in that format; before,
+    # cli.report raised json.JSONDecodeError on the empty standard output. The binary now refuses
+    # the flag without effect (exit 64), which the wrapper raises as DeltaHError naming it.
+    with pytest.raises(cli.DeltaHError, match="--format") as error:
+        cli.report(SAMPLE[0], html=tmp_path / "r.html", format="json", binary=DELTAH)
+    assert error.value.returncode == 64 and not (tmp_path / "r.html").exists()
+    r = cli.report(SAMPLE[0], html=tmp_path / "r.html", binary=DELTAH)
     assert r["written"] == [str(tmp_path / "r.html")] and "tables" not in r
 
 
