@@ -27,10 +27,7 @@ struct ParseTimeDomainCommandTests {
   ])
   func outOfDomainValueIsRefusedInOneLine(arguments: [String], message: String) throws {
     let r = try runDeltaH(arguments)
-    let lines = r.standardError.split(separator: "\n")
-    #expect(r.status == 64, "\(arguments): status \(r.status)")
-    #expect(lines.count == 1 && lines[0].hasPrefix("Error:") && lines[0].contains(message), "\(arguments): \(r.standardError)")
-    #expect(r.standardOutput.isEmpty)
+    #expect(r.isUsageError(naming: message), "\(arguments): status \(r.status), \(r.standardError)")
   }
 
   /// A position written with an integral value is still a position (as before the parse-time

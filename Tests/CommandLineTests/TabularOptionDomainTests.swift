@@ -34,10 +34,7 @@ struct TabularOptionDomainTests {
   ])
   func outOfDomainSettingIsRefusedInOneLineNamingTheFlag(extra: [String], message: String) throws {
     let r = try runDeltaH(Self.grpo + extra)
-    let lines = r.standardError.split(separator: "\n")
-    #expect(r.status == 64, "\(extra): status \(r.status)")
-    #expect(lines.count == 1 && lines[0].hasPrefix("Error:") && lines[0].contains(message), "\(extra): \(r.standardError)")
-    #expect(r.standardOutput.isEmpty)
+    #expect(r.isUsageError(naming: message), "\(extra): status \(r.status), \(r.standardError)")
   }
 
   /// A setting that only another intervention relates is not checked against it: STEER's w_min

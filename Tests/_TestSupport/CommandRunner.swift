@@ -8,6 +8,13 @@ public struct CommandResult: Sendable {
   public let standardOutput: String
   public let standardError: String
 
+  /// Whether the run was refused as a usage error naming `message`: exit 64, standard error one
+  /// line "Error: …" that contains `message`, nothing on standard output.
+  public func isUsageError(naming message: String) -> Bool {
+    let lines = standardError.split(separator: "\n")
+    return status == 64 && lines.count == 1 && lines[0].hasPrefix("Error:") && lines[0].contains(message) && standardOutput.isEmpty
+  }
+
   /// Standard output parsed as a JSON object.
   public func jsonObject() throws -> [String: Any] {
     guard let object = try JSONSerialization.jsonObject(with: Data(standardOutput.utf8)) as? [String: Any] else {

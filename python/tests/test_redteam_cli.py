@@ -3,34 +3,17 @@ tests need the binary)."""
 
 import json
 import os
-import stat
 import sys
 
 import numpy as np
 import pytest
-from safetensors.numpy import load_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from deltah import cli, export, per_token  # noqa: E402
-from deltah import linearize as lz  # noqa: E402  (numpy-only parts: the jvp dump writer)
-from deltah import ray as dray  # noqa: E402  (imports without ray)
-from deltah import verl as dverl  # noqa: E402  (dump_batch needs numpy only)
+from deltah import cli, export  # noqa: E402
 
 from deltah_binary import DELTAH, ROOT, requires_binary  # noqa: E402
 
 SAMPLE = [os.path.join(ROOT, "data", "sample", f"step_000{i}.safetensors") for i in (1, 2, 3)]
-
-
-def small(**changes):
-    z = np.random.default_rng(0).normal(size=(2, 3, 5)).astype(np.float32)
-    args = dict(logits=z, token_ids=np.zeros((2, 3), np.int64), advantages=np.ones((2, 3)),
-                mask=np.array([[1, 1, 0], [1, 1, 0]], np.uint8))
-    args.update(changes)
-    return args
-
-
-def leftovers(folder):
-    return [n for n in os.listdir(folder) if n.startswith(".") or n.endswith(".tmp")]
 
 
 # -- cli ------------------------------------------------------------------------------------------

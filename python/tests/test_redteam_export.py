@@ -11,15 +11,11 @@ import pytest
 from safetensors.numpy import load_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from deltah import cli, export, per_token  # noqa: E402
+from deltah import export, per_token  # noqa: E402
 from deltah import linearize as lz  # noqa: E402  (numpy-only parts: the jvp dump writer)
 from deltah import ray as dray  # noqa: E402  (imports without ray)
-from deltah import verl as dverl  # noqa: E402  (dump_batch needs numpy only)
 
-from deltah_binary import DELTAH, ROOT, requires_binary  # noqa: E402
-
-SAMPLE = [os.path.join(ROOT, "data", "sample", f"step_000{i}.safetensors") for i in (1, 2, 3)]
-
+from deltah_binary import DELTAH  # noqa: E402
 
 def small(**changes):
     z = np.random.default_rng(0).normal(size=(2, 3, 5)).astype(np.float32)
