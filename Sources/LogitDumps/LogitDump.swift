@@ -20,7 +20,7 @@ import _NumericsSupport
 /// * every field's position shape equals the dump's position shape (dims, not just counts);
 /// * `topk_logprobs` and `topk_ids` come together with the same shape;
 /// * at least one position (an empty batch is an error), at least one contract tensor;
-/// * metadata `temperature` (default 1) finite and positive, `step` an integer, `lr` a number.
+/// * metadata `temperature` (default 1) finite and positive, `step` an integer, `lr` a finite number > 0 (η).
 ///
 /// Which fields are *required* depends on the analysis; call ``validate(requiring:)``.
 ///
@@ -165,7 +165,7 @@ public struct LogitDump: Sendable {
   }
 
   /// The metadata's temperature (finite, > 0, finite 1/T; 1 when absent), step (an integer,
-  /// also written as an integral float) and lr (finite), each checked.
+  /// also written as an integral float) and lr (finite, > 0), each checked.
   ///
   /// - Throws: ``DumpError`` naming the metadata file and key.
   /// - Complexity: O(1).
@@ -195,8 +195,9 @@ public struct LogitDump: Sendable {
     }
     var learningRate: Double?
     if let text = metadata["lr"] {
-      guard let lr = Double(text.trimmingWhitespace()), lr.isFinite else {
-        throw DumpError(file: metadataFile, problem: "metadata 'lr' = '\(text)' is not a finite number")
+      guard let lr = Double(text.trimmingWhitespace()), lr.isFinite, lr > 0 else {
+        throw DumpError(
+          file: metadataFile, problem: "metadata 'lr' = '\(text)' is not a finite number > 0 (η, the logit-space step size of the polarity split)")
       }
       learningRate = lr
     }

@@ -28,7 +28,7 @@ struct AnalysisSettings: ParsableArguments {
 /// partials). Options are optional so that `merge` can tell a flag given from the value recorded
 /// in the partials.
 struct BatchSettings: ParsableArguments {
-  @Option(parsing: .unconditional, help: "η, the logit-space step size of the polarity split α = η·A; not the optimizer's learning rate (default: the dump's metadata 'lr', else 1, with a warning).", transform: CheckedArgument.finite)
+  @Option(parsing: .unconditional, help: "η > 0, the logit-space step size of the polarity split α = η·A; not the optimizer's learning rate (default: the dump's metadata 'lr', else 1, with a warning).", transform: CheckedArgument.positive)
   var lr: Double?
 
   @Option(parsing: .unconditional, help: "KL-Cov ratio as a fraction, verl kl_cov_ratio (default: 0.0002).", transform: CheckedArgument.fraction)

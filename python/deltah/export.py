@@ -274,7 +274,10 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
     if step is not None:
         meta["step"] = str(_integer_step(step))
     if lr is not None:
-        meta["lr"] = repr(_finite_number("lr", lr))
+        eta = _finite_number("lr", lr)
+        if eta <= 0:
+            raise ValueError(f"lr (η, the logit-space step size) must be positive, not {eta!r}: a negative η flips every polarity")
+        meta["lr"] = repr(eta)
     if vocab_size is not None:
         v = int(vocab_size)
         if v != vocab_size or v < 1:
@@ -434,7 +437,7 @@ def save_dump(
         Training step (metadata ``step``); an integer (an integral float is accepted).
     lr : float, optional
         η, the logit-space step size of the polarity split α = η·A (metadata ``lr``); a finite
-        number. Not the optimizer's learning rate, which would scale every polarity by its value
+        number > 0. Not the optimizer's learning rate, which would scale every polarity by its value
         (record that with ``metadata={"optimizer_lr": ...}``). Without it DeltaH uses η = 1 and
         warns.
     logits_dtype : {"bf16", "f32", "f16"}
@@ -454,7 +457,7 @@ def save_dump(
     ValueError
         For a shape that disagrees with the position shape, a mask other than 0/1, a finite value
         that overflows its storage type, a temperature that is not finite and positive, a step that
-        is not an integer, an lr that is not finite, a vocab_size that disagrees with the logits,
+        is not an integer, an lr that is not finite and positive, a vocab_size that disagrees with the logits,
         or an output path that is not a regular file, a missing path or a link to a regular file
         (each message names the argument or path).
     TypeError

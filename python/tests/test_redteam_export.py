@@ -100,9 +100,10 @@ def test_integral_steps_of_every_type_are_written(tmp_path):
         assert per_token.load_metadata(tmp_path / "d.safetensors")["step"] == "3"
 
 
-@pytest.mark.parametrize("lr", [float("nan"), float("inf"), True])
+@pytest.mark.parametrize("lr", [float("nan"), float("inf"), True, 0.0, -0.5])
 def test_a_learning_rate_that_is_not_a_finite_number_is_refused_when_written(tmp_path, lr):
-    # Before: lr=nan was written and only `deltah analyze` refused the dump ("metadata 'lr' = 'nan'").
+    # Before: lr=nan was written and only `deltah analyze` refused the dump ("metadata 'lr' = 'nan'");
+    # lr ≤ 0 was written and analysed (a negative η flips every polarity sign).
     with pytest.raises(ValueError, match="lr"):
         export.save_dump(tmp_path / "d.safetensors", **small(), lr=lr)
     with pytest.raises(ValueError, match="lr"):
