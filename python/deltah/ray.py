@@ -675,7 +675,7 @@ def analyze_run(
             except Exception as error:  # a partial merge rejects: recompute its shards once
                 merged = _recover_merge(ray, plan, error, shard_remote, merge_remote, binary, temperature_args,
                                         merge_args_for(plan[5], plan[4][0]))
-            summaries.append(_as_analyze_summary(merged, plan[0], plan[5], analyze_options))
+            summaries.append(_as_analyze_summary(merged, plan[0], plan[5]))
     finally:
         bar.close()
     files = []
@@ -747,13 +747,12 @@ def _unwrap(error: Exception) -> Exception:
     return error
 
 
-def _as_analyze_summary(merged: Dict[str, Any], path: str, meta: Dict[str, str],
-                        options: Dict[str, Any]) -> Dict[str, Any]:
+def _as_analyze_summary(merged: Dict[str, Any], path: str, meta: Dict[str, str]) -> Dict[str, Any]:
     """The merged summary labelled as ``deltah analyze DUMP --json`` labels it.
 
     ``merge`` names the partials as the file and has no step; the dump path as given and the
-    metadata's step replace them. A ``temperature`` that differs from the metadata gets the
-    warning ``analyze`` gives.
+    metadata's step replace them. (The warning for a ``temperature`` that differs from the
+    metadata comes with the merged summary: the partials carry it.)
     """
     summary = dict(merged)
     summary["file"] = path
@@ -764,27 +763,7 @@ def _as_analyze_summary(merged: Dict[str, Any], path: str, meta: Dict[str, str],
             summary["step"] = int(text)
         except ValueError:
             summary["step"] = int(float(text))
-    t = options.get("temperature")
-    if t is not None:
-        dump_t = float(meta.get("temperature", "1").strip())
-        if float(t) != dump_t:
-            summary["warnings"] = list(summary.get("warnings", [])) + [
-                f"temperature {_swift_double(float(t))} given on the command line; the dump's metadata says "
-                f"{_swift_double(dump_t)}"]
     return summary
-
-
-def _swift_double(x: float) -> str:
-    """Swift's ``"\\(x)"`` of a Double (shortest round-trip; ``1.0``, ``1e-05``)."""
-    text = repr(x)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        if mantissa.endswith(".0"):
-            mantissa = mantissa[:-2]
-        sign = exponent[0] if exponent[0] in "+-" else "+"
-        digits = exponent.lstrip("+-").rjust(2, "0")
-        return f"{mantissa}e{sign}{digits}"
-    return text
 
 
 def _binary_version(binary: str) -> str:
