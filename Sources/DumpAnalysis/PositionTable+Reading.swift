@@ -48,7 +48,8 @@ extension PositionTable {
   /// without it, source `.none`), log π the logged one, else `old_logprobs`. Full logits replace
   /// both in ``apply(_:vocabulary:tokenFile:)``.
   ///
-  /// - Throws: ``DumpError`` for unreadable tensors or a non-finite logged value at a valid position.
+  /// - Throws: ``DumpError`` for unreadable tensors, a non-finite logged value at a valid position, or
+  ///   top-k ids at a valid position that are not distinct token ids.
   /// - Complexity: O(|range|) plus the whole-tensor conversions.
   static func loggedFields(dump: LogitDump, temperature: Double, range: Range<Int>) throws(DumpError) -> PositionTable {
     func slice<T>(_ values: [T]) -> [T] { Array(values[range]) }
@@ -75,7 +76,7 @@ extension PositionTable {
     let loggedEntropy = try doubles(.entropy)
     let loggedLogProbability = try doubles(.logprobs)
     let oldLogProbability = try doubles(.oldLogprobs)
-    let topKBounds = try Self.topKBounds(dump: dump, range: range)
+    let topKBounds = try Self.topKBounds(dump: dump, range: range, valid: valid)
 
     // Non-finite advantages or logged values at valid positions are data errors, not noise.
     for (name, values) in [("advantages", advantages), ("entropy", loggedEntropy), ("logprobs", loggedLogProbability), ("old_logprobs", oldLogProbability)] {
@@ -194,12 +195,15 @@ extension PositionTable {
   static let streamedRowBytes = 16 << 20
 
   /// Top-k entropy bounds, when `topk_logprobs` is exported. V comes from the logits' last axis or
-  /// the metadata key `vocab_size`.
-  static func topKBounds(dump: LogitDump, range: Range<Int>) throws(DumpError) -> TopKEntropyBounds? {
+  /// the metadata key `vocab_size`. The `topk_ids` of valid positions (`valid[i]` for position
+  /// `range.lowerBound + i`) must be distinct token ids in [0, V) (V when known): a repeated id
+  /// counts one token's probability twice in the bounds.
+  static func topKBounds(dump: LogitDump, range: Range<Int>, valid: [Bool]) throws(DumpError) -> TopKEntropyBounds? {
     guard let tensor = dump[.topkLogprobs] else { return nil }
     let k = tensor.rowLength
     let all = try tensor.doubles()
     let vocabulary = dump.vocabularySize ?? dump.metadata["vocab_size"].flatMap { Int($0) }
+    if let ids = dump[.topkIds] { try checkTopKIDs(ids, k: k, range: range, valid: valid, vocabulary: vocabulary) }
     var lower: [Double] = [], upper: [Double] = [], tail: [Double] = []
     for position in range {
       var head = 0.0, mass = 0.0
@@ -221,5 +225,24 @@ extension PositionTable {
       }
     }
     return TopKEntropyBounds(lower: lower, upper: vocabulary != nil && vocabulary! > k ? upper : nil, tailMass: tail, k: k)
+  }
+
+  /// Refuses `topk_ids` at valid positions that are negative, at least `vocabulary` (when known),
+  /// or repeated within a position's k ids.
+  ///
+  /// - Complexity: O(positions · k log k).
+  private static func checkTopKIDs(_ tensor: Tensor, k: Int, range: Range<Int>, valid: [Bool], vocabulary: Int?) throws(DumpError) {
+    let ids = try tensor.int64s()
+    for (i, position) in range.enumerated() where valid[i] {
+      let row = ids[position * k..<(position + 1) * k]
+      if let bad = row.first(where: { id in id < 0 || vocabulary.map { id >= Int64($0) } == true }) {
+        let bound = vocabulary.map { "[0, \($0))" } ?? "≥ 0"
+        throw DumpError(file: tensor.file, tensor: "topk_ids", problem: "id \(bad) at position \(position) is not a token id \(bound)")
+      }
+      let sorted = row.sorted()
+      if let j = sorted.indices.dropFirst().first(where: { sorted[$0] == sorted[$0 - 1] }) {
+        throw DumpError(file: tensor.file, tensor: "topk_ids", problem: "id \(sorted[j]) appears twice at position \(position); the top-k ids of a position are distinct tokens")
+      }
+    }
   }
 }

@@ -194,7 +194,7 @@ struct TrustworthyAnswersTests {
       w.add("entropy", [0.5, -0.3, 0.2, 0.1, -0.01, 0.4], shape: [2, 3])
       w.add("old_logprobs", [-0.5, 0.2, -1, -1, -1, -1e-9], shape: [2, 3])
       w.add("topk_logprobs", [Double](repeating: -0.1, count: 12), shape: [2, 3, 2])  // 2·e^−0.1 = 1.81
-      w.add("topk_ids", [Int64](repeating: 0, count: 12), shape: [2, 3, 2])
+      w.add("topk_ids", (0..<12).map { Int64($0 % 2) }, shape: [2, 3, 2])  // distinct ids 0, 1 per position
     }
     let dump = try LogitDump(path: path)
     let table = try PositionTable(dump: dump, temperature: 1)
@@ -206,6 +206,40 @@ struct TrustworthyAnswersTests {
     #expect(counts.topKRowsAboveOne == valid.filter { $0 }.count)
     let a = try BatchAnalysis(dump: dump, table: table, options: AnalysisOptions())
     #expect(a.summary.warnings.contains { $0.contains("impossible logged values") && $0.contains("negative entropies") })
+  }
+
+  /// Before: top-k ids outside the vocabulary or repeated within a position were read without a
+  /// word, and a repeated id counted one token's probability twice in the top-k entropy bounds.
+  /// Masked-out positions are not checked (padding may hold anything).
+  @Test(arguments: [
+    ([Int64](arrayLiteral: 0, 1, 9, 3, 2, 1, 4, 5, 6, 7, 0, 1), "id 9 at position 1 is not a token id [0, 8)"),
+    ([0, 1, -1, 3, 2, 1, 4, 5, 6, 7, 0, 1], "id -1 at position 1 is not a token id [0, 8)"),
+    ([0, 1, 2, 2, 4, 5, 6, 7, 0, 1, 2, 3], "id 2 appears twice at position 1"),
+  ])
+  func topKIDsMustBeDistinctTokenIDs(ids: [Int64], problem: String) throws {
+    let batch = DumpFixtures.randomBatch(b: 2, t: 3, v: 8, seed: 8)
+    let path = try fixtures.write(batch, name: "topk-ids-\(problem.hashValue).safetensors") { w in
+      w.add("topk_logprobs", [Double](repeating: -1, count: 12), shape: [2, 3, 2])
+      w.add("topk_ids", ids, shape: [2, 3, 2])
+    }
+    let dump = try LogitDump(path: path)
+    #expect(throws: DumpError.self) { try PositionTable(dump: dump, temperature: 1) }
+    do { _ = try PositionTable(dump: dump, temperature: 1) } catch {
+      #expect(error.tensor == "topk_ids" && error.problem.contains(problem), "\(error)")
+    }
+  }
+
+  @Test func topKIDsOfMaskedPositionsAreNotChecked() throws {
+    let batch = DumpFixtures.randomBatch(b: 2, t: 3, v: 8, seed: 8)
+    let masked = try #require(batch.mask.firstIndex(of: 0))
+    var ids = (0..<12).map { Int64($0 % 2) }
+    ids[2 * masked] = 99
+    ids[2 * masked + 1] = 99
+    let path = try fixtures.write(batch, name: "topk-ids-masked.safetensors") { w in
+      w.add("topk_logprobs", [Double](repeating: -1, count: 12), shape: [2, 3, 2])
+      w.add("topk_ids", ids, shape: [2, 3, 2])
+    }
+    #expect(try PositionTable(dump: try LogitDump(path: path), temperature: 1).topKBounds != nil)
   }
 
   @Test func learningRateSourceAndDefaultWarning() throws {
