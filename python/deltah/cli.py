@@ -279,8 +279,9 @@ def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
            timeout: Optional[float] = None, **options: Any) -> dict:
     """``deltah report INPUTS… [--compare BEFORE AFTER] [options]``.
 
-    Options: ``format=`` (markdown, latex, csv, json), ``out=FOLDER``, ``html=FILE``, ``title=``,
-    and the analysis options. Returns ``{"stdout": text, "written": [paths], "warnings": [...]}``
+    Options: ``format=`` (markdown, latex, csv, json; with ``html`` only together with ``out``),
+    ``out=FOLDER``, ``html=FILE``, ``title=`` (with ``html``), and the analysis options (``lr``,
+    ``temperature``, the clipping; the binary refuses a flag without effect). Returns ``{"stdout": text, "written": [paths], "warnings": [...]}``
     (the files the binary reports writing, and its warnings), plus ``"tables"`` (the parsed JSON)
     when ``format="json"`` and the binary printed the tables, which it does only when it wrote no
     file (neither ``out`` nor ``html`` given).
