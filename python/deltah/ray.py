@@ -77,22 +77,34 @@ _ANALYZE_OPTIONS = {
 _COMPARE_OPTIONS = {"temperature": "--temperature"}
 
 
-class DeltaHError(RuntimeError):
+class DeltaHError(_cli.DeltaHError):
     """The ``deltah`` binary refused or failed; the message is the CLI's own.
+
+    A ``deltah.cli.DeltaHError``, so ``except deltah.cli.DeltaHError`` catches the failures of
+    ``deltah.cli`` and ``deltah.ray`` alike; unlike it, ``str(error)`` is the message alone.
 
     Attributes
     ----------
+    message : str
+        The CLI's one-line message (``Error: `` prefix removed), or the problem found here.
     returncode : int
         The binary's exit code (64 for a refused argument, as ``deltah`` exits), or 1 for an error
         found here (a missing dump, no binary). ``python -m deltah.ray`` exits with it.
+    command : list of str
+        Empty: the failing command ran in a Ray task.
+    stderr : str
+        Empty (see ``message``).
     """
 
     def __init__(self, message: str, returncode: int = 1):
-        super().__init__(message)
+        RuntimeError.__init__(self, message)
+        self.message = message
         self.returncode = returncode
+        self.command = []
+        self.stderr = ""
 
     def __reduce__(self):  # keep the exit code across Ray's pickling of task errors
-        return (type(self), (str(self), self.returncode))
+        return (type(self), (self.message, self.returncode))
 
 
 class _TransientError(RuntimeError):

@@ -260,6 +260,18 @@ def test_ray_errors_keep_the_binary_exit_code(tmp_path):
     assert dray._unwrap(TaskError()).returncode == 64
 
 
+def test_ray_errors_are_cli_errors():
+    # Before: deltah.ray.DeltaHError was a RuntimeError of its own, so `except deltah.cli.DeltaHError`
+    # around analyze_run missed every refusal of the binary.
+    from deltah import cli
+
+    error = dray.DeltaHError("--lr must be > 0", 64)
+    assert isinstance(error, cli.DeltaHError)
+    assert error.message == str(error) == "--lr must be > 0" and error.returncode == 64
+    with pytest.raises(cli.DeltaHError, match="--lr"):
+        raise error
+
+
 def test_float_topk_ids_are_refused_like_float_token_ids(tmp_path):
     # Before: topk_ids=[[1.7, 0.2]] were truncated to [[1, 0]] without a word (token_ids refused floats).
     with pytest.raises(TypeError, match="topk_ids"):
