@@ -42,7 +42,7 @@ public struct ComparisonPartial: Sendable {
     let n = [c.positions.count]
     var w = SafetensorsWriter(metadata: [
       "format": Self.format, "before": s.before, "after": s.after, "before_identity": beforeIdentity,
-      "after_identity": afterIdentity, "temperature": "\(s.temperature)",
+      "after_identity": afterIdentity, "temperature": "\(s.temperature)", "temperature_source": s.temperatureSource ?? "",
       "position_shape": c.positionShape.map(String.init).joined(separator: ","), "non_finite_rows": "\(s.nonFiniteRows)",
       "shard": shard.map { "\($0.index)/\($0.count)" } ?? "",
       "warnings": (s.warnings ?? []).joined(separator: "\u{1E}"),
@@ -121,6 +121,13 @@ public struct ComparisonPartial: Sendable {
       deltaSecondOrder: arrays["delta_second_order"]!, localKL: arrays["local_kl"]!, exactKL: arrays["exact_kl"]!,
       nonFiniteRows: nonFinite)
     comparison.summary.warnings = (m["warnings"] ?? "").split(separator: "\u{1E}").map(String.init)
+    // Partials written before the source was recorded have none (the merged summary then has none).
+    if let source = m["temperature_source"], !source.isEmpty {
+      guard LearningRateSource(rawValue: source) != nil else {
+        throw DumpError(file: path, problem: "metadata 'temperature_source' = '\(source)' is not flag, metadata or default")
+      }
+      comparison.summary.temperatureSource = source
+    }
     self.init(path: path, comparison: comparison, beforeIdentity: m["before_identity"]!, afterIdentity: m["after_identity"]!, shard: shard)
   }
 
@@ -135,7 +142,7 @@ public struct ComparisonPartial: Sendable {
       let s = p.comparison.summary
       return [
         ("before dump", s.before), ("after dump", s.after), ("before identity", p.beforeIdentity),
-        ("after identity", p.afterIdentity), ("temperature", "\(s.temperature)"),
+        ("after identity", p.afterIdentity), ("temperature", "\(s.temperature)"), ("temperature source", s.temperatureSource ?? "none"),
         ("warnings", (s.warnings ?? []).joined(separator: "; ")),
         ("position shape", "\(p.comparison.positionShape)"), ("shard count", p.shard.map { "\($0.count)" } ?? "none"),
       ]
@@ -168,13 +175,15 @@ public struct ComparisonPartial: Sendable {
       deltaSecondOrder: cs.flatMap(\.deltaSecondOrder), localKL: cs.flatMap(\.localKL), exactKL: cs.flatMap(\.exactKL),
       nonFiniteRows: nonFinite)
     merged.summary.warnings = s.warnings
+    merged.summary.temperatureSource = s.temperatureSource
     self.init(path: sorted.map(\.path).joined(separator: ","), comparison: merged, beforeIdentity: first.beforeIdentity, afterIdentity: first.afterIdentity, shard: nil)
   }
 }
 
 extension CheckpointComparison {
   /// Compares two dumps (see ``init(before:after:temperature:range:progress:)``) at `temperature`,
-  /// else the before dump's metadata `temperature`, else 1, and records in the summary's warnings
+  /// else the before dump's metadata `temperature`, else 1 (the summary's `temperatureSource`
+  /// says which), and records in the summary's warnings
   /// every tensor of either dump that the contract does not use, a default T = 1 (neither given
   /// nor in the metadata), metadata temperatures of the two dumps that disagree, and masks that
   /// differ (``maskDisagreementWarning(before:after:)``).
@@ -186,6 +195,8 @@ extension CheckpointComparison {
   ) throws(DumpError) -> CheckpointComparison {
     let t = temperature ?? before.temperature
     var c = try CheckpointComparison(before: before, after: after, temperature: t, range: range, progress: progress)
+    let source: LearningRateSource = temperature != nil ? .flag : (before.temperatureInMetadata ? .metadata : .default)
+    c.summary.temperatureSource = source.rawValue
     var warnings = before.ignoredTensorWarnings.map { "\(before.path): \($0)" } + after.ignoredTensorWarnings.map { "\(after.path): \($0)" }
     warnings += before.metadataWarnings.map { "\(before.path): \($0)" } + after.metadataWarnings.map { "\(after.path): \($0)" }
     if temperature == nil, !before.temperatureInMetadata {

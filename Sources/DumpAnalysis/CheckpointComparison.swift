@@ -36,6 +36,9 @@ public struct CheckpointComparison: Sendable {
     public var before: String
     public var after: String
     public var temperature: Double
+    /// Where T came from: "flag" (given), "metadata" (the before dump's) or "default" (1, with a
+    /// warning); nil in JSON written before it was recorded.
+    public var temperatureSource: String? = nil
     public var tokens: Int
     /// Pearson correlation of the predictions with the actual ΔH (nil when either is constant).
     public var pearsonFirstOrder: Double?
@@ -61,6 +64,7 @@ public struct CheckpointComparison: Sendable {
     /// properties above.
     public enum CodingKeys: String, CodingKey {
       case before, after, temperature, tokens, warnings
+      case temperatureSource = "temperature_source"
       case pearsonFirstOrder = "pearson_first_order"
       case pearsonSecondOrder = "pearson_second_order"
       case rmseFirstOrder = "rmse_first_order"

@@ -146,7 +146,7 @@ extension DumpPipeline {
     let linear = try settings.linearized.map { (path) throws(DumpError) in
       try LinearizedComparison(comparison: comparison, before: before, jvp: LogitDump(path: path), temperature: t)
     }
-    let source: LearningRateSource = settings.temperature != nil ? .flag : (before.temperatureInMetadata ? .metadata : .default)
+    let source = comparison.summary.temperatureSource.flatMap(LearningRateSource.init(rawValue:)) ?? .default
     let result = ComparisonWithTrustRadius(
       summary: comparison.summary, trustRadius: comparison.trustRadius(tolerance: settings.trustTolerance),
       linearized: linear?.summary)

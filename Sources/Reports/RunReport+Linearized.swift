@@ -13,7 +13,9 @@ extension RunReport {
   ///
   /// - Complexity: O(1) plus the figure.
   public mutating func addLinearizedSummary(_ l: LinearizedComparison.Summary, comparison s: CheckpointComparison.Summary, figure: Figure? = nil) {
-    let prov = provenance([.init("temperature", NumberFormatting.exact(s.temperature))], sources: [s.before, s.after, l.linearized])
+    let prov = provenance(
+      [.init("temperature", NumberFormatting.exact(s.temperature) + (s.temperatureSource.map { " (\($0))" } ?? ""))],
+      sources: [s.before, s.after, l.linearized])
     let name = { (p: String) in URL(fileURLWithPath: p).lastPathComponent }
     var t = ReportTable(
       title: "Three predictions of the actual entropy change, \(name(s.before)) → \(name(s.after))",

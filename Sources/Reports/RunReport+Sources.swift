@@ -125,7 +125,9 @@ extension RunReport {
   ///
   /// - Complexity: O(1).
   public mutating func addComparisonSummary(_ s: CheckpointComparison.Summary, figure: Figure? = nil) {
-    let prov = provenance([.init("temperature", NumberFormatting.exact(s.temperature))], sources: [s.before, s.after], theory: "docs/theory.md#lemma-1")
+    let prov = provenance(
+      [.init("temperature", NumberFormatting.exact(s.temperature) + (s.temperatureSource.map { " (\($0))" } ?? ""))],
+      sources: [s.before, s.after], theory: "docs/theory.md#lemma-1")
     warnings += s.warnings ?? []
     if s.nonFiniteRows > 0 {
       warnings.append("\(s.before) → \(s.after): \(s.nonFiniteRows) position(s) have NaN/Inf logits in either dump and were excluded")

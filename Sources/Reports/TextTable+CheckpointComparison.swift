@@ -15,7 +15,7 @@ extension TextTable {
     let s = r.summary
     self.init("quantity", "value")
     append("before / after", "\(s.before) / \(s.after)")
-    append("temperature T", terminal(s.temperature))
+    append("temperature T", terminal(s.temperature) + (s.temperatureSource.map { " (\($0))" } ?? ""))
     append("valid tokens", "\(s.tokens)")
     append("mean ΔH actual", terminal(s.meanDeltaActual))
     append("mean ΔH first order", terminal(s.meanDeltaFirstOrder))

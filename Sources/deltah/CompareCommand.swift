@@ -12,7 +12,7 @@ struct CompareCommand: ParsableCommand {
     discussion: """
       Per position: actual ΔH = H(after) − H(before), first order −Cov_π(log π, Δz/T), second order \
       adding ½ (Δz/T)ᵀ∇²H(Δz/T). Summary keys: tokens, pearson_first_order, pearson_second_order, \
-      rmse_first_order, rmse_second_order, sign_agreement.
+      rmse_first_order, rmse_second_order, sign_agreement, temperature and temperature_source.
       """)
 
   @Argument(help: "The dump at the earlier checkpoint.")

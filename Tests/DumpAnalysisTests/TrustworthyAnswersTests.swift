@@ -132,7 +132,7 @@ struct TrustworthyAnswersTests {
     var parts: [ComparisonPartial] = []
     for i in 0..<3 {
       let range = PositionTable.shardRange(index: i, of: 3, positionShape: a.positionShape)
-      let c = try CheckpointComparison(before: a, after: b, temperature: 1, range: range)
+      let c = try CheckpointComparison.comparing(before: a, after: b, temperature: 1, range: range)
       let p = fixtures.path("cmp-\(i).safetensors")
       try ComparisonPartial(comparison: c, beforeIdentity: DumpIdentity(dump: a).description, afterIdentity: DumpIdentity(dump: b).description, shard: (i, 3)).write(to: p)
       parts.append(try ComparisonPartial(path: p))
