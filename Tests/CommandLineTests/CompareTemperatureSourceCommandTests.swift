@@ -25,12 +25,8 @@ struct CompareTemperatureSourceCommandTests {
     // A dump without metadata: T = 1 by default, said in the table next to the warning.
     let scratch = ScratchFolder("compare-default-temperature")
     _ = try scratch.file("README", "scratch")
-    let header = #"{"token_ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"advantages":{"dtype":"F64","shape":[2],"data_offsets":[16,32]},"logits":{"dtype":"F64","shape":[2,3],"data_offsets":[32,80]}}"#
-    var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
-    for id in [Int64(0), 2] { bytes += withUnsafeBytes(of: id.littleEndian, Array.init) }
-    for x in [1.0, -1.0, 0.5, 0.1, -0.3, 0.2, 0.0, 1.0] { bytes += withUnsafeBytes(of: x.bitPattern.littleEndian, Array.init) }
     let path = scratch.path("plain.safetensors")
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    try Data(minimalDumpBytes()).write(to: URL(fileURLWithPath: path))
     let table = try runDeltaH(["compare", path, path])
     #expect(table.status == 0 && table.standardOutput.contains("1 (default)"), "\(table.standardOutput)\(table.standardError)")
     #expect(table.standardError.contains("T = 1 by default"))

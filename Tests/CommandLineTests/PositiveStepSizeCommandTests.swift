@@ -20,14 +20,9 @@ struct PositiveStepSizeCommandTests {
 
   @Test func aDumpWithANegativeLearningRateIsRefusedNamingTheFile() throws {
     let scratch = ScratchFolder("negative-eta")
-    // A minimal safetensors dump: token_ids, advantages and logits of 2 positions × 3 tokens, lr = -0.5.
-    let header = #"{"__metadata__":{"lr":"-0.5"},"token_ids":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"advantages":{"dtype":"F64","shape":[2],"data_offsets":[16,32]},"logits":{"dtype":"F64","shape":[2,3],"data_offsets":[32,80]}}"#
-    var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
-    for id in [Int64(0), 2] { bytes += withUnsafeBytes(of: id.littleEndian, Array.init) }
-    for x in [1.0, -1.0, 0.5, 0.1, -0.3, 0.2, 0.0, 1.0] { bytes += withUnsafeBytes(of: x.bitPattern.littleEndian, Array.init) }
     _ = try scratch.file("README", "scratch")
     let path = scratch.path("eta.safetensors")
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    try Data(minimalDumpBytes(metadata: ["lr": "-0.5"])).write(to: URL(fileURLWithPath: path))
     let r = try runDeltaH(["analyze", path])
     #expect(r.status == 1 && r.standardError.contains(path) && r.standardError.contains("metadata 'lr' = '-0.5' is not a finite number > 0"), "\(r.standardError)")
     #expect(r.standardOutput.isEmpty)
