@@ -29,11 +29,12 @@ public struct InterventionSweepReport: Codable, Sendable {
   /// intervention read (rules: the library defaults but G; interventions: built from
   /// `interventionParameters`, the defaults unless given) in the provenance.
   ///
+  /// - Throws: `TabularPolicyError` when a rule cannot be built with G = `samplesPerState`.
   /// - Complexity: O(cells) beyond storing `cells`.
   public init(
     cells: [InterventionSweep.Cell], environment: String, learningRate: Double, steps: Int, samplesPerState: Int,
     seeds: ClosedRange<UInt64>, interventionParameters: EntropyIntervention.Parameters = .init()
-  ) {
+  ) throws(TabularPolicyError) {
     let runs = seeds.upperBound - seeds.lowerBound + 1
     self.init(
       cells: cells,
@@ -44,7 +45,7 @@ public struct InterventionSweepReport: Codable, Sendable {
           .init("samples per state", "\(samplesPerState)"),
           .init("runs", "\(runs) (sampling seeds \(seeds.lowerBound)…\(seeds.upperBound))"),
           .init("interval", "95 % Student t over runs"),
-        ] + Self.settings(of: cells, samplesPerState: samplesPerState, interventionParameters: interventionParameters)))
+        ] + (try Self.settings(of: cells, samplesPerState: samplesPerState, interventionParameters: interventionParameters))))
   }
 
   /// The settings each rule and each intervention of `cells` read, as two provenance lines:
@@ -53,17 +54,17 @@ public struct InterventionSweepReport: Codable, Sendable {
   /// setting are left out ("none" when none does).
   private static func settings(
     of cells: [InterventionSweep.Cell], samplesPerState: Int, interventionParameters: EntropyIntervention.Parameters
-  ) -> [Provenance.Setting] {
+  ) throws(TabularPolicyError) -> [Provenance.Setting] {
     func text<Field: RawRepresentable<String>>(_ settings: [(field: Field, value: Double?)]) -> String {
-      settings.map { "\($0.field.rawValue) = \($0.value.map { NumberFormatting.terminal($0) } ?? "none")" }.joined(separator: ", ")
+      TextTable.settingsList(settings.map { ($0.field.rawValue, $0.value) })
     }
     var rules: [String] = [], interventions: [String] = []
     for cell in cells {
-      let rule = "\(cell.rule.rawValue): " + text(InterventionSweep.Rule.parameters(samples: samplesPerState).settings(readBy: cell.rule.kind))
+      let rule = "\(cell.rule.rawValue): " + text(try cell.rule.update(samples: samplesPerState).settings)
       if !rules.contains(rule) { rules.append(rule) }
       guard let kind = EntropyIntervention.Kind(rawValue: cell.intervention) else { continue }
-      let read = interventionParameters.settings(readBy: kind)
-      if !read.isEmpty, !interventions.contains("\(kind.rawValue): " + text(read)) { interventions.append("\(kind.rawValue): " + text(read)) }
+      let read = interventionParameters.settings(readBy: kind), line = "\(kind.rawValue): " + text(read)
+      if !read.isEmpty, !interventions.contains(line) { interventions.append(line) }
     }
     return [
       .init("rule settings", rules.joined(separator: "; ")),

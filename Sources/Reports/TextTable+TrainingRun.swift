@@ -38,12 +38,17 @@ extension TextTable {
   static func describe(_ settings: TrainingSettings) -> String {
     let defaults = Set(settings.defaults)
     func mark(_ name: String) -> String { defaults.contains(name) ? " (default)" : "" }
-    var parts = (settings.rule + settings.intervention).map { s in
-      "\(s.name) = \(s.value.map { NumberFormatting.terminal($0) } ?? "none")\(mark(s.name))"
-    }
+    var parts = [settingsList((settings.rule + settings.intervention).map { ($0.name, $0.value) }, defaults: defaults)]
     if let seed = settings.sampleSeed { parts.append("sample_seed = \(seed)\(mark("sample_seed"))") }
     parts.append("scaling = \(settings.scaling.rawValue)\(mark("scaling"))")
-    return parts.joined(separator: ", ")
+    return parts.filter { !$0.isEmpty }.joined(separator: ", ")
+  }
+
+  /// "name = value, …" (values as ``NumberFormatting/terminal(_:digits:)``, an absent one "none"),
+  /// with "(default)" after the names in `defaults`.
+  static func settingsList(_ entries: [(name: String, value: Double?)], defaults: Set<String> = []) -> String {
+    entries.map { "\($0.name) = \($0.value.map { NumberFormatting.terminal($0) } ?? "none")\(defaults.contains($0.name) ? " (default)" : "")" }
+      .joined(separator: ", ")
   }
 
   /// `text` broken after ", " into lines of at most `width` characters where it can be (a longer

@@ -35,8 +35,13 @@ public struct InterventionSweep: Sendable {
       }
     }
 
-    /// The rule's settings in a sweep with G = `samples`: the library defaults but G.
-    public static func parameters(samples: Int) -> UpdateRule.Parameters { UpdateRule.Parameters(samplesPerState: samples) }
+    /// The rule as a sweep with G = `samples` runs it: the library defaults but G, with `intervention`.
+    ///
+    /// - Throws: `TabularPolicyError` for an invalid G or intervention.
+    /// - Complexity: O(1).
+    public func update(samples: Int, intervention: EntropyIntervention = .none) throws(TabularPolicyError) -> UpdateRule {
+      try UpdateRule(kind, parameters: UpdateRule.Parameters(samplesPerState: samples), intervention: intervention)
+    }
   }
 
   /// mean ± 95 % half width over n values.
@@ -142,7 +147,7 @@ public struct InterventionSweep: Sendable {
   /// - Throws: `TabularPolicyError` from the trainer.
   /// - Complexity: `steps` sampled updates.
   public func run(rule: Rule, intervention: EntropyIntervention, seed: UInt64) throws(TabularPolicyError) -> RunResult {
-    let update = try UpdateRule(rule.kind, parameters: Rule.parameters(samples: samplesPerState), intervention: intervention)
+    let update = try rule.update(samples: samplesPerState, intervention: intervention)
     let trainer = try TabularTrainer(
       environment: environment, initialLogits: initialLogits, rule: update, learningRate: learningRate, seed: seed)
     let run = try trainer.run(steps: steps)

@@ -40,33 +40,35 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     case sampleSeed = "sample_seed"
   }
 
-  /// The settings of a run with `rule` configured by `parameters` and `intervention` configured
-  /// by `interventionParameters`; `given` holds what the caller set explicitly (the rest are
-  /// library defaults), `sampleSeedIsDefault` whether the seed was derived rather than given.
+  /// The settings of a run with the update `rule` (its ``UpdateRule/settings``) and `intervention`
+  /// configured by `interventionParameters`; the `given…Settings` are what the caller set
+  /// explicitly (the rest are library defaults), `sampleSeedIsDefault` whether the seed was derived
+  /// rather than given.
   ///
   /// - Complexity: O(number of settings).
   public init(
-    rule: UpdateRule.Kind, parameters: UpdateRule.Parameters, givenRuleSettings: Set<UpdateRule.Parameters.Field>,
+    rule: UpdateRule, givenRuleSettings: Set<UpdateRule.Parameters.Field>,
     intervention: EntropyIntervention.Kind, interventionParameters: EntropyIntervention.Parameters,
     givenInterventionSettings: Set<EntropyIntervention.Parameters.Field>, sampleSeed: UInt64, sampleSeedIsDefault: Bool,
     scaling: StateStepScaling.Kind, scalingIsDefault: Bool
   ) {
-    let ruleRead = parameters.settings(readBy: rule)
+    let ruleRead = rule.settings
+    let isSampled = if case .sampled = rule { true } else { false }
     let interventionRead = interventionParameters.settings(readBy: intervention)
     self.rule = ruleRead.map { Setting(name: $0.field.rawValue, value: $0.value) }
     self.intervention = interventionRead.map { Setting(name: $0.field.rawValue, value: $0.value) }
-    self.sampleSeed = rule.isSampled ? sampleSeed : nil
+    self.sampleSeed = isSampled ? sampleSeed : nil
     self.scaling = scaling
     let readRule = Set(ruleRead.map(\.field)), readIntervention = Set(interventionRead.map(\.field))
     var defaults = ruleRead.filter { !givenRuleSettings.contains($0.field) }.map(\.field.rawValue)
     defaults += interventionRead.filter { !givenInterventionSettings.contains($0.field) }.map(\.field.rawValue)
-    if rule.isSampled && sampleSeedIsDefault { defaults.append(CodingKeys.sampleSeed.rawValue) }
+    if isSampled && sampleSeedIsDefault { defaults.append(CodingKeys.sampleSeed.rawValue) }
     if scalingIsDefault { defaults.append(CodingKeys.scaling.rawValue) }
     self.defaults = defaults
     var notRead = UpdateRule.Parameters.Field.allCases.filter { givenRuleSettings.contains($0) && !readRule.contains($0) }.map(\.rawValue)
     notRead += EntropyIntervention.Parameters.Field.allCases
       .filter { givenInterventionSettings.contains($0) && !readIntervention.contains($0) }.map(\.rawValue)
-    if !rule.isSampled && !sampleSeedIsDefault { notRead.append(CodingKeys.sampleSeed.rawValue) }
+    if !isSampled && !sampleSeedIsDefault { notRead.append(CodingKeys.sampleSeed.rawValue) }
     self.notRead = notRead
   }
 

@@ -15,35 +15,39 @@ extension UpdateRule.Parameters {
     case dualClip = "dual_clip"
     case grpoEpsilon = "grpo_epsilon"
   }
+}
 
-  /// The settings that rule `kind` reads, in ``Field`` order, each with the value it uses (as
-  /// ``UpdateRule/init(_:parameters:intervention:)`` resolves them):
+extension UpdateRule {
+  /// The settings this rule runs with, read from the rule itself (so every default is resolved
+  /// as ``init(_:parameters:intervention:)`` resolved it), in ``Parameters/Field`` order:
   ///
   /// * pg, npg: none;
-  /// * entropy-bonus rules: α (required);
-  /// * temperature rules: α (1 when not set), H_target, T_high, T_low;
-  /// * reinforce, grpo, ppo: G, epochs (4 for ppo, 1 otherwise, when not set), ε_low, ε_high, the
-  ///   dual clip c (nil: none), the entropy bonus α (0 when not set), and H_target, T_high, T_low
-  ///   only when the π^T weight α is set; grpo and ppo also the std epsilon.
+  /// * entropy-bonus rules: α;
+  /// * temperature rules: α, H_target, T_high, T_low;
+  /// * sampled rules: the entropy bonus α (0 without one), α, H_target, T_high and T_low of the
+  ///   π^T term when it is on, G, epochs, ε_low, ε_high, the dual clip c (nil: none) and, for the
+  ///   GRPO estimator (grpo, ppo), its std epsilon.
   ///
-  /// A setting not listed has no effect on `kind`.
+  /// A setting not listed has no effect on the rule.
   ///
   /// - Complexity: O(1).
-  public func settings(readBy kind: UpdateRule.Kind) -> [(field: Field, value: Double?)] {
-    let temperature: [(field: Field, value: Double?)] =
-      [(.temperatureTarget, temperatureTarget), (.highTemperature, highTemperature), (.lowTemperature, lowTemperature)]
-    switch kind {
-    case .policyGradient, .naturalPolicyGradient: return []
-    case .entropyBonus, .naturalEntropyBonus: return [(.entropyCoefficient, entropyCoefficient)]
-    case .temperature, .naturalTemperature: return [(.temperatureCoefficient, temperatureCoefficient ?? 1)] + temperature
-    case .reinforce, .grpo, .ppo:
-      var read: [(field: Field, value: Double?)] = [(.entropyCoefficient, entropyCoefficient ?? 0)]
-      if let alpha = temperatureCoefficient { read += [(.temperatureCoefficient, alpha)] + temperature }
+  public var settings: [(field: Parameters.Field, value: Double?)] {
+    func temperature(_ t: TemperatureReinforcement) -> [(field: Parameters.Field, value: Double?)] {
+      [(.temperatureCoefficient, t.coefficient), (.temperatureTarget, t.targetEntropy), (.highTemperature, t.highTemperature),
+       (.lowTemperature, t.lowTemperature)]
+    }
+    switch self {
+    case .exact(.policyGradient), .exact(.naturalPolicyGradient): return []
+    case .exact(.entropyBonus(let alpha, _)): return [(.entropyCoefficient, alpha)]
+    case .exact(.temperatureReinforcement(let t)): return temperature(t)
+    case .sampled(let s):
+      var read: [(field: Parameters.Field, value: Double?)] = [(.entropyCoefficient, s.entropyCoefficient)]
+      if let t = s.temperatureReinforcement { read += temperature(t) }
       read += [
-        (.samplesPerState, Double(samplesPerState)), (.epochs, Double(epochs ?? (kind == .ppo ? 4 : 1))), (.clipLow, clipLow),
-        (.clipHigh, clipHigh), (.dualClip, dualClip),
+        (.samplesPerState, Double(s.samplesPerState)), (.epochs, Double(s.epochs)), (.clipLow, s.clipLow),
+        (.clipHigh, s.clipHigh), (.dualClip, s.dualClip),
       ]
-      if kind != .reinforce { read.append((.grpoEpsilon, grpoEpsilon)) }
+      if case .grpo(let epsilon) = s.estimator { read.append((.grpoEpsilon, epsilon)) }
       return read
     }
   }

@@ -81,7 +81,7 @@ struct SweepCommand: ParsableCommand {
       seeds: (1...runs).map { seed + UInt64($0) }, steps: steps, learningRate: lr, samplesPerState: samples)
     let cells = try sweep.run(threads: threads)
     let environment = tabular.description
-    let report = InterventionSweepReport(
+    let report = try InterventionSweepReport(
       cells: cells, environment: environment, learningRate: lr, steps: steps, samplesPerState: samples,
       seeds: seed + 1...seed + UInt64(runs))
     if let figurePaths {

@@ -47,15 +47,16 @@ struct TrainingOptions: ParsableArguments {
   /// drawn from (the sampling stream's default is `problemSeed + 1`).
   func train(_ problem: TabularProblem, problemSeed: UInt64, kind: DeltaHResultKind) throws {
     let seed = sampleSeed ?? problemSeed &+ 1, scaling = scaling ?? .perState
+    let interventionParameters = intervention.parameters
     let rule = try UpdateRule(
       update.rule, parameters: update.parameters,
-      intervention: try EntropyIntervention(intervention.intervention, parameters: intervention.parameters, totalSteps: steps))
+      intervention: try EntropyIntervention(intervention.intervention, parameters: interventionParameters, totalSteps: steps))
     let trainer = try TabularTrainer(
       environment: problem.environment, initialLogits: problem.initialLogits, rule: rule, learningRate: lr,
       scaling: scaling.scaling(discount: problem.environment.discount), seed: seed)
     let run: TrainingRun
     do { run = try trainer.run(steps: steps) } catch { throw namingFlags(error) }
-    let (settings, warnings) = recordedSettings(sampleSeed: seed)
+    let (settings, warnings) = recordedSettings(rule: rule, interventionParameters: interventionParameters, sampleSeed: seed)
     let summary = RunSummary(
       run: run, rule: update.rule, update: rule, intervention: intervention.intervention, learningRate: lr,
       environment: problem.description, settings: settings, warnings: warnings)
@@ -71,11 +72,13 @@ struct TrainingOptions: ParsableArguments {
 
   /// The settings of the run (values used, defaults, settings not read) and a warning for each
   /// flag given that the run does not read.
-  private func recordedSettings(sampleSeed: UInt64) -> (TrainingSettings, [String]) {
+  private func recordedSettings(
+    rule: UpdateRule, interventionParameters: EntropyIntervention.Parameters, sampleSeed: UInt64
+  ) -> (TrainingSettings, [String]) {
     let (ruleFlags, interventionFlags) = (update.flags, intervention.flags)
     let settings = TrainingSettings(
-      rule: update.rule, parameters: update.parameters, givenRuleSettings: Set(ruleFlags.filter(\.given).map(\.field)),
-      intervention: intervention.intervention, interventionParameters: intervention.parameters,
+      rule: rule, givenRuleSettings: Set(ruleFlags.filter(\.given).map(\.field)),
+      intervention: intervention.intervention, interventionParameters: interventionParameters,
       givenInterventionSettings: Set(interventionFlags.filter(\.given).map(\.field)), sampleSeed: sampleSeed,
       sampleSeedIsDefault: self.sampleSeed == nil, scaling: scaling ?? .perState, scalingIsDefault: scaling == nil)
     let notRead = Set(settings.notRead)

@@ -40,7 +40,7 @@ struct TrainingRunTextTests {
   @Test func terminalTableListsTheSettingsWrapped() throws {
     let (run, _) = try run()
     let settings = TrainingSettings(
-      rule: .ppo, parameters: .init(clipHigh: 0.28), givenRuleSettings: [.clipHigh], intervention: .clipCov,
+      rule: try UpdateRule(.ppo, parameters: .init(clipHigh: 0.28)), givenRuleSettings: [.clipHigh], intervention: .clipCov,
       interventionParameters: .init(), givenInterventionSettings: [], sampleSeed: 2, sampleSeedIsDefault: true,
       scaling: .perState, scalingIsDefault: true)
     let summary = RunSummary(

@@ -6,7 +6,8 @@ import Foundation
 import TabularPolicies
 import Testing
 
-/// `settings(readBy:)` says which settings a rule or an intervention reads; `TrainingSettings`
+/// `UpdateRule.settings` and `EntropyIntervention.Parameters.settings(readBy:)` say which settings a
+/// rule or an intervention reads; `TrainingSettings`
 /// records them. The tables are checked against the trainer itself: changing a setting that is
 /// not listed leaves a run bit-identical, and changing a listed one where it must matter changes
 /// it (before, `forking-bottom` ignored `forkingRatio`, fixed at 0.2).
@@ -38,7 +39,7 @@ struct TrainingSettingsTests {
     for (field, change) in Self.ruleChanges {
       var p = base
       change(&p)
-      guard !p.settings(readBy: kind).contains(where: { $0.field == field }) else { continue }
+      guard !(try UpdateRule(kind, parameters: p)).settings.contains(where: { $0.field == field }) else { continue }
       #expect(try Self.run(kind, p) == reference, "\(kind.rawValue): \(field.rawValue) is not listed but changes the run")
     }
   }
@@ -78,7 +79,7 @@ struct TrainingSettingsTests {
 
   @Test func theRecordListsValuesDefaultsAndSettingsNotRead() throws {
     let settings = TrainingSettings(
-      rule: .ppo, parameters: .init(highTemperature: 2, clipHigh: 0.28), givenRuleSettings: [.clipHigh, .highTemperature],
+      rule: try UpdateRule(.ppo, parameters: .init(highTemperature: 2, clipHigh: 0.28)), givenRuleSettings: [.clipHigh, .highTemperature],
       intervention: .clipCov, interventionParameters: .init(covarianceRatio: 0.01, steerMinimum: 0.5),
       givenInterventionSettings: [.covarianceRatio, .steerMinimum], sampleSeed: 9, sampleSeedIsDefault: true,
       scaling: .visitation, scalingIsDefault: false)
@@ -100,7 +101,7 @@ struct TrainingSettingsTests {
     #expect(rule["clip_high"] as? Double == 0.28 && rule["dual_clip"] is NSNull)
     // An exact rule records no sampling seed, and a seed given to it is a setting it does not read.
     let exact = TrainingSettings(
-      rule: .policyGradient, parameters: .init(), givenRuleSettings: [], intervention: .none, interventionParameters: .init(),
+      rule: try UpdateRule(.policyGradient), givenRuleSettings: [], intervention: .none, interventionParameters: .init(),
       givenInterventionSettings: [], sampleSeed: 4, sampleSeedIsDefault: false, scaling: .perState, scalingIsDefault: true)
     #expect(exact.rule.isEmpty && exact.sampleSeed == nil && exact.notRead == ["sample_seed"] && exact.defaults == ["scaling"])
   }
