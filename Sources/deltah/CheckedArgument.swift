@@ -32,7 +32,7 @@ enum CheckedArgument {
   }
 
   /// A finite number.
-  static let finite = number("") { _ in true }
+  static let finite = number("must be a finite number") { _ in true }
   /// A finite number > 0.
   static let positive = number("must be a finite number > 0") { $0 > 0 }
   /// A finite number ≥ 0.
