@@ -46,3 +46,34 @@ extension EntropyIntervention.Parameters {
     }
   }
 }
+
+extension EntropyIntervention.Parameters {
+  /// The parameters with each setting in `settings` replacing its default (a setting not in it
+  /// keeps the default documented on its property; a band's two ends are set one by one).
+  /// Domains are checked when the intervention is built.
+  ///
+  /// - Complexity: O(number of settings).
+  public init(settings: [Field: Double]) {
+    self.init()
+    for field in Field.allCases {
+      guard let value = settings[field] else { continue }
+      switch field {
+      case .covarianceRatio: covarianceRatio = value
+      case .covarianceLowerBound: covarianceLowerBound = value
+      case .covarianceUpperBound: covarianceUpperBound = value
+      case .klCoefficient: klCoefficient = value
+      case .klTimescale: klTimescale = value
+      case .sirenTopP: sirenTopP = value
+      case .steerMinimum: steerMinimum = value
+      case .steerMaximum: steerMaximum = value
+      case .entrocraftStartLower: entrocraftStart.lower = value
+      case .entrocraftStartUpper: entrocraftStart.upper = value
+      case .entrocraftEndLower: entrocraftEnd.lower = value
+      case .entrocraftEndUpper: entrocraftEnd.upper = value
+      case .forkingRatio: forkingRatio = value
+      case .polarityTarget: polarityTarget = value
+      case .polarityGain: polarityGain = value
+      }
+    }
+  }
+}

@@ -5,8 +5,8 @@
 /// "inf" when the quadratic term is 0) and the `trust_tolerance` ε it was computed with, and
 /// `summary`, the ``RunSummary``.
 public struct TrainingRunReport: Sendable, Encodable {
-  /// The step records.
-  public let steps: [StepRecord]
+  /// The run: its step records and final state.
+  public let run: TrainingRun
   /// ε of every step's trust scale.
   public let trustTolerance: Double
   /// The run-level figures.
@@ -14,7 +14,7 @@ public struct TrainingRunReport: Sendable, Encodable {
 
   /// - Precondition: `trustTolerance` is finite and > 0.
   public init(run: TrainingRun, summary: RunSummary, trustTolerance: Double) {
-    self.steps = run.steps
+    self.run = run
     self.trustTolerance = trustTolerance
     self.summary = summary
   }
@@ -25,7 +25,7 @@ public struct TrainingRunReport: Sendable, Encodable {
 
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, forKey: .steps)
+    try c.encode(run.steps.map { StepRecordWithTrust(record: $0, tolerance: trustTolerance) }, forKey: .steps)
     try c.encode(summary, forKey: .summary)
   }
 }

@@ -52,3 +52,35 @@ extension UpdateRule {
     }
   }
 }
+
+extension UpdateRule.Parameters {
+  /// The parameters with each setting in `settings` replacing its default (a setting not in it
+  /// keeps the default documented on its property).
+  ///
+  /// - Throws: `TabularPolicyError` naming the setting when a count (`samples_per_state`,
+  ///   `epochs`) is not an integer; domains are checked when the rule is built.
+  /// - Complexity: O(number of settings).
+  public init(settings: [Field: Double]) throws(TabularPolicyError) {
+    self.init()
+    func count(_ field: Field, _ value: Double) throws(TabularPolicyError) -> Int {
+      guard let n = Int(exactly: value) else { throw TabularPolicyError(argument: field.rawValue, problem: "must be an integer, got \(value)") }
+      return n
+    }
+    for field in Field.allCases {
+      guard let value = settings[field] else { continue }
+      switch field {
+      case .entropyCoefficient: entropyCoefficient = value
+      case .temperatureCoefficient: temperatureCoefficient = value
+      case .temperatureTarget: temperatureTarget = value
+      case .highTemperature: highTemperature = value
+      case .lowTemperature: lowTemperature = value
+      case .samplesPerState: samplesPerState = try count(field, value)
+      case .epochs: epochs = try count(field, value)
+      case .clipLow: clipLow = value
+      case .clipHigh: clipHigh = value
+      case .dualClip: dualClip = value
+      case .grpoEpsilon: grpoEpsilon = value
+      }
+    }
+  }
+}

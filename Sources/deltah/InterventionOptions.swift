@@ -55,7 +55,8 @@ struct InterventionOptions: ParsableArguments {
   /// The settings that only the chosen intervention relates: ω_low < ω_high (clip-cov),
   /// w_min ≤ w_max (steer-linear), 0 < w_min ≤ 1 (steer-exp).
   func validate() throws {
-    let p = parameters, (lo, hi) = (p.steerMinimum, p.steerMaximum)
+    let p = EntropyIntervention.Parameters(settings: Dictionary(uniqueKeysWithValues: given.map { ($0.field, $0.value) }))
+    let (lo, hi) = (p.steerMinimum, p.steerMaximum)
     switch intervention {
     case .clipCov where p.covarianceLowerBound >= p.covarianceUpperBound:
       throw ValidationError("--cov-lower \(p.covarianceLowerBound) must be below --cov-upper \(p.covarianceUpperBound)")
@@ -65,30 +66,19 @@ struct InterventionOptions: ParsableArguments {
     }
   }
 
-  /// Each intervention setting with its flag and whether the flag was given.
-  var flags: [(field: EntropyIntervention.Parameters.Field, flag: String, given: Bool)] {
-    [
-      (.covarianceRatio, "--cov-ratio", covRatio != nil), (.covarianceLowerBound, "--cov-lower", covLower != nil),
-      (.covarianceUpperBound, "--cov-upper", covUpper != nil), (.klCoefficient, "--kl-coef", klCoef != nil),
-      (.klTimescale, "--kl-timescale", klTimescale != nil), (.sirenTopP, "--siren-top-p", sirenTopP != nil),
-      (.steerMinimum, "--steer-min", steerMin != nil), (.steerMaximum, "--steer-max", steerMax != nil),
-      (.entrocraftStartLower, "--entrocraft-start", entrocraftStart != nil), (.entrocraftStartUpper, "--entrocraft-start", entrocraftStart != nil),
-      (.entrocraftEndLower, "--entrocraft-end", entrocraftEnd != nil), (.entrocraftEndUpper, "--entrocraft-end", entrocraftEnd != nil),
-      (.forkingRatio, "--forking-ratio", forkingRatio != nil), (.polarityTarget, "--polarity-target", polarityTarget != nil),
-      (.polarityGain, "--polarity-gain", polarityGain != nil),
+  /// Each intervention setting given, with its flag and value (a setting not given keeps the
+  /// library default; a band gives its two ends).
+  var given: [(field: EntropyIntervention.Parameters.Field, flag: String, value: Double)] {
+    let table: [(EntropyIntervention.Parameters.Field, String, Double?)] = [
+      (.covarianceRatio, "--cov-ratio", covRatio), (.covarianceLowerBound, "--cov-lower", covLower),
+      (.covarianceUpperBound, "--cov-upper", covUpper), (.klCoefficient, "--kl-coef", klCoef),
+      (.klTimescale, "--kl-timescale", klTimescale), (.sirenTopP, "--siren-top-p", sirenTopP), (.steerMinimum, "--steer-min", steerMin),
+      (.steerMaximum, "--steer-max", steerMax), (.entrocraftStartLower, "--entrocraft-start", entrocraftStart?.lower),
+      (.entrocraftStartUpper, "--entrocraft-start", entrocraftStart?.upper), (.entrocraftEndLower, "--entrocraft-end", entrocraftEnd?.lower),
+      (.entrocraftEndUpper, "--entrocraft-end", entrocraftEnd?.upper), (.forkingRatio, "--forking-ratio", forkingRatio),
+      (.polarityTarget, "--polarity-target", polarityTarget), (.polarityGain, "--polarity-gain", polarityGain),
     ]
-  }
-
-  /// The intervention's settings: each flag given replaces the library default.
-  var parameters: EntropyIntervention.Parameters {
-    let d = Self.defaults
-    return EntropyIntervention.Parameters(
-      covarianceRatio: covRatio, covarianceLowerBound: covLower ?? d.covarianceLowerBound,
-      covarianceUpperBound: covUpper ?? d.covarianceUpperBound, klCoefficient: klCoef ?? d.klCoefficient,
-      klTimescale: klTimescale ?? d.klTimescale, sirenTopP: sirenTopP, steerMinimum: steerMin ?? d.steerMinimum,
-      steerMaximum: steerMax ?? d.steerMaximum, entrocraftStart: entrocraftStart.map { ($0.lower, $0.upper) } ?? d.entrocraftStart,
-      entrocraftEnd: entrocraftEnd.map { ($0.lower, $0.upper) } ?? d.entrocraftEnd, forkingRatio: forkingRatio ?? d.forkingRatio,
-      polarityTarget: polarityTarget, polarityGain: polarityGain ?? d.polarityGain)
+    return table.compactMap { field, flag, value in value.map { (field, flag, $0) } }
   }
 }
 

@@ -46,48 +46,22 @@ struct TrainingOptions: ParsableArguments {
   /// Trains and prints the run in the requested format; `problemSeed` is the seed the problem was
   /// drawn from (the sampling stream's default is `problemSeed + 1`).
   func train(_ problem: TabularProblem, problemSeed: UInt64, kind: DeltaHResultKind) throws {
-    let seed = sampleSeed ?? problemSeed &+ 1, scaling = scaling ?? .perState
-    let interventionParameters = intervention.parameters
-    let rule = try UpdateRule(
-      update.rule, parameters: update.parameters,
-      intervention: try EntropyIntervention(intervention.intervention, parameters: interventionParameters, totalSteps: steps))
-    let trainer = try TabularTrainer(
-      environment: problem.environment, initialLogits: problem.initialLogits, rule: rule, learningRate: lr,
-      scaling: scaling.scaling(discount: problem.environment.discount), seed: seed)
-    let run: TrainingRun
-    do { run = try trainer.run(steps: steps) } catch { throw namingFlags(error) }
-    let (settings, warnings) = recordedSettings(rule: rule, interventionParameters: interventionParameters, sampleSeed: seed)
-    let summary = RunSummary(
-      run: run, rule: update.rule, update: rule, intervention: intervention.intervention, learningRate: lr,
-      environment: problem.description, settings: settings, warnings: warnings)
+    let given = update.given.map { ($0.field.rawValue, $0.flag) } + intervention.given.map { ($0.field.rawValue, $0.flag) }
+    let configuration = TrainingConfiguration(
+      rule: update.rule, ruleSettings: Dictionary(uniqueKeysWithValues: update.given.map { ($0.field, $0.value) }),
+      intervention: intervention.intervention,
+      interventionSettings: Dictionary(uniqueKeysWithValues: intervention.given.map { ($0.field, $0.value) }), learningRate: lr,
+      steps: steps, scaling: scaling, sampleSeed: sampleSeed, trustTolerance: trust.value,
+      settingNames: Dictionary(given + [(TrainingSettings.CodingKeys.sampleSeed.rawValue, "--sample-seed")]) { first, _ in first })
+    let report: TrainingRunReport
+    do { report = try problem.train(configuration, problemSeed: problemSeed) } catch { throw namingFlags(error) }
+    let warnings = report.summary.warnings ?? []
     if csv {
-      print(run.csv(trustTolerance: trust.value, warnings: warnings))
+      print(report.run.csv(trustTolerance: trust.value, warnings: warnings))
       for w in warnings { OutputFile.writeStandardError("warning: \(w)\n") }
       return
     }
-    try output.print(TrainingRunReport(run: run, summary: summary, trustTolerance: trust.value), kind: kind, warnings: warnings) {
-      TextTable.trainingRun(run, summary: summary)
-    }
-  }
-
-  /// The settings of the run (values used, defaults, settings not read) and a warning for each
-  /// flag given that the run does not read.
-  private func recordedSettings(
-    rule: UpdateRule, interventionParameters: EntropyIntervention.Parameters, sampleSeed: UInt64
-  ) -> (TrainingSettings, [String]) {
-    let (ruleFlags, interventionFlags) = (update.flags, intervention.flags)
-    let settings = TrainingSettings(
-      rule: rule, givenRuleSettings: Set(ruleFlags.filter(\.given).map(\.field)),
-      intervention: intervention.intervention, interventionParameters: interventionParameters,
-      givenInterventionSettings: Set(interventionFlags.filter(\.given).map(\.field)), sampleSeed: sampleSeed,
-      sampleSeedIsDefault: self.sampleSeed == nil, scaling: scaling ?? .perState, scalingIsDefault: scaling == nil)
-    let notRead = Set(settings.notRead)
-    var flags = ruleFlags.map { ($0.field.rawValue, $0.flag) } + interventionFlags.map { ($0.field.rawValue, $0.flag) }
-    flags.append((TrainingSettings.CodingKeys.sampleSeed.rawValue, "--sample-seed"))
-    var named: [String] = []
-    for (name, flag) in flags where notRead.contains(name) && !named.contains(flag) { named.append(flag) }
-    let run = "rule \(update.rule.rawValue) with intervention \(intervention.intervention.rawValue)"
-    return (settings, named.map { "\($0) has no effect: the run (\(run)) does not read it" })
+    try output.print(report, kind: kind, warnings: warnings) { TextTable.trainingRun(report.run, summary: report.summary) }
   }
 
   /// The step-overflow error with the flag that sets η named; other errors as they are.

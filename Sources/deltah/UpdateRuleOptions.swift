@@ -44,25 +44,16 @@ struct UpdateRuleOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "GRPO std epsilon ≥ 0 (default: \(defaults.grpoEpsilon)).", transform: CheckedArgument.nonNegative)
   var grpoEpsilon: Double?
 
-  /// Each rule setting with its flag and whether the flag was given.
-  var flags: [(field: UpdateRule.Parameters.Field, flag: String, given: Bool)] {
-    [
-      (.entropyCoefficient, "--entropy-coef", entropyCoef != nil), (.temperatureCoefficient, "--temperature-coef", temperatureCoef != nil),
-      (.temperatureTarget, "--temperature-target", temperatureTarget != nil), (.highTemperature, "--t-high", tHigh != nil),
-      (.lowTemperature, "--t-low", tLow != nil), (.samplesPerState, "--samples", samples != nil), (.epochs, "--epochs", epochs != nil),
-      (.clipLow, "--clip-low", clipLow != nil), (.clipHigh, "--clip-high", clipHigh != nil), (.dualClip, "--dual-clip", dualClip != nil),
-      (.grpoEpsilon, "--grpo-epsilon", grpoEpsilon != nil),
+  /// Each rule setting given, with its flag and value (a setting not given keeps the library default).
+  var given: [(field: UpdateRule.Parameters.Field, flag: String, value: Double)] {
+    let table: [(UpdateRule.Parameters.Field, String, Double?)] = [
+      (.entropyCoefficient, "--entropy-coef", entropyCoef), (.temperatureCoefficient, "--temperature-coef", temperatureCoef),
+      (.temperatureTarget, "--temperature-target", temperatureTarget), (.highTemperature, "--t-high", tHigh),
+      (.lowTemperature, "--t-low", tLow), (.samplesPerState, "--samples", samples.map(Double.init)),
+      (.epochs, "--epochs", epochs.map(Double.init)), (.clipLow, "--clip-low", clipLow), (.clipHigh, "--clip-high", clipHigh),
+      (.dualClip, "--dual-clip", dualClip), (.grpoEpsilon, "--grpo-epsilon", grpoEpsilon),
     ]
-  }
-
-  /// The rule's settings: each flag given replaces the library default.
-  var parameters: UpdateRule.Parameters {
-    let d = Self.defaults
-    return UpdateRule.Parameters(
-      entropyCoefficient: entropyCoef, temperatureCoefficient: temperatureCoef,
-      temperatureTarget: temperatureTarget ?? d.temperatureTarget, highTemperature: tHigh ?? d.highTemperature,
-      lowTemperature: tLow ?? d.lowTemperature, samplesPerState: samples ?? d.samplesPerState, epochs: epochs,
-      clipLow: clipLow ?? d.clipLow, clipHigh: clipHigh ?? d.clipHigh, dualClip: dualClip, grpoEpsilon: grpoEpsilon ?? d.grpoEpsilon)
+    return table.compactMap { field, flag, value in value.map { (field, flag, $0) } }
   }
 }
 
