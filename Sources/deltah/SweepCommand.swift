@@ -73,19 +73,12 @@ struct SweepCommand: ParsableCommand {
       try ["sweep-entropy.svg", "sweep-reward.svg"].map { try OutputFile.member($0, ofFolder: folder, option: "--curves") }
     }
     if let figurePaths { try OutputFile.refuseOverwritingInputs(outputs: figurePaths, inputs: []) }
-    let (states, seed) = (problem.states, problem.seed)
-    let tabular = try mdp ? TabularProblem.randomMDP(states: states, actions: problem.actions, discount: gamma ?? 0.9, seed: seed) : problem.problem()
-    let sweep = InterventionSweep(
-      environment: tabular.environment, initialLogits: tabular.initialLogits, rules: rules.values,
-      interventions: try interventions.values.map { ($0.rawValue, try EntropyIntervention($0, totalSteps: steps)) },
-      seeds: (1...runs).map { seed + UInt64($0) }, steps: steps, learningRate: lr, samplesPerState: samples)
-    let cells = try sweep.run(threads: threads)
-    let environment = tabular.description
+    let tabular = try mdp ? TabularProblem.randomMDP(states: problem.states, actions: problem.actions, discount: gamma ?? 0.9, seed: problem.seed) : problem.problem()
     let report = try InterventionSweepReport(
-      cells: cells, environment: environment, learningRate: lr, steps: steps, samplesPerState: samples,
-      seeds: seed + 1...seed + UInt64(runs))
+      sweeping: tabular, rules: rules.values, interventions: interventions.values, seed: problem.seed, runs: runs, steps: steps,
+      learningRate: lr, samplesPerState: samples, threads: threads)
     if let figurePaths {
-      let curves = report.curves(caption: "Mean over \(runs) runs; \(environment), η = \(NumberFormatting.exact(lr)).")
+      let curves = report.curves(caption: "Mean over \(runs) runs; \(tabular.description), η = \(NumberFormatting.exact(lr)).")
       for (figure, path) in zip(curves, figurePaths) { try OutputFile.write(Array(figure.svg.utf8), to: path) }
     }
     if format == .json {
