@@ -3,7 +3,7 @@
 import ArgumentParser
 import DumpAnalysis
 
-/// Options shared by `analyze`, `whatif` and `report`: the temperature plus the batch settings.
+/// Options shared by `analyze` and `whatif`: the temperature plus the batch settings.
 struct AnalysisSettings: ParsableArguments {
   @Option(parsing: .unconditional, help: "Temperature T > 0 applied to the logits (default: the dump's metadata 'temperature', else 1).", transform: CheckedArgument.temperature)
   var temperature: Double?
@@ -18,13 +18,11 @@ struct AnalysisSettings: ParsableArguments {
 
   /// The dump pipeline's settings: T and η as given (nil: the dump's metadata) and the batch options.
   var pipeline: DumpAnalysisSettings {
-    var options = batch.options(over: AnalysisOptions())
-    options.clipping = clipping.settings
-    return DumpAnalysisSettings(temperature: temperature, learningRate: batch.lr, options: options)
+    DumpAnalysisSettings(temperature: temperature, learningRate: batch.lr, options: batch.options(over: clipping.analysisOptions))
   }
 }
 
-/// The batch settings of `analyze`, `merge` and `report` (no temperature: merge reads it from the
+/// The batch settings of `analyze`, `whatif` and `merge` (no temperature: merge reads it from the
 /// partials). Options are optional so that `merge` can tell a flag given from the value recorded
 /// in the partials.
 struct BatchSettings: ParsableArguments {

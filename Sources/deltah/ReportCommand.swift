@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import ArgumentParser
+import DumpAnalysis
 import LogitDumps
 import Reports
 
@@ -39,7 +40,13 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "Title of the --html page (default: DeltaH report).")
   var title: String?
 
-  @OptionGroup var settings: AnalysisSettings
+  @Option(parsing: .unconditional, help: "Dump inputs: temperature T > 0 (default: each dump's metadata 'temperature', else 1); also --compare's.", transform: CheckedArgument.temperature)
+  var temperature: Double?
+
+  @Option(parsing: .unconditional, help: "Dump inputs: η > 0 of the polarity split (default: the dump's metadata 'lr', else 1, with a warning).", transform: CheckedArgument.positive)
+  var lr: Double?
+
+  @OptionGroup var clipping: ClippingSettings
 
   func validate() throws {
     if inputs.isEmpty && comparePair.isEmpty { throw ValidationError("give dumps or deltah --json files, and/or --compare BEFORE AFTER") }
@@ -49,19 +56,11 @@ struct ReportCommand: ParsableCommand {
     if format != nil && html != nil && out == nil {
       throw ValidationError("--format sets the tables of standard output or --out; with --html alone no table is written in it: give --out DIR too")
     }
-    let batch = settings.batch
-    for (flag, given) in [
-      ("--kl-cov-ratio", batch.klCovRatio != nil), ("--clip-cov-ratio", batch.clipCovRatio != nil),
-      ("--clip-cov-bounds", batch.clipCovBounds != nil), ("--micro-batch", batch.microBatch != nil), ("--seed", batch.seed != nil),
-    ] where given {
-      throw ValidationError("\(flag) has no effect on report: no table or figure of a report shows a KL-Cov, Clip-Cov or micro-batch result (see deltah analyze)")
-    }
     // Dumps are analysed here; .json inputs (the same rule as RunReport's) are reported as computed.
     if !inputs.contains(where: { !$0.lowercased().hasSuffix(".json") }) {
-      let clipping = settings.clipping
       for (flag, given) in [
-        ("--lr", batch.lr != nil), ("--clip-low", clipping.clipLow != nil), ("--clip-high", clipping.clipHigh != nil),
-        ("--dual-clip", clipping.dualClip != nil), ("--temperature", settings.temperature != nil && comparePair.isEmpty),
+        ("--lr", lr != nil), ("--clip-low", clipping.clipLow != nil), ("--clip-high", clipping.clipHigh != nil),
+        ("--dual-clip", clipping.dualClip != nil), ("--temperature", temperature != nil && comparePair.isEmpty),
       ] where given {
         throw ValidationError("\(flag) has no effect on report without dump inputs: .json inputs are reported as they were computed\(comparePair.isEmpty ? "" : " and --compare reads only --temperature")")
       }
@@ -71,7 +70,8 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [html], inputs: inputs + comparePair + (linearized.map { [$0] } ?? []))
     let pair = comparePair.isEmpty ? nil : (comparePair[0], comparePair[1])
-    let report = try RunReport(title: title ?? "DeltaH report", inputs: inputs, compare: pair, settings: settings.pipeline, linearized: linearized)
+    let report = try RunReport(title: title ?? "DeltaH report", inputs: inputs, compare: pair, settings: DumpAnalysisSettings(temperature: temperature, learningRate: lr, options: clipping.analysisOptions),
+      linearized: linearized)
     let format = format ?? .markdown
     let written = try report.write(format: format, folder: out, folderOption: "--out", html: html)
     for w in report.warnings { OutputFile.writeStandardError("warning: \(w)\n") }
