@@ -141,8 +141,10 @@ def test_no_bare_catch_rewraps_an_error_as_a_string() -> None:
 #: A ratchet, not the goal: the architecture issue asks for under 1,000 lines; the tool was at
 #: 1,435 (its option declarations with their help texts are about 400 of them). Raised once, to
 #: 1,470, for validate() rules that refuse flags without effect and name them (the CLI's own job;
-#: no logic moved back). Lower it as the tool shrinks; raise it only for such rules, saying so.
-CLI_LINE_CEILING = 1_470
+#: no logic moved back); lowered to 1,425 when bandit/mdp training and the sweep moved behind one
+#: library call each and report stopped declaring options it refused. Lower it as the tool
+#: shrinks; raise it only for such rules, saying so.
+CLI_LINE_CEILING = 1_425
 
 
 def test_the_command_line_tool_is_thin() -> None:
