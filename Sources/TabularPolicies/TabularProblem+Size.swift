@@ -30,3 +30,26 @@ extension TabularProblem {
     }
   }
 }
+
+extension TabularProblem {
+  /// Refuses a sampled run whose sampled work is out of bounds, before it starts: each step
+  /// draws G samples in each of the S states and takes `epochs` passes over them, each sample's
+  /// gradient touching its state's K logits, so the work is T × S × K × G × epochs logit updates,
+  /// held to ``maximumLogitUpdates`` like an exact run's T × S × K (about half a minute of a
+  /// release build at the limit). Overflowing products are refused.
+  ///
+  /// - Throws: `TabularPolicyError` naming `samples_per_state × epochs × steps`.
+  /// - Complexity: O(1).
+  public static func checkSampledWork(states: Int, actions: Int, steps: Int, samplesPerState: Int, epochs: Int) throws(TabularPolicyError) {
+    var work = 1, overflow = false
+    for factor in [states, actions, steps, samplesPerState, epochs] where !overflow {
+      (work, overflow) = work.multipliedReportingOverflow(by: factor)
+    }
+    guard !overflow, work <= maximumLogitUpdates else {
+      throw TabularPolicyError(
+        argument: "samples_per_state × epochs × steps",
+        problem: "\(steps) steps × \(states) × \(actions) logits × G = \(samplesPerState) samples × \(epochs) epochs is too much "
+          + "work: at most \(maximumLogitUpdates) sampled logit updates; use fewer steps, samples or epochs, or a smaller problem")
+    }
+  }
+}

@@ -172,10 +172,16 @@ public final class TabularTrainer {
 
   /// Runs `steps` updates and summarises them.
   ///
-  /// - Throws: `TabularPolicyError` as ``advance()``.
+  /// - Throws: `TabularPolicyError` as ``advance()``, and before the first step for a sampled rule
+  ///   whose work is out of bounds (``TabularProblem/checkSampledWork(states:actions:steps:samplesPerState:epochs:)``).
   /// - Complexity: `steps` × ``advance()``.
   public func run(steps: Int) throws(TabularPolicyError) -> TrainingRun {
     try require(steps >= 1, "steps", "must be ≥ 1, got \(steps)")
+    if case .sampled(let s) = rule {
+      try TabularProblem.checkSampledWork(
+        states: environment.stateCount, actions: environment.actionCount, steps: steps, samplesPerState: s.samplesPerState,
+        epochs: s.epochs)
+    }
     var records: [StepRecord] = []
     records.reserveCapacity(steps)
     for _ in 0..<steps { records.append(try advance()) }

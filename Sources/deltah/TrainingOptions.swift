@@ -39,6 +39,9 @@ struct TrainingOptions: ParsableArguments {
     if kind != .none && !rule.isSampled {
       throw ValidationError("--intervention \(kind.rawValue) acts on sampled tokens; use --rule reinforce, grpo or ppo")
     }
+    if rule == .grpo || rule == .ppo, let g = update.samples, g < 2 {
+      throw ValidationError("--rule \(rule.rawValue) normalises advantages by the group's std: --samples must be at least 2, got \(g)")
+    }
     if rule.needsEntropyCoefficient && update.entropyCoef == nil { throw ValidationError("--rule \(rule.rawValue) needs --entropy-coef α") }
     if kind.needsTarget && intervention.polarityTarget == nil { throw ValidationError("--intervention polarity needs --polarity-target H* (> 0)") }
   }

@@ -30,6 +30,8 @@ struct TabularOptionDomainTests {
     (["--intervention", "forking", "--forking-ratio", "2"], "'2' is invalid for '--forking-ratio <forking-ratio>': must be in (0, 1]"),
     (["--intervention", "steer-linear", "--steer-min", "3"], "--steer-min 3.0 must not exceed --steer-max 1.2"),
     (["--intervention", "steer-exp", "--steer-min", "1.5"], "--steer-min 1.5 must be in (0, 1] for steer-exp"),
+    // Before: exit 1 in the library's words ("samplesPerState: GRPO needs G ≥ 2 …").
+    (["--samples", "1"], "--rule grpo normalises advantages by the group's std: --samples must be at least 2, got 1"),
     (["--intervention", "entrocraft", "--entrocraft-start", "0.7,0.6"], "'0.7,0.6' is invalid for '--entrocraft-start <entrocraft-start>': takes two finite numbers lower,upper with lower ≤ upper"),
   ])
   func outOfDomainSettingIsRefusedInOneLineNamingTheFlag(extra: [String], message: String) throws {

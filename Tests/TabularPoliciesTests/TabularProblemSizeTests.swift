@@ -32,6 +32,24 @@ struct TabularProblemSizeTests {
     #expect(error?.argument == "steps")
   }
 
+  /// A sampled run's work is T × S × K × G × epochs: at 2³⁰ it runs, above it (or on overflow) it
+  /// is refused before the first step. Before, `bandit --rule ppo --samples 1048576 --epochs 10000
+  /// --steps 10000000` on two arms passed every check and ran for days.
+  @Test func theSampledWorkOfARunIsBounded() throws {
+    try TabularProblem.checkSampledWork(states: 1, actions: 1 << 10, steps: 1 << 10, samplesPerState: 1 << 5, epochs: 1 << 5)
+    let over = #expect(throws: TabularPolicyError.self) {
+      try TabularProblem.checkSampledWork(states: 2, actions: 1 << 10, steps: 1 << 10, samplesPerState: 1 << 5, epochs: 1 << 5)
+    }
+    #expect(over?.argument == "samples_per_state × epochs × steps")
+    #expect(throws: TabularPolicyError.self) {
+      try TabularProblem.checkSampledWork(states: .max, actions: .max, steps: 2, samplesPerState: 2, epochs: 2)
+    }
+    let rule = try UpdateRule(.ppo, parameters: .init(samplesPerState: 1 << 20, epochs: 10_000))
+    let trainer = try TabularTrainer(environment: try ContextualBandit(rewards: [1, 0]), initialLogits: [[0, 0]], rule: rule, learningRate: 1)
+    let refused = #expect(throws: TabularPolicyError.self) { try trainer.run(steps: 10_000_000) }
+    #expect(refused?.argument == "samples_per_state × epochs × steps" && trainer.stepCount == 0)
+  }
+
   @Test func anMDPCountsSSquaredTimesKLogitsAndItsOwnLimits() throws {
     // 2048² × 1 = 2²² logits: at the limit as an MDP; 2049² × 1 is beyond it.
     try TabularProblem.checkSize(states: 2048, actions: 1, steps: 1, isMDP: true)
