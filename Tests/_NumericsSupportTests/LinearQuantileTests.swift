@@ -45,6 +45,21 @@ import _NumericsSupport
     #expect(zip(q, q.dropFirst()).allSatisfy { $0 <= $1 })
   }
 
+  /// |r| ≤ 1 although rounding takes the quotient past it: these two points gave 1.0000000000000002
+  /// (a sweep printed that Pearson), and deviations whose squared sums overflow or underflow gave
+  /// r = 0 or ±∞ instead of 1.
+  @Test func pearsonStaysInsideTheUnitIntervalAndSurvivesExtremeScales() throws {
+    let x = [0.0938595867742349, 0.02834747652200631], y = [0.8357651039198697, 0.43276706790505337]
+    #expect(try #require(pearsonCorrelationCoefficient(x, y)) == 1)
+    #expect(try #require(pearsonCorrelationCoefficient(x, y.map { -$0 })) == -1)
+    for scale in [1e200, 1e-200] {
+      let big = [1.0, 2, 4].map { $0 * scale }
+      #expect(abs(try #require(pearsonCorrelationCoefficient(big, [1, 2, 4])) - 1) <= 1e-15, "scale \(scale)")
+      // Pearson of (1, 3, 2, 4) and (1, 2, 3, 4) is 0.8 at any scale of either vector.
+      #expect(abs(try #require(pearsonCorrelationCoefficient([1.0, 3, 2, 4].map { $0 * scale }, [1, 2, 3, 4])) - 0.8) <= 1e-15)
+    }
+  }
+
   @Test func pearsonOfHandCases() throws {
     // r = 1 for an increasing affine image, −1 for a decreasing one, nil for a constant vector.
     #expect(try #require(pearsonCorrelationCoefficient([1, 2, 3], [5, 7, 9])) == 1)
