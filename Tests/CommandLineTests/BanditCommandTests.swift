@@ -100,7 +100,7 @@ struct BanditCommandTests {
     (["bandit", "--rewards", "1,nan"], "'1,nan' is invalid for '--rewards <rewards>': element 1 is nan; values must be finite"),
     (["bandit", "--arms", "5", "--lr", "-1"], "'-1' is invalid for '--lr <lr>': must be a finite number > 0"),
     (["bandit", "--arms", "5", "--rule", "pg", "--intervention", "kl-cov"], "--intervention kl-cov acts on sampled tokens; use --rule reinforce, grpo or ppo"),
-    (["bandit", "--arms", "5", "--rule", "grpo", "--samples", "1"], "GRPO needs G ≥ 2"),
+    (["bandit", "--arms", "5", "--rule", "grpo", "--samples", "1"], "--samples must be at least 2"),
     (["bandit", "--steps", "3"], "give --rewards"),
     (["mdp", "--gamma", "1"], "'1' is invalid for '--gamma <gamma>': must be in [0, 1)"),
     (["bandit", "--arms", "4", "--rule", "grpo", "--intervention", "polarity"], "--intervention polarity needs --polarity-target"),
