@@ -70,6 +70,27 @@ public func entropyChange(
     entropyBefore: policy.entropy, entropyAfter: after.entropy, firstOrder: first, secondOrder: second)
 }
 
+/// The entropy change from `policy` to `updated`, a policy over the same actions at the same
+/// temperature whose raw logits differ by Δz = z_updated − z: the exact H(updated) − H(policy)
+/// and the first- and second-order predictions of that Δz, as ``entropyChange(of:logitStep:)``
+/// gives them, without recomputing the updated policy (a trainer that applied its own step).
+///
+/// - Throws: `SoftmaxError` when the action counts or temperatures differ, or Δz is not finite.
+/// - Complexity: O(K).
+public func entropyChange(from policy: SoftmaxPolicy, to updated: SoftmaxPolicy) throws(SoftmaxError) -> EntropyChange {
+  guard updated.temperature == policy.temperature else {
+    throw .invalidArgument("the updated policy's temperature \(updated.temperature) differs from \(policy.temperature)")
+  }
+  guard updated.actionCount == policy.actionCount else {
+    throw .lengthMismatch(name: "updated policy", expected: policy.actionCount, actual: updated.actionCount)
+  }
+  let dx = try effectiveStep(policy, zip(updated.logits, policy.logits).map { $0 - $1 })
+  let first = -compensatedDot(policy.entropyDiscriminator, dx)
+  return EntropyChange(
+    entropyBefore: policy.entropy, entropyAfter: updated.entropy, firstOrder: first,
+    secondOrder: first + policy.entropySecondOrderTerm(dx))
+}
+
 /// Δx = Δz/T after validation.
 func effectiveStep(_ policy: SoftmaxPolicy, _ logitStep: [Double]) throws(SoftmaxError) -> [Double] {
   guard logitStep.count == policy.actionCount else {

@@ -45,6 +45,29 @@ public struct MultiStateEntropyChange: Sendable, Equatable {
     compensatedSum(zip(weights, states).lazy.map { $0 * $1[keyPath: value] })
   }
 
+  /// The policy-level change of per-state changes `states` (a trainer's own steps) under the
+  /// fixed state weights d(s), taken as given: a policy evaluation's discounted visitation sums
+  /// to 1 only up to the rounding of its linear solve, so the sum is not checked here.
+  ///
+  /// - Throws: `SoftmaxError` unless there is one weight per state, each finite and ≥ 0.
+  /// - Complexity: O(S).
+  public init(states: [EntropyChange], weights: [Double]) throws(SoftmaxError) {
+    guard states.count == weights.count, !states.isEmpty else {
+      throw .invalidArgument("need one weight per state: \(states.count) states, \(weights.count) weights")
+    }
+    guard weights.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+      throw .invalidArgument("state weights d(s) must be finite and non-negative")
+    }
+    self.states = states
+    self.weights = weights
+  }
+
+  private static func checkWeights(_ weights: [Double]) throws(SoftmaxError) {
+    guard weights.allSatisfy({ $0 >= 0 && $0.isFinite }), abs(compensatedSum(weights) - 1) <= 1e-12 else {
+      throw .invalidArgument("state weights d(s) must be non-negative and sum to 1, got sum \(compensatedSum(weights))")
+    }
+  }
+
   /// Applies `rule` at every state and measures the entropy change.
   ///
   /// - Parameters:
@@ -64,11 +87,7 @@ public struct MultiStateEntropyChange: Sendable, Equatable {
       throw .invalidArgument(
         "need one weight and one reward vector per state: \(policies.count) policies, \(weights.count) weights, \(rewards.count) reward vectors")
     }
-    guard weights.allSatisfy({ $0 >= 0 && $0.isFinite }),
-      abs(compensatedSum(weights) - 1) <= 1e-12
-    else {
-      throw .invalidArgument("state weights d(s) must be non-negative and sum to 1, got sum \(compensatedSum(weights))")
-    }
+    try Self.checkWeights(weights)
     var states: [EntropyChange] = []
     states.reserveCapacity(policies.count)
     for s in policies.indices {

@@ -127,22 +127,23 @@ public final class TabularTrainer {
     case .sampled(let s): outcome = try sampledStep(s, currentEntropy: h)
     }
     let weights = evaluation.stateWeights
-    var actual = 0.0, first = 0.0, second = 0.0, covPG = 0.0, covNPG = 0.0
+    var changes: [EntropyChange] = [], covPG = 0.0, covNPG = 0.0
+    changes.reserveCapacity(policies.count)
     for s in policies.indices {
-      let old = policies[s], new = outcome.policies[s]
-      let step = zip(new.logits, old.logits).map { $0 - $1 }
-      // Lemma 1 with the discriminator S = π ⊙ (log π + H) computed once per state:
-      //   −Cov_π(log π, v) = −Σ_a S_a v_a   (Σ_a S_a = 0), the same value firstOrderEntropyChange gives.
-      let disc = discriminators[s]
-      let a = advantages[s]
-      let f = -compensatedDot(disc, step)
-      let d = weights[s]
-      actual += d * (new.entropy - old.entropy)
-      first += d * f
-      second += d * (f + old.entropySecondOrderTerm(step))
+      // ΔH of the logit step the rule took, exact and to first (Lemma 1) and second order.
+      do { changes.append(try entropyChange(from: policies[s], to: outcome.policies[s])) } catch {
+        throw Self.stepFailure(error, state: s, step: stepCount)
+      }
+      let old = policies[s], disc = discriminators[s], a = advantages[s], d = weights[s]
       covPG += d * compensatedSum(a.indices.lazy.map { disc[$0] * old.probabilities[$0] * a[$0] })
       covNPG += d * compensatedDot(disc, a)
     }
+    // The policy-level figures weight the states by the visitation d(s) of the current step.
+    let change: MultiStateEntropyChange
+    do { change = try MultiStateEntropyChange(states: changes, weights: weights) } catch {
+      throw TabularPolicyError(argument: "stateWeights", cause: .softmax(error))
+    }
+    let (actual, first, second) = (change.actual, change.firstOrder, change.secondOrder)
     let newEvaluation = try environment.evaluate(outcome.policies)
     var visitation = 0.0
     for s in policies.indices where newEvaluation.stateWeights[s] != weights[s] {
@@ -168,6 +169,18 @@ public final class TabularTrainer {
     evaluation = newEvaluation
     stepCount += 1
     return record
+  }
+
+  /// The error of a step whose entropy change could not be measured: a logit step that is not
+  /// finite (z_new − z_old overflowed: η or a coefficient too large) is the step-size error;
+  /// others are kept as the cause.
+  static func stepFailure(_ error: SoftmaxError, state s: Int, step: Int) -> TabularPolicyError {
+    if case .nonFiniteInput = error {
+      return TabularPolicyError(
+        argument: TabularPolicyError.stepSizeArgument,
+        problem: "step \(step) overflowed Double (the logit step of state \(s) is not finite); lower the learning rate η or the coefficients")
+    }
+    return TabularPolicyError(argument: "logits[\(s)]", cause: .softmax(error))
   }
 
   /// Runs `steps` updates and summarises them.
