@@ -45,18 +45,17 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import cli as _cli
 from ._output import resolve_destination as _resolve_destination
+from ._temporary import temporary_folder as _temporary_folder, write_atomically as _write_atomically
 
 __all__ = ["analyze_run", "compare_run", "main", "DeltaHError", "PARTIAL_TARGET_BYTES"]
 
@@ -342,24 +341,13 @@ def _write_json_atomic(path: str, value: Any) -> None:
         path = _resolve_destination(path)
     except ValueError as error:
         raise DeltaHError(str(error)) from None
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".tmp-")
-    try:
-        with os.fdopen(fd, "w") as f:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
             json.dump(value, f, indent=2)
             f.write("\n")
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    _write_atomically(path, write)  # the temporary never survives, also on SIGTERM (deltah._temporary)
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,8 +375,7 @@ def _merge_task(binary: Optional[str], partials: List[str], merge_args: List[str
 def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict[str, Any]:
     """``deltah series`` over per-dump summaries (written to a private temporary folder, so it
     runs on any node): the step order, series warnings and covariance pairing of ``analyze``."""
-    folder = tempfile.mkdtemp(prefix="deltah-series-")
-    try:
+    with _temporary_folder("deltah-series-") as folder:  # removed also when the task is killed
         files = []
         for i, summary in enumerate(summaries):
             files.append(os.path.join(folder, f"{i:06d}.json"))
@@ -396,8 +383,6 @@ def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict
                 json.dump(summary, handle)
         stdout, _ = _run_binary(_find_binary(binary), ["series", *files, "--json"], 1)
         return json.loads(stdout)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _compare_task(binary: Optional[str], before: str, after: str, args: List[str]) -> Dict[str, Any]:
