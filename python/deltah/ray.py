@@ -46,6 +46,7 @@ import json
 import math
 import os
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -54,7 +55,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import cli as _cli
-from ._output import resolve_destination as _resolve_destination
+from ._output import file_kind as _file_kind, open_input as _open_input, resolve_destination as _resolve_destination
 from ._temporary import temporary_folder as _temporary_folder, write_atomically as _write_atomically
 
 __all__ = ["analyze_run", "compare_run", "main", "DeltaHError", "PARTIAL_TARGET_BYTES"]
@@ -173,18 +174,44 @@ def _sidecar(path: str) -> str:
     return os.path.join(folder, stem + ".metadata.json")
 
 
+def _check_dump(path: str) -> None:
+    """Refuse, before Ray starts, a dump that is missing or whose files are not regular files (a
+    FIFO would block the driver's reads forever): the dump file and its sidecar, or a folder's
+    ``.npy`` members and ``metadata.json``. Each error names the file and what it is."""
+    if not os.path.exists(path):
+        raise DeltaHError(f"{path}: no such dump")
+    if os.path.isdir(path):
+        members = glob.glob(os.path.join(glob.escape(path), "*.npy")) + [os.path.join(path, "metadata.json")]
+    else:
+        members = [path]
+    for member in members:
+        try:
+            mode = os.stat(member).st_mode
+        except FileNotFoundError:
+            continue  # a folder without metadata.json has no metadata
+        if not stat.S_ISREG(mode):
+            raise DeltaHError(f"{member}: is {_file_kind(mode)}, not a regular file")
+    if not os.path.isdir(path) and _dump_kind(path) in ("npy", "npz"):  # safetensors has no sidecar
+        try:
+            mode = os.stat(_sidecar(path)).st_mode
+        except FileNotFoundError:
+            return
+        if not stat.S_ISREG(mode):
+            raise DeltaHError(f"{_sidecar(path)}: is {_file_kind(mode)}, not a regular file")
+
+
 def _read_json_metadata(path: str) -> Dict[str, str]:
     """A metadata sidecar, numbers kept as their text (as the Swift reader keeps them)."""
     if not os.path.exists(path):
         return {}
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         data = json.loads(f.read().decode("utf-8"), parse_float=str, parse_int=str)
     return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
 
 
 def _safetensors_header(path: str) -> Tuple[Dict[str, Any], int]:
     """The JSON header of a safetensors file and the byte offset where its data begins."""
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         raw = f.read(8)
         if len(raw) != 8:
             raise ValueError("shorter than a safetensors header")
@@ -201,7 +228,7 @@ def _safetensors_header(path: str) -> Tuple[Dict[str, Any], int]:
 def _dump_kind(path: str) -> str:
     if os.path.isdir(path):
         return "folder"
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         head = f.read(6)
     if head == b"\x93NUMPY":
         return "npy"
@@ -262,7 +289,7 @@ def _dump_bytes(path: str) -> int:
 def _file_identity(path: str) -> List[Any]:
     st = os.stat(path)
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         h.update(f.read(1 << 16))  # the header and the first rows
         if st.st_size > (1 << 16):
             f.seek(max(1 << 16, st.st_size - (1 << 16)))
@@ -612,8 +639,7 @@ def analyze_run(
     option_args = _option_args(analyze_options, _ANALYZE_OPTIONS, "analyze_run")
     _check_count("shards_per_dump", shards_per_dump)
     for d in dumps:
-        if not os.path.exists(d):
-            raise DeltaHError(f"{d}: no such dump")
+        _check_dump(d)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_version(driver_binary) if driver_binary else "unknown"
     cluster = _connect(address, num_cpus)
@@ -840,8 +866,7 @@ def compare_run(
     args = [a for v in option_args.values() for a in v]
     for b, a in pairs:
         for d in (b, a):
-            if not os.path.exists(d):
-                raise DeltaHError(f"{d}: no such dump")
+            _check_dump(d)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_version(driver_binary) if driver_binary else "unknown"
     can_shard = _supports_compare_shards(driver_binary)
