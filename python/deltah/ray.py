@@ -200,6 +200,31 @@ def _check_dump(path: str) -> None:
             raise DeltaHError(f"{_sidecar(path)}: is {_file_kind(mode)}, not a regular file")
 
 
+def _refuse_outputs_that_are_inputs(outputs: Sequence[str], dumps: Sequence[str]) -> None:
+    """Refuse, before Ray starts, an output JSON file that is one of the dumps' files (the dump, its
+    sidecar, a folder's members), also through a link: it would be replaced. Named, as the binary
+    names an output that is an input."""
+    inputs: Dict[Tuple[int, int], str] = {}
+    for dump in dumps:
+        if os.path.isdir(dump):
+            members = glob.glob(os.path.join(glob.escape(dump), "*.npy")) + [os.path.join(dump, "metadata.json")]
+        else:
+            members = [dump, _sidecar(dump)]
+        for member in members:
+            try:
+                info = os.stat(member)
+            except OSError:
+                continue
+            inputs.setdefault((info.st_dev, info.st_ino), member)
+    for output in outputs:
+        try:
+            info = os.stat(output)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in inputs:
+            raise DeltaHError(f"{output}: is an input ({inputs[(info.st_dev, info.st_ino)]}); choose another output_dir")
+
+
 def _read_json_metadata(path: str) -> Dict[str, str]:
     """A metadata sidecar, numbers kept as their text (as the Swift reader keeps them)."""
     if not os.path.exists(path):
@@ -640,6 +665,9 @@ def analyze_run(
     _check_count("shards_per_dump", shards_per_dump)
     for d in dumps:
         _check_dump(d)
+    _refuse_outputs_that_are_inputs(
+        [os.path.join(output_dir, stem + ".json") for stem in _unique_stems(dumps)] + [os.path.join(output_dir, "series.json")],
+        dumps)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_version(driver_binary) if driver_binary else "unknown"
     cluster = _connect(address, num_cpus)
@@ -867,6 +895,9 @@ def compare_run(
     for b, a in pairs:
         for d in (b, a):
             _check_dump(d)
+    _refuse_outputs_that_are_inputs(
+        [os.path.join(output_dir, stem + ".compare.json") for stem in _unique_stems([a for _, a in pairs])]
+        + [os.path.join(output_dir, "pairs.json")], [d for pair in pairs for d in pair])
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_version(driver_binary) if driver_binary else "unknown"
     can_shard = _supports_compare_shards(driver_binary)

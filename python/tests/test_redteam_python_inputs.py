@@ -142,3 +142,32 @@ def test_a_safetensors_dump_is_not_refused_for_a_fifo_named_like_a_sidecar(tmp_p
     error = finishes(lambda: dray.analyze_run([str(tmp_path / "s.safetensors")], output_dir=str(tmp_path / "out"),
                                               binary=DELTAH, progress=False))
     assert isinstance(error, ImportError) and "deltah[ray]" in str(error)  # it got as far as starting Ray
+
+
+# -- deltah.ray never writes an output over an input ------------------------------------------------
+
+
+def test_ray_analyze_run_refuses_an_output_that_is_an_input_sidecar(tmp_path):
+    # Before: the summary of `a.metadata.safetensors` (out/a.metadata.json) replaced the sidecar of
+    # `a.npz` when the output folder was the dumps' folder.
+    export.save_npz(tmp_path / "a.npz", logits=np.zeros((2, 3), np.float32), token_ids=np.zeros(2, np.int64),
+                    advantages=np.ones(2), temperature=0.7)
+    small_dump(tmp_path / "a.metadata.safetensors")
+    sidecar = (tmp_path / "a.metadata.json").read_bytes()
+    with pytest.raises(dray.DeltaHError, match=r"a\.metadata\.json: is an input"):
+        dray.analyze_run([str(tmp_path / "a.npz"), str(tmp_path / "a.metadata.safetensors")],
+                         output_dir=str(tmp_path), progress=False)
+    assert (tmp_path / "a.metadata.json").read_bytes() == sidecar
+    assert not os.path.exists(tmp_path / "partials")
+
+
+def test_ray_compare_run_refuses_an_output_linked_to_an_input(tmp_path):
+    small_dump(tmp_path / "b.safetensors")
+    small_dump(tmp_path / "a.safetensors")
+    (tmp_path / "out").mkdir()
+    os.symlink(tmp_path / "b.safetensors", tmp_path / "out" / "a.compare.json")
+    before = (tmp_path / "b.safetensors").read_bytes()
+    with pytest.raises(dray.DeltaHError, match=r"a\.compare\.json: is an input"):
+        dray.compare_run([(str(tmp_path / "b.safetensors"), str(tmp_path / "a.safetensors"))],
+                         output_dir=str(tmp_path / "out"), progress=False)
+    assert (tmp_path / "b.safetensors").read_bytes() == before
