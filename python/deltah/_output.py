@@ -4,7 +4,8 @@ The ``deltah`` binary replaces only a regular file or a missing path; it writes 
 symbolic link to a regular file (the link stays, its target is replaced) and refuses a dangling
 link, a folder, a FIFO, a device or a socket, naming the path and what it is. The Python writers
 (:func:`deltah.export.save_dump`, ``save_npz``, the jvp dump and ``deltah.ray``'s JSON files)
-follow the same rules through :func:`resolve_destination`.
+follow the same rules through :func:`resolve_destination`. Their readers open input files through
+:func:`open_input`, which refuses what is not a regular file instead of blocking on a FIFO.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["resolve_destination", "file_kind"]
+__all__ = ["resolve_destination", "file_kind", "open_input"]
 
 
 def file_kind(mode: int) -> str:
@@ -74,3 +75,39 @@ def resolve_destination(path) -> str:
     if not stat.S_ISREG(info.st_mode):
         raise ValueError(f"{path}: is {file_kind(info.st_mode)}; only a regular file or a missing path can be an output")
     return destination
+
+
+def open_input(path):
+    """``open(path, "rb")`` for a regular file; anything else is refused without blocking.
+
+    The file is opened non-blocking (a FIFO with no writer would otherwise block ``open`` forever),
+    checked with ``fstat`` on the opened descriptor (no race with a rename), then set blocking.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An input file.
+
+    Returns
+    -------
+    io.BufferedReader
+
+    Raises
+    ------
+    ValueError
+        When ``path`` is a folder, a FIFO, a device or a socket (the message names the path and
+        what it is, as the binary does).
+    OSError
+        When it cannot be opened (``FileNotFoundError`` etc. name the path).
+    """
+    path = os.fspath(path)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path}: is {file_kind(info.st_mode)}, not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise

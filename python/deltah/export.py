@@ -40,7 +40,9 @@ Tensors outside the contract can be added with ``extra={name: array}`` (integers
 booleans as U8, floats as F32); DeltaH keeps them but does not analyse them.
 
 Files are written atomically (a temporary file beside the target, renamed over it) and get the
-permissions an ordinary ``open(path, "w")`` would: ``0o666`` minus the process umask. As with the
+permissions an ordinary ``open(path, "w")`` would: ``0o666`` minus the process umask. The temporary
+never survives: it is removed when the write fails and when SIGTERM, SIGHUP or SIGINT ends the
+process during the write (``deltah._temporary``; the process still dies of the signal). As with the
 ``deltah`` binary, only a regular file or a missing path is replaced; a symbolic link to a regular
 file is written through (the link stays); a folder, FIFO, device, socket or dangling link is
 refused.
@@ -56,12 +58,12 @@ import json
 import math
 import os
 import struct
-import tempfile
 from typing import Any, Mapping, Optional, Union
 
 import numpy as np
 
 from ._output import resolve_destination
+from ._temporary import current_umask, temporary_file, write_atomically
 
 __all__ = ["save_dump", "save_npz", "float32_to_bf16_bits", "bf16_bits_to_float32", "CONTRACT_FIELDS"]
 
@@ -342,20 +344,6 @@ def _integer_step(step) -> int:
     raise ValueError(f"step must be an integer, not {step!r}")
 
 
-def _current_umask() -> int:
-    """The process umask, read without changing it where Linux allows (``/proc/self/status``)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)  # elsewhere: the classic set-and-restore
-    os.umask(mask)
-    return mask
-
-
 def _write_safetensors(path, fields: dict, metadata: dict):
     """Serialise name → (dtype string, array) as safetensors.
 
@@ -396,21 +384,53 @@ def _atomic_write(path, write, destination=None):
 
     Only a regular file or a missing path is replaced; a symbolic link to a regular file is
     written through (its target replaced); anything else is refused (``_output.resolve_destination``,
-    the binary's rules). ``destination``: the already resolved path.
+    the binary's rules). ``destination``: the already resolved path. The temporary never survives
+    the call, also when the process is killed by SIGTERM, SIGHUP or SIGINT (``_temporary``).
     """
     path = resolve_destination(path) if destination is None else destination
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        write(tmp)
-        # mkstemp creates 0600; give the file the permissions open(path, "w") would have given it.
-        os.chmod(tmp, 0o666 & ~_current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, write)
+
+
+#: The sidecar that stands in while an npz and its sidecar are replaced: the Swift reader refuses
+#: it (a metadata value must be a string or a number), naming the sidecar and this key.
+_INTERRUPTED_SIDECAR = {"incomplete: the writer of this sidecar and its .npz was interrupted; write both again": None}
+
+
+def _replace_pair(npz_path: str, write_npz, json_path: str, write_json) -> None:
+    """Replace an ``.npz`` and its metadata sidecar so that no reader pairs one with the other's
+    old version.
+
+    Both files and a refusing stand-in sidecar (``_INTERRUPTED_SIDECAR``) are written as
+    temporaries first; nothing is renamed unless all three were written. Then, in this order:
+
+    1. the stand-in replaces the sidecar: (old npz, stand-in), refused by DeltaH;
+    2. the new npz replaces the npz: (new npz, stand-in), refused;
+    3. the new sidecar replaces the stand-in: (new npz, new sidecar).
+
+    A reader thus sees the old pair, the new pair, or a sidecar it refuses (naming it), never a
+    new npz with an old or missing sidecar. Temporaries never survive (``_temporary``); an
+    interruption after step 1 leaves the refused stand-in until the pair is written again.
+    """
+    npz_folder = os.path.dirname(os.path.abspath(npz_path))
+    json_folder = os.path.dirname(os.path.abspath(json_path))
+    npz_base, json_base = os.path.basename(npz_path), os.path.basename(json_path)
+    mode = 0o666 & ~current_umask()
+
+    def write_stand_in(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(_INTERRUPTED_SIDECAR, f)
+
+    with temporary_file(npz_folder, "." + npz_base + ".") as npz_tmp, \
+            temporary_file(json_folder, "." + json_base + ".") as json_tmp, \
+            temporary_file(json_folder, "." + json_base + ".") as stand_in:
+        write_npz(npz_tmp)
+        write_json(json_tmp)
+        write_stand_in(stand_in)
+        for tmp in (npz_tmp, json_tmp, stand_in):
+            os.chmod(tmp, mode)
+        os.replace(stand_in, json_path)
+        os.replace(npz_tmp, npz_path)
+        os.replace(json_tmp, json_path)
 
 
 def save_dump(
@@ -502,7 +522,11 @@ def save_npz(
     ----------
     path : str or os.PathLike
         Target ``.npz`` file; the sidecar is ``<path without extension>.metadata.json``. Both
-        destinations are checked before either file is written; each is replaced atomically.
+        destinations are checked before either file is written, and both files are written as
+        temporaries before either is renamed into place. The renames go through a stand-in
+        sidecar that DeltaH refuses, so a reader sees the old pair, the new pair, or (after an
+        interruption, until the pair is written again) a refused sidecar, never a new ``.npz``
+        with an old or missing sidecar (``_replace_pair``).
     logits, token_ids, advantages, mask, old_logprobs, logprobs, entropy, sequence_ids, group_ids,
     topk_logprobs, topk_ids, temperature, step, lr, logits_dtype, vocab_size
         As in :func:`save_dump` (``extra`` and ``metadata`` are safetensors-only).
@@ -546,5 +570,6 @@ def save_npz(
 
     # Both destinations are checked before either file is written.
     npz_path, json_path = resolve_destination(path), resolve_destination(stem + ".metadata.json")
-    _atomic_write(path, write_npz, npz_path)
-    _atomic_write(stem + ".metadata.json", write_json, json_path)
+    if os.path.realpath(npz_path) == os.path.realpath(json_path):
+        raise ValueError(f"{os.fspath(path)}: the .npz and its sidecar {stem}.metadata.json are the same file")
+    _replace_pair(npz_path, write_npz, json_path, write_json)

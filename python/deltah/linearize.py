@@ -33,15 +33,15 @@ torch is an optional extra (``pip install ./python[torch]``) and is imported laz
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os
-import struct
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import export as _export
+from . import per_token as _per_token
+from ._output import open_input
 
 __all__ = [
     "eager_twin",
@@ -507,25 +507,28 @@ def read_safetensors(path: str, skip: Sequence[str] = ()) -> Tuple[Dict[str, Tup
     """Read a safetensors file with numpy only: name → (dtype string, array) and the metadata.
 
     BF16 tensors are returned as their uint16 bits. Tensors named in ``skip`` are not read.
+    A path that is not a regular file (a FIFO, a folder, a device), a malformed header or a tensor
+    whose bytes do not fit its shape or the file raises a ``ValueError`` naming the file (and the
+    tensor).
     """
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        if n > 100_000_000:
-            raise ValueError(f"{path}: safetensors header of {n} bytes is implausible")
-        header = json.loads(f.read(n))
-        base = 8 + n
-        meta = header.pop("__metadata__", {}) or {}
-        tensors = {}
+    path = os.fspath(path)
+    header, base = _per_token._header(path)
+    meta = header.pop("__metadata__", {}) or {}
+    tensors = {}
+    with open_input(path) as f:
+        size = os.fstat(f.fileno()).st_size
         for name, info in header.items():
             if name in skip:
                 continue
-            dtype = info["dtype"]
+            dtype, shape, start, end = _per_token._entry(path, name, info)
             if dtype not in _ST_DTYPES:
                 raise ValueError(f"{path}: tensor {name!r} has unsupported dtype {dtype}")
-            start, end = info["data_offsets"]
+            count = int(np.prod(shape)) if shape else 1
+            if end - start != count * np.dtype(_ST_DTYPES[dtype]).itemsize or base + end > size:
+                raise ValueError(f"{path}: tensor {name!r} offsets {start}..{end} do not fit shape {shape} and the file")
             f.seek(base + start)
             raw = f.read(end - start)
-            arr = np.frombuffer(raw, dtype=np.dtype(_ST_DTYPES[dtype]).newbyteorder("<")).reshape(info["shape"])
+            arr = np.frombuffer(raw, dtype=np.dtype(_ST_DTYPES[dtype]).newbyteorder("<")).reshape(shape)
             tensors[name] = (dtype, arr.copy())
     return tensors, dict(meta)
 
@@ -562,6 +565,8 @@ def write_jvp_dump(
     """
     if isinstance(before, (str, os.PathLike)):
         before = os.fspath(before)
+        if _same_file(path, before):
+            raise ValueError(f"{os.fspath(path)}: is the before dump {before}, an input; write the jvp dump elsewhere")
         header_info = _safetensors_header(before)
         tensors, meta = read_safetensors(before, skip=("logits",))
         before_logits_shape = header_info.get("logits", {}).get("shape")
@@ -586,7 +591,13 @@ def write_jvp_dump(
     _export._atomic_write(path, lambda tmp: _export._write_safetensors(tmp, fields, meta))
 
 
+def _same_file(a, b) -> bool:
+    """Whether the paths name one file (through links too); False when either is missing."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def _safetensors_header(path: str) -> Dict[str, Any]:
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        return json.loads(f.read(n))
+    return _per_token._header(path)[0]

@@ -22,6 +22,8 @@ from typing import Any, Mapping, Optional, Union
 
 import numpy as np
 
+from ._output import open_input
+
 __all__ = ["load", "load_metadata", "to_dataframe"]
 
 _NUMPY = {
@@ -31,8 +33,8 @@ _NUMPY = {
 
 
 def _header(path: str) -> tuple[dict, int]:
-    size = os.path.getsize(path)
-    with open(path, "rb") as f:
+    with open_input(path) as f:
+        size = os.fstat(f.fileno()).st_size
         raw = f.read(8)
         if len(raw) != 8:
             raise ValueError(f"{path}: too short for a safetensors file ({size} bytes)")
@@ -97,14 +99,15 @@ def load(path: Union[str, "os.PathLike[str]"], names: Optional[list[str]] = None
     Raises
     ------
     ValueError
-        For a malformed file or an unknown tensor name or type, naming the file and tensor.
+        For a malformed file or an unknown tensor name or type, naming the file and tensor; for a
+        path that is not a regular file (a folder, FIFO, device), naming it and what it is.
     """
     path = os.fspath(path)
     header, start = _header(path)
-    size = os.path.getsize(path)
     wanted = list(header) if names is None else names
     out: dict[str, np.ndarray] = {}
-    with open(path, "rb") as f:
+    with open_input(path) as f:
+        size = os.fstat(f.fileno()).st_size
         for name in wanted:
             if name == "__metadata__":
                 continue

@@ -45,18 +45,18 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import socket
+import stat
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import cli as _cli
-from ._output import resolve_destination as _resolve_destination
+from ._output import file_kind as _file_kind, open_input as _open_input, resolve_destination as _resolve_destination
+from ._temporary import temporary_folder as _temporary_folder, write_atomically as _write_atomically
 
 __all__ = ["analyze_run", "compare_run", "main", "DeltaHError", "PARTIAL_TARGET_BYTES"]
 
@@ -174,18 +174,69 @@ def _sidecar(path: str) -> str:
     return os.path.join(folder, stem + ".metadata.json")
 
 
+def _check_dump(path: str) -> None:
+    """Refuse, before Ray starts, a dump that is missing or whose files are not regular files (a
+    FIFO would block the driver's reads forever): the dump file and its sidecar, or a folder's
+    ``.npy`` members and ``metadata.json``. Each error names the file and what it is."""
+    if not os.path.exists(path):
+        raise DeltaHError(f"{path}: no such dump")
+    if os.path.isdir(path):
+        members = glob.glob(os.path.join(glob.escape(path), "*.npy")) + [os.path.join(path, "metadata.json")]
+    else:
+        members = [path]
+    for member in members:
+        try:
+            mode = os.stat(member).st_mode
+        except FileNotFoundError:
+            continue  # a folder without metadata.json has no metadata
+        if not stat.S_ISREG(mode):
+            raise DeltaHError(f"{member}: is {_file_kind(mode)}, not a regular file")
+    if not os.path.isdir(path) and _dump_kind(path) in ("npy", "npz"):  # safetensors has no sidecar
+        try:
+            mode = os.stat(_sidecar(path)).st_mode
+        except FileNotFoundError:
+            return
+        if not stat.S_ISREG(mode):
+            raise DeltaHError(f"{_sidecar(path)}: is {_file_kind(mode)}, not a regular file")
+
+
+def _refuse_outputs_that_are_inputs(outputs: Sequence[str], dumps: Sequence[str]) -> None:
+    """Refuse, before Ray starts, an output JSON file that is one of the dumps' files (the dump, its
+    sidecar, a folder's members), also through a link: it would be replaced. Named, as the binary
+    names an output that is an input."""
+    inputs: Dict[Tuple[int, int], str] = {}
+    for dump in dumps:
+        if os.path.isdir(dump):
+            members = glob.glob(os.path.join(glob.escape(dump), "*.npy")) + [os.path.join(dump, "metadata.json")]
+        else:
+            members = [dump, _sidecar(dump)]
+        for member in members:
+            try:
+                info = os.stat(member)
+            except OSError:
+                continue
+            inputs.setdefault((info.st_dev, info.st_ino), member)
+    for output in outputs:
+        try:
+            info = os.stat(output)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in inputs:
+            raise DeltaHError(f"{output}: is an input ({inputs[(info.st_dev, info.st_ino)]}); choose another output_dir")
+
+
 def _read_json_metadata(path: str) -> Dict[str, str]:
     """A metadata sidecar, numbers kept as their text (as the Swift reader keeps them)."""
     if not os.path.exists(path):
         return {}
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         data = json.loads(f.read().decode("utf-8"), parse_float=str, parse_int=str)
     return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
 
 
 def _safetensors_header(path: str) -> Tuple[Dict[str, Any], int]:
     """The JSON header of a safetensors file and the byte offset where its data begins."""
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         raw = f.read(8)
         if len(raw) != 8:
             raise ValueError("shorter than a safetensors header")
@@ -202,7 +253,7 @@ def _safetensors_header(path: str) -> Tuple[Dict[str, Any], int]:
 def _dump_kind(path: str) -> str:
     if os.path.isdir(path):
         return "folder"
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         head = f.read(6)
     if head == b"\x93NUMPY":
         return "npy"
@@ -263,7 +314,7 @@ def _dump_bytes(path: str) -> int:
 def _file_identity(path: str) -> List[Any]:
     st = os.stat(path)
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with _open_input(path) as f:
         h.update(f.read(1 << 16))  # the header and the first rows
         if st.st_size > (1 << 16):
             f.seek(max(1 << 16, st.st_size - (1 << 16)))
@@ -342,24 +393,13 @@ def _write_json_atomic(path: str, value: Any) -> None:
         path = _resolve_destination(path)
     except ValueError as error:
         raise DeltaHError(str(error)) from None
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".tmp-")
-    try:
-        with os.fdopen(fd, "w") as f:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as f:
             json.dump(value, f, indent=2)
             f.write("\n")
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    _write_atomically(path, write)  # the temporary never survives, also on SIGTERM (deltah._temporary)
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,8 +427,7 @@ def _merge_task(binary: Optional[str], partials: List[str], merge_args: List[str
 def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict[str, Any]:
     """``deltah series`` over per-dump summaries (written to a private temporary folder, so it
     runs on any node): the step order, series warnings and covariance pairing of ``analyze``."""
-    folder = tempfile.mkdtemp(prefix="deltah-series-")
-    try:
+    with _temporary_folder("deltah-series-") as folder:  # removed also when the task is killed
         files = []
         for i, summary in enumerate(summaries):
             files.append(os.path.join(folder, f"{i:06d}.json"))
@@ -396,8 +435,6 @@ def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict
                 json.dump(summary, handle)
         stdout, _ = _run_binary(_find_binary(binary), ["series", *files, "--json"], 1)
         return json.loads(stdout)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _compare_task(binary: Optional[str], before: str, after: str, args: List[str]) -> Dict[str, Any]:
@@ -627,8 +664,10 @@ def analyze_run(
     option_args = _option_args(analyze_options, _ANALYZE_OPTIONS, "analyze_run")
     _check_count("shards_per_dump", shards_per_dump)
     for d in dumps:
-        if not os.path.exists(d):
-            raise DeltaHError(f"{d}: no such dump")
+        _check_dump(d)
+    _refuse_outputs_that_are_inputs(
+        [os.path.join(output_dir, stem + ".json") for stem in _unique_stems(dumps)] + [os.path.join(output_dir, "series.json")],
+        dumps)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_version(driver_binary) if driver_binary else "unknown"
     cluster = _connect(address, num_cpus)
@@ -855,8 +894,10 @@ def compare_run(
     args = [a for v in option_args.values() for a in v]
     for b, a in pairs:
         for d in (b, a):
-            if not os.path.exists(d):
-                raise DeltaHError(f"{d}: no such dump")
+            _check_dump(d)
+    _refuse_outputs_that_are_inputs(
+        [os.path.join(output_dir, stem + ".compare.json") for stem in _unique_stems([a for _, a in pairs])]
+        + [os.path.join(output_dir, "pairs.json")], [d for pair in pairs for d in pair])
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_version(driver_binary) if driver_binary else "unknown"
     can_shard = _supports_compare_shards(driver_binary)
