@@ -8,9 +8,11 @@ extension AnalysisPartial {
   /// ignored, impossible logged values), so the merged summary equals the unsharded one.
   /// `options.temperatureSource`, when nil, is derived as in ``BatchAnalysis/init(dump:table:options:)``.
   ///
-  /// - Throws: ``DumpError`` when a logged tensor cannot be read.
+  /// - Throws: ``DumpError`` when a setting is outside its domain (``AnalysisOptions/validate()``:
+  ///   such a partial is never written) or a logged tensor cannot be read.
   /// - Complexity: O(positions of the shard).
   public init(dump: LogitDump, table: PositionTable, options: AnalysisOptions, shard: (index: Int, count: Int)) throws(DumpError) {
+    do { try options.validate() } catch { throw DumpError(file: dump.path, setting: error) }
     var options = options
     if options.temperatureSource == nil { options.temperatureSource = BatchAnalysis.temperatureSource(of: dump, table: table) }
     var provenance = PartialProvenance(
