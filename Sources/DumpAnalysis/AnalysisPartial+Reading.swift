@@ -42,7 +42,7 @@ extension AnalysisPartial {
 
   /// The position table of a partial: positions inside the shape and strictly ascending, one
   /// element per position in every tensor, the non-finite counts in range, finite values at valid
-  /// positions.
+  /// positions, top-k tail masses in [0, 1].
   ///
   /// - Throws: ``DumpError`` naming the file and the tensor or metadata key at fault.
   /// - Complexity: O(N).
@@ -84,6 +84,9 @@ extension AnalysisPartial {
       nonFiniteExamples: examples)
     table.topKBounds = topKBounds
     try checkFiniteAtValidPositions(table, file: path)
+    if let tail = topKBounds?.tailMass, let i = tail.indices.first(where: { valid[$0] && !(tail[$0] >= 0 && tail[$0] <= 1) }) {
+      throw DumpError(file: path, tensor: "topk_tail_mass", problem: "value at position \(positions[i]) is \(tail[i]); a tail mass 1 − Σ_j p_j lies in [0, 1]")
+    }
     return table
   }
 

@@ -197,15 +197,19 @@ extension PositionTable {
   /// Top-k entropy bounds, when `topk_logprobs` is exported. V comes from the logits' last axis or
   /// the metadata key `vocab_size`. The `topk_ids` of valid positions (`valid[i]` for position
   /// `range.lowerBound + i`) must be distinct token ids in [0, V) (V when known): a repeated id
-  /// counts one token's probability twice in the bounds.
+  /// counts one token's probability twice in the bounds. The top-k probabilities of a valid
+  /// position must sum to at most 1 + ``TopKEntropyBounds/massTolerance(storedAs:k:)``: beyond
+  /// rounding, the row is no (sub-)distribution over the vocabulary and its "bounds" bound
+  /// nothing (a row of logits gives negative ones).
   static func topKBounds(dump: LogitDump, range: Range<Int>, valid: [Bool]) throws(DumpError) -> TopKEntropyBounds? {
     guard let tensor = dump[.topkLogprobs] else { return nil }
     let k = tensor.rowLength
     let all = try tensor.doubles()
     let vocabulary = dump.vocabularySize ?? dump.metadata["vocab_size"].flatMap { Int($0) }
     if let ids = dump[.topkIds] { try checkTopKIDs(ids, k: k, range: range, valid: valid, vocabulary: vocabulary) }
+    let tolerance = TopKEntropyBounds.massTolerance(storedAs: tensor.elementType, k: k)
     var lower: [Double] = [], upper: [Double] = [], tail: [Double] = []
-    for position in range {
+    for (i, position) in range.enumerated() {
       var head = 0.0, mass = 0.0
       for j in 0..<k {
         let l = all[position * k + j]
@@ -215,6 +219,11 @@ extension PositionTable {
         let p = Double.exp(l)
         if p > 0 { head -= p * l }
         mass += p
+      }
+      if valid[i], mass > 1 + tolerance {
+        throw DumpError(
+          file: tensor.file, tensor: "topk_logprobs",
+          problem: "the probabilities at position \(position) sum to \(mass), above 1 by more than the rounding tolerance of \(tensor.elementType) values (\(tolerance)); these are not natural-log probabilities normalised over the vocabulary (logits? log base 10?), and top-k entropy bounds from them would bound nothing")
       }
       let t = max(0, 1 - mass)
       let tailEntropy = t > 0 ? -t * Double.log(t) : 0
