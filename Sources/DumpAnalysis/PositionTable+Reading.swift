@@ -21,14 +21,17 @@ extension PositionTable {
   ///   - range: the flat positions to read (a shard); all by default.
   ///   - progress: called after each batch with (positions done, positions in range), from a
   ///     worker thread but never concurrently with itself.
-  /// - Throws: ``DumpError`` for unreadable data or a sampled token outside the vocabulary.
+  /// - Throws: ``DumpError`` for a range outside the dump's positions, an invalid T, unreadable
+  ///   data or a sampled token outside the vocabulary.
   /// - Complexity: O(|range| · V) kernel work, O(positions) memory.
   public init(
     dump: LogitDump, temperature: Double, range: Range<Int>? = nil,
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) {
     let range = range ?? 0..<dump.positionCount
-    precondition(range.lowerBound >= 0 && range.upperBound <= dump.positionCount, "position range outside the dump")
+    guard range.lowerBound >= 0, range.upperBound <= dump.positionCount else {
+      throw DumpError(file: dump.path, problem: "the position range \(range) is outside the dump's \(dump.positionCount) positions (0..<\(dump.positionCount))")
+    }
     guard temperature.isFinite, temperature > 0, (1 / temperature).isFinite else {
       throw DumpError(file: dump.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
     }
