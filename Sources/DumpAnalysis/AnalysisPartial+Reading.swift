@@ -8,8 +8,9 @@ extension AnalysisPartial {
   /// Checked (each failure a ``DumpError`` naming the file and, where one is at fault, the
   /// tensor or metadata key): the format; position shape of rank 1 or 2 with positive dimensions
   /// whose product fits in `Int`; positions strictly ascending inside the shape; every tensor one
-  /// element per position; T finite, > 0, with 1/T finite; η finite and > 0; every setting in its domain (``AnalysisOptions/validate()``);
-  /// counts ≥ 0 and ≤ the positions held; finite values at valid positions.
+  /// element per position; T finite, > 0, with 1/T finite; η finite and > 0; every setting in its
+  /// domain (``AnalysisOptions/validate()``); counts ≥ 0 and ≤ the positions held; finite values
+  /// at valid positions; top-k tail masses in [0, 1].
   ///
   /// - Throws: ``DumpError``.
   /// - Complexity: O(N).
