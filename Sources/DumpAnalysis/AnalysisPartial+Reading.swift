@@ -8,8 +8,9 @@ extension AnalysisPartial {
   /// Checked (each failure a ``DumpError`` naming the file and, where one is at fault, the
   /// tensor or metadata key): the format; position shape of rank 1 or 2 with positive dimensions
   /// whose product fits in `Int`; positions strictly ascending inside the shape; every tensor one
-  /// element per position; T finite, > 0, with 1/T finite; η finite; every setting in its range;
-  /// counts ≥ 0 and ≤ the positions held; finite values at valid positions.
+  /// element per position; T finite, > 0, with 1/T finite; η finite and > 0; every setting in its
+  /// domain (``AnalysisOptions/validate()``); counts ≥ 0 and ≤ the positions held; finite values
+  /// at valid positions; top-k tail masses in [0, 1].
   ///
   /// - Throws: ``DumpError``.
   /// - Complexity: O(N).
@@ -42,7 +43,7 @@ extension AnalysisPartial {
 
   /// The position table of a partial: positions inside the shape and strictly ascending, one
   /// element per position in every tensor, the non-finite counts in range, finite values at valid
-  /// positions.
+  /// positions, top-k tail masses in [0, 1].
   ///
   /// - Throws: ``DumpError`` naming the file and the tensor or metadata key at fault.
   /// - Complexity: O(N).
@@ -84,6 +85,9 @@ extension AnalysisPartial {
       nonFiniteExamples: examples)
     table.topKBounds = topKBounds
     try checkFiniteAtValidPositions(table, file: path)
+    if let tail = topKBounds?.tailMass, let i = tail.indices.first(where: { valid[$0] && !(tail[$0] >= 0 && tail[$0] <= 1) }) {
+      throw DumpError(file: path, tensor: "topk_tail_mass", problem: "value at position \(positions[i]) is \(tail[i]); a tail mass 1 − Σ_j p_j lies in [0, 1]")
+    }
     return table
   }
 
@@ -165,13 +169,19 @@ struct PartialMetadata {
     return v
   }
 
-  func bounds(_ key: String) throws(DumpError) -> AnalysisOptions.ClosedRangeBounds {
+  func bounds(_ key: String, strict: Bool = true) throws(DumpError) -> AnalysisOptions.ClosedRangeBounds {
     let parts = (values[key] ?? "").split(separator: ",").map { Double($0) }
-    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, lo < hi else {
-      throw fail(key, "= '\(values[key] ?? "")' is not two finite numbers lb < ub")
+    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, strict ? lo < hi : lo <= hi else {
+      throw fail(key, "= '\(values[key] ?? "")' is not two finite numbers lb \(strict ? "<" : "≤") ub")
     }
     return .init(lower: lo, upper: hi)
   }
+
+  /// The metadata key of each setting of ``AnalysisOptions`` a partial records.
+  static let settingKeys = [
+    "learningRate": "lr", "klCovRatio": "kl_cov_ratio", "clipCovRatio": "clip_cov_ratio",
+    "clipCovBounds": "clip_cov_bounds", "microBatch": "micro_batch", "steerWeightRange": "steer_weight_range",
+  ]
 
   /// The analysis options: η and its source, T's source, the ratios, bounds, micro-batch and seed.
   func options() throws(DumpError) -> AnalysisOptions {
@@ -186,13 +196,18 @@ struct PartialMetadata {
     options.klCovRatio = try ratio("kl_cov_ratio")
     options.clipCovRatio = try ratio("clip_cov_ratio")
     options.clipCovBounds = try bounds("clip_cov_bounds")
-    options.steerWeightRange = try bounds("steer_weight_range")
+    options.steerWeightRange = try bounds("steer_weight_range", strict: false)
     if let text = values["micro_batch"], !text.isEmpty {
       guard let mb = Int(text), mb >= 1 else { throw fail("micro_batch", "= '\(text)' is not an integer ≥ 1") }
       options.microBatch = mb
     }
     guard let seed = UInt64(values["seed"] ?? "") else { throw fail("seed", "= '\(values["seed"] ?? "")' is not an unsigned integer") }
     options.seed = seed
+    do {
+      try options.validate()
+    } catch {
+      throw fail(Self.settingKeys[error.setting], "= \(error.value) is outside its domain: \(error.problem)")
+    }
     return options
   }
 

@@ -44,10 +44,13 @@ public struct BatchAnalysis: Sendable {
   ///   - file: the dump's path, for the report.
   ///   - step: the training step, for the report.
   ///   - options: selection ratios, bounds, micro-batch size, seed, η.
-  /// - Throws: ``DumpError`` when no position is valid (an empty batch), or when η/T is so large
-  ///   that the polarity terms overflow Double (instead of printing NaN/inf sums).
+  /// - Throws: ``DumpError`` when a setting is outside its domain (``AnalysisOptions/validate()``,
+  ///   the ``AnalysisSettingError`` as its underlying error), when no position is valid (an empty
+  ///   batch), or when η/T is so large that the polarity terms overflow Double (instead of printing
+  ///   NaN/inf sums).
   /// - Complexity: O(N log N) in the number of positions.
   public init(table: PositionTable, file: String, step: Int?, options: AnalysisOptions) throws(DumpError) {
+    do { try options.validate() } catch { throw DumpError(file: file, setting: error) }
     self.table = table
     self.options = options
     let n = table.count

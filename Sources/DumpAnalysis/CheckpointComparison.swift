@@ -83,7 +83,7 @@ public struct CheckpointComparison: Sendable {
   /// shard, whose per-position arrays then hold only those positions).
   ///
   /// - Throws: ``DumpError`` when a dump has no logits, the logit shapes differ, T or 1/T is not
-  ///   finite, or both dumps store logits DEFLATE-compressed (one must be random-access to pair
+  ///   finite, `range` is outside the dump's positions, or both dumps store logits DEFLATE-compressed (one must be random-access to pair
   ///   rows; both, when their element types differ).
   /// - Complexity: O(N · V), two exponentials per element; memory O(chunk + N).
   public init(
@@ -101,6 +101,9 @@ public struct CheckpointComparison: Sendable {
     let elementType = try LogitElementType(logits: a)
     _ = try LogitElementType(logits: b)  // any pair of float types; mixed pairs decode to F64
     let n = before.positionCount
+    if let range, range.lowerBound < 0 || range.upperBound > n {
+      throw DumpError(file: before.path, problem: "the position range \(range) is outside the dump's \(n) positions (0..<\(n))")
+    }
     try PositionTable.requireMemory(dump: before, positions: n)
     let maskTensor = before[.mask] ?? after[.mask]
     var valid = try maskTensor?.bools() ?? Array(repeating: true, count: n)

@@ -133,13 +133,15 @@ extension DumpPipeline {
   ///   - after: the dump at the later checkpoint.
   ///   - settings: T, ε, the shard's range and the jvp dump.
   ///   - progress: called with (positions done, positions) while comparing.
-  /// - Throws: ``DumpError`` from the comparison, from opening the jvp dump or from the
-  ///   linearised comparison.
+  /// - Throws: ``DumpError`` for a setting outside its domain (``ComparisonSettings/validate()``,
+  ///   checked before anything is read, against the before dump), from the comparison, from
+  ///   opening the jvp dump or from the linearised comparison.
   /// - Complexity: O(N · V) for N positions of V logits (twice with a jvp dump), plus
   ///   O(N log N) for the trust radius.
   public static func compare(
     before: LogitDump, after: LogitDump, settings: ComparisonSettings, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) -> Comparison {
+    do { try settings.validate() } catch { throw DumpError(file: before.path, setting: error) }
     let comparison = try CheckpointComparison.comparing(
       before: before, after: after, temperature: settings.temperature, range: settings.range, progress: progress)
     let t = settings.temperature ?? before.temperature
@@ -158,12 +160,14 @@ extension DumpPipeline {
   /// Merges compare partials (``ComparisonPartial/init(merging:)``) and computes the trust radius
   /// at `trustTolerance`.
   ///
-  /// - Throws: ``DumpError`` when the partials do not belong to one comparison.
+  /// - Throws: ``DumpError`` when the partials do not belong to one comparison, or when
+  ///   `trustTolerance` is not finite and > 0 (against the first partial's path).
   /// - Complexity: O(N log N).
   public static func mergeComparison(
     _ partials: [ComparisonPartial], trustTolerance: Double
   ) throws(DumpError) -> (comparison: CheckpointComparison, result: ComparisonWithTrustRadius, coverage: ShardCoverage) {
     let c = try ComparisonPartial(merging: partials).comparison
+    do { try ComparisonSettings.checkTrustTolerance(trustTolerance) } catch { throw DumpError(file: partials[0].path, setting: error) }
     let result = ComparisonWithTrustRadius(summary: c.summary, trustRadius: c.trustRadius(tolerance: trustTolerance))
     return (c, result, ShardCoverage(covered: c.positions.count, expected: c.positionShape.reduce(1, *)))
   }

@@ -25,12 +25,14 @@ extension DumpPipeline {
   ///   - shard: index and count, recorded in the partial.
   ///   - range: the shard's flat positions (``PositionTable/shardRange(index:of:positionShape:)``).
   ///   - progress: called after each batch with (positions done, positions in range).
-  /// - Throws: ``DumpError`` from reading the tensors.
+  /// - Throws: ``DumpError`` for a setting outside its domain (``DumpAnalysisSettings/validate()``,
+  ///   checked before anything is read) or from reading the tensors.
   /// - Complexity: O(|range|·V) to read, for V logits per position.
   public static func partial(
     _ dump: LogitDump, settings: DumpAnalysisSettings, shard: (index: Int, count: Int), range: Range<Int>,
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) -> AnalysisPartial {
+    try validate(settings, file: dump.path)
     let table = try PositionTable(
       dump: dump, temperature: settings.temperature ?? dump.temperature, range: range, progress: progress)
     var partial = try AnalysisPartial(dump: dump, table: table, options: options(for: dump, settings: settings), shard: shard)

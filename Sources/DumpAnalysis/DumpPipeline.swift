@@ -53,17 +53,27 @@ public enum DumpPipeline {
   ///   - settings: temperature, η and batch options.
   ///   - range: only these positions (a shard), or nil for all.
   ///   - progress: called after each batch with (positions done, positions in range).
-  /// - Throws: ``DumpError`` from reading the tensors or from the analysis (an empty batch).
+  /// - Throws: ``DumpError`` for a setting outside its domain (``DumpAnalysisSettings/validate()``,
+  ///   checked before anything is read), from reading the tensors or from the analysis (an empty batch).
   /// - Complexity: O(N·V) to read plus O(N log N) to analyse, for N positions of V logits.
   public static func analyze(
     _ dump: LogitDump, settings: DumpAnalysisSettings, range: Range<Int>? = nil,
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) -> BatchAnalysis {
+    try validate(settings, file: dump.path)
     let table = try PositionTable(
       dump: dump, temperature: settings.temperature ?? dump.temperature, range: range, progress: progress)
     var analysis = try BatchAnalysis(dump: dump, table: table, options: options(for: dump, settings: settings))
     if let warning = temperatureOverrideWarning(settings.temperature, dump: dump) { analysis.summary.warnings.append(warning) }
     return analysis
+  }
+
+  /// Checks `settings` (``DumpAnalysisSettings/validate()``), reporting a setting outside its
+  /// domain as a ``DumpError`` against `file` (the dump the settings were to analyse).
+  ///
+  /// - Complexity: O(1).
+  static func validate(_ settings: DumpAnalysisSettings, file: String) throws(DumpError) {
+    do { try settings.validate() } catch { throw DumpError(file: file, setting: error) }
   }
 
   /// The warning for a temperature given for a dump without `logits` (T is applied only to logits:

@@ -145,10 +145,12 @@ extension DumpField {
 ///
 /// * an entropy below −1e-6 (H ≥ 0 always),
 /// * a log-probability (`logprobs`, `old_logprobs`) above +1e-6 (log π ≤ 0),
-/// * top-k probabilities Σ_j exp(topk_logprobs_j) above 1 + 1e-4.
+/// * top-k probabilities Σ_j exp(topk_logprobs_j) above 1 + τ (``TopKEntropyBounds/massTolerance(storedAs:k:)``;
+///   ``PositionTable`` refuses a dump with such a row, so this counts them only for a table read
+///   otherwise).
 ///
-/// The tolerances absorb float32 rounding of exact values (log π of a certain token can round to a
-/// few ulps above 0; k rounded probabilities can sum to 1 + k·6e-8); anything beyond them is a
+/// The tolerances absorb the rounding of exact values (log π of a certain token can round to a
+/// few ulps above 0; k rounded probabilities can sum slightly above 1); anything beyond them is a
 /// sign, unit or temperature bug in the export.
 public struct ImpossibleLoggedValues: Sendable, Equatable {
   public var negativeEntropies = 0
@@ -180,10 +182,11 @@ public struct ImpossibleLoggedValues: Sendable, Equatable {
     if let dump, let tensor = dump[.topkLogprobs] {
       let k = tensor.rowLength
       let all = try tensor.doubles()
+      let tolerance = TopKEntropyBounds.massTolerance(storedAs: tensor.elementType, k: k)
       for (slot, position) in table.positions.enumerated() where valid[slot] {
         var mass = 0.0
         for j in 0..<k { mass += Double.exp(all[position * k + j]) }
-        if mass > 1 + 1e-4 {
+        if mass > 1 + tolerance {
           topKRowsAboveOne += 1
           largestTopKMass = Swift.max(largestTopKMass, mass)
         }

@@ -21,14 +21,17 @@ extension PositionTable {
   ///   - range: the flat positions to read (a shard); all by default.
   ///   - progress: called after each batch with (positions done, positions in range), from a
   ///     worker thread but never concurrently with itself.
-  /// - Throws: ``DumpError`` for unreadable data or a sampled token outside the vocabulary.
+  /// - Throws: ``DumpError`` for a range outside the dump's positions, an invalid T, unreadable
+  ///   data or a sampled token outside the vocabulary.
   /// - Complexity: O(|range| · V) kernel work, O(positions) memory.
   public init(
     dump: LogitDump, temperature: Double, range: Range<Int>? = nil,
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(DumpError) {
     let range = range ?? 0..<dump.positionCount
-    precondition(range.lowerBound >= 0 && range.upperBound <= dump.positionCount, "position range outside the dump")
+    guard range.lowerBound >= 0, range.upperBound <= dump.positionCount else {
+      throw DumpError(file: dump.path, problem: "the position range \(range) is outside the dump's \(dump.positionCount) positions (0..<\(dump.positionCount))")
+    }
     guard temperature.isFinite, temperature > 0, (1 / temperature).isFinite else {
       throw DumpError(file: dump.path, problem: "temperature \(temperature) is invalid; it must be a finite number > 0")
     }
@@ -197,15 +200,19 @@ extension PositionTable {
   /// Top-k entropy bounds, when `topk_logprobs` is exported. V comes from the logits' last axis or
   /// the metadata key `vocab_size`. The `topk_ids` of valid positions (`valid[i]` for position
   /// `range.lowerBound + i`) must be distinct token ids in [0, V) (V when known): a repeated id
-  /// counts one token's probability twice in the bounds.
+  /// counts one token's probability twice in the bounds. The top-k probabilities of a valid
+  /// position must sum to at most 1 + ``TopKEntropyBounds/massTolerance(storedAs:k:)``: beyond
+  /// rounding, the row is no (sub-)distribution over the vocabulary and its "bounds" bound
+  /// nothing (a row of logits gives negative ones).
   static func topKBounds(dump: LogitDump, range: Range<Int>, valid: [Bool]) throws(DumpError) -> TopKEntropyBounds? {
     guard let tensor = dump[.topkLogprobs] else { return nil }
     let k = tensor.rowLength
     let all = try tensor.doubles()
     let vocabulary = dump.vocabularySize ?? dump.metadata["vocab_size"].flatMap { Int($0) }
     if let ids = dump[.topkIds] { try checkTopKIDs(ids, k: k, range: range, valid: valid, vocabulary: vocabulary) }
+    let tolerance = TopKEntropyBounds.massTolerance(storedAs: tensor.elementType, k: k)
     var lower: [Double] = [], upper: [Double] = [], tail: [Double] = []
-    for position in range {
+    for (i, position) in range.enumerated() {
       var head = 0.0, mass = 0.0
       for j in 0..<k {
         let l = all[position * k + j]
@@ -215,6 +222,11 @@ extension PositionTable {
         let p = Double.exp(l)
         if p > 0 { head -= p * l }
         mass += p
+      }
+      if valid[i], mass > 1 + tolerance {
+        throw DumpError(
+          file: tensor.file, tensor: "topk_logprobs",
+          problem: "the probabilities at position \(position) sum to \(mass), above 1 by more than the rounding tolerance of \(tensor.elementType) values (\(tolerance)); these are not natural-log probabilities normalised over the vocabulary (logits? log base 10?), and top-k entropy bounds from them would bound nothing")
       }
       let t = max(0, 1 - mass)
       let tailEntropy = t > 0 ? -t * Double.log(t) : 0

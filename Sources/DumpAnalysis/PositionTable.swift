@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import LogitDumps
+import RealModule
 
 /// Per-position quantities of one dump (or one shard of it), one array element per position, in
 /// the dump's flat row-major position order.
@@ -84,4 +85,28 @@ public struct TopKEntropyBounds: Sendable {
   public var tailMass: [Double]
   /// k.
   public var k: Int
+
+  /// How far above 1 the top-k probabilities Σ_j exp(l_j) of a row may sum from the rounding of
+  /// its stored log-probabilities l_j alone:
+  ///
+  ///     τ = max(10⁻⁴, 2·u·max(1, ln k))      u = 2⁻⁸ (BF16), 2⁻¹¹ (F16), 2⁻²⁴ (F32), 2⁻⁵³ (F64)
+  ///
+  /// A stored l̃_j = l_j(1 + δ_j), |δ_j| ≤ u, gives exp(l̃_j) ≤ p_j(1 + u|l_j| + O(u²)), so a true
+  /// sub-distribution (Σ p_j ≤ 1) stores at most 1 + u·Σ_j p_j|l_j| ≤ 1 + u·max(1, ln k); the
+  /// factor 2 covers the O(u²) term and the Double sum. The floor 10⁻⁴ is the error of a
+  /// log-softmax computed in F32 (absolute error ≈ 2⁻²⁴ per unit of |z/T|, for logits up to
+  /// |z/T| ≈ 10³) and then stored as F32 or widened to F64. BF16 with k = 20: τ = 0.0234; F16:
+  /// 0.00293; F32 and F64: 10⁻⁴.
+  ///
+  /// - Complexity: O(1).
+  public static func massTolerance(storedAs type: ElementType, k: Int) -> Double {
+    let u: Double =
+      switch type {
+      case .bf16: 0x1p-8
+      case .f16: 0x1p-11
+      case .f32: 0x1p-24
+      default: 0x1p-53
+      }
+    return Swift.max(1e-4, 2 * u * Swift.max(1, Double.log(Double(Swift.max(k, 1)))))
+  }
 }

@@ -35,13 +35,15 @@ extension DumpPipeline {
   ///   - settings: T, η and batch options (their clipping is ignored).
   ///   - whatIf: step, entropy history and the ppo-clip row's range.
   ///   - progress: for a stage ("analyzing PATH", "comparing"), its progress callback (or nil).
-  /// - Throws: ``DumpError`` when a dump cannot be read, lacks the polarity's tensors, or the two
-  ///   dumps cannot be compared.
+  /// - Throws: ``DumpError`` for a setting outside its domain (``DumpAnalysisSettings/validate()``,
+  ///   checked before anything is read), when a dump cannot be read, lacks the polarity's tensors,
+  ///   or the two dumps cannot be compared.
   /// - Complexity: O(N·V) to read (twice with `after`) plus O(R · N log N) for R interventions.
   public static func whatIf(
     _ path: String, after: String? = nil, settings: DumpAnalysisSettings, whatIf: WhatIfOptions,
     progress: (String) -> (@Sendable (Int, Int) -> Void)? = { _ in nil }
   ) throws(DumpError) -> WhatIfReport {
+    try validate(settings, file: path)
     let dump = try LogitDump(path: path)
     let temperature = settings.temperature ?? dump.temperature
     let table = try PositionTable(dump: dump, temperature: temperature, progress: progress("analyzing \(path)"))

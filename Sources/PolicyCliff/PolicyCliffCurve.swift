@@ -25,12 +25,16 @@ public struct PolicyCliffCurve: Sendable, Equatable {
   /// Runs the experiment on `count` log-spaced ε from `smallest` to `largest`, with argmax
   /// tolerance 0 (so an exact tie is a tie and any ε > 0 breaks it).
   ///
-  /// - Throws: ``PolicyCliffError`` for fewer than two actions, non-finite values, α ≤ 0 or γ ∉ [0, 1).
+  /// - Throws: ``PolicyCliffError`` for fewer than two actions, non-finite values, α ≤ 0, γ ∉ [0, 1),
+  ///   perturbation sizes not finite with 0 < smallest < largest, or count < 2.
   /// - Complexity: O(count · K).
   public init(values: [Double], alpha: Double, gamma: Double = 0, smallest: Double = 1e-4, largest: Double = 1, count: Int = 17) throws(PolicyCliffError) {
     guard values.count >= 2 else { throw .invalidArgument("the perturbation curve needs at least two actions") }
     guard gamma >= 0, gamma < 1 else { throw .invalidArgument("γ must be in [0, 1), got \(gamma)") }
-    precondition(smallest > 0 && largest > smallest && count >= 2)
+    guard smallest.isFinite, largest.isFinite, smallest > 0, largest > smallest else {
+      throw .invalidArgument("the perturbation sizes need finite 0 < smallest < largest, got \(smallest) and \(largest)")
+    }
+    guard count >= 2 else { throw .invalidArgument("the perturbation curve needs at least 2 sizes, got \(count)") }
     let stability = try SoftPolicyStability(values: values, alpha: alpha, gamma: gamma, tolerance: 0)
     // The action to raise: the second of a tie, else the runner-up.
     let order = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
