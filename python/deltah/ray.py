@@ -345,10 +345,13 @@ def _stem(path: str) -> str:
     return base
 
 
-def _unique_stems(paths: Sequence[str]) -> List[str]:
-    """One output name per input: the file stem, with a hash of the path where stems collide."""
+def _unique_stems(paths: Sequence[str], reserved: Sequence[str] = ()) -> List[str]:
+    """One output name per input: the file stem, with a hash of the path where stems collide with
+    each other or with a ``reserved`` name of the run's own outputs (``series`` of ``series.json``:
+    a dump ``series.safetensors`` would otherwise have its summary replaced by the series)."""
     stems = [_stem(p) for p in paths]
-    return [s if stems.count(s) == 1 else f"{s}-{_key(os.path.abspath(p))[:8]}" for s, p in zip(stems, paths)]
+    return [s if stems.count(s) == 1 and s not in reserved else f"{s}-{_key(os.path.abspath(p))[:8]}"
+            for s, p in zip(stems, paths)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -666,7 +669,7 @@ def analyze_run(
     for d in dumps:
         _check_dump(d)
     _refuse_outputs_that_are_inputs(
-        [os.path.join(output_dir, stem + ".json") for stem in _unique_stems(dumps)] + [os.path.join(output_dir, "series.json")],
+        [os.path.join(output_dir, stem + ".json") for stem in _unique_stems(dumps, ("series",))] + [os.path.join(output_dir, "series.json")],
         dumps)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_version(driver_binary) if driver_binary else "unknown"
@@ -686,7 +689,7 @@ def analyze_run(
         **({"runtime_env": runtime_env} if runtime_env else {}))
 
     plans = []
-    for path, stem in zip(dumps, _unique_stems(dumps)):
+    for path, stem in zip(dumps, _unique_stems(dumps, ("series",))):
         full = os.path.abspath(path)
         n = shards_per_dump or _auto_shards(_dump_bytes(full), _dump_rows(full), len(dumps), cluster.cpus, cpus_per_task)
         key = _key(_CACHE_VERSION, version, _dump_identity(full), temperature_args)

@@ -319,3 +319,15 @@ def test_relative_paths_are_labelled_as_given(run_dir, tmp_path, monkeypatch):
     got = dray.analyze_run(names, shards_per_dump=2, output_dir=str(tmp_path), progress=False)
     assert canon(got) == canon(deltah_json("analyze", *names))
     assert [s["file"] for s in got["steps"]] == names
+
+
+def test_a_dump_named_series_keeps_its_summary(tmp_path):
+    """Before: a dump `series.safetensors` wrote its summary to `series.json`, which the run's
+    series then replaced; its summary now goes under a hashed stem beside the series."""
+    dumps = [make_step(str(tmp_path / "series.safetensors"), 1, 1), make_step(str(tmp_path / "b.safetensors"), 2, 2)]
+    out = tmp_path / "out"
+    got = dray.analyze_run(dumps, output_dir=str(out), progress=False)
+    assert canon(json.load(open(out / "series.json"))) == canon(got)
+    summaries = [n for n in os.listdir(out) if n.startswith("series-") and n.endswith(".json")]
+    assert len(summaries) == 1
+    assert json.load(open(out / summaries[0]))["kind"] == "analyze"

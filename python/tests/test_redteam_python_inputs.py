@@ -171,3 +171,14 @@ def test_ray_compare_run_refuses_an_output_linked_to_an_input(tmp_path):
         dray.compare_run([(str(tmp_path / "b.safetensors"), str(tmp_path / "a.safetensors"))],
                          output_dir=str(tmp_path / "out"), progress=False)
     assert (tmp_path / "b.safetensors").read_bytes() == before
+
+
+def test_ray_output_stems_avoid_the_runs_own_names():
+    """A dump stem equal to a reserved output name (``series``) gets a hashed stem, as colliding
+    stems do; others keep their stem (pure function, no Ray needed)."""
+    from deltah import ray as dray
+
+    stems = dray._unique_stems(["/a/series.safetensors", "/b/step_1.npz"], ("series",))
+    assert stems[0].startswith("series-") and len(stems[0]) == len("series-") + 8
+    assert stems[1] == "step_1"
+    assert dray._unique_stems(["/a/series.safetensors"]) == ["series"]
