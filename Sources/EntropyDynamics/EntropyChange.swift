@@ -56,6 +56,16 @@ public func firstOrderEntropyChange(
 /// The first-order, second-order and exact entropy change of a raw-logit step Δz; see
 /// ``EntropyChange``.
 ///
+/// The policy after the step is formed from the shifted logits (z − z_top·1) + Δz, z_top the logit
+/// of the most probable action (z + Δz when the shift overflows): the same policy as softmax((z + Δz)/T), since softmax ignores
+/// constant shifts, but a step is not rounded away at the magnitude of z (with z = [1e300, 1e300],
+/// z + Δz = z in Double for any Δz of order 1).
+///
+/// The exact change is the difference H_after − H_before of two entropies, each accurate to a few
+/// ulps of H: its absolute error is about 1e-16·H, so for steps with |Δz/T| below ~1e-8 it carries
+/// few correct digits (at 1e-14 none) while the first- and second-order predictions keep their
+/// relative accuracy.
+///
 /// - Throws: `SoftmaxError` when Δz has the wrong length, a non-finite element, or the updated
 ///   logits overflow.
 /// - Complexity: O(K).
@@ -65,7 +75,12 @@ public func entropyChange(
   let dx = try effectiveStep(policy, logitStep)
   let first = -compensatedDot(policy.entropyDiscriminator, dx)
   let second = first + policy.entropySecondOrderTerm(dx)
-  let after = try policy.updated(byLogitStep: logitStep)
+  let top = policy.logits[policy.mostProbableAction]
+  let shifted = zip(policy.logits, logitStep).map { ($0 - top) + $1 }
+  // z − z_top can overflow where z/T did not (z = [1e308, −1e308], T = 10): then z + Δz as given.
+  let after = try shifted.allSatisfy(\.isFinite)
+    ? SoftmaxPolicy(logits: shifted, temperature: policy.temperature)
+    : policy.updated(byLogitStep: logitStep)
   return EntropyChange(
     entropyBefore: policy.entropy, entropyAfter: after.entropy, firstOrder: first, secondOrder: second)
 }

@@ -1,0 +1,53 @@
+// DeltaH — entropy change of softmax policies.
+
+import EntropyDynamics
+import RealModule
+import SoftmaxEntropy
+import Testing
+
+/// Edge cases of `deltah step` found by the theory red team, as library regressions.
+@Suite("Step edge cases: η = 0, tiny η, huge logits")
+struct TheoryEdgeCaseTests {
+  let z = [2.0, 1, 0, -1]
+  let r = [1.0, 0, 0, 0]
+
+  /// The trust radius in η is s* of the step at η = 1: η·s* was 0·∞ = NaN at η = 0 (printed with
+  /// exit 0) and ∞ at η = 1e-200 (the quadratic term of the step underflowed).
+  @Test(arguments: [0.0, 1e-200, 1e-3, 1.0, -1.0])
+  func trustRadiusIsTheUnitStepScale(lr: Double) throws {
+    let policy = try SoftmaxPolicy(logits: z)
+    let unit = try StepReport(policy: policy, step: .policyGradient(.policyGradient, rewards: r, learningRate: 1), trustTolerance: 0.1)
+    let report = try StepReport(policy: policy, step: .policyGradient(.policyGradient, rewards: r, learningRate: lr), trustTolerance: 0.1)
+    let radius = try #require(report.trustRadiusLR)
+    #expect(radius.isFinite && radius > 0)
+    #expect(radius == unit.trustScale)  // the same unit step, the same arithmetic
+    // docs/theory.md#trust-radius: PG η = 1 has s* = 0.9728 at ε = 0.1.
+    #expect(abs(radius - 0.9728324280525409) < 1e-12)
+    let token = try StepReport(policy: policy, step: .sampledToken(1, advantage: 1, learningRate: lr), trustTolerance: 0.1)
+    let tokenUnit = try StepReport(policy: policy, step: .sampledToken(1, advantage: 1, learningRate: 1), trustTolerance: 0.1)
+    #expect(token.trustRadiusLR == tokenUnit.trustScale)
+  }
+
+  /// For η ≠ 0 the radius is |η|·s* of the step itself (s* scales as 1/|η|); the two are computed
+  /// differently (unit step vs the η step), so they agree to rounding: 1e-13 relative.
+  @Test func trustRadiusEqualsEtaTimesScale() throws {
+    let policy = try SoftmaxPolicy(logits: z)
+    let report = try StepReport(policy: policy, step: .sampledToken(1, advantage: -1, learningRate: 0.3), trustTolerance: 0.1)
+    #expect(abs(report.trustRadiusLR! - 0.3 * report.trustScale) <= 1e-13 * report.trustRadiusLR!)
+  }
+
+  /// A step on huge tied logits is not rounded away: [1e300, 1e300] + [1, 0] is the policy
+  /// softmax([1, 0]) (1e300 + 1 = 1e300 in Double, which gave ΔH = 0).
+  @Test func stepOnHugeLogitsIsNotLost() throws {
+    let p = 1 / (1 + Double.exp(-1))
+    let expected = (-p * Double.log(p) - (1 - p) * Double.log(1 - p)) - Double.log(2)  // −0.1109440717
+    for offset in [0.0, 1e6, 1e300, -1e300] {
+      let policy = try SoftmaxPolicy(logits: [offset, offset])
+      let c = try entropyChange(of: policy, logitStep: [1, 0])
+      #expect(abs(c.actual - expected) < 1e-15, "offset \(offset): \(c.actual)")
+    }
+    // z − z_top overflows where z/T does not: falls back to z + Δz (ΔH = 0, both deterministic).
+    let wide = try SoftmaxPolicy(logits: [1e308, -1e308], temperature: 10)
+    #expect(try entropyChange(of: wide, logitStep: [1, 0]).actual == 0)
+  }
+}
