@@ -22,16 +22,26 @@ public struct EntropyChange: Sendable, Equatable {
   /// The first-order prediction plus ½ Δxᵀ(∇²H)Δx.
   public let secondOrder: Double
 
-  /// The exact change H_after − H_before.
-  @inlinable public var actual: Double { entropyAfter - entropyBefore }
+  /// The exact change H_after − H_before; for a small step (|Δxᵢ − Δx_top| ≤ 1) formed without
+  /// subtracting the two entropies (``SoftmaxPolicy/smallStepEntropyChange(policyLogitStep:)``), so
+  /// it can differ from `entropyAfter − entropyBefore` in the last bits.
+  public let actual: Double
 
   /// The second-order term ½ Δxᵀ(∇²H)Δx alone.
   @inlinable public var secondOrderTerm: Double { secondOrder - firstOrder }
 
-  /// Memberwise initialiser.
+  /// Memberwise initialiser; the actual change is entropyAfter − entropyBefore.
   public init(entropyBefore: Double, entropyAfter: Double, firstOrder: Double, secondOrder: Double) {
+    self.init(
+      entropyBefore: entropyBefore, entropyAfter: entropyAfter, actual: entropyAfter - entropyBefore,
+      firstOrder: firstOrder, secondOrder: secondOrder)
+  }
+
+  /// Memberwise initialiser with the actual change computed separately (to full relative accuracy).
+  public init(entropyBefore: Double, entropyAfter: Double, actual: Double, firstOrder: Double, secondOrder: Double) {
     self.entropyBefore = entropyBefore
     self.entropyAfter = entropyAfter
+    self.actual = actual
     self.firstOrder = firstOrder
     self.secondOrder = secondOrder
   }
@@ -61,10 +71,10 @@ public func firstOrderEntropyChange(
 /// constant shifts, but a step is not rounded away at the magnitude of z (with z = [1e300, 1e300],
 /// z + Δz = z in Double for any Δz of order 1).
 ///
-/// The exact change is the difference H_after − H_before of two entropies, each accurate to a few
-/// ulps of H: its absolute error is about 1e-16·H, so for steps with |Δz/T| below ~1e-8 it carries
-/// few correct digits (at 1e-14 none) while the first- and second-order predictions keep their
-/// relative accuracy.
+/// The exact change of a small step (|Δxᵢ − Δx_top| ≤ 1) is formed without subtracting two entropies
+/// (``SoftmaxPolicy/smallStepEntropyChange(policyLogitStep:)``): H_after − H_before has an absolute
+/// error of about 1e-16·H, which left no correct digit at |Δx| ~ 1e-14. Larger steps take the
+/// difference.
 ///
 /// - Throws: `SoftmaxError` when Δz has the wrong length, a non-finite element, or the updated
 ///   logits overflow.
@@ -81,8 +91,9 @@ public func entropyChange(
   let after = try shifted.allSatisfy(\.isFinite)
     ? SoftmaxPolicy(logits: shifted, temperature: policy.temperature)
     : policy.updated(byLogitStep: logitStep)
+  let actual = policy.smallStepEntropyChange(policyLogitStep: dx) ?? (after.entropy - policy.entropy)
   return EntropyChange(
-    entropyBefore: policy.entropy, entropyAfter: after.entropy, firstOrder: first, secondOrder: second)
+    entropyBefore: policy.entropy, entropyAfter: after.entropy, actual: actual, firstOrder: first, secondOrder: second)
 }
 
 /// Δx = Δz/T after validation.

@@ -51,3 +51,23 @@ struct TheoryEdgeCaseTests {
     #expect(try entropyChange(of: wide, logitStep: [1, 0]).actual == 0)
   }
 }
+
+/// `entropyChange(...).actual` (and so `deltah step`'s delta_actual) of a tiny step: it was the
+/// difference of two entropies, 1.110e-15 for Δz = [0, 1e-14, 0, 0] on z = [2, 1, 0, −1] where the
+/// change is 1.1670096810837708e-15 (mpmath, 60 digits); now 1e-13 relative.
+@Suite("Actual ΔH of tiny steps")
+struct TinyStepActualTests {
+  @Test(arguments: [1e-8, 1e-12, 1e-14, 1e-300])
+  func actualAgreesWithTheFirstOrder(size: Double) throws {
+    let policy = try SoftmaxPolicy(logits: [2, 1, 0, -1])
+    let c = try entropyChange(of: policy, logitStep: [0, size, 0, 0])
+    // The second-order term is ~1e-1·size² relative to the first order.
+    #expect(abs(c.actual - c.firstOrder) <= (1e-13 + size) * abs(c.firstOrder), "\(c.actual) vs \(c.firstOrder)")
+    #expect(c.actual > 0)
+  }
+
+  @Test func actualMatchesHighPrecisionAt1em14() throws {
+    let c = try entropyChange(of: try SoftmaxPolicy(logits: [2, 1, 0, -1]), logitStep: [0, 1e-14, 0, 0])
+    #expect(abs(c.actual - 1.1670096810837708095e-15) <= 1e-13 * 1.17e-15)
+  }
+}
