@@ -41,4 +41,21 @@ struct TheoryRedTeamCommandTests {
     #expect(!r.standardOutput.lowercased().contains("nan"))
     #expect(r.standardError.contains("Double's range"), "\(r.standardError)")
   }
+
+  /// `deltah report` of a valid one-action `cliff --json` failed with "the perturbation curve
+  /// needs at least two actions"; it now tabulates the cliff's quantities with a warning.
+  @Test func reportOfAOneActionCliff() throws {
+    let cliff = try runDeltaH(["cliff", "--rewards", "5", "--alpha", "0.1", "--json"])
+    #expect(cliff.status == 0, "\(cliff.standardError)")
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("deltah-cliff1-\(UUID().uuidString).json").path
+    try cliff.standardOutput.write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    for format in ["markdown", "json"] {
+      let r = try runDeltaH(["report", path, "--format", format])
+      #expect(r.status == 0, "\(r.standardError)")
+      #expect(r.standardOutput.contains("one action") && r.standardError.contains("one action"), "\(r.standardOutput)")
+    }
+    let md = try runDeltaH(["report", path, "--format", "markdown"]).standardOutput
+    #expect(md.contains("| ties | 1 |") && md.contains("| margin | inf |"), "\(md)")
+  }
 }
