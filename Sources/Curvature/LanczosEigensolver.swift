@@ -2,6 +2,7 @@
 
 import DenseLinearAlgebra
 import GSLSupport
+import RealModule
 
 /// Extremal eigenpairs of a symmetric operator by the Lanczos iteration with full
 /// reorthogonalisation, using only products y = A x.
@@ -131,7 +132,9 @@ public struct LanczosEigensolver: Sendable {
       }
       alpha.append(a)
       // ‖A q_j‖ ≥ (α_j² + β_j²)^½ (before the reorthogonalisation trimmed w): a lower bound on ‖A‖.
-      normEstimate = max(normEstimate, (a * a + b * b).squareRoot())
+      // hypot, not the square root of the squares: those underflow for ‖A‖ < 1e-154 (the Fisher
+      // matrix of a policy with π_top = 1 − 1e-300), which read as A = 0.
+      normEstimate = max(normEstimate, Double.hypot(a, b))
       if normEstimate == 0 {
         // A q₀ = 0 for a Gaussian q₀: A = 0 with probability one; every eigenvalue is 0.
         return LanczosResult(
