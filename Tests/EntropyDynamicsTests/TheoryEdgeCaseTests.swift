@@ -36,6 +36,20 @@ struct TheoryEdgeCaseTests {
     #expect(abs(report.trustRadiusLR! - 0.3 * report.trustScale) <= 1e-13 * report.trustRadiusLR!)
   }
 
+  /// Rewards spanning more than Double's range: the advantages overflowed and `step` reported
+  /// "logit step[0] is -nan", naming the wrong input. The rewards are named now.
+  @Test func overflowingRewardsAreNamed() throws {
+    let policy = try SoftmaxPolicy(logits: z)
+    #expect(throws: SoftmaxError.self) { try policy.advantages([1e308, 0, 0, -1e308]) }
+    do {
+      _ = try StepReport(policy: policy, step: .policyGradient(.naturalPolicyGradient, rewards: [1e308, 0, 0, -1e308], learningRate: 1), trustTolerance: 0.1)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.description.contains("rewards") && !error.description.contains("nan"), "\(error)")
+    }
+    #expect(try policy.advantages([1e300, 0, 0, -1e300]).allSatisfy(\.isFinite))
+  }
+
   /// A step on huge tied logits is not rounded away: [1e300, 1e300] + [1, 0] is the policy
   /// softmax([1, 0]) (1e300 + 1 = 1e300 in Double, which gave ΔH = 0).
   @Test func stepOnHugeLogitsIsNotLost() throws {
