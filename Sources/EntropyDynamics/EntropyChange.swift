@@ -60,7 +60,7 @@ public func firstOrderEntropyChange(
   of policy: SoftmaxPolicy, logitStep: [Double]
 ) throws(SoftmaxError) -> Double {
   let dx = try effectiveStep(policy, logitStep)
-  return -compensatedDot(policy.entropyDiscriminator, dx)
+  return 0 - compensatedDot(policy.entropyDiscriminator, dx)  // 0 − x: no change is 0, not −0
 }
 
 /// The first-order, second-order and exact entropy change of a raw-logit step Δz; see
@@ -83,7 +83,7 @@ public func entropyChange(
   of policy: SoftmaxPolicy, logitStep: [Double]
 ) throws(SoftmaxError) -> EntropyChange {
   let dx = try effectiveStep(policy, logitStep)
-  let first = -compensatedDot(policy.entropyDiscriminator, dx)
+  let first = 0 - compensatedDot(policy.entropyDiscriminator, dx)  // 0 − x: no change is 0, not −0
   let second = first + policy.entropySecondOrderTerm(dx)
   let top = policy.logits[policy.mostProbableAction]
   let shifted = zip(policy.logits, logitStep).map { ($0 - top) + $1 }

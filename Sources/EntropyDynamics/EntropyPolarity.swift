@@ -83,7 +83,7 @@ public struct EntropyPolarity: Sendable, Equatable {
     self.discriminator = s
     self.expectedDiscriminator = es
     self.stepSize = alpha
-    self.sampledTerm = -scale * s
+    self.sampledTerm = 0 - scale * s  // 0 − x: a zero term is 0, not −0
     self.correctionTerm = scale * es
   }
 

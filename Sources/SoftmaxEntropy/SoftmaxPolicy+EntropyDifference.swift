@@ -33,7 +33,7 @@ extension SoftmaxPolicy {
     let linear = compensatedSum(
       (0..<actionCount).lazy.map { p[$0] * Double.expMinusOne(r[$0]) * (self.logProbabilities[$0] + h) })
     let divergence = compensatedSum((0..<actionCount).lazy.map { p[$0] * relativeEntropyIntegrand(r[$0]) })
-    let change = -linear - divergence
+    let change = 0 - linear - divergence  // 0 − x: no change is 0, not −0
     return change.isFinite ? change : nil
   }
 }

@@ -50,6 +50,19 @@ struct TheoryEdgeCaseTests {
     #expect(try policy.advantages([1e300, 0, 0, -1e300]).allSatisfy(\.isFinite))
   }
 
+  /// A zero change is +0, not −0 (`step --logits 0 --delta 1` printed "delta_first_order" : -0,
+  /// and the token rule "sampled_term" : -0).
+  @Test func zeroChangesHaveNoNegativeSign() throws {
+    let one = try SoftmaxPolicy(logits: [5])
+    let c = try entropyChange(of: one, logitStep: [1])
+    for v in [c.firstOrder, c.secondOrder, c.actual] { #expect(v == 0 && v.sign == .plus, "\(c)") }
+    let uniform = try SoftmaxPolicy(logits: [1, 1, 1])
+    let t = try StepReport(policy: uniform, step: .sampledToken(0, advantage: 1, learningRate: 1), trustTolerance: 0.1)
+    for v in [t.deltaFirstOrder, t.sampledTerm!, t.polarity!] { #expect(v == 0 && v.sign == .plus, "\(t)") }
+    let pg = try PolicyGradientRule.policyGradient.firstOrderEntropyChange(of: one, advantages: [0], learningRate: 1)
+    #expect(pg == 0 && pg.sign == .plus)
+  }
+
   /// A step on huge tied logits is not rounded away: [1e300, 1e300] + [1, 0] is the policy
   /// softmax([1, 0]) (1e300 + 1 = 1e300 in Double, which gave ΔH = 0).
   @Test func stepOnHugeLogitsIsNotLost() throws {
