@@ -67,9 +67,9 @@ public func firstOrderEntropyChange(
 /// ``EntropyChange``.
 ///
 /// The policy after the step is formed from the shifted logits (z − z_top·1) + Δz, z_top the logit
-/// of the most probable action (z + Δz when the shift overflows): the same policy as softmax((z + Δz)/T), since softmax ignores
-/// constant shifts, but a step is not rounded away at the magnitude of z (with z = [1e300, 1e300],
-/// z + Δz = z in Double for any Δz of order 1).
+/// of the most probable action (z + Δz when the shift overflows): the same policy as
+/// softmax((z + Δz)/T), since softmax ignores constant shifts, but a step is not rounded away at
+/// the magnitude of z (with z = [1e300, 1e300], z + Δz = z in Double for any Δz of order 1).
 ///
 /// The exact change of a small step (|Δxᵢ − Δx_top| ≤ 1) is formed without subtracting two entropies
 /// (``SoftmaxPolicy/smallStepEntropyChange(policyLogitStep:)``): H_after − H_before has an absolute

@@ -53,24 +53,24 @@ extension StepReport {
     }
     let change = try entropyChange(of: policy, logitStep: logitStep)
     let scale = try EntropyDynamics.trustScale(of: policy, logitStep: logitStep, tolerance: trustTolerance)
-    // The radius in η is s* of the step at η = 1 (s* scales as 1/|η|, so this is |η|·s*), which is
-    // defined at η = 0 (where η·s* would be 0·∞ = NaN) and survives a tiny η whose step's quadratic
-    // term underflows (where s* would read ∞).
+    // The radius in η is s*(d) for the step d at η = 1 (s* scales as 1/|c| under d → c·d, so this
+    // is |η|·s*), defined at η = 0 (where η·s* would be 0·∞ = NaN) and not lost when a tiny η makes
+    // the step's quadratic term underflow (where s* would read ∞). It is evaluated on d/‖d‖∞ and
+    // divided by ‖d‖∞, so a huge d does not overflow the two terms either.
+    let unitStep: [Double]?
+    switch step {
+    case .logitStep: unitStep = nil
+    case .policyGradient(let gradientRule, let rewards, _):
+      unitStep = try gradientRule.logitStep(for: policy, rewards: rewards, learningRate: 1)
+    case .sampledToken(let token, let advantage, _):
+      unitStep = try EntropyPolarity(policy: policy, token: token, advantage: advantage, learningRate: 1).logitStep(for: policy)
+    }
     var radius: Double? = nil
-    if let learningRate {
-      let unitStep: [Double]?
-      switch step {
-      case .logitStep: unitStep = nil
-      case .policyGradient(let gradientRule, let rewards, _):
-        unitStep = try gradientRule.logitStep(for: policy, rewards: rewards, learningRate: 1)
-      case .sampledToken(let token, let advantage, _):
-        unitStep = try EntropyPolarity(policy: policy, token: token, advantage: advantage, learningRate: 1).logitStep(for: policy)
-      }
-      if let unitStep, let s = try? EntropyDynamics.trustScale(of: policy, logitStep: unitStep, tolerance: trustTolerance), !s.isNaN {
-        radius = s
-      } else {
-        radius = abs(learningRate) * scale  // the unit step overflows; then η ≠ 0
-      }
+    if let unitStep {
+      let size = unitStep.map(abs).max() ?? 0
+      radius = size == 0
+        ? .infinity
+        : try EntropyDynamics.trustScale(of: policy, logitStep: unitStep.map { $0 / size }, tolerance: trustTolerance) / size
     }
     self.init(
       rule: rule, temperature: policy.temperature, entropy: change.entropyBefore, entropyAfter: change.entropyAfter,

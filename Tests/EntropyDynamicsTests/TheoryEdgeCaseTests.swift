@@ -20,12 +20,25 @@ struct TheoryEdgeCaseTests {
     let report = try StepReport(policy: policy, step: .policyGradient(.policyGradient, rewards: r, learningRate: lr), trustTolerance: 0.1)
     let radius = try #require(report.trustRadiusLR)
     #expect(radius.isFinite && radius > 0)
-    #expect(radius == unit.trustScale)  // the same unit step, the same arithmetic
+    // s* of the step at η = 1 (evaluated on d/‖d‖∞, so equal to rounding: 1e-14 relative).
+    #expect(abs(radius - unit.trustScale) <= 1e-14 * radius)
     // docs/theory.md#trust-radius: PG η = 1 has s* = 0.9728 at ε = 0.1.
     #expect(abs(radius - 0.9728324280525409) < 1e-12)
     let token = try StepReport(policy: policy, step: .sampledToken(1, advantage: 1, learningRate: lr), trustTolerance: 0.1)
     let tokenUnit = try StepReport(policy: policy, step: .sampledToken(1, advantage: 1, learningRate: 1), trustTolerance: 0.1)
-    #expect(token.trustRadiusLR == tokenUnit.trustScale)
+    #expect(abs(token.trustRadiusLR! - tokenUnit.trustScale) <= 1e-14 * tokenUnit.trustScale)
+  }
+
+  /// A huge advantage: the unit step's terms would overflow; the radius is still a number (not NaN)
+  /// at η = 0, and it scales as 1/|A| (s*(A·d₁) = s*(d₁)/|A|).
+  @Test func trustRadiusOfAHugeAdvantage() throws {
+    let policy = try SoftmaxPolicy(logits: z)
+    let huge = try StepReport(policy: policy, step: .sampledToken(1, advantage: 1e306, learningRate: 0), trustTolerance: 0.1)
+    let one = try StepReport(policy: policy, step: .sampledToken(1, advantage: 1, learningRate: 1), trustTolerance: 0.1)
+    let r = try #require(huge.trustRadiusLR)
+    #expect(abs(r * 1e306 - one.trustScale) <= 1e-14 * one.trustScale, "\(r)")
+    let zero = try StepReport(policy: policy, step: .sampledToken(1, advantage: 0, learningRate: 0), trustTolerance: 0.1)
+    #expect(zero.trustRadiusLR == .infinity)
   }
 
   /// For η ≠ 0 the radius is |η|·s* of the step itself (s* scales as 1/|η|); the two are computed
