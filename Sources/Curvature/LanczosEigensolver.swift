@@ -2,6 +2,7 @@
 
 import DenseLinearAlgebra
 import GSLSupport
+import RealModule
 
 /// Extremal eigenpairs of a symmetric operator by the Lanczos iteration with full
 /// reorthogonalisation, using only products y = A x.
@@ -32,10 +33,14 @@ import GSLSupport
 ///
 /// **Breakdown and multiplicity.** When β_j ≤ 1e-12·‖T‖ the basis spans an invariant subspace; the
 /// iteration restarts from a new seeded random vector orthogonalised against Q (β_j = 0) and runs at
-/// least k more steps before testing convergence again. This finds every eigenvalue once the Krylov
-/// space is exhausted; before that, single-vector Lanczos finds one copy of an eigenvalue of
-/// multiplicity > 1 (exact ties in π produce those): use the dense solver (``DenseSpectrum``) for
-/// such inputs at small K.
+/// least k more steps before testing convergence again, except at a further breakdown. The first
+/// invariant subspace of a random start holds one copy of every distinct eigenvalue and each restart
+/// at most one more, so once k blocks have broken down the Ritz values (exact there) contain each
+/// eigenvalue min(multiplicity, k) times and the selection is accepted: an operator with few distinct
+/// eigenvalues (a uniform policy, a peak over a flat tail) is settled in O(k + distinct) steps.
+/// Without breakdowns, single-vector Lanczos finds one copy of an eigenvalue of multiplicity > 1
+/// (exact ties in π produce those): use the dense solver (``DenseSpectrum``) for such inputs at
+/// small K.
 ///
 /// The start vector is Gaussian from GSL's mt19937 with `seed`, so results are reproducible bit for
 /// bit. The basis is stored contiguously and reorthogonalised with BLAS `dgemv`; the operator writes
@@ -127,7 +132,9 @@ public struct LanczosEigensolver: Sendable {
       }
       alpha.append(a)
       // ‖A q_j‖ ≥ (α_j² + β_j²)^½ (before the reorthogonalisation trimmed w): a lower bound on ‖A‖.
-      normEstimate = max(normEstimate, (a * a + b * b).squareRoot())
+      // hypot, not the square root of the squares: those underflow for ‖A‖ < 1e-154 (the Fisher
+      // matrix of a policy with π_top = 1 − 1e-300), which read as A = 0.
+      normEstimate = max(normEstimate, Double.hypot(a, b))
       if normEstimate == 0 {
         // A q₀ = 0 for a Gaussian q₀: A = 0 with probability one; every eigenvalue is 0.
         return LanczosResult(
@@ -139,7 +146,13 @@ public struct LanczosEigensolver: Sendable {
       let exhausted = m == n
       let breakdown = !exhausted && b <= 1e-12 * max(normEstimate, .leastNormalMagnitude)
 
-      if exhausted || (!breakdown && m >= testFrom && (m <= 60 || m % 3 == 0 || m == limit)) {
+      // At a breakdown the Ritz pairs are exact (residual β_j ≈ 0). With a random start the first
+      // invariant subspace holds one copy of every distinct eigenvalue, and each restart adds at most
+      // one more copy; after k blocks every eigenvalue is present min(multiplicity, k) times, so the
+      // k selected ones are right. Operators with few distinct eigenvalues (a uniform policy, a
+      // peak over a flat tail) break down at every step and are settled here.
+      let settledByBreakdown = breakdown && restarts + 1 >= k
+      if exhausted || settledByBreakdown || (!breakdown && m >= testFrom && (m <= 60 || m % 3 == 0 || m == limit)) {
         let ritz: (eigenvalues: [Double], eigenvectors: Matrix?)
         do {
           ritz = try tridiagonalEigensystem(diagonal: alpha, offDiagonal: beta, computeEigenvectors: true)

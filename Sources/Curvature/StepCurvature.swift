@@ -41,7 +41,12 @@ public struct StepCurvature: Sendable, Equatable {
     let d = before.centred(delta)
     let p = before.probabilities
     localKL = 0.5 * compensatedSum((0..<d.count).lazy.map { p[$0] * d[$0] * d[$0] })
-    exactKL = Double.log(onePlus: compensatedSum((0..<d.count).lazy.map { p[$0] * expm1MinusIdentity(d[$0]) }))
+    // πᵢφ(dᵢ) as e^(log πᵢ + dᵢ) − πᵢ(1 + dᵢ) for dᵢ > 1 (no cancellation there): a πᵢ that
+    // underflowed to 0 with dᵢ > 709 made 0·φ(dᵢ) = 0·∞ = NaN although e^(log πᵢ + dᵢ) is finite.
+    let l = before.logProbabilities
+    exactKL = Double.log(onePlus: compensatedSum((0..<d.count).lazy.map { i in
+      d[i] > 1 ? Double.exp(l[i] + d[i]) - p[i] * (1 + d[i]) : p[i] * expm1MinusIdentity(d[i])
+    }))
   }
 
   /// (localKL − exactKL) / exactKL, the relative error of the quadratic approximation (0 when

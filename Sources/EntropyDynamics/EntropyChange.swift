@@ -22,16 +22,26 @@ public struct EntropyChange: Sendable, Equatable {
   /// The first-order prediction plus ½ Δxᵀ(∇²H)Δx.
   public let secondOrder: Double
 
-  /// The exact change H_after − H_before.
-  @inlinable public var actual: Double { entropyAfter - entropyBefore }
+  /// The exact change H_after − H_before; for a small step (|Δxᵢ − Δx_top| ≤ 1) formed without
+  /// subtracting the two entropies (``SoftmaxPolicy/smallStepEntropyChange(policyLogitStep:)``), so
+  /// it can differ from `entropyAfter − entropyBefore` in the last bits.
+  public let actual: Double
 
   /// The second-order term ½ Δxᵀ(∇²H)Δx alone.
   @inlinable public var secondOrderTerm: Double { secondOrder - firstOrder }
 
-  /// Memberwise initialiser.
+  /// Memberwise initialiser; the actual change is entropyAfter − entropyBefore.
   public init(entropyBefore: Double, entropyAfter: Double, firstOrder: Double, secondOrder: Double) {
+    self.init(
+      entropyBefore: entropyBefore, entropyAfter: entropyAfter, actual: entropyAfter - entropyBefore,
+      firstOrder: firstOrder, secondOrder: secondOrder)
+  }
+
+  /// Memberwise initialiser with the actual change computed separately (to full relative accuracy).
+  public init(entropyBefore: Double, entropyAfter: Double, actual: Double, firstOrder: Double, secondOrder: Double) {
     self.entropyBefore = entropyBefore
     self.entropyAfter = entropyAfter
+    self.actual = actual
     self.firstOrder = firstOrder
     self.secondOrder = secondOrder
   }
@@ -50,11 +60,21 @@ public func firstOrderEntropyChange(
   of policy: SoftmaxPolicy, logitStep: [Double]
 ) throws(SoftmaxError) -> Double {
   let dx = try effectiveStep(policy, logitStep)
-  return -compensatedDot(policy.entropyDiscriminator, dx)
+  return 0 - compensatedDot(policy.entropyDiscriminator, dx)  // 0 − x: no change is 0, not −0
 }
 
 /// The first-order, second-order and exact entropy change of a raw-logit step Δz; see
 /// ``EntropyChange``.
+///
+/// The policy after the step is formed from the shifted logits (z − z_top·1) + Δz, z_top the logit
+/// of the most probable action (z + Δz when the shift overflows): the same policy as
+/// softmax((z + Δz)/T), since softmax ignores constant shifts, but a step is not rounded away at
+/// the magnitude of z (with z = [1e300, 1e300], z + Δz = z in Double for any Δz of order 1).
+///
+/// The exact change of a small step (|Δxᵢ − Δx_top| ≤ 1) is formed without subtracting two entropies
+/// (``SoftmaxPolicy/smallStepEntropyChange(policyLogitStep:)``): H_after − H_before has an absolute
+/// error of about 1e-16·H, which left no correct digit at |Δx| ~ 1e-14. Larger steps take the
+/// difference.
 ///
 /// - Throws: `SoftmaxError` when Δz has the wrong length, a non-finite element, or the updated
 ///   logits overflow.
@@ -63,11 +83,17 @@ public func entropyChange(
   of policy: SoftmaxPolicy, logitStep: [Double]
 ) throws(SoftmaxError) -> EntropyChange {
   let dx = try effectiveStep(policy, logitStep)
-  let first = -compensatedDot(policy.entropyDiscriminator, dx)
+  let first = 0 - compensatedDot(policy.entropyDiscriminator, dx)  // 0 − x: no change is 0, not −0
   let second = first + policy.entropySecondOrderTerm(dx)
-  let after = try policy.updated(byLogitStep: logitStep)
+  let top = policy.logits[policy.mostProbableAction]
+  let shifted = zip(policy.logits, logitStep).map { ($0 - top) + $1 }
+  // z − z_top can overflow where z/T did not (z = [1e308, −1e308], T = 10): then z + Δz as given.
+  let after = try shifted.allSatisfy(\.isFinite)
+    ? SoftmaxPolicy(logits: shifted, temperature: policy.temperature)
+    : policy.updated(byLogitStep: logitStep)
+  let actual = policy.smallStepEntropyChange(policyLogitStep: dx) ?? (after.entropy - policy.entropy)
   return EntropyChange(
-    entropyBefore: policy.entropy, entropyAfter: after.entropy, firstOrder: first, secondOrder: second)
+    entropyBefore: policy.entropy, entropyAfter: after.entropy, actual: actual, firstOrder: first, secondOrder: second)
 }
 
 /// The entropy change from `policy` to `updated`, a policy over the same actions at the same

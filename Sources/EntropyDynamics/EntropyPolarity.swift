@@ -42,7 +42,9 @@ public struct EntropyPolarity: Sendable, Equatable {
   /// π_k > e^(−H), equivalently S_k > 0 (raising z_k alone would lower the entropy).
   @inlinable public var isAboveThreshold: Bool { logProbability > -entropy }
 
-  /// The quadrant of (advantage sign, probability above or below e^(−H)).
+  /// The quadrant of (advantage sign, probability above or below e^(−H)). The sign is that of the
+  /// step α = η·c·A, which is the advantage's for η > 0 and c > 0; α = 0 (A = 0, or a clipped
+  /// token with c = 0) counts as negative.
   @inlinable public var quadrant: PolarityQuadrant {
     PolarityQuadrant(advantageIsPositive: stepSize > 0, probabilityIsHigh: isAboveThreshold)
   }
@@ -81,7 +83,7 @@ public struct EntropyPolarity: Sendable, Equatable {
     self.discriminator = s
     self.expectedDiscriminator = es
     self.stepSize = alpha
-    self.sampledTerm = -scale * s
+    self.sampledTerm = 0 - scale * s  // 0 − x: a zero term is 0, not −0
     self.correctionTerm = scale * es
   }
 

@@ -62,6 +62,6 @@ public enum PolicyGradientRule: String, Sendable, CaseIterable {
     case .policyGradient: direction = zip(policy.probabilities, advantages).map { $0 * $1 }
     case .naturalPolicyGradient: direction = advantages
     }
-    return -learningRate / policy.temperature * policy.covariance(policy.logProbabilities, direction)
+    return 0 - learningRate / policy.temperature * policy.covariance(policy.logProbabilities, direction)  // 0 − x: not −0
   }
 }

@@ -16,7 +16,10 @@ extension StepReport {
 
   /// The report of one step of `policy`: ΔH exact, first order −Cov_π(log π, Δz/T), second order
   /// (+ ½ (Δz/T)ᵀ ∇²H (Δz/T)), the polarity split of a sampled token, the trust scale s* at
-  /// tolerance ε and, when Δz is linear in a learning rate η, the trust radius η·s*.
+  /// tolerance ε and, when Δz = η·d is linear in a learning rate η, the trust radius in η: the
+  /// largest |η| whose step keeps the second-order term within ε of the first, |η|·s* = s*(d),
+  /// computed as the trust scale of the step at η = 1 (so it is defined at η = 0 and for an η so
+  /// small that the step's quadratic term underflows).
   ///
   /// - Precondition: `trustTolerance` is finite and > 0.
   /// - Throws: `StepReportError.softmax` for a step or rewards of the wrong length, a non-finite
@@ -50,12 +53,31 @@ extension StepReport {
     }
     let change = try entropyChange(of: policy, logitStep: logitStep)
     let scale = try EntropyDynamics.trustScale(of: policy, logitStep: logitStep, tolerance: trustTolerance)
+    // The radius in η is s*(d) for the step d at η = 1 (s* scales as 1/|c| under d → c·d, so this
+    // is |η|·s*), defined at η = 0 (where η·s* would be 0·∞ = NaN) and not lost when a tiny η makes
+    // the step's quadratic term underflow (where s* would read ∞). It is evaluated on d/‖d‖∞ and
+    // divided by ‖d‖∞, so a huge d does not overflow the two terms either.
+    let unitStep: [Double]?
+    switch step {
+    case .logitStep: unitStep = nil
+    case .policyGradient(let gradientRule, let rewards, _):
+      unitStep = try gradientRule.logitStep(for: policy, rewards: rewards, learningRate: 1)
+    case .sampledToken(let token, let advantage, _):
+      unitStep = try EntropyPolarity(policy: policy, token: token, advantage: advantage, learningRate: 1).logitStep(for: policy)
+    }
+    var radius: Double? = nil
+    if let unitStep {
+      let size = unitStep.map(abs).max() ?? 0
+      radius = size == 0
+        ? .infinity
+        : try EntropyDynamics.trustScale(of: policy, logitStep: unitStep.map { $0 / size }, tolerance: trustTolerance) / size
+    }
     self.init(
       rule: rule, temperature: policy.temperature, entropy: change.entropyBefore, entropyAfter: change.entropyAfter,
       deltaActual: change.actual, deltaFirstOrder: change.firstOrder, deltaSecondOrder: change.secondOrder,
       sampledTerm: split?.sampledTerm, correctionTerm: split?.correctionTerm, polarity: split?.polarity,
       quadrant: split?.quadrant.rawValue, logitStep: logitStep, trustTolerance: trustTolerance, trustScale: scale,
-      trustRadiusLR: learningRate.map { $0 * scale })
+      trustRadiusLR: radius)
   }
 }
 

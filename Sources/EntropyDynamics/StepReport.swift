@@ -7,8 +7,8 @@
 /// Fields: `rule` (how Δz was formed: "delta", "pg", "npg", "token"), `temperature` T, `entropy` and
 /// `entropyAfter` (nats), `deltaActual`, `deltaFirstOrder`, `deltaSecondOrder`; for one sampled
 /// token `sampledTerm` −(α/T)S_k, `correctionTerm` +(α/T)E_π[S], `polarity` (their sum) and its
-/// `quadrant`; `logitStep` Δz; `trustTolerance` ε, `trustScale` s* and, when Δz is linear in η,
-/// `trustRadiusLR` η·s* (∞ is written "inf").
+/// `quadrant`; `logitStep` Δz; `trustTolerance` ε, `trustScale` s* and, when Δz = η·d is linear in
+/// η, `trustRadiusLR` |η|·s* = s*(d), the trust scale of the step at η = 1 (∞ is written "inf").
 public struct StepReport: Sendable, Codable, Equatable {
   public let rule: String
   public let temperature: Double
@@ -22,7 +22,8 @@ public struct StepReport: Sendable, Codable, Equatable {
   public let polarity: Double?
   public let quadrant: String?
   public let logitStep: [Double]
-  /// ε, s* and, for rules with a learning rate (Δz linear in η), η·s*. ∞ is written "inf".
+  /// ε, s* and, for rules with a learning rate (Δz = η·d linear in η), |η|·s* = s*(d). ∞ is
+  /// written "inf".
   public let trustTolerance: Double
   public let trustScale: Double
   public let trustRadiusLR: Double?

@@ -35,8 +35,8 @@ public struct SoftPolicyStability: Sendable, Equatable {
 
   /// The analysis of values Q at temperature α and discount γ.
   ///
-  /// - Throws: `PolicyCliffError.invalidArgument` for empty or non-finite values, α ≤ 0,
-  ///   γ ∉ [0, 1) or an invalid tolerance.
+  /// - Throws: `PolicyCliffError.invalidArgument` for empty or non-finite values, values whose
+  ///   spread max − min overflows Double, α ≤ 0, γ ∉ [0, 1) or an invalid tolerance.
   /// - Complexity: O(K³) for K ≤ 2,000 (dense eigenproblem), O(K) Lanczos products above.
   public init(values: [Double], alpha: Double, gamma: Double = 0, tolerance: Double? = nil) throws(PolicyCliffError) {
     try requireFinite(values, "rewards")

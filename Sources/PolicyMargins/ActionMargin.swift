@@ -30,8 +30,8 @@ public struct ActionMargin: Sendable, Equatable {
 
   /// The margin analysis of `values`.
   ///
-  /// - Throws: `PolicyCliffError.invalidArgument` for an empty or non-finite vector, or a negative
-  ///   or non-finite tolerance.
+  /// - Throws: `PolicyCliffError.invalidArgument` for an empty or non-finite vector, values whose
+  ///   spread max − min overflows Double (δ would read ∞), or a negative or non-finite tolerance.
   /// - Complexity: O(K).
   public init(values: [Double], tolerance: Double? = nil) throws(PolicyCliffError) {
     try requireFinite(values, "values")
@@ -40,6 +40,10 @@ public struct ActionMargin: Sendable, Equatable {
       throw .invalidArgument("tolerance \(tau) must be finite and ≥ 0")
     }
     let top = values.max()!
+    // A spread beyond Double's range would make δ = ∞, which reads as "every action tied".
+    if let low = values.min(), !(top - low).isFinite {
+      throw .invalidArgument("values \(top) and \(low) differ by more than Double's range (1.8e308); shift or rescale them")
+    }
     self.tolerance = tau
     self.best = top
     self.tiedActions = values.indices.filter { values[$0] >= top - tau }

@@ -139,9 +139,30 @@ extension RunReport {
     }
   }
 
-  /// `cliff --json`: the policy-cliff curve recomputed from the report's values, α and γ.
+  /// `cliff --json`: the policy-cliff curve recomputed from the report's values, α and γ. A
+  /// one-action report (valid `cliff` output) has no curve, since nothing can jump: its own
+  /// quantities are tabulated instead, with a warning saying so.
   private mutating func addCliffJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
     let cliff = try plain.decode(CliffReport.self, from: data)
+    guard cliff.values.count >= 2 else {
+      warnings.append("\(source): one action, so no policy-cliff perturbation curve (no other action can become optimal)")
+      let prov = provenance([
+        .init("values", cliff.values.map(NumberFormatting.exact).joined(separator: ",")),
+        .init("alpha", NumberFormatting.exact(cliff.alpha)), .init("gamma", NumberFormatting.exact(cliff.gamma)),
+      ], sources: [source], theory: "docs/theory.md#ties-margins")
+      var t = ReportTable(
+        title: "Policy-cliff quantities of a one-action reward vector", label: "policy-cliff",
+        columns: [.init("quantity"), .init("value", significantDigits: 10)], provenance: prov)
+      t.append([.text("ties"), .integer(cliff.ties)])
+      let rows: [(String, Double)] = [
+        ("margin", cliff.margin), ("greedy stability radius", cliff.stabilityRadius),
+        ("TV Lipschitz bound", cliff.lipschitzTV), ("Jacobian norm", cliff.jacobianNorm),
+        ("price of smoothing", cliff.priceOfSmoothing), ("its bound α log K", cliff.priceOfSmoothingBound),
+      ]
+      for (name, value) in rows { t.append([.text(name), .number(value)]) }
+      append(Section(heading: "Policy cliff", tables: [t]))
+      return
+    }
     do throws(PolicyCliffError) {
       addPolicyCliff(try PolicyCliffCurve(values: cliff.values, alpha: cliff.alpha, gamma: cliff.gamma), sources: [source])
     } catch {

@@ -19,7 +19,7 @@ extension StepReport {
     t.append("ΔH first order  −Cov(log π, Δz/T)", formatNumber(deltaFirstOrder))
     t.append("ΔH second order (+ ½ΔxᵀHΔx)", formatNumber(deltaSecondOrder))
     t.append("trust scale s* (ε = \(formatNumber(trustTolerance)))", (trustScale.isInfinite ? "unbounded" : formatNumber(trustScale)) + (trustScale >= 1 ? " (step inside)" : " (step outside)"))
-    if let trustRadiusLR { t.append("trust radius in lr η·s*", formatNumber(trustRadiusLR)) }
+    if let trustRadiusLR { t.append("trust radius in lr |η|·s*", formatNumber(trustRadiusLR)) }
     if let sampledTerm, let correctionTerm, let polarity, let quadrant {
       t.append("sampled-token term −(α/T)S_k", formatNumber(sampledTerm))
       t.append("correction term +(α/T)E_π[S]", formatNumber(correctionTerm))

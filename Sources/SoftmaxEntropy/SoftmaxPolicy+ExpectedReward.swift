@@ -15,11 +15,17 @@ extension SoftmaxPolicy {
   /// The advantages A = r − (πᵀr)·1, so that E_π[A] = 0 (computed around the most probable
   /// action, see ``centred(_:)``).
   ///
-  /// - Throws: `SoftmaxError` when r has the wrong length or a non-finite element.
+  /// - Throws: `SoftmaxError` when r has the wrong length or a non-finite element, or
+  ///   `.invalidArgument` when the rewards span more than Double's range (r − r_top overflows).
   /// - Complexity: O(K).
   public func advantages(_ rewards: [Double]) throws(SoftmaxError) -> [Double] {
     try checkRewards(rewards)
-    return centred(rewards)
+    let a = centred(rewards)
+    if a.contains(where: { !$0.isFinite }) {
+      let low = rewards.indices.min { rewards[$0] < rewards[$1] }!, high = rewards.indices.max { rewards[$0] < rewards[$1] }!
+      throw .invalidArgument("rewards \(rewards[high]) and \(rewards[low]) (indices \(high), \(low)) differ by more than Double's range (1.8e308): the advantages r − πᵀr overflow; shift or rescale the rewards")
+    }
+    return a
   }
 
   /// The gradient of J with respect to x = z/T:
