@@ -97,9 +97,10 @@ public func entropyChange(
 }
 
 /// The entropy change from `policy` to `updated`, a policy over the same actions at the same
-/// temperature whose raw logits differ by Δz = z_updated − z: the exact H(updated) − H(policy)
-/// and the first- and second-order predictions of that Δz, as ``entropyChange(of:logitStep:)``
-/// gives them, without recomputing the updated policy (a trainer that applied its own step).
+/// temperature whose raw logits differ by Δz = z_updated − z: the exact change (formed without
+/// subtracting the entropies for a small step, as in ``entropyChange(of:logitStep:)``) and the
+/// first- and second-order predictions of that Δz, without recomputing the updated policy (a
+/// trainer that applied its own step).
 ///
 /// - Throws: `SoftmaxError` when the action counts or temperatures differ, or Δz is not finite.
 /// - Complexity: O(K).
@@ -111,9 +112,10 @@ public func entropyChange(from policy: SoftmaxPolicy, to updated: SoftmaxPolicy)
     throw .lengthMismatch(name: "updated policy", expected: policy.actionCount, actual: updated.actionCount)
   }
   let dx = try effectiveStep(policy, zip(updated.logits, policy.logits).map { $0 - $1 })
-  let first = -compensatedDot(policy.entropyDiscriminator, dx)
+  let first = 0 - compensatedDot(policy.entropyDiscriminator, dx)  // 0 − x: no change is 0, not −0
+  let actual = policy.smallStepEntropyChange(policyLogitStep: dx) ?? (updated.entropy - policy.entropy)
   return EntropyChange(
-    entropyBefore: policy.entropy, entropyAfter: updated.entropy, firstOrder: first,
+    entropyBefore: policy.entropy, entropyAfter: updated.entropy, actual: actual, firstOrder: first,
     secondOrder: first + policy.entropySecondOrderTerm(dx))
 }
 

@@ -18,7 +18,8 @@ public struct ContextualBandit: TabularEnvironment, Equatable {
   public var discount: Double { 0 }
 
   /// - Parameters:
-  ///   - rewards: one reward vector per state, all of the same length K ≥ 1, finite.
+  ///   - rewards: one reward vector per state, all of the same length K ≥ 1, finite, with a finite
+  ///     spread max − min (so that every advantage r − πᵀr is finite).
   ///   - stateWeights: d(s) ≥ 0 summing to 1; uniform when nil.
   /// - Throws: `TabularPolicyError` naming the argument that is malformed.
   /// - Complexity: O(S K).
@@ -29,6 +30,11 @@ public struct ContextualBandit: TabularEnvironment, Equatable {
     for (s, r) in rewards.enumerated() {
       try require(r.count == k, "rewards", "state \(s) has \(r.count) arms, state 0 has \(k)")
       try requireFinite(r, "rewards[\(s)]")
+      // The advantages r − πᵀr of any policy lie within the spread max r − min r: it must be finite.
+      let (low, high) = (r.min()!, r.max()!)
+      try require(
+        (high - low).isFinite, "rewards[\(s)]",
+        "\(high) and \(low) differ by more than Double's range (1.8e308): the advantages r − πᵀr overflow; shift or rescale the rewards")
     }
     let w = stateWeights ?? Array(repeating: 1 / Double(rewards.count), count: rewards.count)
     try require(w.count == rewards.count, "stateWeights", "has \(w.count) entries for \(rewards.count) states")

@@ -96,4 +96,12 @@ struct TrainingConfigurationTests {
       try Self.problem.train(.init(rule: .policyGradient, intervention: .clipCov, steps: 2), problemSeed: 0)
     }
   }
+
+  /// Rewards whose spread overflows Double are named when the bandit is built; before, the run
+  /// failed at its first update with "logits[0]: the update failed: logit step[0] is -nan".
+  @Test func rewardsWhoseSpreadOverflowsAreNamed() throws {
+    let error = #expect(throws: TabularPolicyError.self) { try TabularProblem.bandit(rewards: [1e308, -1e308]) }
+    #expect(error?.argument == "rewards[0]" && error?.problem.contains("differ by more than Double's range") == true)
+    _ = try TabularProblem.bandit(rewards: [8e307, -8e307])
+  }
 }
