@@ -22,11 +22,18 @@ public struct PolicyCliffCurve: Sendable, Equatable {
   /// 1/(2α(1 − γ)): d_TV(soft) ≤ L·ε.
   public let lipschitzTV: Double
 
+  /// The most perturbation sizes of one curve: 2²⁰.
+  public static let maximumSizes = 1 << 20
+  /// The most size × action evaluations of one curve (each builds a soft policy): 2²⁸.
+  public static let maximumWork = 1 << 28
+
   /// Runs the experiment on `count` log-spaced ε from `smallest` to `largest`, with argmax
   /// tolerance 0 (so an exact tie is a tie and any ε > 0 breaks it).
   ///
   /// - Throws: ``PolicyCliffError`` for fewer than two actions, non-finite values, α ≤ 0, γ ∉ [0, 1),
-  ///   perturbation sizes not finite with 0 < smallest < largest, or count < 2.
+  ///   perturbation sizes not finite with 0 < smallest < largest, count < 2, or more than
+  ///   ``maximumSizes`` sizes or ``maximumWork`` size × action evaluations (refused before anything
+  ///   is allocated).
   /// - Complexity: O(count · K).
   public init(values: [Double], alpha: Double, gamma: Double = 0, smallest: Double = 1e-4, largest: Double = 1, count: Int = 17) throws(PolicyCliffError) {
     guard values.count >= 2 else { throw .invalidArgument("the perturbation curve needs at least two actions") }
@@ -35,6 +42,11 @@ public struct PolicyCliffCurve: Sendable, Equatable {
       throw .invalidArgument("the perturbation sizes need finite 0 < smallest < largest, got \(smallest) and \(largest)")
     }
     guard count >= 2 else { throw .invalidArgument("the perturbation curve needs at least 2 sizes, got \(count)") }
+    let (work, overflow) = count.multipliedReportingOverflow(by: values.count)
+    guard count <= Self.maximumSizes, !overflow, work <= Self.maximumWork else {
+      throw .invalidArgument(
+        "\(count) sizes × \(values.count) actions is too large: at most \(Self.maximumSizes) sizes and \(Self.maximumWork) size × action evaluations")
+    }
     let stability = try SoftPolicyStability(values: values, alpha: alpha, gamma: gamma, tolerance: 0)
     // The action to raise: the second of a tie, else the runner-up.
     let order = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }

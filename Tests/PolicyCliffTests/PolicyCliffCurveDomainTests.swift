@@ -18,4 +18,16 @@ struct PolicyCliffCurveDomainTests {
   @Test func theDefaultsRun() throws {
     #expect(try PolicyCliffCurve(values: [1, 1, 0], alpha: 0.1, count: 2).epsilons == [1e-4, 1])
   }
+
+  /// A count too large to evaluate is refused before anything is allocated (before: Int.max
+  /// aborted allocating the sizes).
+  @Test(arguments: [Int.max, PolicyCliffCurve.maximumSizes + 1])
+  func aCountTooLargeIsRefused(count: Int) {
+    #expect(throws: PolicyCliffError.self) { _ = try PolicyCliffCurve(values: [1, 1, 0], alpha: 0.1, count: count) }
+  }
+
+  @Test func theWorkBoundCountsTheActions() {
+    let values = [Double](repeating: 0, count: 1 << 10)
+    #expect(throws: PolicyCliffError.self) { _ = try PolicyCliffCurve(values: values, alpha: 0.1, count: (1 << 18) + 1) }
+  }
 }
