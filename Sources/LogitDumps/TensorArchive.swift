@@ -22,7 +22,9 @@ import Darwin
 /// | any other file | safetensors | header keys | the header's `__metadata__` |
 ///
 /// Formats are detected from the first bytes, not the extension. Metadata JSON files must hold
-/// one object whose values are strings or numbers (numbers are kept as their literal text).
+/// one object whose values are strings or numbers (numbers are kept as their literal text). An
+/// `.npz` sidecar that records its archive's member CRC-32s (``archiveChecksumKey``) must match
+/// the archive: a stale pair is refused.
 public struct TensorArchive: Sendable {
   /// The container format.
   public enum Format: String, Sendable, Hashable {
@@ -71,6 +73,9 @@ public struct TensorArchive: Sendable {
       format = .npz
       tensors = try _Npz.read(file)
       (metadata, metadataFile) = try Self.readSidecar(Self.sidecarPath(path))
+      if let sidecar = metadataFile, let recorded = metadata[Self.archiveChecksumKey] {
+        try Self.checkPairing(recorded: recorded, entries: try _Npz.centralDirectory(file), sidecar: sidecar, archive: path)
+      }
     } else {
       format = .safetensors
       (tensors, metadata) = try _Safetensors.read(file)

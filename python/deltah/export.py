@@ -58,6 +58,7 @@ import json
 import math
 import os
 import struct
+import zipfile
 from typing import Any, Mapping, Optional, Union
 
 import numpy as np
@@ -396,9 +397,22 @@ def _atomic_write(path, write, destination=None):
 _INTERRUPTED_SIDECAR = {"incomplete: the writer of this sidecar and its .npz was interrupted; write both again": None}
 
 
+#: The sidecar key recording the CRC-32 of every member of the ``.npz`` it was written for
+#: (``"name.npy:0f3a9c21 …"``, from the archive's ZIP directory); DeltaH refuses a sidecar whose
+#: record differs from the archive beside it (a stale pair).
+NPZ_CRC32_KEY = "npz_crc32"
+
+
+def _member_crc32s(npz_path: str) -> str:
+    """The ``npz_crc32`` value of an archive: ``name:crc`` (eight hex digits) per member, sorted."""
+    with zipfile.ZipFile(npz_path) as archive:
+        return " ".join(f"{info.filename}:{info.CRC:08x}" for info in sorted(archive.infolist(), key=lambda i: i.filename))
+
+
 def _replace_pair(npz_path: str, write_npz, json_path: str, write_json) -> None:
     """Replace an ``.npz`` and its metadata sidecar so that no reader pairs one with the other's
-    old version.
+    old version. ``write_json(tmp, npz_tmp)`` is given the written archive, so that the sidecar can
+    record its members' CRC-32s (``npz_crc32``).
 
     Both files and a refusing stand-in sidecar (``_INTERRUPTED_SIDECAR``) are written as
     temporaries first; nothing is renamed unless all three were written. Then, in this order:
@@ -424,7 +438,7 @@ def _replace_pair(npz_path: str, write_npz, json_path: str, write_json) -> None:
             temporary_file(json_folder, "." + json_base + ".") as json_tmp, \
             temporary_file(json_folder, "." + json_base + ".") as stand_in:
         write_npz(npz_tmp)
-        write_json(json_tmp)
+        write_json(json_tmp, npz_tmp)
         write_stand_in(stand_in)
         for tmp in (npz_tmp, json_tmp, stand_in):
             os.chmod(tmp, mode)
@@ -526,7 +540,9 @@ def save_npz(
         temporaries before either is renamed into place. The renames go through a stand-in
         sidecar that DeltaH refuses, so a reader sees the old pair, the new pair, or (after an
         interruption, until the pair is written again) a refused sidecar, never a new ``.npz``
-        with an old or missing sidecar (``_replace_pair``).
+        with an old or missing sidecar (``_replace_pair``). The sidecar records the archive's
+        member CRC-32s (``npz_crc32``), so DeltaH also refuses a sidecar kept from another version
+        of the archive.
     logits, token_ids, advantages, mask, old_logprobs, logprobs, entropy, sequence_ids, group_ids,
     topk_logprobs, topk_ids, temperature, step, lr, logits_dtype, vocab_size
         As in :func:`save_dump` (``extra`` and ``metadata`` are safetensors-only).
@@ -564,9 +580,9 @@ def save_npz(
         numbers["vocab_size"] = int(vocab_size)
     assert numbers.keys() == meta.keys()
 
-    def write_json(tmp):
+    def write_json(tmp, npz_tmp):
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(numbers, f)
+            json.dump({**numbers, NPZ_CRC32_KEY: _member_crc32s(npz_tmp)}, f)
 
     # Both destinations are checked before either file is written.
     npz_path, json_path = resolve_destination(path), resolve_destination(stem + ".metadata.json")

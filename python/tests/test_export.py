@@ -3,7 +3,9 @@
 import json
 import os
 import struct
+import subprocess
 import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from safetensors.numpy import load_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from deltah import export as dx  # noqa: E402
+from deltah_binary import DELTAH, requires_binary  # noqa: E402
 
 
 def reference_bf16(x: float) -> int:
@@ -150,7 +153,32 @@ def test_npz_round_trip_with_sidecar(tmp_path):
         np.testing.assert_array_equal(dx.bf16_bits_to_float32(z["logits"].view(np.uint16)), c["logits"])
         np.testing.assert_array_equal(z["token_ids"], c["token_ids"])
     with open(tmp_path / "step_4.metadata.json") as f:
-        assert json.load(f) == {"temperature": 0.9, "step": 4}
+        meta = json.load(f)
+    crcs = meta.pop("npz_crc32")
+    assert meta == {"temperature": 0.9, "step": 4}
+    with zipfile.ZipFile(path) as z:  # the record is the archive's own directory, member by member
+        assert crcs == " ".join(f"{i.filename}:{i.CRC:08x}" for i in sorted(z.infolist(), key=lambda i: i.filename))
+
+
+@requires_binary
+def test_a_stale_npz_sidecar_is_refused(tmp_path):
+    """Before: a sidecar kept from an earlier version of the archive (here T = 2 beside an
+    archive rewritten with T = 0.5) was read silently, with temperature_source 'metadata'."""
+    rng = np.random.default_rng(0)
+    c = dict(logits=rng.normal(size=(2, 3, 5)).astype(np.float32), token_ids=rng.integers(0, 5, size=(2, 3)),
+             advantages=rng.normal(size=(2, 3)))
+    path, sidecar = tmp_path / "s.npz", tmp_path / "s.metadata.json"
+    dx.save_npz(path, **c, temperature=2.0)
+    old = sidecar.read_text()
+    c["logits"] = c["logits"] + 1
+    dx.save_npz(path, **c, temperature=0.5)
+    fresh = subprocess.run([DELTAH, "analyze", str(path), "--json"], capture_output=True, text=True)
+    assert fresh.returncode == 0, fresh.stderr
+    assert json.loads(fresh.stdout)["temperature"] == 0.5
+    sidecar.write_text(old)
+    stale = subprocess.run([DELTAH, "analyze", str(path), "--json"], capture_output=True, text=True)
+    assert stale.returncode == 1 and stale.stdout == ""
+    assert stale.stderr.count("\n") == 1 and "s.metadata.json" in stale.stderr and "stale pair" in stale.stderr
 
 
 def test_rejects_inconsistent_shapes_and_leaves_nothing(tmp_path):
