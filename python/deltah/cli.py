@@ -28,7 +28,7 @@ import shutil
 import subprocess
 from typing import Any, Iterable, Optional, Sequence, Union
 
-__all__ = ["DeltaHError", "find_binary", "run", "analyze", "compare", "merge", "report"]
+__all__ = ["DeltaHError", "find_binary", "run", "analyze", "compare", "merge", "series", "whatif", "law", "report"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -272,6 +272,100 @@ def merge(partials: Union[PathLike, Iterable[PathLike]], *, binary: Optional[Pat
         As in :func:`analyze`.
     """
     return _json(["merge", *_paths(partials), *_flags(options), "--json"], binary, timeout)
+
+
+def series(summaries: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,
+           timeout: Optional[float] = None) -> dict:
+    """``deltah series SUMMARIES… --json``: the step series of per-dump summaries.
+
+    For runs analysed dump by dump (e.g. :func:`analyze` of each dump, or :func:`merge` of its
+    shards, saved as JSON): the summaries are ordered by step, checked for repeated or missing
+    steps and shape changes, and paired exactly as ``analyze`` of all the dumps would.
+
+    Parameters
+    ----------
+    summaries : path or iterable of paths
+        JSON files as ``deltah analyze DUMP --json`` or ``deltah merge … --json`` print them.
+    binary, timeout
+        As in :func:`analyze`.
+
+    Returns
+    -------
+    dict
+        The binary's JSON (one summary, or ``{"steps": [...], "warnings": [...], ...}``).
+
+    Raises
+    ------
+    DeltaHError
+        As in :func:`analyze`.
+    """
+    return _json(["series", *_paths(summaries), "--json"], binary, timeout)
+
+
+def whatif(dump: PathLike, after: Optional[PathLike] = None, *, binary: Optional[PathLike] = None,
+           timeout: Optional[float] = None, **options: Any) -> dict:
+    """``deltah whatif DUMP [AFTER] --json``: first-order ΔH of one dump under each intervention.
+
+    Keys include ``interventions`` (one row per rule: ``name``, ``delta_first_order``,
+    ``tokens_touched``, ``weight_removed``, ``interpretation``, ``parameters``), ``actual`` (with
+    ``after``: the measured ΔH between the two dumps) and ``warnings``.
+
+    Parameters
+    ----------
+    dump : str or os.PathLike
+        The dump of the step (before it).
+    after : str or os.PathLike, optional
+        The dump after the step, for the actual ΔH beside the predictions.
+    binary, timeout, **options
+        As in :func:`analyze` (``deltah whatif`` flags, e.g. ``temperature=``, ``lr=``, ``step=``,
+        ``entropy_history=[...]``, ``clip_low=``/``clip_high=``, ``seed=``).
+
+    Returns
+    -------
+    dict
+        The binary's JSON.
+
+    Raises
+    ------
+    DeltaHError
+        As in :func:`analyze`.
+    """
+    dumps = [os.fspath(dump)] + ([os.fspath(after)] if after is not None else [])
+    return _json(["whatif", *dumps, *_flags(options), "--json"], binary, timeout)
+
+
+def law(log_or_dumps: Union[PathLike, Iterable[PathLike]], *, rewards: Optional[PathLike] = None,
+        binary: Optional[PathLike] = None, timeout: Optional[float] = None, **options: Any) -> dict:
+    """``deltah law … --json``: the entropy–performance law R = b − a·e^H fitted to a run.
+
+    Without ``rewards``: one training log (CSV with a header, JSON lines, or a ``bandit``/``mdp``
+    ``--json`` file). With ``rewards``: dumps of successive steps, their token-mean entropies paired
+    with that log's performance by the dumps' ``step`` metadata.
+
+    Parameters
+    ----------
+    log_or_dumps : path or iterable of paths
+        The log, or the dumps (with ``rewards``).
+    rewards : str or os.PathLike, optional
+        A CSV or JSON-lines log of the performance per step (``--rewards``).
+    binary, timeout, **options
+        As in :func:`analyze` (``deltah law`` flags, e.g. ``entropy=``, ``performance=``,
+        ``step=``, ``fit_fraction=``, ``bootstrap=``, ``seed=``, ``temperature=``).
+
+    Returns
+    -------
+    dict
+        The binary's JSON (``a``, ``b``, the ceiling b − a with its bootstrap interval, …).
+
+    Raises
+    ------
+    DeltaHError
+        As in :func:`analyze`.
+    """
+    args = ["law", *_paths(log_or_dumps)]
+    if rewards is not None:
+        args += ["--rewards", os.fspath(rewards)]
+    return _json(args + _flags(options) + ["--json"], binary, timeout)
 
 
 def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,

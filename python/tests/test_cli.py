@@ -58,6 +58,23 @@ def test_shards_merge_to_the_whole(binary_env, tmp_path):
 
 
 @requires_binary
+def test_whatif_law_and_series_match_the_binary_json(binary_env, tmp_path):
+    import json
+
+    assert cli.whatif(SAMPLE[0], SAMPLE[1], seed=2) == json.loads(
+        run("whatif", SAMPLE[0], SAMPLE[1], "--seed", "2", "--json"))
+    assert cli.whatif(SAMPLE[0], entropy_history=[2.0, 1.9])["interventions"]
+    log = tmp_path / "run.json"
+    log.write_text(run("bandit", "--rewards", "1,0,0.5", "--steps", "30", "--json"))
+    assert cli.law(log, bootstrap=50, seed=1) == json.loads(run("law", str(log), "--bootstrap", "50", "--seed", "1", "--json"))
+    summaries = []
+    for i, dump in enumerate(SAMPLE):
+        summaries.append(tmp_path / f"s{i}.json")
+        summaries[-1].write_text(run("analyze", dump, "--json"))
+    assert cli.series(reversed(summaries)) == cli.analyze(SAMPLE)
+
+
+@requires_binary
 def test_report_writes_html_and_json_tables(binary_env, tmp_path):
     html = tmp_path / "r.html"
     r = cli.report(SAMPLE, compare=(SAMPLE[0], SAMPLE[1]), html=html, out=tmp_path / "figs", format="json")
