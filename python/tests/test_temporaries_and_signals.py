@@ -39,6 +39,15 @@ def block():
 def dump(seed):
     z = np.random.default_rng(seed).normal(size=(2, 3, 5)).astype(np.float32)
     return dict(logits=z, token_ids=np.zeros((2, 3), np.int64), advantages=np.ones((2, 3)), logits_dtype="f32")
+
+def save_dump_blocking_after_write():
+    # save_dump("d.safetensors") that blocks once its temporary is written, before the rename.
+    real = export._write_safetensors
+    def slow(path, fields, meta):
+        real(path, fields, meta)
+        block()
+    export._write_safetensors = slow
+    export.save_dump("d.safetensors", **dump(1))
 """
 
 
@@ -89,12 +98,7 @@ def test_a_writer_killed_during_save_dump_leaves_no_temporary_and_dies_of_the_si
     # cleaned up through KeyboardInterrupt).
     (tmp_path / "d.safetensors").write_bytes(b"old")
     code, _, err = run_child(tmp_path, """
-        real = export._write_safetensors
-        def slow(path, fields, meta):
-            real(path, fields, meta)
-            block()
-        export._write_safetensors = slow
-        export.save_dump("d.safetensors", **dump(1))
+        save_dump_blocking_after_write()
     """, send=sig)
     assert code == -sig, err
     assert names(tmp_path) == ["d.safetensors"]
@@ -149,12 +153,7 @@ def test_a_graceful_handler_of_the_process_is_called_and_the_write_completes(tmp
         def graceful(signum, frame):
             print("handled", flush=True)
         signal.signal(signal.SIGTERM, graceful)
-        real = export._write_safetensors
-        def slow(path, fields, meta):
-            real(path, fields, meta)
-            block()
-        export._write_safetensors = slow
-        export.save_dump("d.safetensors", **dump(1))
+        save_dump_blocking_after_write()
         print("restored", signal.getsignal(signal.SIGTERM) is graceful)
     """, release=True, handled=True)
     assert code == 0, err
@@ -167,12 +166,7 @@ def test_a_handler_that_exits_like_rays_unwinds_the_writer(tmp_path):
     (tmp_path / "d.safetensors").write_bytes(b"old")
     code, _, err = run_child(tmp_path, """
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(3))
-        real = export._write_safetensors
-        def slow(path, fields, meta):
-            real(path, fields, meta)
-            block()
-        export._write_safetensors = slow
-        export.save_dump("d.safetensors", **dump(1))
+        save_dump_blocking_after_write()
     """)
     assert code == 3, err
     assert names(tmp_path) == ["d.safetensors"]
