@@ -185,11 +185,17 @@ public final class TabularTrainer {
 
   /// Runs `steps` updates and summarises them.
   ///
-  /// - Throws: `TabularPolicyError` as ``advance()``, and before the first step for a sampled rule
-  ///   whose work is out of bounds (``TabularProblem/checkSampledWork(states:actions:steps:samplesPerState:epochs:)``).
+  /// - Throws: `TabularPolicyError` as ``advance()``, and before the first step for more than
+  ///   ``TabularProblem/maximumSteps`` steps or a run whose work T × S × K (× G × epochs for a
+  ///   sampled rule) is out of bounds (``TabularProblem/checkSampledWork(states:actions:steps:samplesPerState:epochs:)``).
   /// - Complexity: `steps` × ``advance()``.
   public func run(steps: Int) throws(TabularPolicyError) -> TrainingRun {
     try require(steps >= 1, "steps", "must be ≥ 1, got \(steps)")
+    // Every step keeps a record: the count is bounded before the records are reserved, and so is
+    // an exact run's work T × S × K (as TabularProblem.checkSize bounds a problem's).
+    try require(steps <= TabularProblem.maximumSteps, "steps", "at most \(TabularProblem.maximumSteps) steps (each keeps a record), got \(steps)")
+    try TabularProblem.checkSampledWork(
+      states: environment.stateCount, actions: environment.actionCount, steps: steps, samplesPerState: 1, epochs: 1)
     if case .sampled(let s) = rule {
       try TabularProblem.checkSampledWork(
         states: environment.stateCount, actions: environment.actionCount, steps: steps, samplesPerState: s.samplesPerState,

@@ -50,6 +50,20 @@ struct TabularProblemSizeTests {
     #expect(refused?.argument == "samples_per_state × epochs × steps" && trainer.stepCount == 0)
   }
 
+  /// A library caller's step count is bounded before the records are reserved (before: 10¹⁰
+  /// steps aborted reserving them), and an exact run's T × S × K work like a problem's.
+  @Test func aRunsStepCountIsBoundedInTheTrainer() throws {
+    let trainer = try TabularTrainer(
+      environment: try ContextualBandit(rewards: [1, 0]), initialLogits: [[0, 0]], rule: try UpdateRule(.policyGradient), learningRate: 1)
+    let steps = #expect(throws: TabularPolicyError.self) { try trainer.run(steps: 10_000_000_000) }
+    #expect(steps?.argument == "steps" && trainer.stepCount == 0)
+    let zeros = [Double](repeating: 0, count: 1 << 20)
+    let wide = try TabularTrainer(
+      environment: try ContextualBandit(rewards: zeros), initialLogits: [zeros], rule: try UpdateRule(.policyGradient), learningRate: 1)
+    // 2¹¹ steps × 2²⁰ logits = 2³¹ > 2³⁰ logit updates.
+    #expect(throws: TabularPolicyError.self) { try wide.run(steps: 1 << 11) }
+  }
+
   @Test func anMDPCountsSSquaredTimesKLogitsAndItsOwnLimits() throws {
     // 2048² × 1 = 2²² logits: at the limit as an MDP; 2049² × 1 is beyond it.
     try TabularProblem.checkSize(states: 2048, actions: 1, steps: 1, isMDP: true)
