@@ -10,15 +10,17 @@ extension InterventionSweepReport {
   /// not depend on `threads`), summarised per cell (``InterventionSweep/run(threads:)``) with the
   /// provenance of ``init(cells:environment:learningRate:steps:samplesPerState:seeds:interventionParameters:)``.
   ///
-  /// - Throws: `TabularPolicyError` naming the setting when `runs` < 1, the seeds overflow 64 bits,
+  /// - Throws: `TabularPolicyError` naming the setting when `runs` is not in 1 … ``InterventionSweep/maximumRuns``, the seeds overflow 64 bits,
   ///   an intervention needs a setting without a default (polarity's target), or a run fails.
   /// - Complexity: rules × interventions × runs runs of `steps` sampled updates.
   public init(
     sweeping problem: TabularProblem, rules: [InterventionSweep.Rule], interventions: [EntropyIntervention.Kind], seed: UInt64,
     runs: Int, steps: Int, learningRate: Double, samplesPerState: Int, threads: Int
   ) throws(TabularPolicyError) {
-    guard runs >= 1, seed <= UInt64.max - UInt64(runs) else {
-      throw TabularPolicyError(argument: "runs", problem: "the sampling seeds \(seed) + 1 … \(seed) + \(runs) must be at least one and fit in 64 bits")
+    guard runs >= 1, runs <= InterventionSweep.maximumRuns, seed <= UInt64.max - UInt64(runs) else {
+      throw TabularPolicyError(
+        argument: "runs",
+        problem: "the sampling seeds \(seed) + 1 … \(seed) + \(runs) must be 1 to \(InterventionSweep.maximumRuns) seeds that fit in 64 bits")
     }
     var built: [(name: String, intervention: EntropyIntervention)] = []
     for kind in interventions {

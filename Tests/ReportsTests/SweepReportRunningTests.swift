@@ -27,6 +27,12 @@ struct SweepReportRunningTests {
   }
 
   @Test func seedsThatOverflowAndInterventionsWithoutDefaultsAreRefused() throws {
+    // Int.max runs aborted allocating the seeds before the count was checked here.
+    #expect(throws: TabularPolicyError.self) {
+      try InterventionSweepReport(
+        sweeping: Self.problem, rules: [.grpo], interventions: [.none], seed: 0, runs: .max, steps: 2, learningRate: 0.5,
+        samplesPerState: 4, threads: 1)
+    }
     #expect(throws: TabularPolicyError.self) {
       try InterventionSweepReport(
         sweeping: Self.problem, rules: [.grpo], interventions: [.none], seed: .max - 1, runs: 2, steps: 2, learningRate: 0.5,
