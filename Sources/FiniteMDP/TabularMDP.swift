@@ -82,17 +82,26 @@ public struct TabularMDP: Sendable, Equatable {
     self.initialDistribution = rho
   }
 
+  /// The most transition probabilities S² × K of a random MDP (dense, drawn one by one): 2²².
+  public static let maximumRandomEntries = 1 << 22
+
   /// A random MDP from the generator, in this order: r(s, a) ~ U(0, 1) (state by state, action by
   /// action), then each P(·|s, a) ~ Dirichlet(1, …, 1) as normalised Exp(1) = −log U(0, 1]
   /// variates; ρ₀ uniform.
   ///
-  /// - Throws: `FiniteMDPError.invalidArgument` for fewer than one state or action, or γ ∉ [0, 1).
+  /// - Throws: `FiniteMDPError.invalidArgument` for fewer than one state or action, more than
+  ///   ``maximumRandomEntries`` transition probabilities S² × K (refused before drawing), or γ ∉ [0, 1).
   /// - Complexity: O(S² K).
   public static func random(
     states: Int, actions: Int, discount: Double, generator: MersenneTwister
   ) throws(FiniteMDPError) -> TabularMDP {
     try require(states >= 1, "states", "must be ≥ 1, got \(states)")
     try require(actions >= 1, "actions", "must be ≥ 1, got \(actions)")
+    let (rows, o1) = states.multipliedReportingOverflow(by: states)
+    let (entries, o2) = rows.multipliedReportingOverflow(by: actions)
+    try require(
+      !o1 && !o2 && entries <= maximumRandomEntries, "states × actions",
+      "\(states)² × \(actions) transition probabilities is too large: at most \(maximumRandomEntries)")
     let r = (0..<states).map { _ in (0..<actions).map { _ in generator.uniform() } }
     let p = (0..<states).map { _ in
       (0..<actions).map { _ -> [Double] in

@@ -53,10 +53,16 @@ public struct ContextualBandit: TabularEnvironment, Equatable {
   /// A random contextual bandit: r(s, a) ~ U(0, 1) drawn state by state, arm by arm, from the
   /// generator (mt19937 `gsl_rng_uniform`), uniform state weights.
   ///
+  /// - Throws: `TabularPolicyError` unless S, K ≥ 1 and S × K ≤ ``TabularProblem/maximumLogits``
+  ///   (refused before drawing).
   /// - Complexity: O(S K).
   public static func random(states: Int, actions: Int, generator: MersenneTwister) throws(TabularPolicyError) -> ContextualBandit {
     try require(states >= 1, "states", "must be ≥ 1, got \(states)")
     try require(actions >= 1, "actions", "must be ≥ 1, got \(actions)")
+    let (logits, overflow) = states.multipliedReportingOverflow(by: actions)
+    try require(
+      !overflow && logits <= TabularProblem.maximumLogits, "states × actions",
+      "\(states) × \(actions) is too large: at most \(TabularProblem.maximumLogits) rewards in all")
     return try ContextualBandit(
       rewards: (0..<states).map { _ in (0..<actions).map { _ in generator.uniform() } })
   }

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import EntropyInterventions
+import FiniteMDP
 import TabularPolicies
 import Testing
 
@@ -82,5 +83,18 @@ struct TabularProblemSizeTests {
     #expect(error?.argument == "intervention")
     _ = try UpdateRule(.grpo, intervention: try EntropyIntervention(.clipCov, totalSteps: 10))
     _ = try UpdateRule(.policyGradient, intervention: .none)
+  }
+
+  /// The random problems bound their own size before drawing (a library caller's
+  /// randomMDP(states: 10⁶, …) used to start allocating S² × K probabilities and abort).
+  @Test func randomProblemsRefuseSizesBeyondTheirBounds() throws {
+    let mdp = #expect(throws: FiniteMDPError.self) { try TabularProblem.randomMDP(states: 1_000_000, actions: 2, discount: 0.5, seed: 0) }
+    #expect(mdp == .invalidArgument(argument: "states × actions", problem: "1000000² × 2 transition probabilities is too large: at most 4194304"))
+    #expect(throws: FiniteMDPError.self) { try TabularProblem.randomMDP(states: .max, actions: .max, discount: 0.5, seed: 0) }
+    // Just above the bound: 2049² × 1 > 2²² entries.
+    #expect(throws: FiniteMDPError.self) { try TabularProblem.randomMDP(states: 2049, actions: 1, discount: 0.5, seed: 0) }
+    let bandit = #expect(throws: TabularPolicyError.self) { try TabularProblem.randomBandit(states: 1 << 12, actions: (1 << 10) + 1, seed: 0) }
+    #expect(bandit?.argument == "states × actions")
+    #expect(throws: TabularPolicyError.self) { try TabularProblem.randomBandit(states: .max, actions: 2, seed: 0) }
   }
 }
