@@ -26,7 +26,7 @@ struct UpdateRuleOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "T_low > 0 (default: \(defaults.lowTemperature)).", transform: CheckedArgument.positive)
   var tLow: Double?
 
-  @Option(help: "Sampled rules: samples per state G (default: \(defaults.samplesPerState)).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumSamplesPerState))
+  @Option(help: "Sampled rules: samples per state G (≥ 2 for grpo and ppo, which normalise by the group std; default: \(defaults.samplesPerState)).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumSamplesPerState))
   var samples: Int?
 
   @Option(help: "Sampled rules: gradient steps per batch (PPO epochs; default 1, 4 for ppo).", transform: CheckedArgument.integer(in: 1...TabularProblem.maximumEpochs))
