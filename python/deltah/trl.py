@@ -63,7 +63,8 @@ is logged as a warning (``warnings.warn`` and the ``deltah.trl`` logger), record
 ``callback.failures``, and that step's dumps are skipped (a file is either complete or absent: the
 writer renames a finished temporary file into place; a before dump whose after dump failed is
 removed, both the file written and the name it was written under when that is a symbolic link,
-so every step has both files or neither). A failure while recording a micro-batch skips its whole
+and a file an earlier run left under a failed step's before or after name is removed too, so every
+step has both files of this run or neither). A failure while recording a micro-batch skips its whole
 step, so no pair holds part of a step's micro-batches.
 
 With several processes (data parallel) each process captures its own completions into
@@ -84,6 +85,7 @@ import inspect
 import logging
 import numbers
 import os
+import stat
 import time
 import warnings
 from typing import Any, Optional
@@ -334,6 +336,7 @@ class LogitCapture(TrainerCallback):
             pending["seconds"] = time.perf_counter() - start
             self._pending = pending
         except Exception as error:
+            self._discard(step)
             self._fail(step, "the before dump", error)
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
@@ -347,14 +350,27 @@ class LogitCapture(TrainerCallback):
                 self._linearize_step(pending, model)
             self.written.append((self._path(pending["step"], "before"), self._path(pending["step"], "after")))
         except Exception as error:
-            # The step's pair is complete or absent: a before dump without its after is removed, both
-            # the file written and the name it was written under (a symbolic link to that file).
-            before = self._path(pending["step"], "before")
-            for path in dict.fromkeys((pending.get("before_file", before), before)):
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+            self._discard(pending["step"], pending)
             self._fail(pending["step"], "the after dump (its before dump was removed)", error)
         self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
+
+    def _discard(self, step: int, pending: Optional[dict] = None) -> None:
+        """Leave a failed step with neither file: the step's pair is complete or absent.
+
+        Removes the before file this run wrote (through a symbolic link: the link's target) and
+        whatever regular file or symbolic link is left under the step's before and after names (a
+        file of an earlier run there would otherwise pair with nothing, or with the wrong dump).
+        Folders, FIFOs and other special files are left alone."""
+        paths = [] if pending is None else [pending.get("before_file")]
+        paths += [self._path(step, "before"), self._path(step, "after")]
+        for path in dict.fromkeys(p for p in paths if p):
+            try:
+                kind = os.lstat(path).st_mode
+            except OSError:
+                continue
+            if stat.S_ISREG(kind) or stat.S_ISLNK(kind):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
 
     def _predict_before_step(self, pending: dict, model, optimizer) -> None:
         """linearize=True, before ``optimizer.step()``: θ_before and the predicted Δθ (deltah.trl_linearize)."""

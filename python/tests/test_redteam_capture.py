@@ -9,6 +9,7 @@ step, 1e-5 (F32 dumps; a float32 mean of ~80 entropies of ~3.4 nats, as in test_
 
 import errno
 import os
+import stat
 import sys
 import warnings
 
@@ -175,3 +176,46 @@ def test_a_micro_batch_that_cannot_be_recorded_skips_its_whole_step(tmp_path):
     assert len(callback.failures) == 1 and "step 1" in callback.failures[0]
     assert sorted(os.listdir(tmp_path / "dumps")) == ["step_000002.after.safetensors", "step_000002.before.safetensors"]
     assert per_token.load(callback.written[0][0])["token_ids"].shape[0] == 8
+
+
+def test_a_failed_step_leaves_no_file_of_an_earlier_run_under_its_names(tmp_path, monkeypatch):
+    """The output folder holds step 1 and 2 dumps of an earlier run. Step 1's before dump and step
+    2's after dump fail. Before: step 1 kept the earlier run's pair (passing as this run's) and step
+    2 kept the earlier run's after dump, which a before/after glob paired with nothing or the wrong
+    file. Now neither step has a file."""
+    trainer = make(tmp_path, steps=2)
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for step in (1, 2):
+        for phase in ("before", "after"):
+            (dumps / f"step_{step:06d}.{phase}.safetensors").write_bytes(b"an earlier run")
+    callback = capture(trainer, dumps, dtype="f32")
+    real = export._write_safetensors
+
+    def fails(path, fields, metadata):
+        if (metadata["step"], metadata["phase"]) in (("1", "before"), ("2", "after")):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, fields, metadata)
+
+    monkeypatch.setattr(export, "_write_safetensors", fails)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer.train()
+    assert len(callback.failures) == 2 and callback.written == []
+    assert os.listdir(dumps) == []
+
+
+def test_a_fifo_under_a_failed_steps_name_is_left_alone(tmp_path):
+    """The after name is a FIFO: the writer refuses it, the step fails, its before dump goes, and
+    the FIFO (not a file the capture may remove) stays."""
+    trainer = make(tmp_path, steps=1)
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    os.mkfifo(dumps / "step_000001.after.safetensors")
+    callback = capture(trainer, dumps, dtype="f32")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        trainer.train()
+    assert len(callback.failures) == 1 and "FIFO" in callback.failures[0]
+    assert os.listdir(dumps) == ["step_000001.after.safetensors"]
+    assert stat.S_ISFIFO(os.lstat(dumps / "step_000001.after.safetensors").st_mode)
