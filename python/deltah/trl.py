@@ -30,7 +30,8 @@ How it hooks in (checked against TRL 1.16 and transformers 5.24; see ``README``)
 * A ``TrainerCallback`` runs the *before* forward in ``on_pre_optimizer_step`` and the *after*
   forward in ``on_step_end`` (after ``optimizer.step()`` and the scheduler step). Both are plain
   forwards (``model(input_ids, attention_mask)`` without TRL's ``fused_lm_head``) under
-  ``torch.no_grad()``, in eval mode, inside the accelerator's autocast, on the concatenation of
+  ``torch.no_grad()``, in eval mode, inside the accelerator's autocast (with
+  ``cast_lm_head_to_fp32`` the LM head in float32 outside it, as TRL's own pass), on the concatenation of
   prompt and completion; the completion logits are the slice ``[:, P-1 : P+C-1]`` (P, C the
   prompt and completion widths). That is one forward over the captured sequences per dump, two per
   captured step, none on other steps.
@@ -482,7 +483,7 @@ class LogitCapture(TrainerCallback):
             for ids, attention, completion, _ in _captured_micro_batches(batch):
                 c = completion.shape[1]
                 kwargs = self._forward_kwargs(model, c)
-                with _autocast(self.trainer):
+                with _autocast(self.trainer), _float32_lm_head(self.trainer, model):
                     out = model(input_ids=ids, attention_mask=attention, use_cache=False, **kwargs)
                 z = out.logits[:, -(c + 1):-1]  # the logits that predict completion tokens 0..C-1
                 self._vocab_seen = int(z.shape[-1])
@@ -571,6 +572,43 @@ def _captured_micro_batches(batch: dict):
         ids = torch.cat([mb["prompt_ids"][:take], completion], 1)
         attention = torch.cat([mb["prompt_mask"][:take], mb["completion_mask"][:take]], 1)
         yield ids, attention, completion, mb["mask"][:take]
+
+
+@contextlib.contextmanager
+def _float32_lm_head(trainer: Any, model):
+    """With ``GRPOConfig(cast_lm_head_to_fp32=True)``: the model's LM head projects in float32,
+    outside autocast, as TRL's own log-probabilities do (its fused LM head upcasts the hidden states
+    and disables autocast; TRL's cast of the head module alone does not survive autocast). The
+    head's ``forward`` is restored afterwards. A no-op without the option.
+
+    Parameters
+    ----------
+    trainer : trl.GRPOTrainer
+    model : transformers.PreTrainedModel
+        The model about to run the captured forward.
+    """
+    if not getattr(getattr(trainer, "args", None), "cast_lm_head_to_fp32", False):
+        yield
+        return
+    head = model.get_output_embeddings()
+    if head is None or not hasattr(head, "weight"):
+        raise ValueError("cast_lm_head_to_fp32 is set but the model has no linear output embedding to run in float32")
+    missing = object()
+    previous = head.__dict__.get("forward", missing)
+
+    def forward(hidden, *args, **kwargs):
+        with torch.autocast(hidden.device.type, enabled=False):
+            bias = None if getattr(head, "bias", None) is None else head.bias.float()
+            return torch.nn.functional.linear(hidden.float(), head.weight.float(), bias)
+
+    head.forward = forward
+    try:
+        yield
+    finally:
+        if previous is missing:
+            del head.forward
+        else:
+            head.forward = previous
 
 
 def _autocast(trainer: Any):

@@ -219,3 +219,46 @@ def test_a_fifo_under_a_failed_steps_name_is_left_alone(tmp_path):
     assert len(callback.failures) == 1 and "FIFO" in callback.failures[0]
     assert os.listdir(dumps) == ["step_000001.after.safetensors"]
     assert stat.S_ISFIFO(os.lstat(dumps / "step_000001.after.safetensors").st_mode)
+
+
+def test_a_float32_lm_head_is_captured_in_float32(tmp_path):
+    """bf16 mixed precision with GRPOConfig(cast_lm_head_to_fp32=True): TRL projects the hidden
+    states onto the vocabulary in float32, outside autocast. Before: the capture's forward ran the
+    LM head under bf16 autocast, so log π(token) from an F32 dump differed from TRL's own by up to
+    7.5e-3 (the policy TRL trained is the float32 head's). Tolerance 1e-4: with the head in float32
+    the difference is float32 reduction order (measured at most 6e-7, as without the option)."""
+    from trl import GRPOConfig, GRPOTrainer
+
+    torch.manual_seed(0)
+    tok = tiny.build_tokenizer()
+    args = GRPOConfig(
+        output_dir=str(tmp_path / "trainer"), per_device_train_batch_size=8, num_generations=4,
+        max_completion_length=12, max_steps=2, learning_rate=5e-4, temperature=0.9, use_cpu=True, bf16=True,
+        cast_lm_head_to_fp32=True, report_to=[], save_strategy="no", logging_steps=1, seed=0, data_seed=0,
+        dataloader_num_workers=0, disable_tqdm=True)
+    trainer = GRPOTrainer(model=tiny.build_model(tok, seed=0), reward_funcs=tiny.reward_letters, args=args,
+                          train_dataset=tiny.build_dataset(seed=0), processing_class=tok)
+    theirs = []
+    original = trainer._get_per_token_logps_and_entropies
+
+    def recording(model, *a, **k):
+        out = original(model, *a, **k)
+        if model.training and torch.is_grad_enabled():  # the loss's own pass, at θ before the step
+            theirs.append(out[0].detach().double().numpy())
+        return out
+
+    trainer._get_per_token_logps_and_entropies = recording
+    head = trainer.model.get_output_embeddings()
+    trl_head_forward = head.__dict__.get("forward")  # TRL's own float32 cast (ineffective under autocast)
+    callback = capture(trainer, tmp_path / "dumps", dtype="f32")
+    trainer.train()
+    assert not callback.failures and len(callback.written) == len(theirs) == 2
+    assert head.__dict__.get("forward") is trl_head_forward  # restored after each captured forward
+    for (before, _), logp in zip(callback.written, theirs):
+        d = per_token.load(before)
+        z = d["logits"].astype(np.float64) / trainer.temperature
+        top = z.max(-1, keepdims=True)
+        lse = np.log(np.exp(z - top).sum(-1)) + top[..., 0]
+        ours = np.take_along_axis(z, d["token_ids"][..., None], -1)[..., 0] - lse
+        valid = d["mask"].astype(bool)
+        assert np.abs(ours - logp)[valid].max() <= 1e-4, np.abs(ours - logp)[valid].max()
