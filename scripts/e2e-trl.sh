@@ -34,6 +34,7 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 echo "== pytest: capture checks on real GRPOTrainer runs ($("$VENV/bin/python" -c 'import trl, transformers, torch; print("trl", trl.__version__, "transformers", transformers.__version__, "torch", torch.__version__)'))"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -W ignore::FutureWarning \
   python/tests/test_trl_capture.py python/tests/test_trl_heldout.py python/tests/test_plots.py python/tests/test_cli.py \
-  python/tests/test_linearize.py python/tests/test_trl_linearize.py python/tests/test_redteam_trl.py python/tests/test_redteam_verl_torch.py
+  python/tests/test_linearize.py python/tests/test_trl_linearize.py python/tests/test_redteam_trl.py python/tests/test_redteam_verl_torch.py \
+  python/tests/test_redteam_capture.py
 echo "== example: python/examples/trl_grpo_tiny.py --out out/e2e-trl"
 "$VENV/bin/python" -W ignore::FutureWarning python/examples/trl_grpo_tiny.py --out out/e2e-trl --linearize 2>&1 | grep -v "^{'"

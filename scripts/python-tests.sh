@@ -6,5 +6,10 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv-py/bin/python ]; then
   python3 -m venv .venv-py
 fi
-.venv-py/bin/pip install --quiet --disable-pip-version-check "./python[test]"
+# install from a copy, so that setuptools' build/ and *.egg-info stay out of the clone
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
+cp -r python/pyproject.toml python/README.md python/deltah "$STAGE/"
+.venv-py/bin/pip install --quiet --disable-pip-version-check "$STAGE[test]"
+rm -rf "$STAGE"
 exec .venv-py/bin/python -m pytest -q python/tests "$@"

@@ -30,7 +30,8 @@ How it hooks in (checked against TRL 1.16 and transformers 5.24; see ``README``)
 * A ``TrainerCallback`` runs the *before* forward in ``on_pre_optimizer_step`` and the *after*
   forward in ``on_step_end`` (after ``optimizer.step()`` and the scheduler step). Both are plain
   forwards (``model(input_ids, attention_mask)`` without TRL's ``fused_lm_head``) under
-  ``torch.no_grad()``, in eval mode, inside the accelerator's autocast, on the concatenation of
+  ``torch.no_grad()``, in eval mode, inside the accelerator's autocast (with
+  ``cast_lm_head_to_fp32`` the LM head in float32 outside it, as TRL's own pass), on the concatenation of
   prompt and completion; the completion logits are the slice ``[:, P-1 : P+C-1]`` (P, C the
   prompt and completion widths). That is one forward over the captured sequences per dump, two per
   captured step, none on other steps.
@@ -40,10 +41,13 @@ Tensors written (positions ``[B, C]``): ``logits`` (raw, before TRL divides by t
 top-k log-probabilities of softmax(z/T) and the sampled token's log-probability, all over the full
 vocabulary) plus the non-contract ``lse`` = logsumexp(z/T) over the full vocabulary, so that the
 raw top-k logits are ``T * (topk_logprobs + lse)``; ``token_ids`` (completion tokens),
-``mask`` (completion mask), ``advantages`` (one per completion, broadcast over its tokens),
-``group_ids`` (prompt groups), ``old_logprobs`` (TRL's ``old_per_token_logps`` when present), and
-the non-contract ``prompt_ids`` / ``prompt_mask`` (``[B, P]``, left-padded) so that a dump can be
-recomputed from the model alone. Metadata: ``temperature`` (``trainer.temperature``), ``step``
+``mask`` (the positions TRL's loss uses: the completion mask, times TRL's ``tool_mask`` in
+multi-turn tool calls, whose tool results are attended to but not trained on), ``advantages`` (one
+per completion, broadcast over its tokens), ``group_ids`` (prompt groups), ``old_logprobs`` (TRL's
+``old_per_token_logps`` when present), and the non-contract ``prompt_ids`` / ``prompt_mask``
+(``[B, P]``, left-padded; plus ``completion_mask``, the completion's attention mask, when it
+differs from ``mask``) so that a dump can be recomputed from the model alone. Metadata:
+``temperature`` (``trainer.temperature``), ``step``
 (the optimizer step, ``state.global_step`` after the step), ``optimizer_lr`` (the scheduler's
 learning rate used by this step, read before ``optimizer.step()``), ``vocab_size``, ``phase``
 (before/after), ``capture_logits`` (full/topk) and ``source``. The optimizer's learning rate is
@@ -59,11 +63,20 @@ Failures never stop training: an exception while capturing (a full disk, an out-
 is logged as a warning (``warnings.warn`` and the ``deltah.trl`` logger), recorded in
 ``callback.failures``, and that step's dumps are skipped (a file is either complete or absent: the
 writer renames a finished temporary file into place; a before dump whose after dump failed is
-removed, so every step has both files or neither).
+removed, both the file written and the name it was written under when that is a symbolic link,
+and a file an earlier run left under a failed step's before or after name is removed too, so every
+step has both files of this run or neither). A failure while recording a micro-batch skips its whole
+step, so no pair holds part of a step's micro-batches.
 
-Limits: text-only models (multimodal inputs are not forwarded); models whose parameters are
-sharded across processes (DeepSpeed ZeRO-3, FSDP) are not supported, since the forward runs on the
-local module outside the engine.
+With several processes (data parallel) each process captures its own completions into
+``step_{s:06d}.process{p}.{phase}.safetensors`` (metadata ``process`` = ``"p of n"``); a single
+process writes the plain names above.
+
+Limits: text-only models: a micro-batch with multimodal inputs (``pixel_values`` and the other
+``MULTIMODAL_KEYS``) makes that step's capture fail with a warning naming them, since the text-only
+forward would not give the trained policy's logits; models whose parameters are sharded across
+processes (DeepSpeed ZeRO-3, FSDP) are not supported, since the forward runs on the local module
+outside the engine.
 """
 
 from __future__ import annotations
@@ -73,11 +86,13 @@ import inspect
 import logging
 import numbers
 import os
+import stat
 import time
 import warnings
 from typing import Any, Optional
 
 from . import export
+from ._output import resolve_destination
 
 try:  # optional extra: pip install 'deltah[trl]'
     import torch
@@ -87,12 +102,17 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
         "deltah.trl needs torch and transformers (and trl for GRPOTrainer): pip install 'deltah[trl]'"
     ) from error
 
-__all__ = ["capture", "LogitCapture", "GROUP_KEY"]
+__all__ = ["capture", "LogitCapture", "GROUP_KEY", "MULTIMODAL_KEYS"]
 
 logger = logging.getLogger("deltah.trl")
 
 #: Key under which the capture tags each completion's prompt group in TRL's generation batch.
 GROUP_KEY = "_deltah_group_ids"
+
+#: Inputs TRL hands to a vision-language policy's forward; the capture's forward is text-only, so a
+#: micro-batch holding any of them is refused (its logits would not be the trained policy's).
+MULTIMODAL_KEYS = ("pixel_values", "image_grid_thw", "num_images", "pixel_attention_mask", "spatial_shapes",
+                   "num_tiles", "image_sizes", "token_type_ids", "mm_token_type_ids", "image_position_ids")
 
 _LOGIT_MODES = ("full", "topk")
 _DTYPES = ("bf16", "f32", "f16")
@@ -212,6 +232,7 @@ class LogitCapture(TrainerCallback):
         self._pending: Optional[dict] = None
         self._accepts_logits_to_keep: Optional[bool] = None
         self._vocab_seen: Optional[int] = None
+        self._skipped_step: Optional[int] = None  # a step whose inputs could not be recorded
 
     # -- installation -----------------------------------------------------------------------------
 
@@ -230,6 +251,8 @@ class LogitCapture(TrainerCallback):
                 try:
                     self._record(inputs, groups)
                 except Exception as error:  # never let capture break training
+                    # The whole step is skipped: a pair of part of its micro-batches would pass as all.
+                    self._recorded, self._skipped_step = [], trainer.state.global_step + 1
                     self._fail(trainer.state.global_step + 1, "recording the inputs", error)
             return original_loss(model, inputs, *args, **kwargs)
 
@@ -256,14 +279,15 @@ class LogitCapture(TrainerCallback):
         g = int(getattr(self.trainer, "num_generations", 0) or 0)
         if g < 1:
             return
-        process = int(getattr(getattr(self.trainer, "accelerator", None), "process_index", 0) or 0)
+        process, _ = self._process()
         rows = torch.arange(n, device=out["completion_ids"].device) + process * n
         out[GROUP_KEY] = rows // g
 
     # -- per micro-batch -------------------------------------------------------------------------
 
     def _wants(self, model) -> bool:
-        return bool(getattr(model, "training", True)) and (self.trainer.state.global_step + 1) % self.every == 0
+        step = self.trainer.state.global_step + 1
+        return bool(getattr(model, "training", True)) and step % self.every == 0 and step != self._skipped_step
 
     def _recorded_rows(self) -> int:
         return sum(r["completion_ids"].shape[0] for r in self._recorded)
@@ -271,7 +295,16 @@ class LogitCapture(TrainerCallback):
     def _record(self, inputs: dict, groups) -> None:
         if self.max_sequences is not None and self._recorded_rows() >= self.max_sequences:
             return
+        images = [k for k in MULTIMODAL_KEYS if inputs.get(k) is not None]
+        if images:
+            raise ValueError(f"the micro-batch has multimodal inputs ({', '.join(images)}); the capture's forward "
+                             "is text-only and would not give the trained policy's logits")
         keep = {k: inputs[k].detach() for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask", "advantages")}
+        # The positions TRL trains on: tool results (multi-turn tool calls) are in completion_mask,
+        # which the forward attends to, but not in the loss mask completion_mask * tool_mask.
+        tool = inputs.get("tool_mask")
+        mask = keep["completion_mask"]
+        keep["mask"] = mask if tool is None else mask * tool.detach().to(mask.dtype)
         old = inputs.get("old_per_token_logps")
         keep["old_logprobs"] = old.detach() if old is not None else None
         keep["group_ids"] = groups.detach() if groups is not None else None
@@ -304,6 +337,7 @@ class LogitCapture(TrainerCallback):
             pending["seconds"] = time.perf_counter() - start
             self._pending = pending
         except Exception as error:
+            self._discard(step)
             self._fail(step, "the before dump", error)
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
@@ -317,12 +351,27 @@ class LogitCapture(TrainerCallback):
                 self._linearize_step(pending, model)
             self.written.append((self._path(pending["step"], "before"), self._path(pending["step"], "after")))
         except Exception as error:
-            # The step's pair is complete or absent: a before dump without its after is removed.
-            before = self._path(pending["step"], "before")
-            with contextlib.suppress(OSError):
-                os.unlink(before)
+            self._discard(pending["step"], pending)
             self._fail(pending["step"], "the after dump (its before dump was removed)", error)
         self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
+
+    def _discard(self, step: int, pending: Optional[dict] = None) -> None:
+        """Leave a failed step with neither file: the step's pair is complete or absent.
+
+        Removes the before file this run wrote (through a symbolic link: the link's target) and
+        whatever regular file or symbolic link is left under the step's before and after names (a
+        file of an earlier run there would otherwise pair with nothing, or with the wrong dump).
+        Folders, FIFOs and other special files are left alone."""
+        paths = [] if pending is None else [pending.get("before_file")]
+        paths += [self._path(step, "before"), self._path(step, "after")]
+        for path in dict.fromkeys(p for p in paths if p):
+            try:
+                kind = os.lstat(path).st_mode
+            except OSError:
+                continue
+            if stat.S_ISREG(kind) or stat.S_ISLNK(kind):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
 
     def _predict_before_step(self, pending: dict, model, optimizer) -> None:
         """linearize=True, before ``optimizer.step()``: θ_before and the predicted Δθ (deltah.trl_linearize)."""
@@ -352,8 +401,17 @@ class LogitCapture(TrainerCallback):
         logger.warning(message)
         warnings.warn(message, RuntimeWarning, stacklevel=2)
 
+    def _process(self) -> tuple[int, int]:
+        """(index of this process, number of processes) from the trainer's accelerator; (0, 1) without one."""
+        accelerator = getattr(self.trainer, "accelerator", None)
+        return (int(getattr(accelerator, "process_index", 0) or 0), int(getattr(accelerator, "num_processes", 1) or 1))
+
     def _path(self, step: int, phase: str) -> str:
-        return os.path.join(self.output_dir, f"step_{step:06d}.{phase}.safetensors")
+        """``step_{step:06d}.{phase}.safetensors``; with several processes
+        ``step_{step:06d}.process{p}.{phase}.safetensors``, so that processes never share a file."""
+        process, count = self._process()
+        tag = f".process{process}" if count > 1 else ""
+        return os.path.join(self.output_dir, f"step_{step:06d}{tag}.{phase}.safetensors")
 
     @staticmethod
     def _learning_rate(lr_scheduler, optimizer) -> Optional[float]:
@@ -375,16 +433,17 @@ class LogitCapture(TrainerCallback):
         width_p = max(r["prompt_ids"].shape[1] for r in recorded)
         width_c = max(r["completion_ids"].shape[1] for r in recorded)
         parts: dict[str, list] = {k: [] for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask",
-                                                  "advantages", "old_logprobs", "group_ids")}
+                                                  "mask", "advantages", "old_logprobs", "group_ids")}
         micro = []
         for r in recorded:
             b, p = r["prompt_ids"].shape
             c = r["completion_ids"].shape[1]
-            micro.append({k: r[k] for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask")})
+            micro.append({k: r[k] for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask", "mask")})
             parts["prompt_ids"].append(torch.nn.functional.pad(r["prompt_ids"], (width_p - p, 0), value=pad))
             parts["prompt_mask"].append(torch.nn.functional.pad(r["prompt_mask"], (width_p - p, 0), value=0))
             parts["completion_ids"].append(torch.nn.functional.pad(r["completion_ids"], (0, width_c - c), value=pad))
             parts["completion_mask"].append(torch.nn.functional.pad(r["completion_mask"], (0, width_c - c), value=0))
+            parts["mask"].append(torch.nn.functional.pad(r["mask"], (0, width_c - c), value=0))
             adv = r["advantages"]
             adv = adv[:, None].expand(b, c) if adv.dim() == 1 else adv
             parts["advantages"].append(torch.nn.functional.pad(adv.float(), (0, width_c - c), value=0.0))
@@ -424,7 +483,7 @@ class LogitCapture(TrainerCallback):
             for ids, attention, completion, _ in _captured_micro_batches(batch):
                 c = completion.shape[1]
                 kwargs = self._forward_kwargs(model, c)
-                with _autocast(self.trainer):
+                with _autocast(self.trainer), _float32_lm_head(self.trainer, model):
                     out = model(input_ids=ids, attention_mask=attention, use_cache=False, **kwargs)
                 z = out.logits[:, -(c + 1):-1]  # the logits that predict completion tokens 0..C-1
                 self._vocab_seen = int(z.shape[-1])
@@ -461,10 +520,13 @@ class LogitCapture(TrainerCallback):
         rows = batch["rows"]
         vocab = result["logits"].shape[-1] if "logits" in result else self._vocab_seen
         fields = dict(
-            token_ids=batch["completion_ids"], mask=batch["completion_mask"], advantages=batch["advantages"],
+            token_ids=batch["completion_ids"], mask=batch["mask"], advantages=batch["advantages"],
             old_logprobs=batch["old_logprobs"], group_ids=batch["group_ids"],
         )
         extra = {"prompt_ids": batch["prompt_ids"], "prompt_mask": batch["prompt_mask"]}
+        process, count = self._process()
+        if not torch.equal(batch["mask"], batch["completion_mask"]):  # tool results: attended, not trained on
+            extra["completion_mask"] = batch["completion_mask"]
         if "logits" in result:
             fields["logits"] = result["logits"]
         else:
@@ -472,10 +534,13 @@ class LogitCapture(TrainerCallback):
             extra["lse"] = result["lse"]
         fields = {k: (v[:rows] if v is not None else None) for k, v in fields.items()}
         extra = {k: v[:rows] for k, v in extra.items()}
+        path = self._path(pending["step"], phase)
+        pending[f"{phase}_file"] = resolve_destination(path)  # the file written (a link's target)
         export.save_dump(
-            self._path(pending["step"], phase), temperature=pending["temperature"], step=pending["step"],
+            path, temperature=pending["temperature"], step=pending["step"],
             logits_dtype=self.dtype, vocab_size=vocab, extra=extra,
             metadata={"phase": phase, "capture_logits": self.logits_mode, "source": "deltah.trl.capture",
+                      **({"process": f"{process} of {count}"} if count > 1 else {}),
                       **({} if pending["lr"] is None else {"optimizer_lr": repr(float(pending["lr"]))})},
             **fields,
         )
@@ -487,13 +552,15 @@ def _captured_micro_batches(batch: dict):
     Parameters
     ----------
     batch : dict
-        ``{"rows", "micro_batches": [{"prompt_ids", "prompt_mask", "completion_ids", "completion_mask"}]}``.
+        ``{"rows", "micro_batches": [{"prompt_ids", "prompt_mask", "completion_ids", "completion_mask", "mask"}]}``.
 
     Yields
     ------
     tuple
-        ``(ids, attention, completion_ids, completion_mask)`` per micro-batch, prompt and completion
-        concatenated, until ``batch["rows"]`` rows have been given.
+        ``(ids, attention, completion_ids, mask)`` per micro-batch, prompt and completion
+        concatenated (``attention`` from the prompt and completion masks), ``mask`` the positions
+        TRL's loss uses (completion mask times TRL's ``tool_mask`` when it has one), until
+        ``batch["rows"]`` rows have been given.
     """
     rows_left = batch["rows"]
     for mb in batch["micro_batches"]:
@@ -504,7 +571,44 @@ def _captured_micro_batches(batch: dict):
         completion = mb["completion_ids"][:take]
         ids = torch.cat([mb["prompt_ids"][:take], completion], 1)
         attention = torch.cat([mb["prompt_mask"][:take], mb["completion_mask"][:take]], 1)
-        yield ids, attention, completion, mb["completion_mask"][:take]
+        yield ids, attention, completion, mb["mask"][:take]
+
+
+@contextlib.contextmanager
+def _float32_lm_head(trainer: Any, model):
+    """With ``GRPOConfig(cast_lm_head_to_fp32=True)``: the model's LM head projects in float32,
+    outside autocast, as TRL's own log-probabilities do (its fused LM head upcasts the hidden states
+    and disables autocast; TRL's cast of the head module alone does not survive autocast). The
+    head's ``forward`` is restored afterwards. A no-op without the option.
+
+    Parameters
+    ----------
+    trainer : trl.GRPOTrainer
+    model : transformers.PreTrainedModel
+        The model about to run the captured forward.
+    """
+    if not getattr(getattr(trainer, "args", None), "cast_lm_head_to_fp32", False):
+        yield
+        return
+    head = model.get_output_embeddings()
+    if head is None or not hasattr(head, "weight"):
+        raise ValueError("cast_lm_head_to_fp32 is set but the model has no linear output embedding to run in float32")
+    missing = object()
+    previous = head.__dict__.get("forward", missing)
+
+    def forward(hidden, *args, **kwargs):
+        with torch.autocast(hidden.device.type, enabled=False):
+            bias = None if getattr(head, "bias", None) is None else head.bias.float()
+            return torch.nn.functional.linear(hidden.float(), head.weight.float(), bias)
+
+    head.forward = forward
+    try:
+        yield
+    finally:
+        if previous is missing:
+            del head.forward
+        else:
+            head.forward = previous
 
 
 def _autocast(trainer: Any):

@@ -64,14 +64,14 @@ def linearize_step(callback: Any, pending: dict, model) -> dict:
     width_c = batch["widths"][1]
     jvps = []
     segments = []
-    for ids, attention, completion, completion_mask in _captured_micro_batches(batch):
+    for ids, attention, completion, mask in _captured_micro_batches(batch):
         c = completion.shape[1]
         length = ids.shape[1]
         window = (slice(None), slice(length - c - 1, length - 1))  # the logits predicting completion tokens
         with _autocast(callback.trainer):
             jvp = lz.linearized_logit_change(model, theta_before, delta, ids, attention, window)
         jvps.append(torch.nn.functional.pad(jvp.float().cpu(), (0, 0, 0, width_c - c), value=0.0))
-        segments.append((ids, attention, window, completion_mask.bool()))
+        segments.append((ids, attention, window, mask.bool()))
     jvp = torch.cat(jvps, 0)[: batch["rows"]]
     gradient = lz.entropy_gradient(model, theta_before, segments, temperature, names=list(delta))
     record = {"parameter_space_first_order": lz.dot(gradient, delta)}
@@ -81,7 +81,7 @@ def linearize_step(callback: Any, pending: dict, model) -> dict:
         landed = {n: (theta_before[n] + predicted[n].to(theta_before[n].dtype)) - theta_before[n] for n in predicted if n in theta_before}
         record["predicted_update_relative_error_rounded"] = lz.relative_difference(landed, delta)
     step = pending["step"]
-    path = lz.jvp_path(callback.output_dir, step)
+    path = callback._path(step, "jvp")  # lz.jvp_path(output_dir, step) with a single process
     record["linearize_seconds"] = pending.get("linearize_seconds", 0.0) + time.perf_counter() - start
     lz.write_jvp_dump(
         path, jvp, callback._path(step, "before"),

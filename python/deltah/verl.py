@@ -195,7 +195,8 @@ def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None
     batch : verl.DataProto
         Needs ``input_ids``, ``attention_mask`` and ``responses``; ``position_ids`` ``[B, P+R]``
         are passed when present (verl computes them from the attention mask); multimodal
-        position ids (``[B, 3, P+R]``) are refused: text-only models.
+        position ids (``[B, 3, P+R]``) and a batch with ``non_tensor_batch["multi_modal_inputs"]``
+        are refused: text-only models.
     max_sequences : int, optional
         Score only the first responses.
 
@@ -212,6 +213,10 @@ def response_logits(module: Any, batch: Any, max_sequences: Optional[int] = None
     ids, attention = tensors["input_ids"], tensors["attention_mask"]
     r = tensors["responses"].shape[1]
     n = ids.shape[0] if max_sequences is None else min(ids.shape[0], int(max_sequences))
+    images = getattr(batch, "non_tensor_batch", None) or {}
+    if "multi_modal_inputs" in images:
+        raise ValueError("batch has non_tensor_batch['multi_modal_inputs']: response_logits scores text-only "
+                         "models; a forward without the images would not give the trained policy's logits")
     kwargs = {"input_ids": ids[:n], "attention_mask": attention[:n], "use_cache": False}
     positions = _get(tensors, "position_ids")
     if positions is not None:

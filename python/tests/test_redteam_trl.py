@@ -17,13 +17,14 @@ from deltah.trl import LogitCapture  # noqa: E402
 
 def callback(tmp_path, dtype):
     cb = LogitCapture.__new__(LogitCapture)  # the writer's state only; no trainer
-    cb.logits_mode, cb.dtype, cb.output_dir, cb._vocab_seen = "full", dtype, str(tmp_path), None
+    cb.logits_mode, cb.dtype, cb.output_dir, cb._vocab_seen, cb.trainer = "full", dtype, str(tmp_path), None, None
     return cb
 
 
 def pending(rows=1, width=2):
     batch = {"rows": rows, "completion_ids": torch.zeros(rows, width, dtype=torch.long),
-             "completion_mask": torch.ones(rows, width, dtype=torch.long), "advantages": torch.ones(rows, width),
+             "completion_mask": torch.ones(rows, width, dtype=torch.long), "mask": torch.ones(rows, width, dtype=torch.long),
+             "advantages": torch.ones(rows, width),
              "old_logprobs": None, "group_ids": None, "prompt_ids": torch.ones(rows, 1, dtype=torch.long),
              "prompt_mask": torch.ones(rows, 1, dtype=torch.long)}
     return {"step": 1, "batch": batch, "temperature": 1.0, "lr": None}

@@ -47,3 +47,13 @@ def test_text_position_ids_are_passed():
     z = response_logits(module, _Batch(positions))
     assert module.seen is not None and z.shape == (2, 2, 4)
     assert z[0, :, 0].tolist() == [0.0, 1.0]  # logits at sequence positions 2, 3
+
+
+def test_multimodal_inputs_are_refused_not_dropped():
+    # Before: a vision-language batch with text-style [B, L] position ids (verl keeps the images in
+    # non_tensor_batch["multi_modal_inputs"]) was scored without its images, silently: the image
+    # placeholders were read as text and the logits were not those of the trained policy.
+    batch = _Batch(torch.arange(5).expand(2, 5))
+    batch.non_tensor_batch = {"multi_modal_inputs": [{"pixel_values": torch.ones(1, 3)}] * 2}
+    with pytest.raises(ValueError, match="multi_modal_inputs"):
+        response_logits(_Echo(), batch)
