@@ -78,6 +78,7 @@ extension TabularTrainer {
           throw TabularPolicyError(argument: intervention.failureLabel, cause: .intervention(error))
         }
         outcome.touched += adjustment.touched
+        outcome.ppoClipped += adjustment.clippedByRule
       }
       let objectives = (0..<n).map { i -> Double in
         let objective: Double =
