@@ -216,6 +216,7 @@ extension WhatIfReport {
     if analysis.table.oldLogProbability == nil {
       warnings.append("no 'old_logprobs' in the dump: importance ratios are 1, so ratio-based rules (ppo-clip, cispo, bapo, hapo, kl-cov) act as on-policy")
     }
+    warnings += Self.missingIdentityWarnings(tokens: tokens, step: t)
     var rows: [Row] = []
     for (rule, parameters) in Self.standardInterventions(options: analysis.options, whatIf: whatIf, step: t) {
       rows.append(try Self.row(rule, parameters: parameters, tokens: tokens, polarity: polarity, file: file))
