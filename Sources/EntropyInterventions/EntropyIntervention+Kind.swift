@@ -117,7 +117,8 @@ extension EntropyIntervention {
     case .d3s: self = .tokenWeighting(D3SDownSampling())
     case .empg: self = .tokenWeighting(EMPGModulation())
     case .epo: self = .tokenWeighting(EPOEntropySmoothing(history: []))
-    case .forkingBottom: self = .tokenWeighting(ForkingTokenWeighting(ratio: p.forkingRatio, arm: .bottom))
+    case .forkingBottom:
+      self = .tokenWeighting(ForkingTokenWeighting(ratio: p.forkingRatio, arm: .bottom, normalisesOverKept: true))
     case .hapo: self = .tokenWeighting(HAPOAdaptiveClipping())
     case .klCovAnnealed:
       self = .tokenWeighting(
