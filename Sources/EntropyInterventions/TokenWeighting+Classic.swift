@@ -100,10 +100,12 @@ extension SteerWeighting: TokenWeighting {
 }
 
 /// OPEFO as token weights: 1 + λ* on expanding tokens (P_t > 0), 1 − λ* on contracting ones
-/// (``EntropyFlowBalance``). Needs the polarity factors.
+/// (``EntropyFlowBalance``). Needs the polarity factors. **Interpretation**: the rule is read from a
+/// summary of the paper (its Eq. 6 was not read); each token's flow is DeltaH's exact polarity.
 public struct FlowBalanceWeighting: TokenWeighting {
   public init() {}
   public var name: String { "opefo" }
+  public var isInterpretation: Bool { true }
 
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     guard let p = tokens.polarity else {
