@@ -13,6 +13,7 @@ import os
 import sys
 
 import numpy as np
+import pytest
 from safetensors.numpy import save_file
 
 HERE = os.path.dirname(__file__)
@@ -161,7 +162,8 @@ def _expected_rows(d):
     return rows
 
 
-def test_every_whatif_row_matches_numpy(tmp_path):
+@pytest.mark.parametrize("with_old", [True, False])
+def test_every_whatif_row_matches_numpy(tmp_path, with_old):
     rng = np.random.default_rng(11)
     b, t, v, temperature, lr, step = 8, 10, 30, 0.9, 0.4, 7
     logits = (rng.standard_normal((b, t, v)) * np.linspace(0.3, 2.5, b)[:, None, None]).astype(np.float32)
@@ -181,10 +183,13 @@ def test_every_whatif_row_matches_numpy(tmp_path):
     least = np.unravel_index(np.argmin(np.where(mask == 1, q["logp"], np.inf)), (b, t))
     assert np.exp(q["logp"][least]) > 0.02
     adv[least[0]] = -np.abs(adv[least[0]])
-    old = q["logp"] + 0.3 * rng.standard_normal((b, t))
+    # Without old log-probabilities every ratio is 1 (π_old = π_θ).
+    old = q["logp"] + 0.3 * rng.standard_normal((b, t)) if with_old else q["logp"]
     path = str(tmp_path / "every_row.safetensors")
-    save_file({"logits": logits, "token_ids": tokens, "advantages": adv, "mask": mask, "old_logprobs": old,
-               "group_ids": groups},
+    tensors = {"logits": logits, "token_ids": tokens, "advantages": adv, "mask": mask, "group_ids": groups}
+    if with_old:
+        tensors["old_logprobs"] = old
+    save_file(tensors,
               path, metadata={"temperature": str(temperature), "lr": str(lr), "step": str(step)})
 
     valid = mask.astype(bool)
