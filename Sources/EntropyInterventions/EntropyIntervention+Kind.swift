@@ -51,7 +51,8 @@ extension EntropyIntervention {
     public var steerMaximum: Double = 1.2
     /// Entrocraft start bounds (L0, U0) (default (0.6, 0.7)).
     public var entrocraftStart: (lower: Double, upper: Double) = (0.6, 0.7)
-    /// Entrocraft end bounds (L1, U1), reached at the last step (default (0.1, 0.2)).
+    /// Entrocraft end bounds (L1, U1), approached linearly: step t (0-based) of a T-step run uses t/T,
+    /// so the last step is at (T − 1)/T (default (0.1, 0.2)).
     public var entrocraftEnd: (lower: Double, upper: Double) = (0.1, 0.2)
     /// Forking-token ratio ρ of `forking` and `forking-bottom` (default 0.2).
     public var forkingRatio: Double = 0.2
