@@ -105,7 +105,8 @@ extension BatchAnalysis {
   /// c_t = r_t·1[not clipped] per position (1 at invalid positions); nil without clip settings.
   ///
   /// - Throws: ``DumpError`` when clipping is asked for but the dump has no `old_logprobs`, no
-  ///   log-probabilities or no advantages, or the settings are invalid.
+  ///   log-probabilities or no advantages, a ratio overflows Double (``checkImportanceRatios(table:file:)``),
+  ///   or the settings are invalid.
   /// - Complexity: O(N).
   static func clippingFactors(table: PositionTable, options: AnalysisOptions, file: String) throws(DumpError) -> [Double]? {
     guard let clip = options.clipping else { return nil }
@@ -116,6 +117,7 @@ extension BatchAnalysis {
     guard let logp = table.logProbability, let adv = table.advantages else {
       throw DumpError(file: file, problem: "ratio clipping needs log-probabilities (logits + token_ids, or 'logprobs') and 'advantages'")
     }
+    try checkImportanceRatios(table: table, file: file)
     let rule = clip.rule
     return (0..<table.count).map { i in
       guard table.valid[i] else { return 1 }

@@ -7,13 +7,30 @@ import SoftmaxEntropy
 
 extension BatchAnalysis {
   /// The covariance section: Cov = mean_t (ℓ_t − ℓ̄)(A_t − Ā) over valid tokens (Cui et al. Eq. 10),
-  /// the KL-Cov and Clip-Cov selections (as positions), and per-micro-batch covariance and KL-Cov
+  /// the KL-Cov and Clip-Cov selections (as positions; Clip-Cov's candidates leave out the tokens
+  /// PPO-clipped under `options.clipping`, when given), and per-micro-batch covariance and KL-Cov
   /// selections with `options.microBatch`; a warning for a kl-cov ratio given in percent and when
   /// log-probabilities or advantages are missing.
   ///
   /// - Returns: Cov_t per position (NaN where invalid), or nil without log-probs and advantages.
   /// - Throws: ``DumpError`` from the covariance or a selection rule.
   /// - Complexity: O(N log N).
+  /// The tokens the PPO clip of `options.clipping` clips (``PPOClipWeighting/isClipped(advantage:ratio:)``
+  /// at r_t = exp(ℓ_t − ℓ_t^old)), which Clip-Cov leaves out of its candidates as verl does; nil
+  /// without clip settings or without `old_logprobs`, log-probabilities or advantages (the
+  /// clipping section reports that error).
+  ///
+  /// - Complexity: O(N).
+  static func ppoClippedTokens(table: PositionTable, options: AnalysisOptions) -> [Bool]? {
+    guard let clip = options.clipping, let old = table.oldLogProbability, let logp = table.logProbability,
+      let adv = table.advantages
+    else { return nil }
+    let rule = clip.rule
+    return (0..<table.count).map { i in
+      table.valid[i] && rule.isClipped(advantage: adv[i], ratio: Double.exp(logp[i] - old[i]))
+    }
+  }
+
   static func covarianceSection(_ batch: Batch, _ summary: inout DumpSummary, _ warnings: inout [String]) throws(DumpError) -> [Double]? {
     let table = batch.table
     let options = batch.options
@@ -31,9 +48,10 @@ extension BatchAnalysis {
         warnings.append("kl-cov-ratio \(options.klCovRatio) selects \(options.klCovRatio * 100)% of tokens; the ratio is a fraction (verl kl_cov_ratio, default 0.0002). PRIME's k_percent is in percent: k_percent = 0.2 means a ratio of 0.002")
       }
       summary.klCovSelected = try Self.klCov(cov.centredProducts, valid, options.klCovRatio, file: file).map { table.positions[$0] }
+      let ppoClipped = Self.ppoClippedTokens(table: table, options: options)
       let clip = try Self.intervention(file) { () throws(InterventionError) in
         try ClipCovSelection(
-          centredProducts: cov.centredProducts, valid: valid, lowerBound: options.clipCovBounds.lower,
+          centredProducts: cov.centredProducts, valid: valid, ppoClipped: ppoClipped, lowerBound: options.clipCovBounds.lower,
           upperBound: options.clipCovBounds.upper, ratio: options.clipCovRatio,
           generator: MersenneTwister(seed: options.seed))
       }

@@ -109,7 +109,7 @@ extension WhatIfReport {
   /// The per-token view of an analysed batch that the interventions read.
   ///
   /// - Throws: ``DumpError`` when the dump lacks what the polarity needs (full logits, token ids,
-  ///   advantages).
+  ///   advantages) or an importance ratio overflows Double.
   /// - Complexity: O(N).
   public static func tokenBatch(of analysis: BatchAnalysis, file: String) throws(DumpError) -> TokenBatch {
     let table = analysis.table
@@ -118,6 +118,7 @@ extension WhatIfReport {
     else {
       throw DumpError(file: file, problem: "whatif needs the per-token polarity: full 'logits', 'token_ids' and 'advantages'")
     }
+    try BatchAnalysis.checkImportanceRatios(table: table, file: file)
     let (eta, t) = (analysis.options.learningRate, table.temperature)
     let g = (0..<table.count).map {
       table.valid[$0] ? EntropyPolarity.firstOrder(stepSize: eta, discriminator: s[$0], expectedDiscriminator: es[$0], temperature: t) : 0
@@ -172,6 +173,7 @@ extension WhatIfReport {
 
   /// One row: ΔH₁ and its split under one intervention.
   ///
+  /// - Throws: ``DumpError`` when the rule rejects the batch or a sum is not finite.
   /// - Complexity: that of the rule, plus O(N).
   public static func row(
     _ rule: any TokenWeighting, parameters: String, tokens: TokenBatch, polarity: [Double], file: String
@@ -189,10 +191,17 @@ extension WhatIfReport {
       removed.append(1 - w[i])
       if w[i] != 1 || (b.map { $0[i] != 0 } ?? false) { touched += 1 }
     }
-    return Row(
+    let row = Row(
       name: rule.name, deltaFirstOrder: compensatedSum(terms), tokensTouched: touched,
       weightRemoved: compensatedSum(removed), raising: compensatedSum(terms.filter { $0 > 0 }),
       lowering: compensatedSum(terms.filter { $0 < 0 }), interpretation: rule.isInterpretation, parameters: parameters)
+    // A weight or term beyond Double (a huge ratio, η) would print ∞ or NaN: refuse the table.
+    guard [row.deltaFirstOrder, row.weightRemoved, row.raising, row.lowering].allSatisfy(\.isFinite) else {
+      throw DumpError(
+        file: file,
+        problem: "the \(rule.name) row is not finite (ΔH₁ = \(row.deltaFirstOrder), weight removed = \(row.weightRemoved)): its weights or terms overflow Double")
+    }
+    return row
   }
 
   /// The what-if table of one analysed dump (and, with a comparison, the actual change).
@@ -216,6 +225,7 @@ extension WhatIfReport {
     if analysis.table.oldLogProbability == nil {
       warnings.append("no 'old_logprobs' in the dump: importance ratios are 1, so ratio-based rules (ppo-clip, cispo, bapo, hapo, kl-cov) act as on-policy")
     }
+    warnings += Self.missingIdentityWarnings(tokens: tokens, step: t)
     var rows: [Row] = []
     for (rule, parameters) in Self.standardInterventions(options: analysis.options, whatIf: whatIf, step: t) {
       rows.append(try Self.row(rule, parameters: parameters, tokens: tokens, polarity: polarity, file: file))

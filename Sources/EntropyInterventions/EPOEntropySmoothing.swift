@@ -31,14 +31,17 @@ public struct EPOEntropySmoothing: TokenWeighting {
 
   /// α for a batch of token-mean entropy H.
   ///
-  /// - Throws: `InterventionError` for a negative β, a band with κ_l > κ_r or non-finite history.
+  /// - Throws: `InterventionError` for a negative β, a band with κ_l > κ_r or a history entropy that
+  ///   is not finite and ≥ 0.
   /// - Complexity: O(history).
   public func entropyCoefficient(batchEntropy h: Double) throws(InterventionError) -> Double {
     try checkNonNegative(coefficient, name: "coefficient")
     guard band.lower.isFinite, band.upper.isFinite, band.lower <= band.upper else {
       throw InterventionError(argument: "band", problem: "need finite κ_l ≤ κ_r, got (\(band.lower), \(band.upper))")
     }
-    guard history.allSatisfy(\.isFinite) else { throw InterventionError(argument: "history", problem: "has a non-finite entropy") }
+    if let bad = history.first(where: { !($0.isFinite && $0 >= 0) }) {
+      throw InterventionError(argument: "entropy history", problem: "has \(bad); entropies are finite and ≥ 0")
+    }
     guard !history.isEmpty else { return 0 }
     let mean = compensatedSum(history) / Double(history.count)
     return h < band.lower * mean || h > band.upper * mean ? -2 * coefficient * (h - mean) : 0

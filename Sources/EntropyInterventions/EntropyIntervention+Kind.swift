@@ -51,7 +51,8 @@ extension EntropyIntervention {
     public var steerMaximum: Double = 1.2
     /// Entrocraft start bounds (L0, U0) (default (0.6, 0.7)).
     public var entrocraftStart: (lower: Double, upper: Double) = (0.6, 0.7)
-    /// Entrocraft end bounds (L1, U1), reached at the last step (default (0.1, 0.2)).
+    /// Entrocraft end bounds (L1, U1), approached linearly: step t (0-based) of a T-step run uses t/T,
+    /// so the last step is at (T − 1)/T (default (0.1, 0.2)).
     public var entrocraftEnd: (lower: Double, upper: Double) = (0.1, 0.2)
     /// Forking-token ratio ρ of `forking` and `forking-bottom` (default 0.2).
     public var forkingRatio: Double = 0.2
@@ -117,7 +118,8 @@ extension EntropyIntervention {
     case .d3s: self = .tokenWeighting(D3SDownSampling())
     case .empg: self = .tokenWeighting(EMPGModulation())
     case .epo: self = .tokenWeighting(EPOEntropySmoothing(history: []))
-    case .forkingBottom: self = .tokenWeighting(ForkingTokenWeighting(ratio: p.forkingRatio, arm: .bottom))
+    case .forkingBottom:
+      self = .tokenWeighting(ForkingTokenWeighting(ratio: p.forkingRatio, arm: .bottom, normalisesOverKept: true))
     case .hapo: self = .tokenWeighting(HAPOAdaptiveClipping())
     case .klCovAnnealed:
       self = .tokenWeighting(

@@ -107,6 +107,10 @@ public struct EpochAdjustment: Sendable, Equatable {
   public var coefficients: [Double]?
   /// Tokens the intervention changed this epoch.
   public var touched: Int
+  /// Tokens whose gradient a ratio-carrying rule's own weight removed this epoch (w = 0 at A ≠ 0:
+  /// PPO clip, BAPO's and HAPO's clips; never CISPO or KL-Cov); 0 for the other interventions,
+  /// whose clipping is the trainer's PPO clip.
+  public var clippedByRule: Int = 0
 
   /// The adjustment that changes nothing: w = 1, no penalty, no coefficients, nothing touched.
   ///
@@ -218,9 +222,10 @@ extension EntropyIntervention {
       for i in 0..<n { result.weights[i] = mask.keep[i] ? scale : 0 }
       result.touched = n - mask.keptCount
     case .tokenWeighting(let rule):
-      let coefficients = try Self.coefficients(of: rule, t)
+      let (coefficients, removed) = try Self.coefficients(of: rule, t)
       result.coefficients = coefficients
       result.touched = (0..<n).filter { coefficients[$0] != t.advantages[$0] }.count
+      result.clippedByRule = removed
     case .none, .flowBalance, .entrocraft, .polarityReweighting:
       break
     }
@@ -228,8 +233,11 @@ extension EntropyIntervention {
   }
 
   /// a_n = c_n·w_n·A_n + b_n of a `TokenWeighting` rule on the epoch's batch (sequence = token,
-  /// group = state), with c_n = 1 for rules that carry the ratio themselves, else the surrogate.
-  private static func coefficients(of rule: any TokenWeighting, _ t: EpochTokens) throws(InterventionError) -> [Double] {
+  /// group = state), with c_n = 1 for rules that carry the ratio themselves, else the surrogate;
+  /// and, for the former, the number of tokens their weight removed (w_n = 0 at A_n ≠ 0).
+  private static func coefficients(
+    of rule: any TokenWeighting, _ t: EpochTokens
+  ) throws(InterventionError) -> (coefficients: [Double], removed: Int) {
     let n = t.advantages.count
     let g = t.groupSize
     // Run-dependent rules see this step's index and the policy entropies of the earlier steps.
@@ -246,7 +254,8 @@ extension EntropyIntervention {
     let b = try rule.advantageOffsets(for: batch)
     // Ratio-carrying rules replace the surrogate; the others multiply r_t·1[not clipped].
     let c = rule.includesImportanceRatio ? Array(repeating: 1, count: n) : t.surrogate
-    return (0..<n).map { c[$0] * w[$0] * t.advantages[$0] + (b?[$0] ?? 0) }
+    let removed = rule.includesImportanceRatio ? (0..<n).filter { w[$0] == 0 && t.advantages[$0] != 0 }.count : 0
+    return ((0..<n).map { c[$0] * w[$0] * t.advantages[$0] + (b?[$0] ?? 0) }, removed)
   }
 }
 

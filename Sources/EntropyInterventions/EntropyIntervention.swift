@@ -75,9 +75,16 @@ public enum EntropyIntervention: Sendable {
     }
   }
 
-  /// Whether the PPO clip applies (every intervention but KL-Cov, whose penalty replaces it).
+  /// Whether the trainer's PPO clip applies: every intervention but KL-Cov (whose penalty replaces
+  /// it) and the token weightings whose weight carries the importance ratio and their own clipping
+  /// (`includesImportanceRatio`: PPO clip, CISPO, BAPO, HAPO, annealed KL-Cov), which replace the
+  /// surrogate; their own removals are ``EpochAdjustment/clippedByRule``.
   public var usesClipping: Bool {
-    if case .klCov = self { false } else { true }
+    switch self {
+    case .klCov: false
+    case .tokenWeighting(let rule): !rule.includesImportanceRatio
+    default: true
+    }
   }
 
   /// The dual-clip constant used when the trainer sets none: 3 for STEER (its code default), else nil.

@@ -13,7 +13,9 @@
 ///     ε_l,t   = ε_l^min + (1 − ĥ_t)(ε_l^max − ε_l^min)            (more room down at low entropy)
 ///     w_t     = r_t · 1[not (A_t > 0 ∧ r_t > 1 + ε_h,t) ∧ not (A_t < 0 ∧ r_t < 1 − ε_l,t)]
 ///
-/// Defaults: T ∈ [0.8, 1.2], ε_h ∈ [0.2, 0.28], ε_l ∈ [0.2, 0.28].
+/// The weights are the clip part alone: T_t is reported by ``temperatures(for:)`` but neither a
+/// dump (already sampled) nor the tabular trainer samples with it. Defaults: T ∈ [0.8, 1.2],
+/// ε_h ∈ [0.2, 0.28], ε_l ∈ [0.2, 0.28].
 public struct HAPOAdaptiveClipping: TokenWeighting {
   /// (T_min, T_max).
   public var temperatureRange: (min: Double, max: Double)

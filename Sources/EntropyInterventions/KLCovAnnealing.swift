@@ -7,7 +7,8 @@
 ///     linear:         β_t = β₀ + (β₁ − β₀)·min(t, T)/T
 ///     Robbins–Monro:  β_t = β₀ / (1 + t/τ)                     (Σ β_t = ∞, Σ β_t² < ∞)
 ///
-/// At step t the weights are ``KLCovWeighting`` with β = β_t.
+/// At step t the weights are ``KLCovWeighting`` with β = β_t. **Interpretation**: the two schedule
+/// forms and their defaults (β₀ = 1, τ = 100) are DeltaH's, from a summary of the paper.
 public struct KLCovAnnealing: TokenWeighting {
   /// The schedule of β.
   public enum Schedule: Sendable, Equatable {
@@ -34,6 +35,7 @@ public struct KLCovAnnealing: TokenWeighting {
 
   public var name: String { "kl-cov-annealed" }
   public var includesImportanceRatio: Bool { true }
+  public var isInterpretation: Bool { true }
 
   /// β_t.
   ///

@@ -36,7 +36,9 @@ public enum SteerWeighting: Sendable, Equatable {
 
   /// The weights of a batch of Ω values; masked tokens get weight 1.
   ///
-  /// - Throws: `InterventionError` for mismatched lengths, bad weight bounds, or no valid token.
+  /// - Throws: `InterventionError` for mismatched lengths, bad weight bounds (linear: finite
+  ///   0 ≤ w_min ≤ w_max, a negative weight would reverse a token's update; exponential:
+  ///   0 < w_min ≤ 1), or no valid token.
   /// - Complexity: O(N).
   public func weights(omegas: [Double], valid: [Bool]? = nil) throws(InterventionError) -> [Double] {
     let n = omegas.count
@@ -48,8 +50,8 @@ public enum SteerWeighting: Sendable, Equatable {
     var w = [Double](repeating: 1, count: n)
     switch self {
     case let .linear(lo, hi):
-      guard lo.isFinite, hi.isFinite, lo <= hi else {
-        throw InterventionError(argument: "STEER weights", problem: "need finite w_min ≤ w_max, got (\(lo), \(hi))")
+      guard lo.isFinite, hi.isFinite, lo >= 0, lo <= hi else {
+        throw InterventionError(argument: "STEER weights", problem: "need finite 0 ≤ w_min ≤ w_max, got (\(lo), \(hi))")
       }
       for i in 0..<n where mask[i] {
         let a = omegas[i].isFinite ? abs(omegas[i]) : 0

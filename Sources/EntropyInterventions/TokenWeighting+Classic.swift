@@ -100,10 +100,12 @@ extension SteerWeighting: TokenWeighting {
 }
 
 /// OPEFO as token weights: 1 + λ* on expanding tokens (P_t > 0), 1 − λ* on contracting ones
-/// (``EntropyFlowBalance``). Needs the polarity factors.
+/// (``EntropyFlowBalance``). Needs the polarity factors. **Interpretation**: the rule is read from a
+/// summary of the paper (its Eq. 6 was not read); each token's flow is DeltaH's exact polarity.
 public struct FlowBalanceWeighting: TokenWeighting {
   public init() {}
   public var name: String { "opefo" }
+  public var isInterpretation: Bool { true }
 
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     guard let p = tokens.polarity else {
@@ -143,6 +145,11 @@ public struct EntrocraftWeighting: TokenWeighting {
 ///     τ = quantile_{1−ρ}({H_t : valid})          (numpy linear rule, ``ForkingTokenMask``)
 ///     top arm (the paper's):   w_t = 1[H_t ≥ τ]
 ///     bottom arm (ablation):   w_t = 1[H_t < τ]  (the other 1 − ρ of the tokens)
+///
+/// With `normalisesOverKept` the kept tokens weigh N/N_kept (N valid tokens, N_kept kept; all 0
+/// when none is kept): the paper's loss normaliser, the number of kept tokens, relative to the
+/// token mean over all N. The `whatif` rows leave it off (per-token weights before the
+/// normaliser); the trainer's `forking-bottom` sets it, as its `forking` arm renormalises.
 public struct ForkingTokenWeighting: TokenWeighting {
   /// Which tokens keep their loss.
   public enum Arm: String, Sendable, CaseIterable {
@@ -152,10 +159,13 @@ public struct ForkingTokenWeighting: TokenWeighting {
   public var ratio: Double
   /// The arm.
   public var arm: Arm
+  /// Whether kept tokens weigh N/N_kept instead of 1.
+  public var normalisesOverKept: Bool
 
-  public init(ratio: Double = 0.2, arm: Arm = .top) {
+  public init(ratio: Double = 0.2, arm: Arm = .top, normalisesOverKept: Bool = false) {
     self.ratio = ratio
     self.arm = arm
+    self.normalisesOverKept = normalisesOverKept
   }
 
   public var name: String { arm == .top ? "forking" : "forking-bottom" }
@@ -163,9 +173,12 @@ public struct ForkingTokenWeighting: TokenWeighting {
   /// - Complexity: O(N log N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let mask = try ForkingTokenMask(entropies: tokens.entropies, valid: tokens.valid, ratio: ratio)
+    let validCount = tokens.validIndices.count
+    let keptCount = arm == .top ? mask.keptCount : validCount - mask.keptCount
+    let kept = normalisesOverKept && keptCount > 0 ? Double(validCount) / Double(keptCount) : 1
     return (0..<tokens.count).map { i in
       guard tokens.valid[i] else { return 1 }
-      return (mask.keep[i] == (arm == .top)) ? 1 : 0
+      return (mask.keep[i] == (arm == .top)) ? kept : 0
     }
   }
 }

@@ -1,7 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
 /// A `TokenWeighting` whose rule depends on the training run, not only on the batch: the step
-/// index t (KL-Cov's annealed β_t) or the entropy history (EPO's running average). A trainer calls
+/// index t (KL-Cov's annealed β_t, D³S's ratios p_t, q_t) or the entropy history (EPO's running
+/// average). A trainer calls
 /// ``atTrainingState(step:entropyHistory:)`` once per step, before the rule sees the step's batch,
 /// and uses the returned rule for that step.
 public protocol TrainingStateTokenWeighting: TokenWeighting {
@@ -28,6 +29,16 @@ extension EPOEntropySmoothing: TrainingStateTokenWeighting {
   public func atTrainingState(step: Int, entropyHistory: [Double]) -> EPOEntropySmoothing {
     var rule = self
     rule.history = entropyHistory
+    return rule
+  }
+}
+
+extension D3SDownSampling: TrainingStateTokenWeighting {
+  /// The rule with `step` = t, so that p_t and q_t follow the schedule over a run; the history is
+  /// not used.
+  public func atTrainingState(step: Int, entropyHistory: [Double]) -> D3SDownSampling {
+    var rule = self
+    rule.step = step
     return rule
   }
 }

@@ -17,8 +17,8 @@ import EntropyInterventions
 ///     reinforce:  A_n = Q(s, a_n) − V(s)                              (exact value baseline)
 ///     grpo:       A_n = (Q(s, a_n) − mean_g) / (std_g + ε)            (std unbiased, G − 1; ε = 1e-6)
 ///
-/// GRPO's ε = 1e-6 is verl's default; it keeps groups whose samples all earned the same reward at
-/// A = 0. With one epoch and no intervention REINFORCE is unbiased for the exact per-state PG step.
+/// GRPO's ε = 1e-6 is verl's default. A group whose samples all earned the same reward gets A = 0
+/// exactly, whatever ε (also ε = 0). With one epoch and no intervention REINFORCE is unbiased for the exact per-state PG step.
 public struct SampledUpdate: Sendable {
   /// The advantage estimator.
   public enum Estimator: Sendable, Equatable {

@@ -38,7 +38,8 @@ public struct StepRecord: Sendable, Equatable, Codable {
   public let contractingFlow: Double
   /// Sampled tokens (0 for exact rules), including π^T samples.
   public let samples: Int
-  /// Token-epochs whose PPO term was clipped (incl. dual clip).
+  /// Token-epochs whose PPO term was clipped (incl. dual clip); under a rule whose weight carries
+  /// the ratio (PPO clip, CISPO, BAPO, HAPO, annealed KL-Cov) the token-epochs its own weight removed.
   public let ppoClipped: Int
   /// Token(-epoch)s the intervention changed: detached (Clip-Cov), penalised (KL-Cov), weight ≠ 1
   /// (STEER, OPEFO, polarity), dropped (Entrocraft, forking).

@@ -78,6 +78,7 @@ extension TabularTrainer {
           throw TabularPolicyError(argument: intervention.failureLabel, cause: .intervention(error))
         }
         outcome.touched += adjustment.touched
+        outcome.ppoClipped += adjustment.clippedByRule
       }
       let objectives = (0..<n).map { i -> Double in
         let objective: Double =
@@ -116,6 +117,9 @@ extension TabularTrainer {
         let v = evaluation.stateValues[s]
         for j in 0..<g { advantages[s * g + j] = rewards[j] - v }
       case .grpo(let eps):
+        // A group whose samples all earned the same reward has no signal: A = 0 exactly (its
+        // rounded mean would leave ±1e-17 residues that ε = 0 blows up to ±O(1) or 0/0).
+        guard rewards.contains(where: { $0 != rewards[0] }) else { continue }
         let mean = rewards.reduce(0, +) / Double(g)
         let variance = rewards.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(g - 1)
         let std = variance.squareRoot()

@@ -25,8 +25,10 @@ extension UpdateRule {
   /// * entropy-bonus rules: α;
   /// * temperature rules: α, H_target, T_high, T_low;
   /// * sampled rules: the entropy bonus α (0 without one), α, H_target, T_high and T_low of the
-  ///   π^T term when it is on, G, epochs, ε_low, ε_high, the dual clip c (nil: none) and, for the
-  ///   GRPO estimator (grpo, ppo), its std epsilon.
+  ///   π^T term when it is on, G, epochs, ε_low, ε_high and the dual clip c as used (nil: none;
+  ///   STEER's default 3 when none is given) unless the intervention replaces the PPO clip
+  ///   (``EntropyIntervention/usesClipping``: KL-Cov, CISPO, BAPO, HAPO, annealed KL-Cov), and,
+  ///   for the GRPO estimator (grpo, ppo), its std epsilon.
   ///
   /// A setting not listed has no effect on the rule.
   ///
@@ -43,10 +45,12 @@ extension UpdateRule {
     case .sampled(let s):
       var read: [(field: Parameters.Field, value: Double?)] = [(.entropyCoefficient, s.entropyCoefficient)]
       if let t = s.temperatureReinforcement { read += temperature(t) }
-      read += [
-        (.samplesPerState, Double(s.samplesPerState)), (.epochs, Double(s.epochs)), (.clipLow, s.clipLow),
-        (.clipHigh, s.clipHigh), (.dualClip, s.dualClip),
-      ]
+      read += [(.samplesPerState, Double(s.samplesPerState)), (.epochs, Double(s.epochs))]
+      // The PPO clip is read unless the intervention replaces it (KL-Cov, ratio-carrying token
+      // weightings); the dual clip as used, STEER's own default included.
+      if s.intervention.usesClipping {
+        read += [(.clipLow, s.clipLow), (.clipHigh, s.clipHigh), (.dualClip, s.dualClip ?? s.intervention.defaultDualClip)]
+      }
       if case .grpo(let epsilon) = s.estimator { read.append((.grpoEpsilon, epsilon)) }
       return read
     }

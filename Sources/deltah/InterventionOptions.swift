@@ -40,7 +40,7 @@ struct InterventionOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "Entrocraft start bounds L0 ≤ U0 (default: \(defaults.entrocraftStart.lower),\(defaults.entrocraftStart.upper)).", transform: CheckedArgument.band(strict: false))
   var entrocraftStart: CheckedArgument.Band?
 
-  @Option(parsing: .unconditional, help: "Entrocraft end bounds L1 ≤ U1, reached at the last step (default: \(defaults.entrocraftEnd.lower),\(defaults.entrocraftEnd.upper)).", transform: CheckedArgument.band(strict: false))
+  @Option(parsing: .unconditional, help: "Entrocraft end bounds L1 ≤ U1, approached linearly: step t of T uses t/T (default: \(defaults.entrocraftEnd.lower),\(defaults.entrocraftEnd.upper)).", transform: CheckedArgument.band(strict: false))
   var entrocraftEnd: CheckedArgument.Band?
 
   @Option(parsing: .unconditional, help: "Forking-token ratio ρ in (0, 1] (default: \(defaults.forkingRatio)).", transform: CheckedArgument.fraction)

@@ -35,16 +35,19 @@ struct TrainingSettingsCommandTests {
   }
 
   @Test func theSettingsUsedAreRecordedWithTheirSource() throws {
-    let r = try runDeltaH(["mdp", "--states", "3", "--actions", "3", "--steps", "2", "--rule", "ppo", "--clip-high", "0.28", "--intervention", "kl-cov", "--json"])
+    let r = try runDeltaH(["mdp", "--states", "3", "--actions", "3", "--steps", "2", "--rule", "ppo", "--clip-high", "0.28", "--intervention", "clip-cov", "--json"])
     #expect(r.status == 0 && r.standardError.isEmpty, "\(r.standardError)")
     let summary = try #require(try r.jsonObject()["summary"] as? [String: Any])
     let settings = try #require(summary["settings"] as? [String: Any])
     let rule = try #require(settings["rule"] as? [String: Any])
     #expect(rule["clip_high"] as? Double == 0.28 && rule["clip_low"] as? Double == 0.2 && rule["epochs"] as? Double == 4)
-    #expect((settings["intervention"] as? [String: Any])?["covariance_ratio"] as? Double == 2e-3)
+    #expect((settings["intervention"] as? [String: Any])?["covariance_ratio"] as? Double == 2e-4)
     let defaults = try #require(settings["defaults"] as? [String])
     #expect(defaults.contains("clip_low") && defaults.contains("epochs") && !defaults.contains("clip_high"))
     #expect(defaults.contains("sample_seed") && settings["sample_seed"] as? Int == 1 && settings["scaling"] as? String == "per-state")
+    // KL-Cov's loss has no PPO clip: the clip settings are not read, and a given one is named.
+    let kl = try runDeltaH(["mdp", "--states", "3", "--actions", "3", "--steps", "2", "--rule", "ppo", "--clip-high", "0.28", "--intervention", "kl-cov"])
+    #expect(kl.status == 0 && kl.standardError.contains("--clip-high has no effect"), "\(kl.standardError)")
     let text = try runDeltaH(["mdp", "--states", "3", "--actions", "3", "--steps", "2", "--rule", "ppo", "--clip-high", "0.28"])
     #expect(text.standardOutput.replacing("\n  ", with: " ").contains("clip_high = 0.28, dual_clip = none (default)"), "\(text.standardOutput)")
   }
