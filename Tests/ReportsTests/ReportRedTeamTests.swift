@@ -1,0 +1,58 @@
+// DeltaH — entropy change of softmax policies.
+
+import Foundation
+import Testing
+@testable import Reports
+
+/// Red team of the report module: figures never print NaN, LaTeX text always compiles.
+@Suite("Report red team")
+struct ReportRedTeamTests {
+  /// Before: a constant side (e.g. `report --compare A A`, every actual ΔH 0) drew
+  /// "Pearson r = NaN" in the legend, with exit 0; the table of the same numbers shows "–".
+  @Test func undefinedPearsonIsSaidInWordsNotNaN() {
+    let flat = Figure.predictedVsActual(predicted: [0.1, -0.2, 0.3], actual: [0, 0, 0], caption: "c")
+    #expect(!flat.svg.contains("NaN") && flat.svg.contains("Pearson r: not defined"))
+    let defined = Figure.predictedVsActual(predicted: [0.1, -0.2, 0.3], actual: [0.1, -0.2, 0.31], caption: "c")
+    #expect(defined.svg.contains("Pearson r = 1.000") || defined.svg.contains("Pearson r = 0.99"))
+    let three = Figure.predictionsVsActual(predictions: [("a", [0.1, 0.2, 0.3]), ("b", [1, 1, 1])], actual: [0.1, 0.2, 0.3], caption: "c")
+    #expect(!three.svg.contains("NaN") && three.svg.contains("r(b): not defined") && three.svg.contains("r(a) = 1.000"))
+  }
+
+  /// Before: characters outside the map, such as ≠ in the "T = 1 by default" warning of every
+  /// dump without a temperature, the combining macron of "∇θH̄·Δθ" or a CJK file name, were
+  /// written as they are, and pdflatex stops at them ("Unicode character ≠ (U+2260) not set up
+  /// for use with LaTeX"). Now every scalar written is ASCII or one pdflatex's utf8 input reads.
+  @Test func latexTextHoldsOnlyCharactersPdflatexReads() {
+    #expect(LaTeX.escaped("at T ≠ 1, give it") == "at T $\\neq$ 1, give it")
+    #expect(LaTeX.escaped("∇θH̄·Δθ") == "$\\nabla\\theta$\\={H}$\\cdot\\Delta\\theta$")
+    #expect(LaTeX.escaped("final-step error R̂ − R") == "final-step error \\^{R} $-$ R")
+    #expect(LaTeX.escaped("ρ₀ = 0.5, κ = 1, ‖∂π/∂r‖₂") == "$\\rho_{0}$ = 0.5, $\\kappa$ = 1, $\\|\\partial\\pi$/$\\partial$r$\\|_{2}$")
+    #expect(LaTeX.escaped("日本.safetensors") == "\\textless{}U+65E5\\textgreater{}\\textless{}U+672C\\textgreater{}.safetensors")
+    #expect(LaTeX.escaped("café e\u{301}") == "café \\'{e}")
+    #expect(LaTeX.escaped("bell\u{7}") == "bell\\textless{}U+0007\\textgreater{}")
+    // A cell starting with [ would be read as the optional argument of the previous row's \\.
+    #expect(LaTeX.escaped("[0.6, 0.9]") == "{[}0.6, 0.9{]}")
+    let hostile = "≠∂κνζℓ←∉⊥⌊⌋₀₂ᵢ…‘’“”H̄R̂日本😀é°µ¼\u{7}\u{7F} ε_l ≥ η ΔH % & # $ _ ~ ^ \\ { } | < >"
+    let out = LaTeX.escaped(hostile)
+    // What pdflatex's utf8 input reads with OT1/T1 fonts: printable ASCII, Latin-1 and Latin
+    // Extended-A letters, typographic quotes and the ellipsis.
+    let read: (Unicode.Scalar) -> Bool = { c in
+      let v = c.value
+      return (0x20..<0x7F).contains(v) || ((0xC0...0x17F).contains(v) && v != 0xD7 && v != 0xF7) || [0x2018, 0x2019, 0x201C, 0x201D, 0x2026].contains(v)
+    }
+    let unread = out.unicodeScalars.filter { !read($0) }
+    #expect(unread.isEmpty, "not read by pdflatex: \(unread.map { String($0.value, radix: 16) })")
+    // Math runs are balanced: an even number of unescaped $.
+    #expect(out.replacingOccurrences(of: "\\$", with: "").filter { $0 == "$" }.count % 2 == 0)
+  }
+
+  /// The table's warnings (from any module) go through the same escaping.
+  @Test func latexTableWarningIsEscaped() {
+    var t = ReportTable(title: "t", label: "t", columns: [.init("x")], provenance: Provenance(generator: "g"))
+    t.append([.number(1)])
+    t.warnings = ["T = 1 by default: if the trainer sampled at T ≠ 1, give its temperature"]
+    // Comment lines (% …) keep the text as it is: TeX skips them unread.
+    let body = t.latex().split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("%") }.joined(separator: "\n")
+    #expect(!body.contains("≠") && body.contains("T $\\neq$ 1"))
+  }
+}
