@@ -1,7 +1,11 @@
 // DeltaH — entropy change of softmax policies.
 
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
+import _TestSupport
 @testable import Reports
 
 /// Red team of the report module: figures never print NaN, LaTeX text always compiles.
@@ -54,5 +58,44 @@ struct ReportRedTeamTests {
     // Comment lines (% …) keep the text as it is: TeX skips them unread.
     let body = t.latex().split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("%") }.joined(separator: "\n")
     #expect(!body.contains("≠") && body.contains("T $\\neq$ 1"))
+  }
+
+  /// Before: Markdown escaped only `\\` and `|`, so a file named `a*b*<i>.safetensors` made
+  /// emphasis and an HTML tag of the caption and the provenance line.
+  @Test func markdownShowsNamesLiterally() {
+    var p = Provenance(generator: "g")
+    p.sources = ["runs/_x_/a*b*<i>.safetensors", "step_0001.safetensors"]
+    var t = ReportTable(title: "Actual vs predicted, a*b*<i>.safetensors → `c`", label: "t", columns: [.init("name"), .init("x")], provenance: p)
+    t.append([.text("[link](u) _y_ A>0"), .number(1)])
+    let md = t.markdown()
+    #expect(md.contains("**Actual vs predicted, a\\*b\\*\\<i>.safetensors → \\`c\\`**"))
+    #expect(md.contains("| \\[link\\](u) \\_y\\_ A>0 |"))
+    #expect(md.contains("sources: runs/\\_x\\_/a\\*b\\*\\<i>.safetensors, step_0001.safetensors*"))
+  }
+
+  /// Before: a −0 cell was `-0` in the JSON table and `0` in every other format.
+  @Test func negativeZeroIsZeroInEveryFormat() throws {
+    var t = ReportTable(title: "t", label: "t", columns: [.init("x")], provenance: Provenance(generator: "g"))
+    t.append([.number(-0.0)])
+    #expect(!t.json().contains("-0") && t.csv().hasSuffix("\r\nx\r\n0\r\n") && t.markdown().contains("| 0 |"))
+  }
+
+  /// Before: the SVG files of `--out` had no caption and no warning (the HTML page's box and the
+  /// tables' notes were the only places); now a `<desc>` carries both, and the file stays valid XML.
+  @Test func figureFilesCarryCaptionAndWarnings() throws {
+    var report = RunReport(title: "r", generator: "g")
+    report.warnings = ["x.safetensors: T = 1 by default & <odd>"]
+    let figure = Figure.predictedVsActual(predicted: [0.1, 0.2, 0.3], actual: [0.1, 0.2, 0.35], caption: "Per position (T = 1).")
+    var t = ReportTable(title: "t", label: "t", columns: [.init("x")], provenance: Provenance(generator: "g"))
+    t.append([.number(1)])
+    report.append(.init(heading: "h", tables: [t], figures: [figure]))
+    let scratch = ScratchFolder("report-svg")
+    let written = try report.write(format: .csv, folder: scratch.path("out"), folderOption: "--out", html: nil)
+    let svgPath = try #require(written.first { $0.hasSuffix(".svg") })
+    let svg = try String(contentsOfFile: svgPath, encoding: .utf8)
+    #expect(svg.contains("<desc>Per position (T = 1). Warnings: x.safetensors: T = 1 by default &amp; &lt;odd&gt;</desc>"))
+    _ = try XMLDocument(data: Data(svg.utf8))
+    // The page inlines the figure as it was (its warnings are in the box at the top).
+    #expect(!report.html().contains("<desc>"))
   }
 }
