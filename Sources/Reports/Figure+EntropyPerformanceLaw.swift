@@ -42,7 +42,7 @@ extension RunReport {
       .init("confidence_level", NumberFormatting.exact(law.options.confidenceLevel)),
     ]
     if let f = law.options.fitFraction { settings.append(.init("fit_fraction", NumberFormatting.exact(f))) }
-    let prov = provenance(settings, sources: sources + [law.source])
+    let prov = provenance(settings, sources: sources + [law.source], theory: "docs/theory.md#entropy-performance-law")
     var t = ReportTable(
       title: "Entropy–performance law R = b − a·e^H", label: "entropy-performance-law",
       columns: [.init("quantity"), .init("value"), .init("standard error"), .init("interval low"), .init("interval high")],
@@ -69,7 +69,7 @@ extension RunReport {
   ///
   /// - Complexity: O(1).
   public mutating func addTrustRadius(_ t: CheckpointComparison.TrustRadius, before: String, after: String) {
-    let prov = provenance([.init("trust_tolerance", NumberFormatting.exact(t.tolerance))], sources: [before, after])
+    let prov = provenance([.init("trust_tolerance", NumberFormatting.exact(t.tolerance))], sources: [before, after], theory: "docs/theory.md#trust-radius")
     var table = ReportTable(
       title: "Trust radius of the first-order prediction (s* = 2ε|g·Δx|/|ΔxᵀQΔx|)", label: "trust-radius",
       columns: [.init("quantity"), .init("value")], provenance: prov)

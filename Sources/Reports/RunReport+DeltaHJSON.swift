@@ -117,12 +117,19 @@ extension RunReport {
   /// `step --json`: one logit step.
   private mutating func addStepJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
     let step = try plain.decode(StepReport.self, from: data)
-    let settings: [Provenance.Setting] = [.init("rule", step.rule), .init("temperature", NumberFormatting.exact(step.temperature))]
+    // The step Δz itself and the trust tolerance: the numbers are those of this step only.
+    var settings: [Provenance.Setting] = [
+      .init("rule", step.rule), .init("temperature", NumberFormatting.exact(step.temperature)),
+      .init("logit_step", step.logitStep.map(NumberFormatting.exact).joined(separator: ",")),
+      .init("trust_tolerance", NumberFormatting.exact(step.trustTolerance)),
+    ]
+    if let q = step.quadrant { settings.append(.init("quadrant", q)) }
     addLogitStep(
       rows: [
         ("H before (nats)", step.entropy), ("H after (nats)", step.entropyAfter), ("ΔH actual", step.deltaActual),
         ("ΔH first order −Cov(log π, Δz/T)", step.deltaFirstOrder), ("ΔH second order", step.deltaSecondOrder),
         ("sampled-token term", step.sampledTerm), ("correction term", step.correctionTerm), ("polarity", step.polarity),
+        ("trust scale s* of the step", step.trustScale), ("trust radius |η|·s*", step.trustRadiusLR),
       ], settings: settings, sources: [source])
   }
 

@@ -18,7 +18,7 @@ extension RunReport {
     for w in l.warnings where !warnings.contains(w) { warnings.append(w) }
     let prov = provenance(
       [.init("temperature", NumberFormatting.exact(s.temperature) + (s.temperatureSource.map { " (\($0))" } ?? ""))],
-      sources: [s.before, s.after, l.linearized])
+      sources: [s.before, s.after, l.linearized], theory: "docs/theory.md#network-linearised")
     let name = { (p: String) in URL(fileURLWithPath: p).lastPathComponent }
     var t = ReportTable(
       title: "Three predictions of the actual entropy change, \(name(s.before)) → \(name(s.after))",

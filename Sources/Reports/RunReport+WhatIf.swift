@@ -17,7 +17,7 @@ extension RunReport {
       .init("ratios", w.usedOldLogprobs ? "from old_logprobs" : "1 (no old_logprobs)"),
     ]
     for r in w.interventions { settings.append(.init(r.name, r.parameters)) }
-    let prov = provenance(settings, sources: [w.file] + sources)
+    let prov = provenance(settings, sources: [w.file] + sources, theory: "docs/theory.md#planned-methods")
     var t = ReportTable(
       title: "First-order entropy change of the batch under each intervention (\(URL(fileURLWithPath: w.file).lastPathComponent), \(w.tokens) tokens)",
       label: "whatif",
