@@ -140,9 +140,11 @@ extension RunReport {
 
   /// `curvature DUMP --positions … --json`: one spectra section per position.
   private mutating func addCurvatureDumpJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
-    // One spectra section per position.
-    for report in try plain.decode(DumpCurvatureReport.self, from: data).positions {
-      addCurvature(report, source: source)
+    // One spectra section per position; the dump's warnings once.
+    let file = try plain.decode(DumpCurvatureReport.self, from: data)
+    warnings += (file.warnings ?? []).map { "\(file.file): \($0)" }
+    for report in file.positions {
+      addCurvature(report, source: source, temperatureSource: file.temperatureSource)
     }
   }
 
@@ -199,9 +201,10 @@ extension RunReport {
 
   /// The spectra section of one ``CurvatureReport`` (settings: temperature, actions, and the
   /// position when it comes from a dump).
-  private mutating func addCurvature(_ report: CurvatureReport, source: String) {
+  private mutating func addCurvature(_ report: CurvatureReport, source: String, temperatureSource: String? = nil) {
     var settings: [Provenance.Setting] = [
-      .init("temperature", NumberFormatting.exact(report.temperature)), .init("actions", "\(report.actions)"),
+      .init("temperature", NumberFormatting.exact(report.temperature) + (temperatureSource.map { " (\($0))" } ?? "")),
+      .init("actions", "\(report.actions)"), .init("method", report.method),
     ]
     if let position = report.position { settings.append(.init("position", "\(position)")) }
     addSpectra(

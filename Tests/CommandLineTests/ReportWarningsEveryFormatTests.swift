@@ -93,4 +93,26 @@ struct ReportWarningsEveryFormatTests {
     let tables = csv.components(separatedBy: "# label: ").count - 1
     #expect(notes == tables)
   }
+
+  /// Before: `curvature DUMP --positions` warned of nothing — tensors it ignored, a `--temperature`
+  /// that overrides the metadata's, T = 1 by default — and did not say where T came from.
+  @Test func curvatureOfADumpWarns() throws {
+    let dump = "\(AnalyzeCommandTests.sample)/../trl-tiny/step_000001.before.safetensors"
+    let r = try runDeltaH(["curvature", dump, "--positions", "0", "--top", "2", "--temperature", "2", "--json"])
+    #expect(r.status == 0, "\(r.standardError)")
+    let o = try r.jsonObject()
+    #expect(o["temperature_source"] as? String == "flag")
+    let warnings = try #require(o["warnings"] as? [String])
+    #expect(warnings.contains { $0.hasPrefix("tensor 'prompt_ids' is not part of the dump contract") })
+    #expect(warnings.last == "temperature 2.0 given on the command line; the dump's metadata says 0.9")
+    #expect(r.standardError.contains("warning: \(dump): temperature 2.0 given on the command line"))
+    let table = try runDeltaH(["curvature", dump, "--positions", "0", "--top", "2"])
+    #expect(table.standardOutput.contains("temperature source: metadata") && table.standardOutput.contains("warning: tensor 'prompt_mask'"))
+    let file = try scratch.file("curvature.json", r.standardOutput)
+    try expectWarning("temperature 2.0 given on the command line", reachesEveryFormatOf: [file])
+    let json = try runDeltaH(["report", file, "--format", "json"]).standardOutput
+    #expect(json.contains("\(dump): tensor 'prompt_ids' is not part of the dump contract"))
+    let csv = try runDeltaH(["report", file, "--format", "csv"]).standardOutput
+    #expect(csv.contains("# temperature: 2 (flag)") && csv.contains("# method: dense"))
+  }
 }
