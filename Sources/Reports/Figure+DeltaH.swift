@@ -70,7 +70,7 @@ extension Figure {
   /// The histogram of per-token entropies with a vertical line at the 80th percentile. When the
   /// mass sits near 0 (median < max/20 and positive values spanning > 2 decades) the x axis is
   /// logarithmic with log-spaced bins, and values below the first edge (including H = 0) are
-  /// counted in the first bin.
+  /// counted in the first bin, with a legend line saying how many.
   ///
   /// - Complexity: O(n + bins).
   public static func entropyHistogram(entropies: [Double], percentile80: Double, bins: Int = 30, caption: String) -> Figure {
@@ -98,6 +98,12 @@ extension Figure {
     var plot = Plot(title: "Token entropy", x: .init("H (nats)" + (logScale ? ", log scale" : ""), scale: logScale ? .logarithmic : .linear), y: .init("tokens", includesZero: true))
     plot.series.append(.init("\(h.count) tokens", kind: .histogram(edges: edges), x: counts.map { _ in 0 }, y: counts, colour: 0))
     plot.references.append(.vertical(percentile80, label: "80th percentile = \(NumberFormatting.significant(percentile80, digits: 3))"))
+    // On the log axis the first bar also counts the entropies left of its edge (H = 0 among them):
+    // the legend says how many, so the bar is not read as tokens at H ≈ edges[0].
+    let below = h.prefix { $0 < edges[0] }.count
+    if logScale, below > 0 {
+      plot.legendNotes.append("first bin: + \(below) with H < \(NumberFormatting.significant(edges[0], digits: 3))\(h[0] == 0 ? " (H = 0 incl.)" : "")")
+    }
     return Figure(label: "entropy-histogram", caption: caption, plot: plot)
   }
 

@@ -98,4 +98,16 @@ struct ReportRedTeamTests {
     // The page inlines the figure as it was (its warnings are in the box at the top).
     #expect(!report.html().contains("<desc>"))
   }
+
+  /// Before: on the log axis of the entropy histogram, the tokens with H = 0 (and any left of the
+  /// first edge) were drawn in the first bar, at H ≈ its edge, with nothing saying so.
+  @Test func logHistogramSaysWhatItsFirstBinHolds() throws {
+    let zeros = [Double](repeating: 0, count: 50)
+    let small: [Double] = (0..<900).map { 1e-5 * Double($0 % 10 + 1) }
+    let large: [Double] = (1...100).map { Double($0) / 50 }
+    let f = Figure.entropyHistogram(entropies: zeros + small + large, percentile80: 0.01, caption: "")
+    #expect(f.svg.contains("log scale") && f.svg.contains("first bin: + 50 with H &lt; 1.00e-5 (H = 0 incl.)"))
+    let positive = Figure.entropyHistogram(entropies: small + large, percentile80: 0.01, caption: "")
+    #expect(positive.svg.contains("log scale") && !positive.svg.contains("first bin"))
+  }
 }
