@@ -110,11 +110,13 @@ public enum LaTeX {
   /// A character outside ``mathSymbols`` and the escaped ASCII specials, as pdflatex reads it:
   /// itself when its utf8 input knows it, a text accent for an ASCII letter with one combining
   /// accent, else its code points (`\textless{}U+2603\textgreater{}`; also for ASCII control
-  /// characters, which TeX refuses as invalid).
+  /// characters, which TeX refuses as invalid); a line break is a space.
   static func textCharacter(_ ch: Character) -> String {
     let scalars = Array(ch.unicodeScalars)
-    // Printable ASCII, and the white space of a line break or tab (CR LF is one Character).
-    if scalars.allSatisfy({ ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" || $0 == "\n" || $0 == "\r" }) { return String(ch) }
+    // Printable ASCII and tab as they are; a line break as a space (two would end the paragraph,
+    // an error inside a table cell or a caption).
+    if scalars.allSatisfy({ $0 == "\n" || $0 == "\r" }) { return " " }
+    if scalars.allSatisfy({ ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" }) { return String(ch) }
     if scalars.count == 1 {
       let v = scalars[0].value
       if passThrough.contains(v) { return String(ch) }

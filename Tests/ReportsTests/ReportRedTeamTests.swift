@@ -34,6 +34,7 @@ struct ReportRedTeamTests {
     #expect(LaTeX.escaped("日本.safetensors") == "\\textless{}U+65E5\\textgreater{}\\textless{}U+672C\\textgreater{}.safetensors")
     #expect(LaTeX.escaped("café e\u{301}") == "café \\'{e}")
     #expect(LaTeX.escaped("bell\u{7}") == "bell\\textless{}U+0007\\textgreater{}")
+    #expect(LaTeX.escaped("a\n\nb\r\nc") == "a  b c")  // a blank line would be \par in a cell
     // A cell starting with [ would be read as the optional argument of the previous row's \\.
     #expect(LaTeX.escaped("[0.6, 0.9]") == "{[}0.6, 0.9{]}")
     let hostile = "≠∂κνζℓ←∉⊥⌊⌋₀₂ᵢ…‘’“”H̄R̂日本😀é°µ¼\u{7}\u{7F} ε_l ≥ η ΔH % & # $ _ ~ ^ \\ { } | < >"
