@@ -69,18 +69,26 @@ public struct CurvatureReport: Sendable, Equatable, Codable {
 /// `deltah curvature DUMP --positions … --json` prints it.
 ///
 /// JSON fields (``CodingKeys``): `file` (the dump's path), `temperature` (T applied to every row),
-/// `positions` (one ``CurvatureReport`` per requested position, in the requested order).
+/// `temperature_source` (`flag`, `metadata` or `default`), `positions` (one ``CurvatureReport`` per
+/// requested position, in the requested order), `warnings` (what the reader of the numbers should
+/// know: a defaulted or overridden T, tensors of the dump that were ignored). Files written before
+/// `temperature_source` and `warnings` existed read with both nil.
 public struct DumpCurvatureReport: Sendable, Equatable, Codable {
   /// The dump's path.
   public let file: String
   /// T, applied to every row.
   public let temperature: Double
+  /// Where T came from: "flag", "metadata" or "default" (nil when not recorded).
+  public var temperatureSource: String?
   /// One summary per position, in the requested order.
   public let positions: [CurvatureReport]
+  /// Warnings about the dump and the settings behind the numbers (nil when not recorded).
+  public var warnings: [String]?
 
   /// The JSON keys.
   public enum CodingKeys: String, CodingKey {
-    case file, temperature, positions
+    case file, temperature, positions, warnings
+    case temperatureSource = "temperature_source"
   }
 
   /// The summaries of `rows` (the logit rows at flat positions `positions`, same order).

@@ -158,7 +158,9 @@ extension DumpPipeline {
   }
 
   /// Merges compare partials (``ComparisonPartial/init(merging:)``) and computes the trust radius
-  /// at `trustTolerance`.
+  /// at `trustTolerance`. When the partials do not cover every position, the summary's warnings
+  /// end with one that says so (as ``mergeAnalysis(_:options:)``'s), so the JSON, the table and a
+  /// report of it carry it.
   ///
   /// - Throws: ``DumpError`` when the partials do not belong to one comparison, or when
   ///   `trustTolerance` is not finite and > 0 (against the first partial's path).
@@ -166,10 +168,12 @@ extension DumpPipeline {
   public static func mergeComparison(
     _ partials: [ComparisonPartial], trustTolerance: Double
   ) throws(DumpError) -> (comparison: CheckpointComparison, result: ComparisonWithTrustRadius, coverage: ShardCoverage) {
-    let c = try ComparisonPartial(merging: partials).comparison
+    var c = try ComparisonPartial(merging: partials).comparison
     do { try ComparisonSettings.checkTrustTolerance(trustTolerance) } catch { throw DumpError(file: partials[0].path, setting: error) }
+    let coverage = ShardCoverage(covered: c.positions.count, expected: c.positionShape.reduce(1, *))
+    if !coverage.isComplete { c.summary.warnings = (c.summary.warnings ?? []) + ["\(coverage): the result is not the whole comparison's"] }
     let result = ComparisonWithTrustRadius(summary: c.summary, trustRadius: c.trustRadius(tolerance: trustTolerance))
-    return (c, result, ShardCoverage(covered: c.positions.count, expected: c.positionShape.reduce(1, *)))
+    return (c, result, coverage)
   }
 
   /// Merges analyze partials (``AnalysisPartial/init(merging:)``) and analyses the merged table

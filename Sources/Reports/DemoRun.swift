@@ -18,7 +18,7 @@ public enum DemoRun {
 
   /// The sample sections as text: the summary of the first dump (as `deltah analyze` prints it),
   /// the entropy trajectory across the three steps, and the first- vs second-order prediction of
-  /// the step 1 → 2 change (as `deltah compare`), each under a "== …" heading.
+  /// the step 1 → 2 change (as `deltah compare`, with its warnings), each under a "== …" heading.
   ///
   /// - Throws: ``DumpError`` from the dumps and the errors of the analyses and the comparison.
   /// - Complexity: three analyses and one comparison of the sample dumps.
@@ -27,19 +27,20 @@ public enum DemoRun {
     let summary = try DumpPipeline.analyze(dump, settings: DumpAnalysisSettings()).summary
     let series = try DumpPipeline.analyze(paths: steps, settings: DumpAnalysisSettings())
     let after = try LogitDump(path: steps[1])
-    let comparison = try CheckpointComparison(before: dump, after: after, temperature: dump.temperature).summary
+    let comparison = try CheckpointComparison.comparing(before: dump, after: after).summary  // T of the metadata, with the warnings
     return [
       "\n== Sample dump \(steps[0]) (deltah analyze)\n", TextTable.rendered(summary: summary),
       "\n== Entropy trajectory across the sample steps (deltah analyze step_*.safetensors)\n",
       TextTable.rendered(steps: series.summaries, seriesWarnings: series.warnings),
       "\n== First- vs second-order prediction of the step 1 → 2 change (deltah compare)\n",
-      TextTable(predictionOrders: comparison).rendered(),
+      TextTable(predictionOrders: comparison).rendered() + (comparison.warnings ?? []).map { "\nwarning: \($0)" }.joined(),
     ].joined(separator: "\n")
   }
 
   /// First-order vs actual ΔH on a real network: the comparison of each before/after pair
   /// `step_00000{1,2,3}.{before,after}.safetensors` in `folder` (three TRL GRPO steps of a tiny
-  /// random Qwen2), under a "== …" heading; nil when a file is missing.
+  /// random Qwen2), under a "== …" heading and followed by the comparisons' warnings; nil when a
+  /// file is missing.
   ///
   /// - Throws: ``DumpError`` from the dumps and the errors of the comparisons.
   /// - Complexity: three comparisons.
@@ -50,10 +51,11 @@ public enum DemoRun {
     }
     let summaries = try pairs.map { b, a in
       let before = try LogitDump(path: b)
-      return try CheckpointComparison(before: before, after: LogitDump(path: a), temperature: before.temperature).summary
+      return try CheckpointComparison.comparing(before: before, after: LogitDump(path: a)).summary
     }
+    // Each comparison's warnings (e.g. tensors of the dumps that were ignored), as `compare` prints them.
     return "\n== A real network: 3 GRPO steps of TRL on a tiny random Qwen2, before/after each optimizer step (deltah compare)\n\n"
-      + TextTable(predictionSteps: summaries).rendered()
+      + TextTable(predictionSteps: summaries).rendered() + summaries.flatMap { $0.warnings ?? [] }.map { "\nwarning: \($0)" }.joined()
   }
 
   /// The one-page report of the sample (what `deltah report` writes for the three steps and the

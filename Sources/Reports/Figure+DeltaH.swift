@@ -30,14 +30,15 @@ extension Figure {
   }
 
   /// Predicted against actual ΔH, one point per position (or step), with the line y = x and the
-  /// Pearson correlation (computed on every finite pair) in the legend. More than `maxPoints`
+  /// Pearson correlation (computed on every finite pair) in the legend ("not defined" when a side
+  /// is constant or there are fewer than 2 pairs). More than `maxPoints`
   /// points are thinned by an even stride for drawing only.
   ///
   /// - Complexity: O(n).
   public static func predictedVsActual(predicted: [Double], actual: [Double], unit: String = "nats", maxPoints: Int = 2000, caption: String) -> Figure {
     precondition(predicted.count == actual.count)
     let pairs = zip(predicted, actual).filter { $0.0.isFinite && $0.1.isFinite }
-    let r = pearsonCorrelation(pairs.map(\.0), pairs.map(\.1)) ?? .nan
+    let r = pearsonCorrelation(pairs.map(\.0), pairs.map(\.1))
     let stride = max(1, (pairs.count + maxPoints - 1) / maxPoints)
     let shown = Swift.stride(from: 0, to: pairs.count, by: stride).map { pairs[$0] }
     let all = pairs.flatMap { [$0.0, $0.1] }
@@ -45,7 +46,8 @@ extension Figure {
     var plot = Plot(title: "Predicted vs actual ΔH", x: .init("first-order ΔH (\(unit))", range: range), y: .init("actual ΔH (\(unit))", range: range))
     plot.series.append(.init(shown.count == pairs.count ? "tokens" : "tokens (1 in \(stride))", kind: .scatter, x: shown.map(\.0), y: shown.map(\.1), colour: 0))
     plot.references.append(.line(slope: 1, intercept: 0, label: "y = x"))
-    plot.legendNotes.append("Pearson r = \(r.isFinite ? NumberFormatting.significant(r, digits: 4) : "NaN")")
+    // Undefined (fewer than 2 pairs or a constant side): said in words, never printed as NaN.
+    plot.legendNotes.append(r.map { "Pearson r = \(NumberFormatting.significant($0, digits: 4))" } ?? "Pearson r: not defined")
     return Figure(label: "predicted-vs-actual", caption: caption, plot: plot)
   }
 
@@ -68,7 +70,7 @@ extension Figure {
   /// The histogram of per-token entropies with a vertical line at the 80th percentile. When the
   /// mass sits near 0 (median < max/20 and positive values spanning > 2 decades) the x axis is
   /// logarithmic with log-spaced bins, and values below the first edge (including H = 0) are
-  /// counted in the first bin.
+  /// counted in the first bin, with a legend line saying how many.
   ///
   /// - Complexity: O(n + bins).
   public static func entropyHistogram(entropies: [Double], percentile80: Double, bins: Int = 30, caption: String) -> Figure {
@@ -96,6 +98,12 @@ extension Figure {
     var plot = Plot(title: "Token entropy", x: .init("H (nats)" + (logScale ? ", log scale" : ""), scale: logScale ? .logarithmic : .linear), y: .init("tokens", includesZero: true))
     plot.series.append(.init("\(h.count) tokens", kind: .histogram(edges: edges), x: counts.map { _ in 0 }, y: counts, colour: 0))
     plot.references.append(.vertical(percentile80, label: "80th percentile = \(NumberFormatting.significant(percentile80, digits: 3))"))
+    // On the log axis the first bar also counts the entropies left of its edge (H = 0 among them):
+    // the legend says how many, so the bar is not read as tokens at H ≈ edges[0].
+    let below = h.prefix { $0 < edges[0] }.count
+    if logScale, below > 0 {
+      plot.legendNotes.append("first bin: + \(below) with H < \(NumberFormatting.significant(edges[0], digits: 3))\(h[0] == 0 ? " (H = 0 incl.)" : "")")
+    }
     return Figure(label: "entropy-histogram", caption: caption, plot: plot)
   }
 

@@ -30,17 +30,19 @@ extension Figure {
 
 extension RunReport {
   /// The law's table (a, b, ceiling with standard errors and bootstrap intervals, fit RMSE, holdout
-  /// errors) and its figure, from `deltah law --json`.
+  /// errors) and its figure, from `deltah law --json`. The law's warnings join the report's
+  /// ``warnings`` (prefixed by the first of `sources`, else the law's source) and the caption.
   ///
   /// - Complexity: O(points).
   public mutating func addEntropyPerformanceLaw(_ law: EntropyPerformanceLaw, sources: [String] = []) {
+    warnings += law.warnings.map { "\(sources.first ?? law.source): \($0)" }
     var settings: [Provenance.Setting] = [
       .init("entropy_column", law.entropyColumn), .init("performance_column", law.performanceColumn),
       .init("bootstrap_resamples", "\(law.options.bootstrapResamples)"), .init("seed", "\(law.options.seed)"),
       .init("confidence_level", NumberFormatting.exact(law.options.confidenceLevel)),
     ]
     if let f = law.options.fitFraction { settings.append(.init("fit_fraction", NumberFormatting.exact(f))) }
-    let prov = provenance(settings, sources: sources + [law.source])
+    let prov = provenance(settings, sources: sources + [law.source], theory: "docs/theory.md#entropy-performance-law")
     var t = ReportTable(
       title: "Entropy–performance law R = b − a·e^H", label: "entropy-performance-law",
       columns: [.init("quantity"), .init("value"), .init("standard error"), .init("interval low"), .init("interval high")],
@@ -53,10 +55,10 @@ extension RunReport {
       t.append([.text("holdout RMSE (\(c) later steps)"), .number(r), .missing, .missing, .missing])
       t.append([.text("holdout max |error|"), .number(e), .missing, .missing, .missing])
     }
-    let warnings = law.warnings.isEmpty ? "" : " Warnings: " + law.warnings.joined(separator: "; ") + "."
+    let note = law.warnings.isEmpty ? "" : " Warnings: " + law.warnings.joined(separator: "; ") + "."
     let figure = Figure.entropyPerformanceLaw(
       law,
-      caption: "Performance against entropy for \(law.source); line: the least-squares law R = b − a·e^H\(law.holdoutCount == nil ? "" : " fitted on the first \(law.fitCount) steps"), extrapolated to H = 0; dashed: the ceiling b − a with its bootstrap interval. \(prov.summaryLine).\(warnings)")
+      caption: "Performance against entropy for \(law.source); line: the least-squares law R = b − a·e^H\(law.holdoutCount == nil ? "" : " fitted on the first \(law.fitCount) steps"), extrapolated to H = 0; dashed: the ceiling b − a with its bootstrap interval. \(prov.summaryLine).\(note)")
     append(Section(heading: "Entropy–performance law (deltah law)", tables: [t], figures: [figure]))
   }
 }
@@ -67,7 +69,7 @@ extension RunReport {
   ///
   /// - Complexity: O(1).
   public mutating func addTrustRadius(_ t: CheckpointComparison.TrustRadius, before: String, after: String) {
-    let prov = provenance([.init("trust_tolerance", NumberFormatting.exact(t.tolerance))], sources: [before, after])
+    let prov = provenance([.init("trust_tolerance", NumberFormatting.exact(t.tolerance))], sources: [before, after], theory: "docs/theory.md#trust-radius")
     var table = ReportTable(
       title: "Trust radius of the first-order prediction (s* = 2ε|g·Δx|/|ΔxᵀQΔx|)", label: "trust-radius",
       columns: [.init("quantity"), .init("value")], provenance: prov)

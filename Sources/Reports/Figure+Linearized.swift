@@ -21,7 +21,7 @@ extension Figure {
       let shown = Swift.stride(from: 0, to: pairs.count, by: stride).map { pairs[$0] }
       all += pairs.flatMap { [$0.0, $0.1] }
       plot.series.append(.init(stride == 1 ? p.name : "\(p.name) (1 in \(stride))", kind: .scatter, x: shown.map(\.0), y: shown.map(\.1), colour: k))
-      plot.legendNotes.append("r(\(p.name)) = \(r.map { NumberFormatting.significant($0, digits: 4) } ?? "NaN")")
+      plot.legendNotes.append(r.map { "r(\(p.name)) = \(NumberFormatting.significant($0, digits: 4))" } ?? "r(\(p.name)): not defined")
     }
     let range = (all.min() ?? 0)...(all.max() ?? 1)
     plot.x.range = range

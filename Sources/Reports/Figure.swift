@@ -18,4 +18,15 @@ public struct Figure: Sendable, Equatable {
     self.caption = caption
     self.svg = plot.svg(id: label)
   }
+
+  /// The SVG as a file of its own (`report --out`): a `<desc>` after the `<title>` holds the
+  /// caption (what is drawn, with the settings and sources) and the report's `warnings`, which
+  /// the HTML page shows beside the figure.
+  ///
+  /// - Complexity: O(size of the SVG).
+  public func standaloneSVG(warnings: [String]) -> String {
+    guard let title = svg.firstRange(of: "</title>\n") else { return svg }
+    let text = caption + (warnings.isEmpty ? "" : " Warnings: " + warnings.joined(separator: "; "))
+    return String(svg[..<title.upperBound]) + "<desc>\(xmlEscaped(text))</desc>\n" + String(svg[title.upperBound...])
+  }
 }

@@ -72,8 +72,13 @@ public struct InterventionSweepReport: Codable, Sendable {
     ]
   }
 
-  /// The sweep table (mean and 95 % interval per cell).
-  public var table: ReportTable { ReportTable.sweep(cells, provenance: provenance) }
+  /// The sweep table (mean and 95 % interval per cell); its provenance ends with `theory`, the
+  /// section of docs/theory.md on the tabular interventions, as every report table's does.
+  public var table: ReportTable {
+    var p = provenance
+    if !p.settings.contains(where: { $0.name == "theory" }) { p.settings.append(.init("theory", "docs/theory.md#tabular-interventions")) }
+    return ReportTable.sweep(cells, provenance: p)
+  }
 
   /// The overlaid mean entropy and reward curves, in that order, each captioned `caption`.
   public func curves(caption: String) -> [Figure] {

@@ -3,7 +3,7 @@
 
 extension ReportTable {
   /// The table as one JSON object with sorted keys: `title`, `label`, `columns` (`name`, `unit`,
-  /// `header`), `rows` (arrays of numbers in full precision, strings, or null for a missing value;
+  /// `header`), `rows` (arrays of numbers in full precision, −0 as 0, strings, or null for a missing value;
   /// NaN and ±∞ as the strings "nan", "inf", "-inf", as `deltah … --json` writes them) and
   /// `provenance` (`generator`, `command`, `settings` as an object, `sources`).
   ///
@@ -17,7 +17,8 @@ extension ReportTable {
         switch cell {
         case .text(let s): return .string(s)
         case .integer(let i): return .integer(i)
-        case .number(let x): return x.isFinite ? .number(x) : .string(x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
+        // −0 is written 0, as the other formats write it (NumberFormatting).
+        case .number(let x): return x.isFinite ? .number(x == 0 ? 0 : x) : .string(x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
         case .missing: return .null
         }
       })

@@ -61,9 +61,15 @@ extension ReportTable {
 
 /// LaTeX text helpers.
 public enum LaTeX {
-  /// Text escaped for LaTeX: the ten special characters `\ { } $ & # ^ _ ~ %` and the Unicode
-  /// symbols DeltaH's headers use (Greek letters, −, ≤, ≥, ×, ∞, ·, ‖, ², ½, ⊙, …) as math, so the
-  /// result compiles with pdflatex without extra packages. Other characters pass through.
+  /// Text escaped for LaTeX: the ten special characters `\ { } $ & # ^ _ ~ %`, `[` and `]` braced
+  /// (a row's first cell starting with `[` would be read as `\\`'s optional argument), and the
+  /// Unicode symbols DeltaH's headers and warnings use (Greek letters, −, ≤, ≥, ≠, ×, ∞, ·, ‖,
+  /// ², ½, ⊙, subscript digits, …) as math, so the result compiles with pdflatex without extra
+  /// packages. ASCII letters with a combining accent (`H̄`, `R̂`, a decomposed `é`) become text
+  /// accents (`\={H}`); Latin-1 and Latin Extended-A letters and the common quotation marks pass
+  /// through (pdflatex's utf8 input reads them); any other character, which pdflatex would refuse
+  /// ("Unicode character … not set up for use with LaTeX"), is written as its code point,
+  /// `<U+65E5>`, so a file name stays recognisable and the document compiles.
   ///
   /// - Complexity: O(n).
   public static func escaped(_ s: String) -> String {
@@ -90,14 +96,59 @@ public enum LaTeX {
       case "|": out += "\\textbar{}"
       case "<": out += "\\textless{}"
       case ">": out += "\\textgreater{}"
+      case "[": out += "{[}"
+      case "]": out += "{]}"
       case "–": out += "--"
       case "—": out += "---"
-      default: out.append(ch)
+      default: out += textCharacter(ch)
       }
     }
     if inMath { out += "$" }
     return out
   }
+
+  /// A character outside ``mathSymbols`` and the escaped ASCII specials, as pdflatex reads it:
+  /// itself when its utf8 input knows it, a text accent for an ASCII letter with one combining
+  /// accent, else its code points (`\textless{}U+2603\textgreater{}`; also for ASCII control
+  /// characters, which TeX refuses as invalid); a line break is a space.
+  static func textCharacter(_ ch: Character) -> String {
+    let scalars = Array(ch.unicodeScalars)
+    // Printable ASCII and tab as they are; a line break as a space (two would end the paragraph,
+    // an error inside a table cell or a caption).
+    if scalars.allSatisfy({ $0 == "\n" || $0 == "\r" }) { return " " }
+    if scalars.allSatisfy({ ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" }) { return String(ch) }
+    if scalars.count == 1 {
+      let v = scalars[0].value
+      if passThrough.contains(v) { return String(ch) }
+      if let t = textSymbols[v] { return t }
+    } else if scalars.count == 2, scalars[0].value < 0x80, scalars[0].properties.isAlphabetic,
+      let accent = combiningAccents[scalars[1].value]
+    {
+      return "\\\(accent){\(scalars[0])}"
+    }
+    let codes = scalars.map { scalar -> String in
+      let hex = String(scalar.value, radix: 16, uppercase: true)
+      return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+    return "\\textless{}" + codes.joined(separator: " ") + "\\textgreater{}"
+  }
+
+  /// Code points pdflatex's utf8 input reads with the default (OT1/T1) fonts: the Latin-1 and
+  /// Latin Extended-A letters and the typographic quotation marks.
+  static let passThrough: Set<UInt32> = Set(Array(0xC0...0xFF).map(UInt32.init)).subtracting([0xD7, 0xF7])
+    .union(Array(0x100...0x17F).map(UInt32.init)).union([0x2018, 0x2019, 0x201C, 0x201D, 0x2026])
+
+  /// Latin-1 symbols as text commands.
+  static let textSymbols: [UInt32: String] = [
+    0xA0: "~", 0xA7: "\\S{}", 0xA9: "\\copyright{}", 0xB0: "\\textdegree{}", 0xB6: "\\P{}", 0xB5: "$\\mu$",
+    0xBC: "$\\frac{1}{4}$", 0xBE: "$\\frac{3}{4}$", 0xAC: "$\\neg$", 0xF7: "$\\div$",
+  ]
+
+  /// Combining accents (U+0300…) as the text accent commands of LaTeX.
+  static let combiningAccents: [UInt32: String] = [
+    0x300: "`", 0x301: "'", 0x302: "^", 0x303: "~", 0x304: "=", 0x306: "u", 0x307: ".", 0x308: "\"", 0x30A: "r", 0x30C: "v",
+    0x327: "c",
+  ]
 
   /// Text safe inside a `%` comment line (line breaks removed).
   static func comment(_ s: String) -> String {
@@ -138,5 +189,11 @@ public enum LaTeX {
     "∇": "\\nabla", "−": "-", "≤": "\\leq", "≥": "\\geq", "≈": "\\approx", "×": "\\times", "·": "\\cdot",
     "∞": "\\infty", "‖": "\\|", "²": "^{2}", "³": "^{3}", "½": "\\frac{1}{2}", "⊙": "\\odot",
     "→": "\\to", "±": "\\pm", "∈": "\\in", "√": "\\surd", "ᵀ": "^{\\top}", "′": "'", "∑": "\\sum",
+    "≠": "\\neq", "∂": "\\partial", "κ": "\\kappa", "ν": "\\nu", "ζ": "\\zeta", "ξ": "\\xi", "χ": "\\chi", "ψ": "\\psi",
+    "ι": "\\iota", "ϵ": "\\epsilon", "ϕ": "\\varphi", "Γ": "\\Gamma", "Λ": "\\Lambda", "Θ": "\\Theta", "Ψ": "\\Psi", "Π": "\\Pi",
+    "Ξ": "\\Xi", "ℓ": "\\ell", "←": "\\leftarrow", "⇒": "\\Rightarrow", "∉": "\\notin", "⊥": "\\perp", "⌊": "\\lfloor",
+    "⌋": "\\rfloor", "⌈": "\\lceil", "⌉": "\\rceil", "≪": "\\ll", "≫": "\\gg", "∝": "\\propto", "∼": "\\sim",
+    "≡": "\\equiv", "∓": "\\mp", "⋅": "\\cdot", "∗": "\\ast", "∏": "\\prod", "∫": "\\int", "∅": "\\emptyset",
+    "₀": "_{0}", "₁": "_{1}", "₂": "_{2}", "₃": "_{3}", "ᵢ": "_{i}", "ⱼ": "_{j}", "ₖ": "_{k}", "⁻": "^{-}", "¹": "^{1}",
   ]
 }

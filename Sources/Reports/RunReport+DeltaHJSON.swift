@@ -117,12 +117,19 @@ extension RunReport {
   /// `step --json`: one logit step.
   private mutating func addStepJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
     let step = try plain.decode(StepReport.self, from: data)
-    let settings: [Provenance.Setting] = [.init("rule", step.rule), .init("temperature", NumberFormatting.exact(step.temperature))]
+    // The step Δz itself and the trust tolerance: the numbers are those of this step only.
+    var settings: [Provenance.Setting] = [
+      .init("rule", step.rule), .init("temperature", NumberFormatting.exact(step.temperature)),
+      .init("logit_step", step.logitStep.map(NumberFormatting.exact).joined(separator: ",")),
+      .init("trust_tolerance", NumberFormatting.exact(step.trustTolerance)),
+    ]
+    if let q = step.quadrant { settings.append(.init("quadrant", q)) }
     addLogitStep(
       rows: [
         ("H before (nats)", step.entropy), ("H after (nats)", step.entropyAfter), ("ΔH actual", step.deltaActual),
         ("ΔH first order −Cov(log π, Δz/T)", step.deltaFirstOrder), ("ΔH second order", step.deltaSecondOrder),
         ("sampled-token term", step.sampledTerm), ("correction term", step.correctionTerm), ("polarity", step.polarity),
+        ("trust scale s* of the step", step.trustScale), ("trust radius |η|·s*", step.trustRadiusLR),
       ], settings: settings, sources: [source])
   }
 
@@ -133,9 +140,11 @@ extension RunReport {
 
   /// `curvature DUMP --positions … --json`: one spectra section per position.
   private mutating func addCurvatureDumpJSON(_ data: Data, source: String, plain: JSONDecoder) throws {
-    // One spectra section per position.
-    for report in try plain.decode(DumpCurvatureReport.self, from: data).positions {
-      addCurvature(report, source: source)
+    // One spectra section per position; the dump's warnings once.
+    let file = try plain.decode(DumpCurvatureReport.self, from: data)
+    warnings += (file.warnings ?? []).map { "\(file.file): \($0)" }
+    for report in file.positions {
+      addCurvature(report, source: source, temperatureSource: file.temperatureSource)
     }
   }
 
@@ -192,9 +201,10 @@ extension RunReport {
 
   /// The spectra section of one ``CurvatureReport`` (settings: temperature, actions, and the
   /// position when it comes from a dump).
-  private mutating func addCurvature(_ report: CurvatureReport, source: String) {
+  private mutating func addCurvature(_ report: CurvatureReport, source: String, temperatureSource: String? = nil) {
     var settings: [Provenance.Setting] = [
-      .init("temperature", NumberFormatting.exact(report.temperature)), .init("actions", "\(report.actions)"),
+      .init("temperature", NumberFormatting.exact(report.temperature) + (temperatureSource.map { " (\($0))" } ?? "")),
+      .init("actions", "\(report.actions)"), .init("method", report.method),
     ]
     if let position = report.position { settings.append(.init("position", "\(position)")) }
     addSpectra(

@@ -78,7 +78,8 @@ extension RunReport {
 
   /// Writes the report's files and returns their paths (empty when neither `folder` nor `html` is
   /// given): each table in `format` to `folder/<label>.<extension>` and each figure to
-  /// `folder/<label>.svg` (the folder created if missing), and the one-page HTML to `html`.
+  /// `folder/<label>.svg` with its caption and the warnings (``Figure/standaloneSVG(warnings:)``)
+  /// (the folder created if missing), and the one-page HTML to `html`.
   ///
   /// Everything is rendered first, and every path checked (``OutputFile/member(_:ofFolder:option:)``,
   /// ``OutputFile/refuseOverwritingInputs(outputs:inputs:)``) before any is written; each file is
@@ -95,7 +96,9 @@ extension RunReport {
       for t in tables {
         files.append((try OutputFile.member("\(t.label).\(format.fileExtension)", ofFolder: folder, option: folderOption), format.render(t)))
       }
-      for f in figures { files.append((try OutputFile.member("\(f.label).svg", ofFolder: folder, option: folderOption), f.svg)) }
+      for f in figures {
+        files.append((try OutputFile.member("\(f.label).svg", ofFolder: folder, option: folderOption), f.standaloneSVG(warnings: warnings)))
+      }
     }
     if let html { files.append((html, self.html())) }
     try OutputFile.refuseOverwritingInputs(outputs: files.map(\.path), inputs: [])  // before writing any

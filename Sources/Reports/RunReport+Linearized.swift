@@ -10,12 +10,15 @@ extension RunReport {
   /// linearised first order, the logit nonlinearity and the second-order remainder, with the
   /// jvp file's parameter-space scalars and warnings. A bar figure of the decomposition is added,
   /// and `figure` (e.g. ``Figure/predictionsVsActual(predictions:actual:caption:)``) when given.
+  /// The linearised part's warnings join the report's ``warnings`` (each once: a `compare
+  /// --linearized --json` file holds them in its comparison's warnings as well).
   ///
-  /// - Complexity: O(1) plus the figure.
+  /// - Complexity: O(warnings²) plus the figure.
   public mutating func addLinearizedSummary(_ l: LinearizedComparison.Summary, comparison s: CheckpointComparison.Summary, figure: Figure? = nil) {
+    for w in l.warnings where !warnings.contains(w) { warnings.append(w) }
     let prov = provenance(
       [.init("temperature", NumberFormatting.exact(s.temperature) + (s.temperatureSource.map { " (\($0))" } ?? ""))],
-      sources: [s.before, s.after, l.linearized])
+      sources: [s.before, s.after, l.linearized], theory: "docs/theory.md#network-linearised")
     let name = { (p: String) in URL(fileURLWithPath: p).lastPathComponent }
     var t = ReportTable(
       title: "Three predictions of the actual entropy change, \(name(s.before)) → \(name(s.after))",

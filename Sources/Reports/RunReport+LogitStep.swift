@@ -9,7 +9,7 @@ extension RunReport {
   ///   - settings: rule and temperature.
   /// - Complexity: O(rows).
   public mutating func addLogitStep(rows: [(String, Double?)], settings: [Provenance.Setting], sources: [String]) {
-    var t = ReportTable(title: "Entropy change of one logit step", label: "logit-step", columns: [.init("quantity"), .init("value", significantDigits: 6)], provenance: provenance(settings, sources: sources))
+    var t = ReportTable(title: "Entropy change of one logit step", label: "logit-step", columns: [.init("quantity"), .init("value", significantDigits: 6)], provenance: provenance(settings, sources: sources, theory: "docs/theory.md#lemma-1"))
     for (name, value) in rows { if let value { t.append([.text(name), .number(value)]) } }
     append(Section(heading: "One logit step (deltah step)", tables: [t]))
   }

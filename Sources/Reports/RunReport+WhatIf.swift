@@ -4,17 +4,20 @@ import DumpAnalysis
 import FoundationEssentials
 
 extension RunReport {
-  /// The counterfactual table of `deltah whatif` and its bar chart of ΔH by intervention.
+  /// The counterfactual table of `deltah whatif` and its bar chart of ΔH by intervention; the
+  /// what-if's warnings join the report's ``warnings`` (prefixed by the dump, as `whatif` prints
+  /// them) and are listed in a table of their own.
   ///
   /// - Complexity: O(interventions).
   public mutating func addWhatIf(_ w: WhatIfReport, sources: [String] = []) {
+    warnings += w.warnings.map { "\(w.file): \($0)" }
     var settings: [Provenance.Setting] = [
       .init("temperature", NumberFormatting.exact(w.temperature) + (w.temperatureSource.map { " (\($0))" } ?? "")),
       .init("lr", NumberFormatting.exact(w.learningRate) + (w.learningRateSource.map { " (\($0))" } ?? "")),
       .init("ratios", w.usedOldLogprobs ? "from old_logprobs" : "1 (no old_logprobs)"),
     ]
     for r in w.interventions { settings.append(.init(r.name, r.parameters)) }
-    let prov = provenance(settings, sources: [w.file] + sources)
+    let prov = provenance(settings, sources: [w.file] + sources, theory: "docs/theory.md#planned-methods")
     var t = ReportTable(
       title: "First-order entropy change of the batch under each intervention (\(URL(fileURLWithPath: w.file).lastPathComponent), \(w.tokens) tokens)",
       label: "whatif",

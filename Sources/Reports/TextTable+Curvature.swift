@@ -24,10 +24,12 @@ extension TextTable {
   }
 
   /// The terminal tables of a dump's positions (``init(curvature:)`` each), separated by a blank
-  /// line.
+  /// line, then T's source and the report's warnings, one `warning:` line each.
   ///
   /// - Complexity: O(positions · top).
   public static func curvature(_ report: DumpCurvatureReport) -> String {
     report.positions.map { TextTable(curvature: $0).rendered() }.joined(separator: "\n\n")
+      + (report.temperatureSource.map { "\ntemperature source: \($0)" } ?? "")
+      + (report.warnings ?? []).map { "\nwarning: \($0)" }.joined()
   }
 }

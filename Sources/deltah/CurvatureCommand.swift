@@ -3,6 +3,7 @@
 import Reports
 import ArgumentParser
 import Curvature
+import DumpAnalysis
 import LogitDumps
 
 struct CurvatureCommand: ParsableCommand {
@@ -52,8 +53,8 @@ struct CurvatureCommand: ParsableCommand {
       let report = try CurvatureReport(logits: logits, temperature: temperature ?? 1, top: top)
       try output.print(report, kind: .curvature) { TextTable(curvature: report).rendered() }
     } else {
-      let report = try DumpCurvatureReport(dump: d!, positions: positions!, temperature: temperature, top: top)
-      try output.print(report, kind: .curvatureDump) { TextTable.curvature(report) }
+      let report = try DumpCurvatureReport(dump: d!, positions: positions!, temperature: temperature, top: top, dumpWarnings: d!.ignoredTensorWarnings)
+      try output.print(report, kind: .curvatureDump, warnings: (report.warnings ?? []).map { "\(report.file): \($0)" }) { TextTable.curvature(report) }
     }
   }
 }

@@ -49,7 +49,6 @@ struct MergeCommand: ParsableCommand {
     let parts = try partials.map { try Self.read($0, ComparisonPartial.init(path:), ComparisonPartial.isComparisonPartial(at:), "write it with 'deltah compare BEFORE AFTER --shard i/n --partial OUT'") }
     let merged = try DumpPipeline.mergeComparison(parts, trustTolerance: trust.value)
     if perToken != nil, !merged.coverage.isComplete { throw ValidationError("--per-token needs every shard: \(merged.coverage)") }
-    if !merged.coverage.isComplete { OutputFile.writeStandardError("warning: \(merged.coverage): the result is not the whole comparison's\n") }
     if let perToken { try merged.comparison.perTokenWriter(trustTolerance: trust.value).write(to: perToken) }
     try output.print(merged.result)
   }

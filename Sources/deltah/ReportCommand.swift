@@ -11,8 +11,8 @@ struct ReportCommand: ParsableCommand {
     abstract: "Tables (Markdown, LaTeX, CSV, JSON), SVG figures and a one-page HTML report of a run.",
     discussion: """
       Each INPUT is a dump (analysed here, as `deltah analyze` would; several dumps are a series \
-      of steps) or a .json file written by `deltah analyze|compare|bandit|mdp|curvature|cliff \
-      --json`. --compare BEFORE AFTER adds the checkpoint comparison with its per-position \
+      of steps) or a .json file written by `deltah step|analyze|compare|merge|bandit|mdp|curvature|cliff|\
+      law|whatif --json` or `deltah sweep --format json`. --compare BEFORE AFTER adds the checkpoint comparison with its per-position \
       predicted-vs-actual scatter. Tables go to standard output in --format, or with --out DIR \
       to DIR/<label>.<md|tex|csv|json> beside DIR/<figure>.svg; --html writes the one-page \
       report. Every table records the settings and files that produced it. Nothing is written \

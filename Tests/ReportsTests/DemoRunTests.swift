@@ -23,6 +23,12 @@ struct DemoRunTests {
     #expect(try DemoRun.realNetworkSection(folder: Self.sample + "/no-such-folder") == nil)
   }
 
+  /// Before: the comparisons' warnings (the TRL dumps' ignored prompt tensors) were left out.
+  @Test func theRealNetworkSectionCarriesItsWarnings() throws {
+    let real = try #require(try DemoRun.realNetworkSection(folder: Self.sample + "/../trl-tiny"))
+    #expect(real.contains("warning: ") && real.contains("tensor 'prompt_ids' is not part of the dump contract"))
+  }
+
   @Test func theReportHasTheSpectraAndTheCliff() throws {
     let html = try DemoRun.report(steps: DemoRun.sampleSteps(in: Self.sample)).html()
     #expect(html.contains("DeltaH demo: the bundled sample run"))
