@@ -7,7 +7,6 @@ Tolerance: DeltaH's entropy token-mean of a before dump against TRL's logged `en
 step, 1e-5 (F32 dumps; a float32 mean of ~80 entropies of ~3.4 nats, as in test_trl_capture.py).
 """
 
-import errno
 import os
 import stat
 import sys
@@ -25,10 +24,11 @@ sys.path.insert(0, os.path.join(HERE, "..", "examples"))
 sys.path.insert(0, os.path.join(HERE, ".."))
 
 import trl_grpo_tiny as tiny  # noqa: E402
-from deltah import cli, export, per_token  # noqa: E402
+from deltah import cli, per_token  # noqa: E402
 from deltah.trl import capture  # noqa: E402
 
 from deltah_binary import DELTAH, requires_binary  # noqa: E402
+from trl_test_support import fail_dump_writes, record_trl_logps  # noqa: E402
 
 
 def make(tmp_path, steps=2, **kwargs):
@@ -111,14 +111,7 @@ def test_a_failed_after_dump_removes_the_written_before_file_behind_a_link(tmp_p
     link = tmp_path / "dumps" / "step_000001.before.safetensors"
     os.symlink(target, link)
     callback = capture(trainer, tmp_path / "dumps", dtype="f32")
-    real = export._write_safetensors
-
-    def after_fails(path, fields, metadata):
-        if metadata.get("phase") == "after":
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, fields, metadata)
-
-    monkeypatch.setattr(export, "_write_safetensors", after_fails)
+    fail_dump_writes(monkeypatch, lambda metadata: metadata.get("phase") == "after")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         trainer.train()
@@ -190,14 +183,7 @@ def test_a_failed_step_leaves_no_file_of_an_earlier_run_under_its_names(tmp_path
         for phase in ("before", "after"):
             (dumps / f"step_{step:06d}.{phase}.safetensors").write_bytes(b"an earlier run")
     callback = capture(trainer, dumps, dtype="f32")
-    real = export._write_safetensors
-
-    def fails(path, fields, metadata):
-        if (metadata["step"], metadata["phase"]) in (("1", "before"), ("2", "after")):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, fields, metadata)
-
-    monkeypatch.setattr(export, "_write_safetensors", fails)
+    fail_dump_writes(monkeypatch, lambda metadata: (metadata["step"], metadata["phase"]) in (("1", "before"), ("2", "after")))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         trainer.train()
@@ -238,16 +224,7 @@ def test_a_float32_lm_head_is_captured_in_float32(tmp_path):
         dataloader_num_workers=0, disable_tqdm=True)
     trainer = GRPOTrainer(model=tiny.build_model(tok, seed=0), reward_funcs=tiny.reward_letters, args=args,
                           train_dataset=tiny.build_dataset(seed=0), processing_class=tok)
-    theirs = []
-    original = trainer._get_per_token_logps_and_entropies
-
-    def recording(model, *a, **k):
-        out = original(model, *a, **k)
-        if model.training and torch.is_grad_enabled():  # the loss's own pass, at θ before the step
-            theirs.append(out[0].detach().double().numpy())
-        return out
-
-    trainer._get_per_token_logps_and_entropies = recording
+    theirs = record_trl_logps(trainer)
     head = trainer.model.get_output_embeddings()
     trl_head_forward = head.__dict__.get("forward")  # TRL's own float32 cast (ineffective under autocast)
     callback = capture(trainer, tmp_path / "dumps", dtype="f32")

@@ -34,6 +34,7 @@ from deltah import cli, export, per_token  # noqa: E402
 from deltah.trl import capture  # noqa: E402
 
 from deltah_binary import DELTAH, requires_binary  # noqa: E402
+from trl_test_support import record_trl_logps  # noqa: E402
 
 BF16_RELATIVE = 2.0 ** -8  # half a bfloat16 ulp is at most 2^-8 |z|
 
@@ -65,16 +66,7 @@ def train(tmp_path, steps=3, seed=0, dtype="bf16", **kwargs):
 def recorded_run(tmp, dtype):
     """3 steps; TRL's own per-token log-probs recorded as it computes them in compute_loss."""
     trainer, callback, initial = train(tmp, dtype=dtype)
-    trl_logps = []
-    original = trainer._get_per_token_logps_and_entropies
-
-    def recording(model, *args, **kwargs):
-        out = original(model, *args, **kwargs)
-        if model.training and torch.is_grad_enabled():  # the loss's own pass, at θ before the step
-            trl_logps.append(out[0].detach().double().numpy())
-        return out
-
-    trainer._get_per_token_logps_and_entropies = recording
+    trl_logps = record_trl_logps(trainer)
     trainer.train()
     return trainer, callback, initial, trl_logps, tmp
 
