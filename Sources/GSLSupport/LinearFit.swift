@@ -26,8 +26,9 @@ public struct LinearFit: Sendable, Equatable {
   /// Fits y = c0 + c1·x by `gsl_fit_linear`.
   ///
   /// - Throws: `GSLError` (`GSL_EBADLEN`) when the lengths differ or n < 3 (the residual variance
-  ///   needs n − 2 > 0), (`GSL_EDOM`) for a non-finite value or an x that does not vary, and any
-  ///   status GSL returns.
+  ///   needs n − 2 > 0), (`GSL_EDOM`) for a non-finite value, an x that does not vary, or a line,
+  ///   covariance or residual sum that overflows Double (giving both value ranges), and any status
+  ///   GSL returns.
   /// - Complexity: O(n).
   public init(x: [Double], y: [Double]) throws(GSLError) {
     GSLErrorHandling.ensureTurnedOff()
@@ -49,8 +50,13 @@ public struct LinearFit: Sendable, Equatable {
       }
     }
     guard status == Int32(GSL_SUCCESS) else { throw GSLError(status: status, message: "gsl_fit_linear failed") }
-    guard c0.isFinite, c1.isFinite else {
-      throw GSLError(status: Int32(GSL_EDOM), message: "gsl_fit_linear returned a non-finite line (x varies too little)")
+    guard [c0, c1, cov00, cov01, cov11, sumsq].allSatisfy(\.isFinite) else {
+      // The sums Σ(x − x̄)², Σ(x − x̄)(y − ȳ) or Σ residual² left Double's range: values too large
+      // in magnitude, or an x spread so small that the slope overflows.
+      throw GSLError(
+        status: Int32(GSL_EDOM),
+        message: "gsl_fit_linear returned a non-finite \(c0.isFinite && c1.isFinite ? "residual variance" : "line"): its sums overflow Double "
+          + "(x spans \(x.min()!) … \(x.max()!), y spans \(y.min()!) … \(y.max()!)); rescale the values, or x varies too little")
     }
     intercept = c0
     slope = c1

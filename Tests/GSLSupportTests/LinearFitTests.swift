@@ -36,4 +36,14 @@ struct LinearFitTests {
     #expect(throws: GSLError.self) { try LinearFit(x: [1, .nan, 3], y: [1, 2, 3]) }
     #expect(throws: GSLError.self) { try LinearFit(x: [1, 2, 3], y: [1, .infinity, 3]) }
   }
+
+  /// Values whose sums overflow name the overflow and both ranges (before: "x varies too little"
+  /// for y = ±1e308, the wrong cause); a finite line whose residual sum overflows is refused too
+  /// (its covariances were ∞).
+  @Test func overflowingSumsAreNamedAsOverflow() {
+    let line = #expect(throws: GSLError.self) { try LinearFit(x: [1, 2, 3, 4], y: [1e308, -1e308, 1e308, 0]) }
+    #expect(line?.message.contains("overflow Double") == true && line?.message.contains("y spans -1e+308 … 1e+308") == true)
+    let residual = #expect(throws: GSLError.self) { try LinearFit(x: [1, 2, 3], y: [0, 1.5e154, 0]) }
+    #expect(residual?.message.contains("residual variance") == true, "\(String(describing: residual))")
+  }
 }
