@@ -6,7 +6,8 @@ import DenseLinearAlgebra
 /// selection): the reference the Lanczos solver is checked against, and the method of choice up to
 /// K of a few thousand or when eigenvalues may be repeated.
 public enum DenseSpectrum {
-  /// The k eigenvalues of the symmetric matrix `a` chosen by `selection`, in its order.
+  /// The k eigenvalues of the symmetric matrix `a` chosen by `selection`, in its order (a zero
+  /// eigenvalue is +0, never −0).
   ///
   /// - Throws: `CurvatureError.invalidArgument` for k outside 1…n (or a non-square matrix),
   ///   `.linearAlgebra` when `dsyevd` fails.
@@ -26,7 +27,8 @@ public enum DenseSpectrum {
     } catch {
       throw .linearAlgebra(error)
     }
-    return selection.select(k, fromAscending: all).map { all[$0] }
+    // + 0 turns a −0 (LAPACK's, e.g. the entropy Hessian of one action) into 0; no other value changes.
+    return selection.select(k, fromAscending: all).map { all[$0] + 0 }
   }
 
   /// The k selected eigenvalues of an operator, through its dense matrix.

@@ -30,6 +30,14 @@ import Testing
     #expect(try JSONDecoder().decode(DumpCurvatureReport.self, from: JSONEncoder().encode(dump)) == dump)
   }
 
+  /// A one-action policy's spectra are +0, not −0 (the entropy Hessian's came out of LAPACK as −0
+  /// and `curvature --logits 3` printed it).
+  @Test func zeroEigenvaluesArePositiveZero() throws {
+    let report = try CurvatureReport(logits: [3], temperature: 1, top: 1)
+    #expect(report.entropyHessianEigenvalues == [0] && report.fisherEigenvalues == [0])
+    #expect((report.entropyHessianEigenvalues + report.fisherEigenvalues).allSatisfy { $0.sign == .plus })
+  }
+
   @Test func badInputsAreTypedErrors() {
     #expect(throws: CurvatureError.softmax(.invalidTemperature(0))) {
       try CurvatureReport(logits: [1, 2], temperature: 0, top: 1)
