@@ -35,9 +35,13 @@ public struct ComparisonPartial: Sendable {
 
   /// Writes the partial atomically.
   ///
-  /// - Throws: ``DumpError`` when the file cannot be written.
+  /// - Throws: ``DumpError`` when the shard is not 0 ≤ i < n (nothing is written; `merge` would
+  ///   refuse it), or the file cannot be written.
   /// - Complexity: O(N).
   public func write(to path: String) throws(DumpError) {
+    if let (i, n) = shard, !(n >= 1 && i >= 0 && i < n) {
+      throw DumpError(file: path, problem: "shard \(i)/\(n) is outside 0 ≤ i < n ≥ 1; no partial written")
+    }
     let c = comparison, s = c.summary
     let n = [c.positions.count]
     var w = SafetensorsWriter(metadata: [

@@ -1,7 +1,8 @@
 // DeltaH — entropy change of softmax policies.
 
-import Testing
 import DumpAnalysis
+import Foundation
+import Testing
 import LogitDumps
 
 /// A position range or shard outside the dump is refused by the library. Before, `analyze` with a
@@ -41,6 +42,18 @@ struct PositionRangeValidationTests {
       } throws: { error in
         ((error as? DumpError)?.underlying as? AnalysisSettingError)?.setting == "shard"
       }
+    }
+  }
+
+  /// A compare partial with a shard outside its count is not written (before: it was written and
+  /// only `merge` refused it).
+  @Test func aComparePartialOfAShardOutsideItsCountIsNotWritten() throws {
+    let before = try LogitDump(path: Self.step1), after = try LogitDump(path: Self.step2)
+    let run = try DumpPipeline.compare(before: before, after: after, settings: ComparisonSettings(range: 0..<4))
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("deltah-bad-shard-\(getpid()).part").path
+    for shard in [(5, 2), (0, 0), (-1, 2)] {
+      #expect(throws: DumpError.self) { try run.partial(shard: shard).write(to: path) }
+      #expect(!FileManager.default.fileExists(atPath: path))
     }
   }
 }
