@@ -326,7 +326,7 @@ class LogitCapture(TrainerCallback):
             batch = self._assemble(recorded)
             pending = {
                 "step": step, "batch": batch, "lr": self._learning_rate(lr_scheduler, optimizer),
-                "temperature": float(getattr(self.trainer, "temperature", 1.0)), "seconds": 0.0,
+                "temperature": _trainer_temperature(self.trainer), "seconds": 0.0,
             }
             if self.linearize:
                 self._predict_before_step(pending, model, optimizer)
@@ -500,7 +500,7 @@ class LogitCapture(TrainerCallback):
             stored = {"bf16": torch.bfloat16, "f32": torch.float32, "f16": torch.float32}[self.dtype]
             z = z.to(stored).cpu()
             return {"logits": torch.nn.functional.pad(z, (0, 0, 0, width_c - c), value=0.0)}
-        temperature = float(getattr(self.trainer, "temperature", 1.0))
+        temperature = _trainer_temperature(self.trainer)
         x = z.float() / temperature
         lse = torch.logsumexp(x, dim=-1)
         logp = x - lse[..., None]
@@ -544,6 +544,18 @@ class LogitCapture(TrainerCallback):
                       **({} if pending["lr"] is None else {"optimizer_lr": repr(float(pending["lr"]))})},
             **fields,
         )
+
+
+def _trainer_temperature(trainer: Any) -> float:
+    """The trainer's sampling temperature T (``trainer.temperature``, which ``GRPOTrainer`` always
+    has); a trainer without one is taken as sampling at T = 1, with a warning saying so, since the
+    dumps then record a T that no setting gave."""
+    temperature = getattr(trainer, "temperature", None)
+    if temperature is None:
+        warnings.warn("deltah.trl.capture: the trainer has no 'temperature'; the dumps record T = 1.0 "
+                      "(logits taken as sampled at T = 1)", stacklevel=2)
+        return 1.0
+    return float(temperature)
 
 
 def _captured_micro_batches(batch: dict):

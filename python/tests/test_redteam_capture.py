@@ -239,3 +239,17 @@ def test_a_float32_lm_head_is_captured_in_float32(tmp_path):
         ours = np.take_along_axis(z, d["token_ids"][..., None], -1)[..., 0] - lse
         valid = d["mask"].astype(bool)
         assert np.abs(ours - logp)[valid].max() <= 1e-4, np.abs(ours - logp)[valid].max()
+
+
+def test_a_trainer_without_a_temperature_is_named_not_assumed_silently():
+    """Before: T = 1.0 was recorded for a trainer without ``temperature`` with no word; the value
+    now comes with a warning, and a trainer's own T is used as it is."""
+    import types
+
+    from deltah.trl import _trainer_temperature
+
+    with pytest.warns(UserWarning, match="no 'temperature'; the dumps record T = 1.0"):
+        assert _trainer_temperature(types.SimpleNamespace()) == 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _trainer_temperature(types.SimpleNamespace(temperature=0.7)) == 0.7
