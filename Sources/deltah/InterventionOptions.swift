@@ -31,7 +31,7 @@ struct InterventionOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "siren: p of the top-p mask (the bonus is the renormalised entropy of the smallest set holding mass p; default: no top-p mask).", transform: CheckedArgument.fraction)
   var sirenTopP: Double?
 
-  @Option(parsing: .unconditional, help: "STEER w_min ≤ w_max (default: \(defaults.steerMinimum)).", transform: CheckedArgument.finite)
+  @Option(parsing: .unconditional, help: "STEER w_min: 0 ≤ w_min ≤ w_max (steer-linear), 0 < w_min ≤ 1 (steer-exp) (default: \(defaults.steerMinimum)).", transform: CheckedArgument.finite)
   var steerMin: Double?
 
   @Option(parsing: .unconditional, help: "STEER w_max of the linear mode (default: \(defaults.steerMaximum)).", transform: CheckedArgument.finite)
