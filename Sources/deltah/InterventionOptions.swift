@@ -31,7 +31,7 @@ struct InterventionOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "siren: p of the top-p mask (the bonus is the renormalised entropy of the smallest set holding mass p; default: no top-p mask).", transform: CheckedArgument.fraction)
   var sirenTopP: Double?
 
-  @Option(parsing: .unconditional, help: "STEER w_min ≤ w_max (default: \(defaults.steerMinimum)).", transform: CheckedArgument.finite)
+  @Option(parsing: .unconditional, help: "STEER w_min: 0 ≤ w_min ≤ w_max (steer-linear), 0 < w_min ≤ 1 (steer-exp) (default: \(defaults.steerMinimum)).", transform: CheckedArgument.finite)
   var steerMin: Double?
 
   @Option(parsing: .unconditional, help: "STEER w_max of the linear mode (default: \(defaults.steerMaximum)).", transform: CheckedArgument.finite)
@@ -53,14 +53,14 @@ struct InterventionOptions: ParsableArguments {
   var polarityGain: Double?
 
   /// The settings that only the chosen intervention relates: ω_low < ω_high (clip-cov),
-  /// w_min ≤ w_max (steer-linear), 0 < w_min ≤ 1 (steer-exp).
+  /// 0 ≤ w_min ≤ w_max (steer-linear), 0 < w_min ≤ 1 (steer-exp).
   func validate() throws {
     let p = EntropyIntervention.Parameters(settings: Dictionary(uniqueKeysWithValues: given.map { ($0.field, $0.value) }))
     let (lo, hi) = (p.steerMinimum, p.steerMaximum)
     switch intervention {
     case .clipCov where p.covarianceLowerBound >= p.covarianceUpperBound:
       throw ValidationError("--cov-lower \(p.covarianceLowerBound) must be below --cov-upper \(p.covarianceUpperBound)")
-    case .steerLinear where lo > hi: throw ValidationError("--steer-min \(lo) must not exceed --steer-max \(hi)")
+    case .steerLinear where lo < 0 || lo > hi: throw ValidationError(lo < 0 ? "--steer-min \(lo) must be ≥ 0 (a negative STEER weight reverses a token's update)" : "--steer-min \(lo) must not exceed --steer-max \(hi)")
     case .steerExponential where lo <= 0 || lo > 1: throw ValidationError("--steer-min \(lo) must be in (0, 1] for steer-exp")
     default: break
     }

@@ -13,7 +13,7 @@ struct MergeCommand: ParsableCommand {
       Merging is exact: the result equals analysing (comparing) the whole dump in one run, with \
       the temperature, η, step and settings recorded in the partials. Partials of different dumps, \
       steps or settings are refused. Batch settings given here (--kl-cov-ratio, --seed, …) replace \
-      the recorded ones for the selections computed at merge time.
+      the recorded ones for the selections computed at merge time; a setting not given keeps its recorded value (the defaults below are those of `analyze`, which the partials record).
       """)
 
   @Argument(help: "Partial files written by `deltah analyze DUMP --shard i/n --partial OUT` or `deltah compare BEFORE AFTER --shard i/n --partial OUT`.")

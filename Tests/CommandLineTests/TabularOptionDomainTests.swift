@@ -29,6 +29,8 @@ struct TabularOptionDomainTests {
     (["--intervention", "kl-cov", "--kl-coef", "nan"], "'nan' is invalid for '--kl-coef <kl-coef>': must be a finite number"),
     (["--intervention", "forking", "--forking-ratio", "2"], "'2' is invalid for '--forking-ratio <forking-ratio>': must be in (0, 1]"),
     (["--intervention", "steer-linear", "--steer-min", "3"], "--steer-min 3.0 must not exceed --steer-max 1.2"),
+    // Before: exit 1 in the library's words ("STEER weights: need finite 0 ≤ w_min ≤ w_max, got (-1.0, 1.2)").
+    (["--intervention", "steer-linear", "--steer-min", "-1"], "--steer-min -1.0 must be ≥ 0 (a negative STEER weight reverses a token's update)"),
     (["--intervention", "steer-exp", "--steer-min", "1.5"], "--steer-min 1.5 must be in (0, 1] for steer-exp"),
     // Before: exit 1 in the library's words ("samplesPerState: GRPO needs G ≥ 2 …").
     (["--samples", "1"], "--rule grpo normalises advantages by the group's std: --samples must be at least 2, got 1"),
