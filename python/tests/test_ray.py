@@ -207,7 +207,11 @@ def test_a_changed_dump_is_not_served_from_old_partials(tmp_path):
     first = dray.analyze_run([path], shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
     make_step(path, 5, 12)  # same name and size, other contents
     second = dray.analyze_run([path], shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
-    assert canon(second["steps"][0]) == canon(deltah_json("analyze", path))  # one dump: analyze prints the summary
+    # One dump: analyze prints the summary, which is the per-dump file and (without its envelope
+    # keys) the one step of the series.
+    single = deltah_json("analyze", path)
+    assert canon(json.load(open(tmp_path / "out" / "step.json"))) == canon(single)
+    assert canon(second["steps"][0]) == canon({k: v for k, v in single.items() if k not in ("kind", "deltah_version")})
     assert canon(second) != canon(first)
 
 
@@ -331,3 +335,39 @@ def test_a_dump_named_series_keeps_its_summary(tmp_path):
     summaries = [n for n in os.listdir(out) if n.startswith("series-") and n.endswith(".json")]
     assert len(summaries) == 1
     assert json.load(open(out / summaries[0]))["kind"] == "analyze"
+
+
+def test_a_one_dump_series_is_a_series_that_report_reads(run_dir, tmp_path):
+    """Before: for one dump series.json was {"steps": [...], "warnings": []} without "kind", which
+    `deltah report` refused ("no 'kind'"); now it is an analyze-series like that of k ≥ 2 dumps."""
+    out = tmp_path / "out"
+    got = dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), progress=False)
+    single = deltah_json("analyze", run_dir[0])
+    assert got["kind"] == "analyze-series" and got["deltah_version"] == single["deltah_version"]
+    assert got["warnings"] == [] and got["covariance_entropy_change_correlation"]["n"] == 0
+    assert canon(got["steps"]) == canon([{k: v for k, v in single.items() if k not in ("kind", "deltah_version")}])
+    # The same keys as the series of two dumps, step for step.
+    two = deltah_json("analyze", run_dir[0], run_dir[0])
+    assert sorted(got) == sorted(two) and sorted(got["steps"][0]) == sorted(two["steps"][0])
+    proc = subprocess.run([DELTAH, "report", str(out / "series.json"), "--format", "json"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_command_line_errors_are_one_line_with_exit_1(run_dir, tmp_path, capsys, monkeypatch):
+    """Before: an --out that is a file, or --address auto without a cluster, ended in a traceback
+    (the first only after a local cluster had started)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert dray.main([run_dir[0], "--out", str(blocker), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(blocker) in err and "cannot create the output folder" in err
+    assert blocker.read_text() == "x"
+    # Ray's own ConnectionError (--address auto with no cluster; faked here, since this module's
+    # cluster would answer "auto"): one line, exit 1.
+    def no_cluster(address, num_cpus):
+        raise ConnectionError("Could not find any running Ray instance.")
+
+    monkeypatch.setattr(dray, "_connect", no_cluster)
+    assert dray.main([run_dir[0], "--out", str(tmp_path / "out"), "--address", "auto", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: Could not find any running Ray instance.\n"
