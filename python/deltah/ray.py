@@ -658,7 +658,7 @@ def analyze_run(
     -----
     Partials are named ``<stem>.<key>.shard<i>-of-<n>.partial.safetensors``, where ``key``
     hashes the dump's identity (size, mtime, head and tail bytes), the temperature and the
-    binary's version. A rerun skips every shard whose partial exists and passes a structural
+    binary's version and SHA-256 (a rebuilt binary recomputes every partial). A rerun skips every shard whose partial exists and passes a structural
     check; a partial that ``merge`` still rejects is recomputed once.
     """
     if isinstance(dumps, str):
@@ -674,7 +674,7 @@ def analyze_run(
         [os.path.join(output_dir, stem + ".json") for stem in _unique_stems(dumps, ("series",))] + [os.path.join(output_dir, "series.json")],
         dumps)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
-    version = _binary_version(driver_binary) if driver_binary else "unknown"
+    version = _binary_identity(driver_binary) if driver_binary else "unknown"
     out = os.path.abspath(output_dir)
     partial_dir = _make_output_folders(output_dir)
     cluster = _connect(address, num_cpus)
@@ -848,6 +848,23 @@ def _as_analyze_summary(merged: Dict[str, Any], path: str, meta: Dict[str, str])
     return summary
 
 
+def _binary_identity(binary: str) -> str:
+    """What the cache key knows of the binary: its ``--version`` and a SHA-256 of the executable.
+
+    The version alone does not change when a binary is rebuilt with other numerics (every
+    development build reports the same version), and partials of the old binary would then be
+    merged by the new one; the hash makes a changed binary recompute them. O(binary size).
+    """
+    h = hashlib.sha256()
+    try:
+        with open(binary, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return _binary_version(binary)
+    return f"{_binary_version(binary)} sha256:{h.hexdigest()}"
+
+
 def _binary_version(binary: str) -> str:
     try:
         return subprocess.run([binary, "--version"], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=30).stdout.strip()
@@ -930,7 +947,7 @@ def compare_run(
         [os.path.join(output_dir, stem + ".compare.json") for stem in _unique_stems([a for _, a in pairs])]
         + [os.path.join(output_dir, "pairs.json")], [d for pair in pairs for d in pair])
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
-    version = _binary_version(driver_binary) if driver_binary else "unknown"
+    version = _binary_identity(driver_binary) if driver_binary else "unknown"
     can_shard = _supports_compare_shards(driver_binary)
     if shards_per_pair is not None and shards_per_pair > 1 and not can_shard:
         raise DeltaHError("this deltah binary has no 'compare --shard'; use shards_per_pair=1")
