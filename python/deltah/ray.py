@@ -518,11 +518,17 @@ class _Cluster:
     started: bool
 
 
-def _connect(address: Optional[str], num_cpus: Optional[int]) -> _Cluster:
+def _require_ray() -> Any:
+    """The ``ray`` module, or an ImportError naming the extra (before anything is written)."""
     try:
         import ray
     except ImportError as error:  # pragma: no cover - exercised in the light venv only
         raise ImportError("deltah.ray needs Ray: pip install 'deltah[ray]'") from error
+    return ray
+
+
+def _connect(address: Optional[str], num_cpus: Optional[int]) -> _Cluster:
+    ray = _require_ray()
     started = False
     if not ray.is_initialized():
         kwargs: Dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
@@ -676,6 +682,7 @@ def analyze_run(
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_identity(driver_binary) if driver_binary else "unknown"
     out = os.path.abspath(output_dir)
+    _require_ray()
     partial_dir = _make_output_folders(output_dir)
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
@@ -952,6 +959,7 @@ def compare_run(
     if shards_per_pair is not None and shards_per_pair > 1 and not can_shard:
         raise DeltaHError("this deltah binary has no 'compare --shard'; use shards_per_pair=1")
     out = os.path.abspath(output_dir)
+    _require_ray()
     _make_output_folders(output_dir)
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
