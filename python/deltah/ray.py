@@ -518,11 +518,17 @@ class _Cluster:
     started: bool
 
 
-def _connect(address: Optional[str], num_cpus: Optional[int]) -> _Cluster:
+def _require_ray() -> Any:
+    """The ``ray`` module, or an ImportError naming the extra (before anything is written)."""
     try:
         import ray
     except ImportError as error:  # pragma: no cover - exercised in the light venv only
         raise ImportError("deltah.ray needs Ray: pip install 'deltah[ray]'") from error
+    return ray
+
+
+def _connect(address: Optional[str], num_cpus: Optional[int]) -> _Cluster:
+    ray = _require_ray()
     started = False
     if not ray.is_initialized():
         kwargs: Dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
@@ -641,9 +647,11 @@ def analyze_run(
         "analyze-series"`` and ``"deltah_version"``). One ``deltah analyze DUMP --json`` summary per
         dump, ordered by metadata step as ``analyze`` orders them (input order when a dump has no
         step), and the series warnings (repeated or missing steps, shape or vocabulary changes).
-        For one dump that command prints the summary itself, here ``["steps"][0]`` (with
-        ``"warnings": []``). Written to ``output_dir/series.json``; each summary also to
-        ``output_dir/<stem>.json``.
+        For one dump that command prints the summary itself; here it is the one step of a series
+        of kind ``analyze-series`` (no warnings, an empty covariance / entropy-change pairing), so
+        that ``series.json`` reads in ``deltah report`` for any number of dumps. Written to
+        ``output_dir/series.json``; each summary also to ``output_dir/<stem>.json`` (for one dump,
+        exactly what ``deltah analyze DUMP --json`` prints).
 
     Raises
     ------
@@ -656,7 +664,7 @@ def analyze_run(
     -----
     Partials are named ``<stem>.<key>.shard<i>-of-<n>.partial.safetensors``, where ``key``
     hashes the dump's identity (size, mtime, head and tail bytes), the temperature and the
-    binary's version. A rerun skips every shard whose partial exists and passes a structural
+    binary's version and SHA-256 (a rebuilt binary recomputes every partial). A rerun skips every shard whose partial exists and passes a structural
     check; a partial that ``merge`` still rejects is recomputed once.
     """
     if isinstance(dumps, str):
@@ -672,12 +680,12 @@ def analyze_run(
         [os.path.join(output_dir, stem + ".json") for stem in _unique_stems(dumps, ("series",))] + [os.path.join(output_dir, "series.json")],
         dumps)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
-    version = _binary_version(driver_binary) if driver_binary else "unknown"
+    version = _binary_identity(driver_binary) if driver_binary else "unknown"
+    out = os.path.abspath(output_dir)
+    _require_ray()
+    partial_dir = _make_output_folders(output_dir)
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
-    out = os.path.abspath(output_dir)
-    partial_dir = os.path.join(out, "partials")
-    os.makedirs(partial_dir, exist_ok=True)
     temperature_args = option_args.get("temperature", [])
     merge_args = [a for k, v in option_args.items() if k != "temperature" for a in v]
 
@@ -737,7 +745,7 @@ def analyze_run(
         files.append(os.path.join(out, stem + ".json"))
         _write_json_atomic(files[-1], summary)
     if len(files) == 1:
-        series = {"steps": summaries, "warnings": []}
+        series = _one_step_series(summaries[0])
     else:
         # The binary orders the steps, warns and pairs covariance with the next entropy change
         # exactly as `deltah analyze DUMP_1 … DUMP_k` does.
@@ -745,6 +753,33 @@ def analyze_run(
             num_cpus=1, max_retries=max_retries, retry_exceptions=[_TransientError],
             **({"runtime_env": runtime_env} if runtime_env else {})).remote(binary, summaries))
     _write_json_atomic(os.path.join(out, "series.json"), series)
+    return series
+
+
+def _make_output_folders(output_dir: str) -> str:
+    """Create ``output_dir/partials`` before Ray starts; its path. A folder that cannot be created
+    (a file in the way, no permission) is named in a DeltaHError, not a traceback after start-up."""
+    partial_dir = os.path.join(os.path.abspath(output_dir), "partials")
+    try:
+        os.makedirs(partial_dir, exist_ok=True)
+    except OSError as error:
+        raise DeltaHError(f"{output_dir}: cannot create the output folder ({error.strerror or error})") from None
+    return partial_dir
+
+
+def _one_step_series(summary: Dict[str, Any]) -> Dict[str, Any]:
+    """The step series of one dump, as ``deltah analyze``/``series`` write a series (kind
+    ``analyze-series``), so that ``series.json`` is readable by ``deltah report`` whatever the
+    number of dumps. The step keeps the keys of a series step (no envelope keys); with one step
+    there is no consecutive pair, so the covariance / next-entropy-change pairing is empty
+    (``CovarianceEntropyChange`` of one summary: n = 0, correlation null)."""
+    step = {k: v for k, v in summary.items() if k not in ("kind", "deltah_version")}
+    series: Dict[str, Any] = {"steps": [step],
+                              "covariance_entropy_change_correlation": {
+                                  "correlation": None, "n": 0, "covariance": [], "entropy_change": [], "steps": []},
+                              "warnings": []}
+    if "deltah_version" in summary:
+        series = {"deltah_version": summary["deltah_version"], "kind": "analyze-series", **series}
     return series
 
 
@@ -818,6 +853,23 @@ def _as_analyze_summary(merged: Dict[str, Any], path: str, meta: Dict[str, str])
         except ValueError:
             summary["step"] = int(float(text))
     return summary
+
+
+def _binary_identity(binary: str) -> str:
+    """What the cache key knows of the binary: its ``--version`` and a SHA-256 of the executable.
+
+    The version alone does not change when a binary is rebuilt with other numerics (every
+    development build reports the same version), and partials of the old binary would then be
+    merged by the new one; the hash makes a changed binary recompute them. O(binary size).
+    """
+    h = hashlib.sha256()
+    try:
+        with open(binary, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return _binary_version(binary)
+    return f"{_binary_version(binary)} sha256:{h.hexdigest()}"
 
 
 def _binary_version(binary: str) -> str:
@@ -902,14 +954,15 @@ def compare_run(
         [os.path.join(output_dir, stem + ".compare.json") for stem in _unique_stems([a for _, a in pairs])]
         + [os.path.join(output_dir, "pairs.json")], [d for pair in pairs for d in pair])
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
-    version = _binary_version(driver_binary) if driver_binary else "unknown"
+    version = _binary_identity(driver_binary) if driver_binary else "unknown"
     can_shard = _supports_compare_shards(driver_binary)
     if shards_per_pair is not None and shards_per_pair > 1 and not can_shard:
         raise DeltaHError("this deltah binary has no 'compare --shard'; use shards_per_pair=1")
+    out = os.path.abspath(output_dir)
+    _require_ray()
+    _make_output_folders(output_dir)
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
-    out = os.path.abspath(output_dir)
-    os.makedirs(os.path.join(out, "partials"), exist_ok=True)
     extra = {"runtime_env": runtime_env} if runtime_env else {}
     common = dict(num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError], **extra)
     stems = _unique_stems([a for _, a in pairs])
@@ -1075,6 +1128,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except DeltaHError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.returncode
+    except OSError as error:  # e.g. Ray's ConnectionError for --address auto without a cluster
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     for w in result.get("warnings", []):
         print(f"warning: {w}", file=sys.stderr)
     for s in items:

@@ -157,17 +157,21 @@ def test_without_retries_a_killed_task_fails_the_run(run_dir, tmp_path):
 def test_restart_reuses_finished_partials(run_dir, tmp_path):
     out = tmp_path / "out"
     log = tmp_path / "calls.log"
-    # First run: shard 2/4 of the second dump fails as if the node went away for good.
-    failing = wrapper(tmp_path, f'echo "$*" >> "{log}"\n'
-                                f'case "$*" in *step_000002*"--shard 2/4"*) echo "error: injected failure" >&2; exit 1;; esac')
+    # First run: shard 2/4 of the second dump fails as if the node went away for good. One wrapper
+    # for every run (the cache key hashes the binary), failing while the flag file exists.
+    flag = tmp_path / "fail"
+    flag.write_text("")
+    counting = wrapper(tmp_path, f'echo "$*" >> "{log}"\n'
+                                 f'[ -e "{flag}" ] && case "$*" in *step_000002*"--shard 2/4"*) '
+                                 f'echo "error: injected failure" >&2; exit 1;; esac')
     with pytest.raises(dray.DeltaHError, match="injected failure"):
-        dray.analyze_run(run_dir, shards_per_dump=4, output_dir=str(out), binary=failing, progress=False)
+        dray.analyze_run(run_dir, shards_per_dump=4, output_dir=str(out), binary=counting, progress=False)
     partials = sorted(os.listdir(out / "partials"))
     assert len(partials) == 11  # every shard but the failed one finished
     before = {p: (os.stat(out / "partials" / p).st_ino, os.stat(out / "partials" / p).st_mtime_ns) for p in partials}
     os.unlink(log)
+    os.unlink(flag)
 
-    counting = wrapper(tmp_path, f'echo "$*" >> "{log}"')
     got = dray.analyze_run(run_dir, shards_per_dump=4, output_dir=str(out), binary=counting, progress=False)
     assert canon(got) == canon(deltah_json("analyze", *run_dir))
     shard_calls = [c for c in calls(log) if c.startswith("analyze")]
@@ -186,15 +190,16 @@ def test_restart_reuses_finished_partials(run_dir, tmp_path):
 
 def test_a_damaged_partial_is_recomputed(run_dir, tmp_path):
     out = tmp_path / "out"
-    want = dray.analyze_run(run_dir[:1], shards_per_dump=3, output_dir=str(out), progress=False)
+    log = tmp_path / "calls.log"
+    binary = wrapper(tmp_path, f'echo "$*" >> "{log}"')  # one binary for both runs (the key hashes it)
+    want = dray.analyze_run(run_dir[:1], shards_per_dump=3, output_dir=str(out), progress=False, binary=binary)
+    os.unlink(log)
     victim = sorted((out / "partials").iterdir())[1]
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])  # as a copy cut short would leave it
     stale = out / "partials" / ("." + victim.name + ".tmp-abc123")  # as a killed writer leaves it
     stale.write_bytes(b"x")
-    log = tmp_path / "calls.log"
-    got = dray.analyze_run(run_dir[:1], shards_per_dump=3, output_dir=str(out), progress=False,
-                           binary=wrapper(tmp_path, f'echo "$*" >> "{log}"'))
+    got = dray.analyze_run(run_dir[:1], shards_per_dump=3, output_dir=str(out), progress=False, binary=binary)
     assert canon(got) == canon(want)
     assert [c for c in calls(log) if c.startswith("analyze")] == [
         f"analyze {os.path.abspath(run_dir[0])} --shard 1/3 --partial {victim}"]
@@ -207,7 +212,11 @@ def test_a_changed_dump_is_not_served_from_old_partials(tmp_path):
     first = dray.analyze_run([path], shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
     make_step(path, 5, 12)  # same name and size, other contents
     second = dray.analyze_run([path], shards_per_dump=2, output_dir=str(tmp_path / "out"), progress=False)
-    assert canon(second["steps"][0]) == canon(deltah_json("analyze", path))  # one dump: analyze prints the summary
+    # One dump: analyze prints the summary, which is the per-dump file and (without its envelope
+    # keys) the one step of the series.
+    single = deltah_json("analyze", path)
+    assert canon(json.load(open(tmp_path / "out" / "step.json"))) == canon(single)
+    assert canon(second["steps"][0]) == canon({k: v for k, v in single.items() if k not in ("kind", "deltah_version")})
     assert canon(second) != canon(first)
 
 
@@ -331,3 +340,57 @@ def test_a_dump_named_series_keeps_its_summary(tmp_path):
     summaries = [n for n in os.listdir(out) if n.startswith("series-") and n.endswith(".json")]
     assert len(summaries) == 1
     assert json.load(open(out / summaries[0]))["kind"] == "analyze"
+
+
+def test_a_one_dump_series_is_a_series_that_report_reads(run_dir, tmp_path):
+    """Before: for one dump series.json was {"steps": [...], "warnings": []} without "kind", which
+    `deltah report` refused ("no 'kind'"); now it is an analyze-series like that of k ≥ 2 dumps."""
+    out = tmp_path / "out"
+    got = dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), progress=False)
+    single = deltah_json("analyze", run_dir[0])
+    assert got["kind"] == "analyze-series" and got["deltah_version"] == single["deltah_version"]
+    assert got["warnings"] == [] and got["covariance_entropy_change_correlation"]["n"] == 0
+    assert canon(got["steps"]) == canon([{k: v for k, v in single.items() if k not in ("kind", "deltah_version")}])
+    # The same keys as the series of two dumps, step for step.
+    two = deltah_json("analyze", run_dir[0], run_dir[0])
+    assert sorted(got) == sorted(two) and sorted(got["steps"][0]) == sorted(two["steps"][0])
+    proc = subprocess.run([DELTAH, "report", str(out / "series.json"), "--format", "json"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_command_line_errors_are_one_line_with_exit_1(run_dir, tmp_path, capsys, monkeypatch):
+    """Before: an --out that is a file, or --address auto without a cluster, ended in a traceback
+    (the first only after a local cluster had started)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert dray.main([run_dir[0], "--out", str(blocker), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(blocker) in err and "cannot create the output folder" in err
+    assert blocker.read_text() == "x"
+    # Ray's own ConnectionError (--address auto with no cluster; faked here, since this module's
+    # cluster would answer "auto"): one line, exit 1.
+    def no_cluster(address, num_cpus):
+        raise ConnectionError("Could not find any running Ray instance.")
+
+    monkeypatch.setattr(dray, "_connect", no_cluster)
+    assert dray.main([run_dir[0], "--out", str(tmp_path / "out"), "--address", "auto", "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: Could not find any running Ray instance.\n"
+
+
+def test_a_changed_binary_is_not_served_old_partials(run_dir, tmp_path):
+    """Before: the cache key knew the binary only by its --version, which a rebuilt binary with
+    other numerics keeps, so a rerun merged the old binary's partials. Two wrappers of the same
+    binary (same version, different executables) stand for the rebuild."""
+    out, log = tmp_path / "out", tmp_path / "calls.log"
+    first = wrapper(tmp_path, f'echo "$*" >> "{log}"')
+    dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), binary=first, progress=False)
+    rebuilt = tmp_path / "rebuilt.sh"
+    rebuilt.write_text(open(first).read().replace("#!/bin/sh\n", "#!/bin/sh\n# rebuilt\n"))
+    rebuilt.chmod(0o755)
+    os.unlink(log)
+    dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), binary=str(rebuilt), progress=False)
+    assert len([c for c in calls(log) if c.startswith("analyze")]) == 2
+    os.unlink(log)  # the same binary again: every partial reused
+    dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), binary=str(rebuilt), progress=False)
+    assert not [c for c in calls(log) if c.startswith("analyze")]
