@@ -29,6 +29,7 @@ public struct ComparisonPartial: Sendable {
   /// Whether the file at `path` is a compare partial (by its metadata `format`).
   ///
   /// - Throws: ``DumpError`` when the file cannot be opened as safetensors.
+  /// - Complexity: O(header size); the data is not read.
   public static func isComparisonPartial(at path: String) throws(DumpError) -> Bool {
     try TensorArchive(path: path).metadata["format"] == format
   }
@@ -192,7 +193,8 @@ extension CheckpointComparison {
   /// nor in the metadata), metadata temperatures of the two dumps that disagree, and masks that
   /// differ (``maskDisagreementWarning(before:after:)``).
   ///
-  /// - Throws: ``DumpError`` as that initializer.
+  /// - Throws: ``DumpError`` as that initializer, or when a mask cannot be read.
+  /// - Complexity: as that initializer, plus O(N) over all N positions for the mask check.
   public static func comparing(
     before: LogitDump, after: LogitDump, temperature: Double? = nil, range: Range<Int>? = nil,
     progress: (@Sendable (Int, Int) -> Void)? = nil

@@ -192,6 +192,8 @@ public struct CheckpointComparison: Sendable {
 
   /// Per-position tensors `delta_actual`, `delta_first_order`, `delta_second_order`, `local_kl`,
   /// `exact_kl` (F64, the dumps' position shape, NaN where invalid) and `valid` (U8).
+  ///
+  /// - Complexity: O(N) to copy the N per-position values.
   public func perTokenWriter() -> SafetensorsWriter {
     var w = SafetensorsWriter(metadata: [
       "producer": "deltah compare", "before": summary.before, "after": summary.after,

@@ -97,7 +97,7 @@ public enum DumpPipeline {
     public var analyses: [BatchAnalysis]
     /// Series-level warnings.
     public var warnings: [String]
-    /// The summaries, in step order.
+    /// The summaries, in step order (O(steps)).
     public var summaries: [DumpSummary] { analyses.map(\.summary) }
   }
 

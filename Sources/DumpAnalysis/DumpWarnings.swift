@@ -195,6 +195,8 @@ public struct ImpossibleLoggedValues: Sendable, Equatable {
   }
 
   /// The warning, or nil when every logged value is possible.
+  ///
+  /// - Complexity: O(1).
   public var warning: String? {
     var parts: [String] = []
     if negativeEntropies > 0 { parts.append("\(negativeEntropies) negative entropies (lowest \(mostNegativeEntropy))") }

@@ -27,7 +27,10 @@ public struct DumpIdentity: Sendable, Equatable, CustomStringConvertible {
     return "\(byteCount):" + String(repeating: "0", count: 16 - hex.count) + hex
   }
 
-  /// Parses the stored form.
+  /// Parses the stored form; nil unless it is a non-negative decimal byte count, ":" and exactly
+  /// 16 hex digits.
+  ///
+  /// - Complexity: O(length of `text`).
   public init?(_ text: String) {
     let parts = text.split(separator: ":")
     guard parts.count == 2, let bytes = Int(parts[0]), bytes >= 0, parts[1].count == 16, let h = UInt64(parts[1], radix: 16) else { return nil }

@@ -204,6 +204,7 @@ public struct AnalysisPartial: Sendable {
   /// summary as analysing the source dump in one run.
   ///
   /// - Throws: ``DumpError`` as ``BatchAnalysis/init(table:file:step:options:)``.
+  /// - Complexity: as ``BatchAnalysis/init(table:file:step:options:)`` (O(N log N)).
   public func analysis(options: AnalysisOptions? = nil) throws(DumpError) -> BatchAnalysis {
     var a = try BatchAnalysis(table: table, file: provenance.source, step: provenance.step, options: options ?? provenance.options)
     a.appendDumpFacts(
@@ -262,7 +263,10 @@ extension ImpossibleLoggedValues {
   /// No impossible values.
   public init() {}
 
-  /// The counts of several shards summed, their extremes combined.
+  /// The counts of several shards summed, their extremes combined (min of the lowest entropies,
+  /// max of the largest log-probabilities and top-k masses); no parts: no impossible values.
+  ///
+  /// - Complexity: O(number of parts).
   public init(merging parts: [ImpossibleLoggedValues]) {
     for p in parts {
       negativeEntropies += p.negativeEntropies

@@ -66,6 +66,8 @@ public struct PositionTable: Sendable {
   public var count: Int { positions.count }
 
   /// The number of valid positions.
+  ///
+  /// - Complexity: O(N).
   public var validCount: Int { valid.lazy.filter { $0 }.count }
 }
 

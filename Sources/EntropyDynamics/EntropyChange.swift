@@ -27,7 +27,10 @@ public struct EntropyChange: Sendable, Equatable {
   /// it can differ from `entropyAfter − entropyBefore` in the last bits.
   public let actual: Double
 
-  /// The second-order term ½ Δxᵀ(∇²H)Δx alone.
+  /// The second-order term ½ Δxᵀ(∇²H)Δx alone, recovered as secondOrder − firstOrder (so it carries
+  /// the rounding of that difference).
+  ///
+  /// - Complexity: O(1).
   @inlinable public var secondOrderTerm: Double { secondOrder - firstOrder }
 
   /// Memberwise initialiser; the actual change is entropyAfter − entropyBefore.

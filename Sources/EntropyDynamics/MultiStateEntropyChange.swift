@@ -30,7 +30,9 @@ public struct MultiStateEntropyChange: Sendable, Equatable {
   /// The state weights d(s).
   public let weights: [Double]
 
-  /// Σ_s d(s) (H_after(s) − H_before(s)).
+  /// Σ_s d(s) ΔH_s, with ΔH_s each state's ``EntropyChange/actual`` (formed without subtracting
+  /// entropies for a small step, so it can differ from `entropyAfter − entropyBefore` in the last
+  /// bits). All five weighted figures use a compensated sum; complexity O(S).
   public var actual: Double { weighted(\.actual) }
   /// Σ_s d(s) × first-order ΔH_s.
   public var firstOrder: Double { weighted(\.firstOrder) }

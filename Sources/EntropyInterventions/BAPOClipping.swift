@@ -85,6 +85,11 @@ public struct BAPOClipping: TokenWeighting {
     return Bounds(lower: lo, upper: hi, positiveShare: rho)
   }
 
+  /// w_t = r_t·1[kept] at the bounds ``bounds(for:)`` settles on (kept as in the type's formula),
+  /// 1 at invalid tokens. A_t = 0 is always kept.
+  ///
+  /// - Throws: `InterventionError` as ``bounds(for:)``.
+  /// - Complexity: O(N · loop steps), as ``bounds(for:)``.
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let b = try bounds(for: tokens)
     let r = tokens.ratios

@@ -22,6 +22,9 @@ public struct CISPOWeighting: TokenWeighting {
   public var name: String { "cispo" }
   public var includesImportanceRatio: Bool { true }
 
+  /// w_t = clip(r_t, max(0, 1 − ε_l^IS), 1 + ε_h^IS) at valid tokens, 1 at invalid ones.
+  ///
+  /// - Throws: `InterventionError` when ε_l^IS or ε_h^IS is negative or not finite.
   /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     try checkNonNegative(clipLow, name: "clipLow")

@@ -29,7 +29,10 @@ public struct D3SDownSampling: TokenWeighting {
   public var name: String { "d3s" }
   public var isInterpretation: Bool { true }
 
-  /// (p_t, q_t).
+  /// (p_t, q_t) = start + (1 − start)·min(t, T)/T for each level (constant 1 once t ≥ T).
+  ///
+  /// - Throws: `InterventionError` for a start ratio outside (0, 1], T ≤ 0 or t < 0.
+  /// - Complexity: O(1).
   public func ratios() throws(InterventionError) -> (token: Double, sample: Double) {
     try checkFraction(startRatios.token, name: "token ratio")
     try checkFraction(startRatios.sample, name: "sample ratio")
@@ -61,6 +64,13 @@ public struct D3SDownSampling: TokenWeighting {
     return best.sorted()
   }
 
+  /// w_t = 1 on the kept tokens (sample level, then token level, as in the type's formula), 0 on
+  /// the other valid tokens, 1 at invalid ones. The sample level runs only when q_t < 1 and the
+  /// batch has both sequence and group ids; otherwise every valid token is a token-level candidate.
+  /// A group keeps max(1, ⌈q·G⌉) sequences; the token level keeps ⌈p·N_candidates⌉ (ties: lower index).
+  ///
+  /// - Throws: `InterventionError` as ``ratios()``.
+  /// - Complexity: O(N log N + Σ_groups (G log G + m²)).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let (p, q) = try ratios()
     var kept = tokens.valid

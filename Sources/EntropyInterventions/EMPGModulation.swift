@@ -32,6 +32,11 @@ public struct EMPGModulation: TokenWeighting {
   public var name: String { "empg" }
   public var isInterpretation: Bool { true }
 
+  /// w_t = g_t = exp(−k ĥ_t) / mean_valid exp(−k ĥ) at valid tokens (all 1 when every valid entropy
+  /// is equal, since ĥ = 0), 1 at invalid ones.
+  ///
+  /// - Throws: `InterventionError` when k is negative or not finite.
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     try checkNonNegative(confidenceScale, name: "confidenceScale")
     let h = tokens.normalisedEntropies
@@ -55,6 +60,11 @@ public struct EMPGModulation: TokenWeighting {
     return next
   }
 
+  /// b_t = ζ·exp(−k′ ĥ_{n(t)}) with n(t) = ``nextValidToken(_:)``; 0 for a sequence's last valid
+  /// token and at invalid tokens.
+  ///
+  /// - Throws: `InterventionError` when k′ or ζ is negative or not finite.
+  /// - Complexity: O(N).
   public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
     try checkNonNegative(clarityScale, name: "clarityScale")
     try checkNonNegative(clarityBonus, name: "clarityBonus")

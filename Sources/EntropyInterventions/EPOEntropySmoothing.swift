@@ -31,7 +31,9 @@ public struct EPOEntropySmoothing: TokenWeighting {
 
   /// α for a batch of token-mean entropy H.
   ///
-  /// - Throws: `InterventionError` for a negative β, a band with κ_l > κ_r or a history entropy that
+  /// Empty history: α = 0. Inside the band (boundaries included): α = 0.
+  ///
+  /// - Throws: `InterventionError` for a negative or non-finite β, a band with κ_l > κ_r or a history entropy that
   ///   is not finite and ≥ 0.
   /// - Complexity: O(history).
   public func entropyCoefficient(batchEntropy h: Double) throws(InterventionError) -> Double {
@@ -49,6 +51,11 @@ public struct EPOEntropySmoothing: TokenWeighting {
 
   public func weights(for tokens: TokenBatch) -> [Double] { Array(repeating: 1, count: tokens.count) }
 
+  /// b_t from ``entropyBonusOffsets(coefficients:tokens:)`` with α = ``entropyCoefficient(batchEntropy:)``
+  /// of the valid tokens' mean entropy, the same α at every token.
+  ///
+  /// - Throws: `InterventionError` as ``entropyCoefficient(batchEntropy:)``.
+  /// - Complexity: O(N + history).
   public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
     let h = compensatedMean(tokens.validIndices.map { tokens.entropies[$0] })
     let alpha = try entropyCoefficient(batchEntropy: h)

@@ -51,8 +51,10 @@ public struct HAPOAdaptiveClipping: TokenWeighting {
     }
   }
 
-  /// T_t per token (1 at invalid tokens).
+  /// T_t = T_min + ĥ_t (T_max − T_min) per token (1 at invalid tokens).
   ///
+  /// - Throws: `InterventionError` unless each range is finite with 0 ≤ min ≤ max, T_min > 0 and
+  ///   ε_l^max ≤ 1.
   /// - Complexity: O(N).
   public func temperatures(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     try validate()
@@ -60,8 +62,10 @@ public struct HAPOAdaptiveClipping: TokenWeighting {
     return (0..<tokens.count).map { tokens.valid[$0] ? temperatureRange.min + h[$0] * (temperatureRange.max - temperatureRange.min) : 1 }
   }
 
-  /// (ε_l,t, ε_h,t) per token.
+  /// (ε_l,t, ε_h,t) per token, as in the type's formula (invalid tokens have ĥ = 0, so
+  /// (ε_l^max, ε_h^min); their weight ignores it).
   ///
+  /// - Throws: `InterventionError` as ``temperatures(for:)``.
   /// - Complexity: O(N).
   public func clipBounds(for tokens: TokenBatch) throws(InterventionError) -> [(low: Double, high: Double)] {
     try validate()
@@ -71,6 +75,11 @@ public struct HAPOAdaptiveClipping: TokenWeighting {
     }
   }
 
+  /// w_t = r_t·1[not (A_t > 0 ∧ r_t > 1 + ε_h,t) ∧ not (A_t < 0 ∧ r_t < 1 − ε_l,t)] at valid
+  /// tokens, 1 at invalid ones.
+  ///
+  /// - Throws: `InterventionError` as ``temperatures(for:)``.
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let eps = try clipBounds(for: tokens)
     let r = tokens.ratios

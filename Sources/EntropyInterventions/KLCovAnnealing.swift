@@ -55,10 +55,18 @@ public struct KLCovAnnealing: TokenWeighting {
     }
   }
 
+  /// ``KLCovWeighting/weights(for:)`` with β = β_t: w_t = r_t.
+  ///
+  /// - Throws: `InterventionError` as ``coefficient(atStep:)``.
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     try KLCovWeighting(ratio: ratio, coefficient: coefficient(atStep: step)).weights(for: tokens)
   }
 
+  /// ``KLCovWeighting/advantageOffsets(for:)`` with β = β_t.
+  ///
+  /// - Throws: `InterventionError` as ``coefficient(atStep:)``, or for a ratio outside (0, 1].
+  /// - Complexity: O(N log N).
   public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
     try KLCovWeighting(ratio: ratio, coefficient: coefficient(atStep: step)).advantageOffsets(for: tokens)
   }

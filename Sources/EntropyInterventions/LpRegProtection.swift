@@ -31,8 +31,9 @@ public struct LpRegProtection: TokenWeighting {
   public var name: String { "lp-reg" }
   public var isInterpretation: Bool { true }
 
-  /// δ and the protected tokens.
+  /// δ and the protected tokens (strict inequalities: π(y_t) = δ or = τ is not protected; A_t = 0 never is).
   ///
+  /// - Throws: `InterventionError` for ρ outside (0, 1] or τ outside [0, 1).
   /// - Complexity: O(N log N).
   public func protected(for tokens: TokenBatch) throws(InterventionError) -> (threshold: Double, tokens: [Bool]) {
     try checkFraction(lowProbabilityQuantile, name: "lowProbabilityQuantile")
@@ -47,6 +48,10 @@ public struct LpRegProtection: TokenWeighting {
     return (delta, mask)
   }
 
+  /// w_t = 0 on protected tokens, else 1.
+  ///
+  /// - Throws: `InterventionError` as ``protected(for:)``.
+  /// - Complexity: O(N log N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     try protected(for: tokens).tokens.map { $0 ? 0 : 1 }
   }

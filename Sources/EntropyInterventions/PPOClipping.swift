@@ -28,7 +28,10 @@ public struct PPOClipWeighting: TokenWeighting {
   public var name: String { "ppo-clip" }
   public var includesImportanceRatio: Bool { true }
 
-  /// Checks ε_l ∈ [0, 1], ε_h ≥ 0 and c > 1.
+  /// Checks ε_l ∈ [0, 1], ε_h ≥ 0 and c > 1 (all finite).
+  ///
+  /// - Throws: `InterventionError` naming the first bad parameter.
+  /// - Complexity: O(1).
   public func validate() throws(InterventionError) {
     guard clipLow.isFinite, clipLow >= 0, clipLow <= 1 else {
       throw InterventionError(argument: "clipLow", problem: "must be in [0, 1], got \(clipLow)")
@@ -39,7 +42,8 @@ public struct PPOClipWeighting: TokenWeighting {
     }
   }
 
-  /// Whether a token's PPO term is clipped (its gradient is zero).
+  /// Whether a token's PPO term is clipped (its gradient is zero); never for A = 0. Does not
+  /// validate the parameters.
   ///
   /// - Complexity: O(1).
   public func isClipped(advantage a: Double, ratio r: Double) -> Bool {
@@ -48,6 +52,10 @@ public struct PPOClipWeighting: TokenWeighting {
     return false
   }
 
+  /// w_t = r_t·1[not clipped] at valid tokens, 1 at invalid ones.
+  ///
+  /// - Throws: `InterventionError` as ``validate()``.
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     try validate()
     let r = tokens.ratios

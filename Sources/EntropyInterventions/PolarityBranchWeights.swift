@@ -22,7 +22,7 @@ public struct PolarityBranchWeights: Sendable, Equatable {
     self.contracting = contracting
   }
 
-  /// The weight of a token with polarity P.
+  /// The weight of a token with polarity P: w+ for P > 0, w− for P < 0, 1 for P = 0 (and for NaN).
   ///
   /// - Complexity: O(1).
   public func weight(forPolarity p: Double) -> Double {

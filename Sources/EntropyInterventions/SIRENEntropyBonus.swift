@@ -32,8 +32,9 @@ public struct SIRENEntropyBonus: TokenWeighting {
   public var name: String { "siren" }
   public var isInterpretation: Bool { true }
 
-  /// m_t, the peak-entropy mask.
+  /// m_t, the peak-entropy mask (false at invalid tokens).
   ///
+  /// - Throws: `InterventionError` for ρ outside (0, 1].
   /// - Complexity: O(N log N).
   public func peakMask(for tokens: TokenBatch) throws(InterventionError) -> [Bool] {
     try ForkingTokenMask(entropies: tokens.entropies, valid: tokens.valid, ratio: peakRatio).keep
@@ -41,6 +42,12 @@ public struct SIRENEntropyBonus: TokenWeighting {
 
   public func weights(for tokens: TokenBatch) -> [Double] { Array(repeating: 1, count: tokens.count) }
 
+  /// b_t = −α m_t b_{N_t}(y_t) with the top-p mask when `topP` is set and the batch has
+  /// distributions, else −α m_t u_{t,y} (see the type's formula).
+  ///
+  /// - Throws: `InterventionError` for a negative or non-finite α, ρ outside (0, 1], a bad p, or
+  ///   distributions of the wrong length.
+  /// - Complexity: O(N log N), plus O(Σ_t K_t log K_t) with the top-p mask.
   public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
     try checkNonNegative(coefficient, name: "coefficient")
     let m = try peakMask(for: tokens)

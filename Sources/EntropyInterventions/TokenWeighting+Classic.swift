@@ -23,6 +23,10 @@ public struct ClipCovWeighting: TokenWeighting {
 
   public var name: String { "clip-cov" }
 
+  /// w_t = 0 for t in ``ClipCovSelection/selected`` (the seeded pick among valid tokens with
+  /// ω_low < Cov_t < ω_high), else 1 (invalid tokens included). No candidate: all 1.
+  ///
+  /// - Throws: `InterventionError` for bad bounds or a ratio outside (0, 1] (see ``ClipCovSelection``).
   /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let s = try ClipCovSelection(
@@ -56,18 +60,28 @@ public struct KLCovWeighting: TokenWeighting {
   public var name: String { "kl-cov" }
   public var includesImportanceRatio: Bool { true }
 
-  /// The selected tokens.
+  /// The selected tokens: the top n = max(1, ⌊k·N_valid⌋) valid tokens by Cov_t (ties by index).
   ///
+  /// - Throws: `InterventionError` for a ratio outside (0, 1] (see ``KLCovSelection``).
   /// - Complexity: O(N log N).
   public func selected(for tokens: TokenBatch) throws(InterventionError) -> [Int] {
     try KLCovSelection(centredProducts: tokens.centredProducts, valid: tokens.valid, ratio: ratio).selected
   }
 
+  /// w_t = r_t = exp(ℓ_t − ℓ_t^old) (1 without old log-probabilities and at invalid tokens).
+  ///
+  /// - Throws: `InterventionError` when β is negative or not finite.
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     try checkNonNegative(coefficient, name: "coefficient")
     return tokens.ratios
   }
 
+  /// b_t = −β·sign(ℓ_t − ℓ_t^old) on the selected tokens, 0 elsewhere; all 0 (not nil) without
+  /// old log-probabilities. β is not checked here (``weights(for:)`` checks it).
+  ///
+  /// - Throws: `InterventionError` for a ratio outside (0, 1].
+  /// - Complexity: O(N log N).
   public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? {
     var b = [Double](repeating: 0, count: tokens.count)
     guard let old = tokens.oldLogProbabilities else { return b }
@@ -83,8 +97,9 @@ extension SteerWeighting: TokenWeighting {
   public var name: String { "steer" }
 
   /// STEER's code-form weights: Ω from (A, π_θ(y), π_old(y), H_t), then the linear or exponential
-  /// map (π_old = π_θ without old log-probabilities).
+  /// map (π_old = π_θ without old log-probabilities). Invalid tokens get Ω = 0 before the map.
   ///
+  /// - Throws: `InterventionError` for bad weight bounds (see ``weights(omegas:valid:)``).
   /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let old = tokens.oldLogProbabilities ?? tokens.logProbabilities
@@ -107,6 +122,11 @@ public struct FlowBalanceWeighting: TokenWeighting {
   public var name: String { "opefo" }
   public var isInterpretation: Bool { true }
 
+  /// w_t = ``EntropyFlowBalance/weight(forFlow:)`` of P_t at valid tokens, 1 at invalid ones.
+  ///
+  /// - Throws: `InterventionError` naming `polarityFactors` when the batch has no polarity (no full
+  ///   logits), or from ``EntropyFlowBalance`` for non-finite flows.
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     guard let p = tokens.polarity else {
       throw InterventionError(argument: "polarityFactors", problem: "OPEFO needs the per-token polarity (full logits)")
@@ -132,6 +152,10 @@ public struct EntrocraftWeighting: TokenWeighting {
 
   public var name: String { "entrocraft" }
 
+  /// w_t = 1[m·A_t ≥ 0] at valid tokens (so A_t = 0 and m = 0 keep the token), 1 at invalid ones.
+  ///
+  /// - Throws: nothing (the signature is the protocol's).
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let idx = tokens.validIndices
     let h = compensatedMean(idx.map { tokens.entropies[$0] })
@@ -170,6 +194,10 @@ public struct ForkingTokenWeighting: TokenWeighting {
 
   public var name: String { arm == .top ? "forking" : "forking-bottom" }
 
+  /// Top arm: w_t = c·1[H_t ≥ τ]; bottom arm: w_t = c·1[H_t < τ]; c = N/N_kept with
+  /// `normalisesOverKept` (1 when no token is kept), else 1; invalid tokens get 1.
+  ///
+  /// - Throws: `InterventionError` for a ratio outside (0, 1].
   /// - Complexity: O(N log N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let mask = try ForkingTokenMask(entropies: tokens.entropies, valid: tokens.valid, ratio: ratio)
@@ -197,6 +225,10 @@ public struct PolarityBranchWeighting: TokenWeighting {
 
   public var name: String { label }
 
+  /// w_t = w+ where P_t > 0, w− where P_t < 0, 1 where P_t = 0 and at invalid tokens.
+  ///
+  /// - Throws: `InterventionError` naming `polarityFactors` when the batch has no polarity.
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     guard let p = tokens.polarity else {
       throw InterventionError(argument: "polarityFactors", problem: "the polarity branches need the per-token polarity (full logits)")

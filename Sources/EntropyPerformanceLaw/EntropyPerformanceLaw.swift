@@ -66,7 +66,9 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
       self.lower = lower
       self.upper = upper
     }
-    /// lower ≤ x ≤ upper.
+    /// lower ≤ x ≤ upper (false for NaN; bounds included).
+    ///
+    /// - Complexity: O(1).
     public func contains(_ x: Double) -> Bool { lower <= x && x <= upper }
   }
 

@@ -107,9 +107,10 @@ public final class MappedFile: @unchecked Sendable {
     }
   }
 
-  /// Calls `body` with a view of all bytes of the file.
+  /// Calls `body` with a view of all bytes of the file (valid only during the call).
   ///
-  /// - Complexity: O(1).
+  /// - Throws: whatever `body` throws, unchanged.
+  /// - Complexity: O(1) plus `body`.
   @inlinable
   public func withUnsafeBytes<R, E: Error>(
     _ body: (UnsafeRawBufferPointer) throws(E) -> R

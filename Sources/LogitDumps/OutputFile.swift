@@ -124,6 +124,8 @@ public enum OutputFile {
 
   /// Writes `bytes` to `path` with ``write(to:_:)``.
   ///
+  /// - Throws: `DumpError` naming `path`, as ``write(to:_:)`` (refused destination, I/O failure);
+  ///   `path` is then untouched.
   /// - Complexity: O(bytes).
   public static func write(_ bytes: [UInt8], to path: String) throws(DumpError) {
     try write(to: path) { (fd) throws(DumpError) in

@@ -31,6 +31,9 @@ public struct LogitRowAccumulator: Sendable {
 
   /// An empty accumulator for a row of `vocabularySize` logits at temperature T > 0, with the
   /// sampled token `sampledToken` (nil: none).
+  ///
+  /// - Precondition: `vocabularySize` ≥ 1 and T finite and > 0.
+  /// - Complexity: O(1).
   public init(vocabularySize: Int, elementType: LogitElementType, temperature: Double, sampledToken: Int64?) {
     precondition(vocabularySize >= 1 && temperature.isFinite && temperature > 0, "invalid row layout")
     self.vocabularySize = vocabularySize
@@ -40,7 +43,12 @@ public struct LogitRowAccumulator: Sendable {
   }
 
   /// Adds `count` elements starting at element `offset` of the row (pieces in any order, each
-  /// element exactly once).
+  /// element exactly once; only the total count is checked). A piece with a non-finite element is
+  /// counted but not summed (the row then reads as non-finite). When e^Δ underflows to 0 the
+  /// smaller-maximum side's sums are dropped, which is their value in Double.
+  ///
+  /// - Precondition: 0 ≤ offset, count ≥ 0 and offset + count ≤ `vocabularySize`.
+  /// - Complexity: O(count).
   public mutating func add(_ piece: UnsafeRawPointer, count: Int, offset: Int) {
     precondition(count >= 0 && offset >= 0 && offset + count <= vocabularySize, "piece outside the row")
     guard count > 0 else { return }
@@ -72,7 +80,11 @@ public struct LogitRowAccumulator: Sendable {
   /// The row's statistics (as ``computeRowStatistics(rows:elementType:rowCount:vocabularySize:rowStride:temperature:sampledTokens:rowMask:into:threads:kernel:rowsCompleted:)``
   /// gives for the whole row).
   ///
+  /// A row with a non-finite element gets NaN sums and its non-finite count; a sampled token
+  /// outside [0, V) gives no sampled logit and sets `sampledTokenOutOfRange`.
+  ///
   /// - Precondition: every element was added.
+  /// - Complexity: O(1).
   public func statistics() -> LogitRowStatistics {
     precondition(received == vocabularySize, "\(received) of \(vocabularySize) elements were added")
     var s = sums ?? lk_row_sums()

@@ -36,8 +36,12 @@ public struct SoftPolicyStability: Sendable, Equatable {
   /// The analysis of values Q at temperature α and discount γ.
   ///
   /// - Throws: `PolicyCliffError.invalidArgument` for empty or non-finite values, values whose
-  ///   spread max − min overflows Double, α ≤ 0, γ ∉ [0, 1) or an invalid tolerance.
-  /// - Complexity: O(K³) for K ≤ 2,000 (dense eigenproblem), O(K) Lanczos products above.
+  ///   spread max − min overflows Double, α ≤ 0, γ ∉ [0, 1) or an invalid tolerance;
+  ///   `.softmax` when softmax(Q/α) cannot be formed (Q/α overflows); `.didNotConverge` when the
+  ///   eigensolver fails.
+  /// - Complexity: O(K³) time and O(K²) memory for K ≤ 2,000 (dense eigenproblem of F(π_α));
+  ///   above, one Lanczos run: m products of O(K) each plus O(m² K) reorthogonalisation, m the
+  ///   number of Lanczos steps.
   public init(values: [Double], alpha: Double, gamma: Double = 0, tolerance: Double? = nil) throws(PolicyCliffError) {
     try requireFinite(values, "rewards")
     try requireTemperature(alpha)

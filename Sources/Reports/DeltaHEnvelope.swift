@@ -75,6 +75,7 @@ public struct DeltaHEnvelope<Result: Encodable>: Encodable {
   /// The envelope as pretty-printed JSON with sorted snake_case keys and a final newline; non-finite
   /// doubles are the strings "nan", "inf", "-inf".
   ///
+  /// - Throws: the `EncodingError` of `JSONEncoder` (a payload whose `encode(to:)` throws).
   /// - Complexity: O(size of the result).
   public func jsonData() throws -> Data {
     let encoder = JSONEncoder()

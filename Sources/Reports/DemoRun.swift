@@ -11,7 +11,10 @@ import SoftmaxEntropy
 /// the analysis and comparison of the bundled sample dumps, the before/after comparison of a real
 /// network, and the one-page report of the sample.
 public enum DemoRun {
-  /// The sample dumps `step_0001…step_0003.safetensors` in `folder`.
+  /// The sample dumps `step_0001…step_0003.safetensors` in `folder` (paths only; nothing is
+  /// checked on disk).
+  ///
+  /// - Complexity: O(1).
   public static func sampleSteps(in folder: String) -> [String] {
     (1...3).map { "\(folder)/step_000\($0).safetensors" }
   }

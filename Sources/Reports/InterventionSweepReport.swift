@@ -74,6 +74,8 @@ public struct InterventionSweepReport: Codable, Sendable {
 
   /// The sweep table (mean and 95 % interval per cell); its provenance ends with `theory`, the
   /// section of docs/theory.md on the tabular interventions, as every report table's does.
+  ///
+  /// - Complexity: O(cells).
   public var table: ReportTable {
     var p = provenance
     if !p.settings.contains(where: { $0.name == "theory" }) { p.settings.append(.init("theory", "docs/theory.md#tabular-interventions")) }
@@ -81,6 +83,8 @@ public struct InterventionSweepReport: Codable, Sendable {
   }
 
   /// The overlaid mean entropy and reward curves, in that order, each captioned `caption`.
+  ///
+  /// - Complexity: O(cells × steps).
   public func curves(caption: String) -> [Figure] {
     [false, true].map { Figure.sweepCurves(cells, reward: $0, caption: caption) }
   }

@@ -74,6 +74,9 @@ public struct Plot: Sendable {
     }
 
     /// A series from parallel x and y arrays.
+    ///
+    /// - Precondition: `x.count == y.count`.
+    /// - Complexity: O(n).
     public init(_ name: String, kind: Kind, x: [Double], y: [Double], colour: Int? = nil) {
       precondition(x.count == y.count, "x has \(x.count) values, y \(y.count)")
       self.init(name, kind: kind, points: Array(zip(x, y)).map { (x: $0.0, y: $0.1) }, colour: colour)

@@ -13,6 +13,7 @@ public struct ContextualBandit: TabularEnvironment, Equatable {
   /// d(s).
   public let stateWeights: [Double]
 
+  /// S, K and γ = 0; O(1).
   public var stateCount: Int { rewards.count }
   public var actionCount: Int { rewards[0].count }
   public var discount: Double { 0 }
@@ -45,7 +46,9 @@ public struct ContextualBandit: TabularEnvironment, Equatable {
 
   /// A K-armed bandit (one state).
   ///
-  /// - Throws: `TabularPolicyError` for an empty or non-finite reward vector.
+  /// - Throws: `TabularPolicyError` for an empty or non-finite reward vector, or one whose spread
+  ///   max − min overflows Double.
+  /// - Complexity: O(K).
   public init(rewards: [Double]) throws(TabularPolicyError) {
     try self.init(rewards: [rewards])
   }
@@ -67,8 +70,9 @@ public struct ContextualBandit: TabularEnvironment, Equatable {
       rewards: (0..<states).map { _ in (0..<actions).map { _ in generator.uniform() } })
   }
 
-  /// d fixed, Q = r, J = Σ_s d(s) π_sᵀ r_s.
+  /// d fixed, Q = r, V(s) = π_sᵀ r_s, J = Σ_s d(s) V(s).
   ///
+  /// - Throws: `TabularPolicyError` naming `policies` when their count is not the state count.
   /// - Complexity: O(S K).
   public func evaluate(_ policies: [SoftmaxPolicy]) throws(TabularPolicyError) -> PolicyEvaluation {
     try require(policies.count == stateCount, "policies", "has \(policies.count) states, bandit has \(stateCount)")

@@ -18,7 +18,9 @@ public struct EntropyPerformanceFit: Sendable, Equatable {
   /// The number of points.
   public let count: Int
 
-  /// b − a, the reward predicted at zero entropy.
+  /// b − a, the reward predicted at zero entropy (R = −a e^H + b at H = 0).
+  ///
+  /// - Complexity: O(1).
   @inlinable public var ceiling: Double { b - a }
 
   /// The fitted reward at entropy H.

@@ -55,7 +55,11 @@ public struct InterventionSweep: Sendable {
       case halfWidth = "half_width_95"
     }
 
-    /// nil for no values.
+    /// mean = (1/n) Σ xᵢ and half width t_{0.975, n−1} · s/√n with s² = Σ(xᵢ − mean)²/(n − 1)
+    /// (compensated sums). nil for no values; `halfWidth` nil for n = 1. Non-finite values are
+    /// not checked: they make the mean (and half width) non-finite.
+    ///
+    /// - Complexity: O(n).
     public init?(_ values: [Double]) {
       guard !values.isEmpty else { return nil }
       n = values.count
