@@ -24,7 +24,8 @@ import SoftmaxEntropy
 ///   error is then of third order and this criterion does not limit the step.
 /// * firstOrderTerm = 0 with secondOrderTerm ≠ 0: s* = 0 — the first order predicts no change
 ///   while the change is second order at every scale; no step is inside the radius.
-/// * NaN in either term: NaN.
+/// * NaN in either term: NaN; both terms infinite: NaN (∞/∞); only the second infinite: 0; only
+///   the first infinite (second ≠ 0): +∞.
 ///
 /// - Precondition: `tolerance` is finite and > 0.
 /// - Complexity: O(1).

@@ -15,9 +15,11 @@ public enum PolicyGradientRule: String, Sendable, CaseIterable {
   /// Natural policy gradient, Δz = η A.
   case naturalPolicyGradient = "npg"
 
-  /// The logit step of this rule for the given rewards and learning rate η.
+  /// The logit step of this rule for the given rewards and learning rate η, with A = r − (πᵀr)·1.
+  /// η is not checked (a non-finite η gives a non-finite step).
   ///
-  /// - Throws: `SoftmaxError` when the rewards have the wrong length or a non-finite element.
+  /// - Throws: `SoftmaxError` when the rewards have the wrong length or a non-finite element, or
+  ///   `.invalidArgument` when their spread overflows Double (see ``SoftmaxPolicy/advantages(_:)``).
   /// - Complexity: O(K).
   public func logitStep(
     for policy: SoftmaxPolicy, rewards: [Double], learningRate: Double
@@ -26,8 +28,10 @@ public enum PolicyGradientRule: String, Sendable, CaseIterable {
     return logitStep(for: policy, advantages: a, learningRate: learningRate)
   }
 
-  /// The logit step of this rule for given advantages A (used as they are, not re-centred).
+  /// The logit step of this rule for given advantages A (used as they are, not re-centred; neither
+  /// A nor η is checked for finiteness).
   ///
+  /// - Precondition: `advantages.count == policy.actionCount`.
   /// - Complexity: O(K).
   public func logitStep(
     for policy: SoftmaxPolicy, advantages: [Double], learningRate: Double
@@ -45,6 +49,8 @@ public enum PolicyGradientRule: String, Sendable, CaseIterable {
   ///
   ///     PG:   ΔH ≈ −(η/T) Cov_π(log π, π ⊙ A)
   ///     NPG:  ΔH ≈ −(η/T) Cov_π(log π, A)
+  ///
+  /// A is used as given (not re-centred; the covariance centres it anyway); η is not checked.
   ///
   /// - Throws: `SoftmaxError` when the advantages have the wrong length or a non-finite element.
   /// - Complexity: O(K).

@@ -19,11 +19,14 @@ extension StepReport {
   /// tolerance ε and, when Δz = η·d is linear in a learning rate η, the trust radius in η: the
   /// largest |η| whose step keeps the second-order term within ε of the first, |η|·s* = s*(d),
   /// computed as the trust scale of the step at η = 1 (so it is defined at η = 0 and for an η so
-  /// small that the step's quadratic term underflows).
+  /// small that the step's quadratic term underflows); it is +∞ when the step at η = 1 is zero
+  /// (all advantages 0), and nil for a `.logitStep`.
   ///
   /// - Precondition: `trustTolerance` is finite and > 0.
   /// - Throws: `StepReportError.softmax` for a step or rewards of the wrong length, a non-finite
-  ///   element or an action out of range; `.notFinite` when a result overflows Double.
+  ///   element, an action out of range, rewards whose spread overflows Double or updated logits
+  ///   that overflow; `.notFinite` when a result (an entropy, ΔH, or a polarity term) is not
+  ///   finite.
   /// - Complexity: O(K).
   public init(policy: SoftmaxPolicy, step: Step, trustTolerance: Double) throws(StepReportError) {
     do {

@@ -95,6 +95,7 @@ extension SoftmaxPolicy {
   ///
   /// evaluated at v − v_top·1 (the same value, since ∇²H·1 = 0) to avoid cancellation.
   ///
+  /// - Precondition: `v.count == actionCount`.
   /// - Complexity: O(K).
   public func entropySecondOrderTerm(_ v0: [Double]) -> Double {
     precondition(v0.count == actionCount, "vector has \(v0.count) elements, policy has \(actionCount) actions")
