@@ -201,6 +201,8 @@ public struct ShardCoverage: Sendable, Equatable, CustomStringConvertible {
   /// Positions of the dump (the product of its position shape).
   public var expected: Int
   /// Every position is covered.
+  ///
+  /// - Complexity: O(1).
   public var isComplete: Bool { covered == expected }
   /// "the partials cover C of E positions".
   public var description: String { "the partials cover \(covered) of \(expected) positions" }

@@ -63,6 +63,8 @@ public struct PositionTable: Sendable {
   }
 
   /// The number of positions held.
+  ///
+  /// - Complexity: O(1).
   public var count: Int { positions.count }
 
   /// The number of valid positions.

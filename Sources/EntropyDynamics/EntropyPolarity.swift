@@ -36,15 +36,21 @@ public struct EntropyPolarity: Sendable, Equatable {
   public let correctionTerm: Double
 
   /// The predicted first-order change, sampled term + correction.
+  ///
+  /// - Complexity: O(1).
   @inlinable public var polarity: Double { sampledTerm + correctionTerm }
 
   /// Whether the sampled token sits above the single-logit threshold: log π_k > −H, equivalently
   /// π_k > e^(−H), equivalently S_k > 0 (raising z_k alone would lower the entropy).
+  ///
+  /// - Complexity: O(1).
   @inlinable public var isAboveThreshold: Bool { logProbability > -entropy }
 
   /// The quadrant of (advantage sign, probability above or below e^(−H)). The sign is that of the
   /// step α = η·c·A, which is the advantage's for η > 0 and c > 0; α = 0 (A = 0, or a clipped
   /// token with c = 0) counts as negative.
+  ///
+  /// - Complexity: O(1).
   @inlinable public var quadrant: PolarityQuadrant {
     PolarityQuadrant(advantageIsPositive: stepSize > 0, probabilityIsHigh: isAboveThreshold)
   }
@@ -125,6 +131,8 @@ public enum PolarityQuadrant: String, Sendable, CaseIterable, Codable {
 
   /// The quadrant for an advantage sign (A = 0 counts as negative: it moves nothing) and a
   /// probability position.
+  ///
+  /// - Complexity: O(1).
   public init(advantageIsPositive: Bool, probabilityIsHigh: Bool) {
     switch (advantageIsPositive, probabilityIsHigh) {
     case (true, true): self = .positiveAdvantageHighProbability

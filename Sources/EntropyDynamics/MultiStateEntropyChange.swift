@@ -33,14 +33,24 @@ public struct MultiStateEntropyChange: Sendable, Equatable {
   /// Σ_s d(s) ΔH_s, with ΔH_s each state's ``EntropyChange/actual`` (formed without subtracting
   /// entropies for a small step, so it can differ from `entropyAfter − entropyBefore` in the last
   /// bits). All five weighted figures use a compensated sum; complexity O(S).
+  ///
+  /// - Complexity: O(S).
   public var actual: Double { weighted(\.actual) }
   /// Σ_s d(s) × first-order ΔH_s.
+  ///
+  /// - Complexity: O(S).
   public var firstOrder: Double { weighted(\.firstOrder) }
   /// Σ_s d(s) × second-order ΔH_s.
+  ///
+  /// - Complexity: O(S).
   public var secondOrder: Double { weighted(\.secondOrder) }
   /// Σ_s d(s) H_before(s).
+  ///
+  /// - Complexity: O(S).
   public var entropyBefore: Double { weighted(\.entropyBefore) }
   /// Σ_s d(s) H_after(s).
+  ///
+  /// - Complexity: O(S).
   public var entropyAfter: Double { weighted(\.entropyAfter) }
 
   private func weighted(_ value: KeyPath<EntropyChange, Double>) -> Double {

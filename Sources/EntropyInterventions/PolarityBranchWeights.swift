@@ -12,7 +12,10 @@ public struct PolarityBranchWeights: Sendable, Equatable {
   /// w−, applied to contracting tokens.
   public let contracting: Double
 
+  /// The weights (w+, w−) as given.
+  ///
   /// - Throws: `InterventionError` unless both weights are finite and ≥ 0.
+  /// - Complexity: O(1).
   public init(expanding: Double, contracting: Double) throws(InterventionError) {
     for (name, w) in [("expanding weight w+", expanding), ("contracting weight w−", contracting)]
     where !(w.isFinite && w >= 0) {

@@ -87,9 +87,13 @@ public struct TokenBatch: Sendable {
   }
 
   /// The number of tokens (valid or not).
+  ///
+  /// - Complexity: O(1).
   public var count: Int { valid.count }
 
   /// The valid token indices, ascending.
+  ///
+  /// - Complexity: O(N).
   public var validIndices: [Int] { (0..<count).filter { valid[$0] } }
 
   /// r_t = exp(ℓ_t − ℓ_t^old), 1 without old log-probabilities (and at invalid tokens).
@@ -101,6 +105,8 @@ public struct TokenBatch: Sendable {
   }
 
   /// P_t = A_t·g_t (0 at invalid tokens); nil without polarity factors.
+  ///
+  /// - Complexity: O(N).
   public var polarity: [Double]? {
     polarityFactors.map { g in (0..<count).map { valid[$0] ? advantages[$0] * g[$0] : 0 } }
   }
@@ -146,6 +152,10 @@ public protocol TokenWeighting: Sendable {
 extension TokenWeighting {
   public var isInterpretation: Bool { false }
   public var includesImportanceRatio: Bool { false }
+  /// No offsets (nil): the default for rules that only weight tokens.
+  ///
+  /// - Throws: nothing.
+  /// - Complexity: O(1).
   public func advantageOffsets(for tokens: TokenBatch) throws(InterventionError) -> [Double]? { nil }
 }
 

@@ -15,6 +15,8 @@ public protocol TrainingStateTokenWeighting: TokenWeighting {
 
 extension KLCovAnnealing: TrainingStateTokenWeighting {
   /// The rule with `step` = t: β = β_t of the schedule; the history is not used.
+  ///
+  /// - Complexity: O(1).
   public func atTrainingState(step: Int, entropyHistory: [Double]) -> KLCovAnnealing {
     var rule = self
     rule.step = step
@@ -26,6 +28,8 @@ extension EPOEntropySmoothing: TrainingStateTokenWeighting {
   /// The rule with `history` = the entropies of the earlier steps (H̄_hist is their mean); the
   /// step index is not used. On a dump, the caller passes its own history (default empty: no
   /// smoothing).
+  ///
+  /// - Complexity: O(1) (the history array is shared, not copied).
   public func atTrainingState(step: Int, entropyHistory: [Double]) -> EPOEntropySmoothing {
     var rule = self
     rule.history = entropyHistory
@@ -36,6 +40,8 @@ extension EPOEntropySmoothing: TrainingStateTokenWeighting {
 extension D3SDownSampling: TrainingStateTokenWeighting {
   /// The rule with `step` = t, so that p_t and q_t follow the schedule over a run; the history is
   /// not used.
+  ///
+  /// - Complexity: O(1).
   public func atTrainingState(step: Int, entropyHistory: [Double]) -> D3SDownSampling {
     var rule = self
     rule.step = step

@@ -50,8 +50,12 @@ public struct LogitDump: Sendable {
   /// Raw string metadata.
   public var metadata: [String: String] { archive.metadata }
   /// Vocabulary size (last axis of `logits`), when logits are present.
+  ///
+  /// - Complexity: O(1).
   public var vocabularySize: Int? { fields[.logits]?.shape.last }
   /// k of the top-k tensors, when present.
+  ///
+  /// - Complexity: O(1).
   public var topK: Int? { fields[.topkLogprobs]?.shape.last }
 
   /// The tensor for `field`, if present.

@@ -73,6 +73,8 @@ public struct Tensor: Sendable, CustomStringConvertible {
   /// The shape.
   public var shape: [Int] { descriptor.shape }
   /// Bytes per row: `rowLength × elementType.byteWidth`.
+  ///
+  /// - Complexity: O(1).
   public var rowByteCount: Int { rowLength &* elementType.byteWidth }
 
   /// True when the bytes are mapped in place (random access available); false for DEFLATE

@@ -27,6 +27,8 @@ public struct InterventionSweep: Sendable {
 
     /// The update rule of this name, which the sweep runs with its library defaults
     /// (``UpdateRule/Parameters``) but G.
+    ///
+    /// - Complexity: O(1).
     public var kind: UpdateRule.Kind {
       switch self {
       case .reinforce: .reinforce
