@@ -32,7 +32,8 @@ extension SoftmaxPolicy {
   ///
   ///     ∇J = π ⊙ (r − πᵀr) = F r
   ///
-  /// - Throws: `SoftmaxError` when r has the wrong length or a non-finite element.
+  /// - Throws: `SoftmaxError` when r has the wrong length or a non-finite element, or
+  ///   `.invalidArgument` when the rewards span more than Double's range (the advantages overflow).
   /// - Complexity: O(K).
   public func expectedRewardGradient(_ rewards: [Double]) throws(SoftmaxError) -> [Double] {
     try zip(probabilities, advantages(rewards)).map { $0 * $1 }
@@ -44,7 +45,8 @@ extension SoftmaxPolicy {
   ///
   /// (diagonal evaluated as qᵢ((1 − πᵢ) − πᵢ)).
   ///
-  /// - Throws: `SoftmaxError` when r has the wrong length or a non-finite element.
+  /// - Throws: `SoftmaxError` when r has the wrong length or a non-finite element, or
+  ///   `.invalidArgument` when the rewards span more than Double's range (the advantages overflow).
   /// - Complexity: O(K²) time and memory.
   public func expectedRewardHessian(_ rewards: [Double]) throws(SoftmaxError) -> Matrix {
     let q = try expectedRewardGradient(rewards)
@@ -64,7 +66,8 @@ extension SoftmaxPolicy {
   ///
   /// evaluated at v − v_top·1 (the same product, since ∇²J·1 = 0) to avoid cancellation.
   ///
-  /// - Throws: `SoftmaxError` when r or v has the wrong length or a non-finite element.
+  /// - Throws: `SoftmaxError` when r or v has the wrong length or a non-finite element, or
+  ///   `.invalidArgument` when the rewards span more than Double's range (the advantages overflow).
   /// - Complexity: O(K).
   public func expectedRewardHessianVectorProduct(
     _ rewards: [Double], _ v0: [Double]
