@@ -2,7 +2,7 @@
 
 extension EntropyPerformanceLaw.Options {
   /// Checks each setting against its domain, before any data is read: the fit fraction f ∈ (0, 1),
-  /// 1 ≤ B ≤ ``maximumBootstrapResamples``, the confidence level 1 − α ∈ (0, 1).
+  /// ``minimumBootstrapResamples`` ≤ B ≤ ``maximumBootstrapResamples``, the confidence level 1 − α ∈ (0, 1).
   ///
   /// Whether f leaves at least 3 points to fit and one to hold out depends on the number of points
   /// and is checked by the fit.
@@ -14,8 +14,8 @@ extension EntropyPerformanceLaw.Options {
     if let f = fitFraction {
       guard f.isFinite, f > 0, f < 1 else { throw LawError(source: "fit fraction", problem: "must be in (0, 1), got \(f)") }
     }
-    guard bootstrapResamples >= 1 else {
-      throw LawError(source: "bootstrap resamples", problem: "needs at least 1 resample, got \(bootstrapResamples)")
+    guard bootstrapResamples >= Self.minimumBootstrapResamples else {
+      throw LawError(source: "bootstrap resamples", problem: "needs at least \(Self.minimumBootstrapResamples) resamples for an interval, got \(bootstrapResamples)")
     }
     guard bootstrapResamples <= Self.maximumBootstrapResamples else {
       throw LawError(source: "bootstrap resamples", problem: "\(bootstrapResamples) resamples is too many: at most \(Self.maximumBootstrapResamples)")

@@ -11,7 +11,7 @@ extension EntropyPerformanceLaw {
   /// (``Options/validate()``).
   ///
   /// - Throws: ``LawError`` when n < 3, m < 3, m = n with a fit fraction, and as
-  ///   ``Options/validate()`` (f ∉ (0, 1), B < 1, B > ``Options/maximumBootstrapResamples`` or the
+  ///   ``Options/validate()`` (f ∉ (0, 1), B < 2, B > ``Options/maximumBootstrapResamples`` or the
   ///   level ∉ (0, 1)).
   /// - Complexity: O(1).
   static func fitCount(points n: Int, options: Options, source: String) throws(LawError) -> Int {

@@ -39,6 +39,9 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
 
     /// The defaults: all points, B = 2000, seed 0, 95 %.
     public static let defaultBootstrapResamples = 2000
+    /// The fewest resamples accepted: a percentile interval needs at least two fitted resamples
+    /// (with one, every fit fails after reading the data).
+    public static let minimumBootstrapResamples = 2
     /// The most resamples accepted (B values are stored; beyond this a run takes hours or B·8
     /// bytes cannot be allocated).
     public static let maximumBootstrapResamples = 1_000_000
@@ -131,7 +134,7 @@ public struct EntropyPerformanceLaw: Sendable, Codable, Equatable {
   /// Fits the law; see the type's documentation for the formulas.
   ///
   /// - Throws: ``LawError`` when fewer than 3 points are fitted, no point is held out with a fit
-  ///   fraction, the fit fraction is outside (0, 1), B < 1 or B > ``Options/maximumBootstrapResamples`` or the level outside (0, 1), e^H is not
+  ///   fraction, the fit fraction is outside (0, 1), B < 2 or B > ``Options/maximumBootstrapResamples`` or the level outside (0, 1), e^H is not
   ///   finite (H > 709), or the fitted entropies do not vary.
   /// - Complexity: O(B·m) for the bootstrap plus O(n).
   public init(observations o: LawObservations, options: Options = Options()) throws(LawError) {

@@ -39,7 +39,7 @@ struct LawCommand: ParsableCommand {
 
   @Option(
     help: "Bootstrap resamples over steps (default: \(EntropyPerformanceLaw.Options.defaultBootstrapResamples)).",
-    transform: CheckedArgument.integer(in: 1...EntropyPerformanceLaw.Options.maximumBootstrapResamples))
+    transform: CheckedArgument.integer(in: EntropyPerformanceLaw.Options.minimumBootstrapResamples...EntropyPerformanceLaw.Options.maximumBootstrapResamples))
   var bootstrap: Int = EntropyPerformanceLaw.Options.defaultBootstrapResamples
 
   @Option(help: "Seed of the bootstrap (GSL mt19937).")

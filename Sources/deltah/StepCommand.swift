@@ -35,10 +35,10 @@ struct StepCommand: ParsableCommand {
   @Option(help: "The sampled token k (0-based), with --advantage and --lr.")
   var token: Int?
 
-  @Option(parsing: .unconditional, help: "The sampled token's advantage A.")
+  @Option(parsing: .unconditional, help: "The sampled token's advantage A.", transform: CheckedArgument.finite)
   var advantage: Double?
 
-  @Option(parsing: .unconditional, help: "Learning rate η.")
+  @Option(parsing: .unconditional, help: "Learning rate η.", transform: CheckedArgument.finite)
   var lr: Double?
 
   @OptionGroup var trust: TrustToleranceOption

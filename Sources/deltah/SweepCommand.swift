@@ -74,9 +74,9 @@ struct SweepCommand: ParsableCommand {
     }
     if let figurePaths { try OutputFile.refuseOverwritingInputs(outputs: figurePaths, inputs: []) }
     let tabular = try mdp ? TabularProblem.randomMDP(states: problem.states, actions: problem.actions, discount: gamma ?? 0.9, seed: problem.seed) : problem.problem()
-    let report = try InterventionSweepReport(
+    let report = try TrainingOptions.namingStepSize(lr) { try InterventionSweepReport(
       sweeping: tabular, rules: rules.values, interventions: interventions.values, seed: problem.seed, runs: runs, steps: steps,
-      learningRate: lr, samplesPerState: samples, threads: threads)
+      learningRate: lr, samplesPerState: samples, threads: threads) }
     if let figurePaths {
       let curves = report.curves(caption: "Mean over \(runs) runs; \(tabular.description), η = \(NumberFormatting.exact(lr)).")
       for (figure, path) in zip(curves, figurePaths) { try OutputFile.write(Array(figure.svg.utf8), to: path) }

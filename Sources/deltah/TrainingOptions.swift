@@ -56,8 +56,7 @@ struct TrainingOptions: ParsableArguments {
       interventionSettings: Dictionary(uniqueKeysWithValues: intervention.given.map { ($0.field, $0.value) }), learningRate: lr,
       steps: steps, scaling: scaling, sampleSeed: sampleSeed, trustTolerance: trust.value,
       settingNames: Dictionary(given + [(TrainingSettings.CodingKeys.sampleSeed.rawValue, "--sample-seed")]) { first, _ in first })
-    let report: TrainingRunReport
-    do { report = try problem.train(configuration, problemSeed: problemSeed) } catch { throw namingFlags(error) }
+    let report = try Self.namingStepSize(lr) { try problem.train(configuration, problemSeed: problemSeed) }
     let warnings = report.summary.warnings ?? []
     if csv {
       print(report.run.csv(trustTolerance: trust.value, warnings: warnings))
@@ -67,10 +66,11 @@ struct TrainingOptions: ParsableArguments {
     try output.print(report, kind: kind, warnings: warnings) { TextTable.trainingRun(report.run, summary: report.summary) }
   }
 
-  /// The step-overflow error with the flag that sets η named; other errors as they are.
-  private func namingFlags(_ error: TabularPolicyError) -> any Error {
-    guard error.argument == TabularPolicyError.stepSizeArgument else { return error }
-    return ValidationError("--lr \(lr) or a coefficient is too large: \(error.problem)")
+  /// `body`'s result; its step-overflow error with `--lr` named (exit 64), other errors as they are.
+  static func namingStepSize<Result>(_ lr: Double, _ body: () throws -> Result) throws -> Result {
+    do { return try body() } catch let error as TabularPolicyError where error.argument == TabularPolicyError.stepSizeArgument {
+      throw ValidationError("--lr \(lr) or a coefficient is too large: \(error.problem)")
+    }
   }
 }
 

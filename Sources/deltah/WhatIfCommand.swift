@@ -22,7 +22,7 @@ struct WhatIfCommand: ParsableCommand {
 
   @OptionGroup var settings: AnalysisSettings
 
-  @Option(help: "Training step for scheduled rules (default: the dump's 'step', else 0).")
+  @Option(help: "Training step for scheduled rules (default: the dump's 'step', else 0).", transform: CheckedArgument.integer(in: 0...Int.max))
   var step: Int?
 
   @Option(parsing: .unconditional, help: "Past batch entropies (comma-separated finite numbers) for EPO's running average; without it there is no EPO row.", transform: CheckedArgument.finiteList)

@@ -14,7 +14,7 @@ struct ParseTimeDomainCommandTests {
   @Test(arguments: [
     (["law", "-", "--fit-fraction", "1"], "'1' is invalid for '--fit-fraction <fit-fraction>': must be in (0, 1)"),
     (["law", "-", "--fit-fraction", "nan"], "'nan' is invalid for '--fit-fraction <fit-fraction>': must be a finite number"),
-    (["law", "-", "--bootstrap", "0"], "'0' is invalid for '--bootstrap <bootstrap>': out of range: 1 … 1000000"),
+    (["law", "-", "--bootstrap", "0"], "'0' is invalid for '--bootstrap <bootstrap>': out of range: 2 … 1000000"),
     (["law", "-", "--bootstrap", "9223372036854775807"], "'9223372036854775807' is invalid for '--bootstrap <bootstrap>': out of range"),
     (["law", "a.safetensors", "--rewards", "r.csv", "--temperature", "0"], "'0' is invalid for '--temperature <temperature>': must be a finite number > 0"),
     (["curvature", "--logits", "1,2,3", "--top", "0"], "'0' is invalid for '--top <top>': must be at least 1"),
