@@ -32,7 +32,7 @@ struct StepCommand: ParsableCommand {
   @Option(help: "Update rule for --rewards: pg or npg.")
   var rule: PolicyGradientRule?
 
-  @Option(help: "The sampled token k (0-based), with --advantage and --lr.")
+  @Option(help: "The sampled token k (0-based), with --advantage and --lr.", transform: CheckedArgument.integer(in: 0...Int.max))
   var token: Int?
 
   @Option(parsing: .unconditional, help: "The sampled token's advantage A.", transform: CheckedArgument.finite)

@@ -27,4 +27,11 @@ struct StepScalarDomainCommandTests {
     let r = try runDeltaH(["step", "--logits", "1,2", "--rewards", "1,0", "--rule", "pg", "--lr", "nan"])
     #expect(r.status == 64 && r.standardError.contains("'nan' is invalid for '--lr <lr>'"), "\(r.standardError)")
   }
+
+  /// `step --token=-1` exited 1 in the library's words ("action -1 is out of range"); a negative
+  /// token is refused while parsing, naming the flag (the upper bound, K − 1, stays a run-time check).
+  @Test func aNegativeTokenNamesTheFlag() throws {
+    let r = try runDeltaH(["step", "--logits", "1,2", "--token=-1", "--advantage", "1", "--lr", "0.1"])
+    #expect(r.isUsageError(naming: "'-1' is invalid for '--token <token>'"), "\(r.standardError)")
+  }
 }
