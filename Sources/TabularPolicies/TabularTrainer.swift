@@ -192,15 +192,12 @@ public final class TabularTrainer {
   public func run(steps: Int) throws(TabularPolicyError) -> TrainingRun {
     try require(steps >= 1, "steps", "must be ≥ 1, got \(steps)")
     // Every step keeps a record: the count is bounded before the records are reserved, and so is
-    // an exact run's work T × S × K (as TabularProblem.checkSize bounds a problem's).
+    // the run's work T × S × K, times G × epochs for a sampled rule (G, epochs ≥ 1, so one check
+    // bounds both).
     try require(steps <= TabularProblem.maximumSteps, "steps", "at most \(TabularProblem.maximumSteps) steps (each keeps a record), got \(steps)")
+    let (samples, epochs) = if case .sampled(let s) = rule { (s.samplesPerState, s.epochs) } else { (1, 1) }
     try TabularProblem.checkSampledWork(
-      states: environment.stateCount, actions: environment.actionCount, steps: steps, samplesPerState: 1, epochs: 1)
-    if case .sampled(let s) = rule {
-      try TabularProblem.checkSampledWork(
-        states: environment.stateCount, actions: environment.actionCount, steps: steps, samplesPerState: s.samplesPerState,
-        epochs: s.epochs)
-    }
+      states: environment.stateCount, actions: environment.actionCount, steps: steps, samplesPerState: samples, epochs: epochs)
     var records: [StepRecord] = []
     records.reserveCapacity(steps)
     for _ in 0..<steps { records.append(try advance()) }
