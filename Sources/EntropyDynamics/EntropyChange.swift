@@ -86,17 +86,13 @@ public func entropyChange(
   of policy: SoftmaxPolicy, logitStep: [Double]
 ) throws(SoftmaxError) -> EntropyChange {
   let dx = try effectiveStep(policy, logitStep)
-  let first = 0 - compensatedDot(policy.entropyDiscriminator, dx)  // 0 − x: no change is 0, not −0
-  let second = first + policy.entropySecondOrderTerm(dx)
   let top = policy.logits[policy.mostProbableAction]
   let shifted = zip(policy.logits, logitStep).map { ($0 - top) + $1 }
   // z − z_top can overflow where z/T did not (z = [1e308, −1e308], T = 10): then z + Δz as given.
   let after = try shifted.allSatisfy(\.isFinite)
     ? SoftmaxPolicy(logits: shifted, temperature: policy.temperature)
     : policy.updated(byLogitStep: logitStep)
-  let actual = policy.smallStepEntropyChange(policyLogitStep: dx) ?? (after.entropy - policy.entropy)
-  return EntropyChange(
-    entropyBefore: policy.entropy, entropyAfter: after.entropy, actual: actual, firstOrder: first, secondOrder: second)
+  return change(from: policy, to: after, policyLogitStep: dx)
 }
 
 /// The entropy change from `policy` to `updated`, a policy over the same actions at the same
@@ -115,10 +111,17 @@ public func entropyChange(from policy: SoftmaxPolicy, to updated: SoftmaxPolicy)
     throw .lengthMismatch(name: "updated policy", expected: policy.actionCount, actual: updated.actionCount)
   }
   let dx = try effectiveStep(policy, zip(updated.logits, policy.logits).map { $0 - $1 })
+  return change(from: policy, to: updated, policyLogitStep: dx)
+}
+
+/// The change from `policy` to `after`, whose logits moved by Δx = `policyLogitStep` (already
+/// divided by T): the first- and second-order predictions of Δx, and the actual change, formed
+/// without subtracting the entropies for a small step.
+private func change(from policy: SoftmaxPolicy, to after: SoftmaxPolicy, policyLogitStep dx: [Double]) -> EntropyChange {
   let first = 0 - compensatedDot(policy.entropyDiscriminator, dx)  // 0 − x: no change is 0, not −0
-  let actual = policy.smallStepEntropyChange(policyLogitStep: dx) ?? (updated.entropy - policy.entropy)
+  let actual = policy.smallStepEntropyChange(policyLogitStep: dx) ?? (after.entropy - policy.entropy)
   return EntropyChange(
-    entropyBefore: policy.entropy, entropyAfter: updated.entropy, actual: actual, firstOrder: first,
+    entropyBefore: policy.entropy, entropyAfter: after.entropy, actual: actual, firstOrder: first,
     secondOrder: first + policy.entropySecondOrderTerm(dx))
 }
 
