@@ -34,7 +34,7 @@ from deltah import cli, export, per_token  # noqa: E402
 from deltah.trl import capture  # noqa: E402
 
 from deltah_binary import DELTAH, requires_binary  # noqa: E402
-from trl_test_support import record_trl_logps  # noqa: E402
+from trl_test_support import fail_dump_writes, record_trl_logps  # noqa: E402
 
 BF16_RELATIVE = 2.0 ** -8  # half a bfloat16 ulp is at most 2^-8 |z|
 
@@ -296,16 +296,7 @@ def test_a_failing_after_dump_removes_the_before_dump_of_its_step(tmp_path, monk
     # Before: step 1's before dump stayed without its after dump, although the README says a failed
     # step's files are absent (and `deltah compare` over the before/after globs then mispaired).
     trainer, callback, _ = train(tmp_path, steps=2, dtype="f32")
-    real = export._write_safetensors
-    state = {"n": 0}
-
-    def full_disk(path, fields, metadata):
-        state["n"] += 1
-        if state["n"] == 2:  # the second write: step 1, after
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, fields, metadata)
-
-    monkeypatch.setattr(export, "_write_safetensors", full_disk)
+    fail_dump_writes(monkeypatch, lambda metadata: (metadata["step"], metadata["phase"]) == ("1", "after"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         trainer.train()
