@@ -3,12 +3,14 @@
 import LogitDumps
 
 extension WhatIfOptions {
-  /// Options with the scheduled rules' step, EPO's entropy history and, when given, the PPO clip
-  /// range of the `ppo-clip` row (else ε = (0.2, 0.2), no dual clip).
-  public init(step: Int?, entropyHistory: [Double], clipping: ClipSettings?) {
+  /// Options with the scheduled rules' step, EPO's entropy history, when given, the PPO clip
+  /// range of the `ppo-clip` row (else ε = (0.2, 0.2), no dual clip), and KL-Cov's β (nil: the
+  /// default).
+  public init(step: Int?, entropyHistory: [Double], clipping: ClipSettings?, klCoefficient: Double? = nil) {
     self.init()
     self.step = step
     self.entropyHistory = entropyHistory
+    self.klCoefficient = klCoefficient
     if let clipping {
       clipLow = clipping.low
       clipHigh = clipping.high

@@ -72,6 +72,11 @@ public struct WhatIfReport: Sendable, Codable {
   /// of older versions).
   public var temperatureSource: String? = nil
   public var learningRateSource: String? = nil
+  /// KL-Cov's β (verl `ppo_kl_coef`) of the `kl-cov` row, also β₀ of `kl-cov-annealed`, and where
+  /// it came from: "flag" or "default" (``WhatIfOptions/defaultKLCoefficient``; nil in JSON of
+  /// older versions, which used β = 1).
+  public var klCoefficient: Double? = nil
+  public var klCoefficientSource: String? = nil
   /// Whether the importance ratios came from the dump's `old_logprobs` (else r = 1).
   public var usedOldLogprobs: Bool
   /// The table.
@@ -86,6 +91,8 @@ public struct WhatIfReport: Sendable, Codable {
     case learningRate = "learning_rate"
     case temperatureSource = "temperature_source"
     case learningRateSource = "learning_rate_source"
+    case klCoefficient = "kl_coef"
+    case klCoefficientSource = "kl_coef_source"
     case usedOldLogprobs = "used_old_logprobs"
   }
 }
@@ -101,6 +108,13 @@ public struct WhatIfOptions: Sendable, Equatable {
   public var clipLow = 0.2
   public var clipHigh = 0.2
   public var dualClip: Double? = nil
+  /// KL-Cov's β (verl `ppo_kl_coef`, finite ≥ 0) of the `kl-cov` row and β₀ of
+  /// `kl-cov-annealed`; nil: ``defaultKLCoefficient``.
+  public var klCoefficient: Double? = nil
+
+  /// β = 1, the paper's KL-Cov coefficient (its released run scripts set `ppo_kl_coef=1`; verl's
+  /// `PolicyLossConfig` defaults to 0.1, and its loss falls back to 1 when the key is unset).
+  public static let defaultKLCoefficient = 1.0
 
   public init() {}
 }
@@ -131,25 +145,31 @@ extension WhatIfReport {
     }
   }
 
-  /// The interventions of the standard table, each with the parameters it uses (in words).
+  /// The interventions of the standard table, each with the parameters it uses (in words). The
+  /// forking arms weigh their kept tokens N/N_kept, the loss of the paper's released code (its
+  /// token mean runs over the kept tokens), as the trainer's `forking` and `forking-bottom` do;
+  /// KL-Cov's β is `whatIf.klCoefficient` (else ``WhatIfOptions/defaultKLCoefficient``), with its
+  /// source in the parameters.
   ///
   /// - Complexity: O(1).
   public static func standardInterventions(
     options: AnalysisOptions, whatIf: WhatIfOptions, step: Int
   ) -> [(any TokenWeighting, String)] {
     let cc = options.clipCovBounds
+    let beta = whatIf.klCoefficient ?? WhatIfOptions.defaultKLCoefficient
+    let betaText = "\(beta) (\(whatIf.klCoefficient == nil ? "default" : "flag"))"
     var list: [(any TokenWeighting, String)] = [
       (NoIntervention(), "c = 1, no clipping"),
       (ClipCovWeighting(bounds: (cc.lower, cc.upper), ratio: options.clipCovRatio, seed: options.seed),
        "ω = (\(cc.lower), \(cc.upper)), r = \(options.clipCovRatio), seed \(options.seed)"),
-      (KLCovWeighting(ratio: options.klCovRatio, coefficient: 1), "k = \(options.klCovRatio), β = 1"),
-      (KLCovAnnealing(initialCoefficient: 1, schedule: .robbinsMonro(timescale: 100), ratio: options.klCovRatio, step: step),
-       "k = \(options.klCovRatio), β_t = 1/(1 + t/100), t = \(step)"),
+      (KLCovWeighting(ratio: options.klCovRatio, coefficient: beta), "k = \(options.klCovRatio), β = \(betaText)"),
+      (KLCovAnnealing(initialCoefficient: beta, schedule: .robbinsMonro(timescale: 100), ratio: options.klCovRatio, step: step),
+       "k = \(options.klCovRatio), β_t = β₀/(1 + t/100), β₀ = \(betaText), t = \(step)"),
       (SteerWeighting.linear(minimum: options.steerWeightRange.lower, maximum: options.steerWeightRange.upper),
        "linear, w ∈ [\(options.steerWeightRange.lower), \(options.steerWeightRange.upper)]"),
       (FlowBalanceWeighting(), "λ* from this batch"),
-      (ForkingTokenWeighting(ratio: 0.2, arm: .top), "ρ = 0.2, keep H ≥ τ"),
-      (ForkingTokenWeighting(ratio: 0.2, arm: .bottom), "ρ = 0.2, keep H < τ"),
+      (ForkingTokenWeighting(ratio: 0.2, arm: .top, normalisesOverKept: true), "ρ = 0.2, keep H ≥ τ at N/N_kept"),
+      (ForkingTokenWeighting(ratio: 0.2, arm: .bottom, normalisesOverKept: true), "ρ = 0.2, keep H < τ at N/N_kept"),
       (PolarityBranchWeighting(branches: try! PolarityBranchWeights(expanding: 1, contracting: 0), label: "expanding-only"), "w+ = 1, w− = 0"),
       (PolarityBranchWeighting(branches: try! PolarityBranchWeights(expanding: 0, contracting: 1), label: "contracting-only"), "w+ = 0, w− = 1"),
       (EntrocraftWeighting(controller: try! EntrocraftController(totalSteps: 1000), step: step),
@@ -248,6 +268,8 @@ extension WhatIfReport {
     self.learningRate = analysis.options.learningRate
     self.temperatureSource = analysis.summary.temperatureSource
     self.learningRateSource = analysis.summary.learningRateSource
+    self.klCoefficient = whatIf.klCoefficient ?? WhatIfOptions.defaultKLCoefficient
+    self.klCoefficientSource = whatIf.klCoefficient == nil ? "default" : "flag"
     self.usedOldLogprobs = analysis.table.oldLogProbability != nil
     self.interventions = rows
     self.warnings = warnings

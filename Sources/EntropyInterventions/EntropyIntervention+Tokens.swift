@@ -144,8 +144,9 @@ extension EntropyIntervention {
   }
 
   /// The step-level weights: OPEFO's 1 ± λ* by the sign of each token's polarity, Entrocraft's
-  /// keep mask (kept tokens G/G_kept, dropped 0, per group), the polarity controller's w±; 1 for
-  /// the others.
+  /// keep mask (kept tokens G/G_kept, dropped 0, per group; the bounds of step t + 1 of T for the
+  /// 0-based `tokens.step` = t, as the released code counts from 1), the polarity controller's w±;
+  /// 1 for the others.
   ///
   /// - Throws: `InterventionError` when OPEFO's flows are not finite.
   /// - Complexity: O(N).
@@ -162,7 +163,9 @@ extension EntropyIntervention {
         if result.weights[i] != 1 { result.touched += 1 }
       }
     case .entrocraft(let controller):
-      let m = controller.direction(entropy: tokens.batchEntropy, step: tokens.step)
+      // The released code (verl) counts training steps from 1 and anneals over step/T, reaching
+      // the end bounds at the last step: the run's 0-based step t is its step t + 1.
+      let m = controller.direction(entropy: tokens.batchEntropy, step: tokens.step + 1)
       for s in 0..<(n / g) {
         let keep = EntrocraftController.keepMask(advantages: Array(tokens.advantages[(s * g)..<((s + 1) * g)]), direction: m)
         let kept = keep.filter { $0 }.count

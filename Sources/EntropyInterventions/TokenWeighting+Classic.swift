@@ -171,9 +171,10 @@ public struct EntrocraftWeighting: TokenWeighting {
 ///     bottom arm (ablation):   w_t = 1[H_t < τ]  (the other 1 − ρ of the tokens)
 ///
 /// With `normalisesOverKept` the kept tokens weigh N/N_kept (N valid tokens, N_kept kept; all 0
-/// when none is kept): the paper's loss normaliser, the number of kept tokens, relative to the
-/// token mean over all N. The `whatif` rows leave it off (per-token weights before the
-/// normaliser); the trainer's `forking-bottom` sets it, as its `forking` arm renormalises.
+/// when none is kept): the paper's loss normaliser, the number of kept tokens (its released code
+/// passes `response_mask * entropy_mask` to the token-mean aggregation), relative to the token
+/// mean over all N. The `whatif` rows and the trainer's `forking-bottom` set it, as the trainer's
+/// `forking` arm renormalises; without it the weights are the mask before the normaliser.
 public struct ForkingTokenWeighting: TokenWeighting {
   /// Which tokens keep their loss.
   public enum Arm: String, Sendable, CaseIterable {

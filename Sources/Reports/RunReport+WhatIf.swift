@@ -16,6 +16,7 @@ extension RunReport {
       .init("lr", NumberFormatting.exact(w.learningRate) + (w.learningRateSource.map { " (\($0))" } ?? "")),
       .init("ratios", w.usedOldLogprobs ? "from old_logprobs" : "1 (no old_logprobs)"),
     ]
+    if let beta = w.klCoefficient { settings.append(.init("kl_coef", NumberFormatting.exact(beta) + (w.klCoefficientSource.map { " (\($0))" } ?? ""))) }
     for r in w.interventions { settings.append(.init(r.name, r.parameters)) }
     let prov = provenance(settings, sources: [w.file] + sources, theory: "docs/theory.md#planned-methods")
     var t = ReportTable(

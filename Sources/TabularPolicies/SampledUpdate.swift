@@ -39,7 +39,8 @@ public struct SampledUpdate: Sendable {
   /// ε_high (ratio ceiling 1 + ε_high for positive advantages).
   public var clipHigh: Double
   /// Dual-clip constant c (negative advantages: the loss is capped at −A·c, zero gradient there);
-  /// nil = no dual clip, except STEER, which uses 3.0 (its code default) when this is nil.
+  /// nil = no dual clip, except STEER, which uses 3.0 (its code default) when this is nil;
+  /// refused with Clip-Cov, whose loss has none (verl).
   public var dualClip: Double?
   /// α_H, an entropy bonus with the exact full-distribution entropy gradient at each state.
   public var entropyCoefficient: Double
@@ -65,6 +66,12 @@ public struct SampledUpdate: Sendable {
     self.intervention = intervention
   }
 
+  /// Why a dual clip is refused with Clip-Cov: verl's `compute_policy_loss_clip_cov` takes
+  /// max(−A·r, −A·clip(r, 1 − ε_low, 1 + ε_high)) on the tokens it does not pick and reads no
+  /// `clip_ratio_c`, so a dual-clipped Clip-Cov is a loss no trainer runs.
+  static let clipCovHasNoDualClip =
+    "Clip-Cov's loss (verl compute_policy_loss_clip_cov) has no dual clip; drop the dual clip or use another intervention"
+
   func validate() throws(TabularPolicyError) {
     try require(samplesPerState >= 1, "samplesPerState", "G must be ≥ 1, got \(samplesPerState)")
     if case .grpo(let eps) = estimator {
@@ -75,6 +82,7 @@ public struct SampledUpdate: Sendable {
     try require(clipLow.isFinite && clipLow >= 0 && clipLow <= 1, "clipLow", "ε_low must be in [0, 1], got \(clipLow)")
     try require(clipHigh.isFinite && clipHigh >= 0, "clipHigh", "ε_high must be finite and ≥ 0, got \(clipHigh)")
     if let c = dualClip { try require(c.isFinite && c > 1, "dualClip", "c must be finite and > 1, got \(c)") }
+    if case .clipCov = intervention, dualClip != nil { throw TabularPolicyError(argument: "dualClip", problem: Self.clipCovHasNoDualClip) }
     try require(entropyCoefficient.isFinite && entropyCoefficient >= 0, "entropyCoefficient", "α_H must be finite and ≥ 0, got \(entropyCoefficient)")
     do { try intervention.validate() } catch { throw TabularPolicyError(nesting: error) }
   }

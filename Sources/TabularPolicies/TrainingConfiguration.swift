@@ -76,7 +76,8 @@ extension TabularProblem {
   ///
   /// - Parameter problemSeed: the seed this problem was drawn from (0 for an explicit bandit).
   /// - Throws: `TabularPolicyError` naming the setting when a setting is outside its domain, the
-  ///   intervention does not fit the rule (an exact rule, a polarity controller without a target),
+  ///   intervention does not fit the rule (an exact rule, a polarity controller without a target,
+  ///   a dual clip with Clip-Cov, whose verl loss has none),
   ///   ε is not finite and > 0, or a step overflows (``TabularPolicyError/stepSizeArgument``); an
   ///   intervention's own error is kept as its ``TabularPolicyError/cause``.
   /// - Complexity: `steps` × one update of the rule (``TabularTrainer/run(steps:)``).
@@ -88,6 +89,10 @@ extension TabularProblem {
     let intervention: EntropyIntervention
     do { intervention = try EntropyIntervention(c.intervention, parameters: interventionParameters, totalSteps: c.steps) } catch {
       throw TabularPolicyError(nesting: error)
+    }
+    // Named as the caller gave it (`--dual-clip`); SampledUpdate refuses the pair again for direct callers.
+    if c.intervention == .clipCov, c.ruleSettings[.dualClip] != nil {
+      throw TabularPolicyError(argument: c.settingNames["dual_clip"] ?? "dual_clip", problem: SampledUpdate.clipCovHasNoDualClip)
     }
     let rule = try UpdateRule(c.rule, parameters: UpdateRule.Parameters(settings: c.ruleSettings), intervention: intervention)
     let trainer = try TabularTrainer(

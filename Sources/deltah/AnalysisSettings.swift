@@ -18,7 +18,7 @@ struct AnalysisSettings: ParsableArguments {
 
   /// The dump pipeline's settings: T and η as given (nil: the dump's metadata) and the batch options.
   var pipeline: DumpAnalysisSettings {
-    DumpAnalysisSettings(temperature: temperature, learningRate: batch.lr, options: batch.options(over: clipping.analysisOptions))
+    DumpAnalysisSettings(temperature: temperature, learningRate: batch.lr, options: batch.options(over: AnalysisOptions(clipping: clipping.settings)))
   }
 }
 

@@ -24,11 +24,4 @@ struct ClippingSettings: ParsableArguments {
     guard let clipLow, let clipHigh else { return nil }
     return ClipSettings(low: clipLow, high: clipHigh, dual: dualClip)
   }
-
-  /// The library's default analysis options with this clipping.
-  var analysisOptions: AnalysisOptions {
-    var options = AnalysisOptions()
-    options.clipping = settings
-    return options
-  }
 }

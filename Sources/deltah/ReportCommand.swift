@@ -70,7 +70,7 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     try OutputFile.refuseOverwritingInputs(outputs: [html], inputs: inputs + comparePair + (linearized.map { [$0] } ?? []))
     let pair = comparePair.isEmpty ? nil : (comparePair[0], comparePair[1])
-    let report = try RunReport(title: title ?? "DeltaH report", inputs: inputs, compare: pair, settings: DumpAnalysisSettings(temperature: temperature, learningRate: lr, options: clipping.analysisOptions),
+    let report = try RunReport(title: title ?? "DeltaH report", inputs: inputs, compare: pair, settings: DumpAnalysisSettings(temperature: temperature, learningRate: lr, options: AnalysisOptions(clipping: clipping.settings)),
       linearized: linearized)
     let format = format ?? .markdown
     let written = try report.write(format: format, folder: out, folderOption: "--out", html: html)

@@ -28,6 +28,9 @@ struct WhatIfCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Past batch entropies (comma-separated finite numbers) for EPO's running average; without it there is no EPO row.", transform: CheckedArgument.finiteList)
   var entropyHistory: [Double] = []
 
+  @Option(parsing: .unconditional, help: "KL-Cov β ≥ 0 (verl ppo_kl_coef) of the kl-cov row, β₀ of kl-cov-annealed (default: 1, the paper's; verl's config default is 0.1).", transform: CheckedArgument.nonNegative)
+  var klCoef: Double?
+
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
@@ -38,7 +41,7 @@ struct WhatIfCommand: ParsableCommand {
   }
 
   func run() throws {
-    let whatIf = WhatIfOptions(step: step, entropyHistory: entropyHistory, clipping: settings.clipping.settings)
+    let whatIf = WhatIfOptions(step: step, entropyHistory: entropyHistory, clipping: settings.clipping.settings, klCoefficient: klCoef)
     let after = dumps.count == 2 ? dumps[1] : nil
     let report = try DumpPipeline.whatIf(dumps[0], after: after, settings: settings.pipeline, whatIf: whatIf) { ProgressBar($0).update }
     try output.print(report, kind: .whatif, warnings: report.warnings.map { "\(dumps[0]): \($0)" }) { TextTable.whatIfText(report, after: after) }

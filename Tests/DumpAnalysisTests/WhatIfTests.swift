@@ -55,12 +55,15 @@ struct WhatIfTests {
     let hq = Double(sorted.count - 1) * 0.8
     let tau = sorted[Int(hq)] + (hq - Double(Int(hq))) * (sorted[Int(hq) + 1] - sorted[Int(hq)])
     let top = valid.filter { ref.entropy[$0] >= tau }
-    let forking = top.map { ref.polarity[$0] }.reduce(0, +)
-    let bottom = valid.filter { ref.entropy[$0] < tau }.map { ref.polarity[$0] }.reduce(0, +)
+    let rest = valid.filter { ref.entropy[$0] < tau }
+    // Kept tokens weigh N/N_kept (the paper's loss averages over the kept tokens), as in the trainer.
+    let forking = Double(valid.count) / Double(top.count) * top.map { ref.polarity[$0] }.reduce(0, +)
+    let bottom = Double(valid.count) / Double(rest.count) * rest.map { ref.polarity[$0] }.reduce(0, +)
     // F64 logits; the kernels and this reference agree per position to ~1e-13 (sums of 52 terms).
     #expect(abs(row("forking").deltaFirstOrder - forking) < 1e-9)
     #expect(abs(row("forking-bottom").deltaFirstOrder - bottom) < 1e-9)
-    #expect(row("forking").tokensTouched == valid.count - top.count)
+    // Every valid weight is N/N_kept or 0, never 1, and the renormalised weights keep the total mass.
+    #expect(row("forking").tokensTouched == valid.count && abs(row("forking").weightRemoved) < 1e-9)
     let plus = valid.map { ref.polarity[$0] }.filter { $0 > 0 }.reduce(0, +)
     #expect(abs(row("expanding-only").deltaFirstOrder - plus) < 1e-9)
     for r in report.interventions {

@@ -57,12 +57,14 @@ def _expected_rows(d):
     assert 0 < cand.sum() <= max(1, int(np.floor(d["cc_ratio"] * n)))
     rows["clip-cov"] = (np.where(cand, 0.0, 1.0), zero)
 
-    # KL-Cov: w = r, b = −β sign(ℓ − ℓ_old) on the top max(1, ⌊k·N⌋) centred products.
+    # KL-Cov: w = r, b = −β sign(ℓ − ℓ_old) on the top max(1, ⌊k·N⌋) centred products, β from
+    # --kl-coef (1 by default); kl-cov-annealed: β_t = β₀/(1 + t/100) with β₀ = β.
     k = max(1, int(np.floor(d["kl_ratio"] * n)))
     top = np.argsort(-cov, kind="stable")[:k]
     sign = np.sign(logp - old)
+    beta = d["kl_coef"]
     b = zero.copy()
-    b[top] = -1.0 * sign[top]
+    b[top] = -beta * sign[top]
     rows["kl-cov"] = (r, b)
     beta_t = 1.0 / (1 + step / 100)
     rows["kl-cov-annealed"] = (r, b * beta_t)
@@ -78,9 +80,10 @@ def _expected_rows(d):
     lam = (minus - plus) / (minus + plus)
     rows["opefo"] = (np.where(p > 0, 1 + lam, np.where(p < 0, 1 - lam, 1.0)), zero)
 
+    # Forking arms: kept tokens weigh N/N_kept (the paper's loss averages over the kept tokens).
     tau = np.quantile(h, 0.8)
-    rows["forking"] = ((h >= tau).astype(float), zero)
-    rows["forking-bottom"] = ((h < tau).astype(float), zero)
+    rows["forking"] = ((h >= tau) * n / (h >= tau).sum(), zero)
+    rows["forking-bottom"] = ((h < tau) * n / (h < tau).sum(), zero)
     rows["expanding-only"] = (np.where(p > 0, 1.0, np.where(p < 0, 0.0, 1.0)), zero)
     rows["contracting-only"] = (np.where(p > 0, 0.0, np.where(p < 0, 1.0, 1.0)), zero)
 
@@ -162,8 +165,8 @@ def _expected_rows(d):
     return rows
 
 
-@pytest.mark.parametrize("with_old", [True, False])
-def test_every_whatif_row_matches_numpy(tmp_path, with_old):
+@pytest.mark.parametrize("with_old,kl_coef", [(True, None), (False, None), (True, 0.37)])
+def test_every_whatif_row_matches_numpy(tmp_path, with_old, kl_coef):
     rng = np.random.default_rng(11)
     b, t, v, temperature, lr, step = 8, 10, 30, 0.9, 0.4, 7
     logits = (rng.standard_normal((b, t, v)) * np.linspace(0.3, 2.5, b)[:, None, None]).astype(np.float32)
@@ -197,7 +200,7 @@ def test_every_whatif_row_matches_numpy(tmp_path, with_old):
     d = {
         "a": adv[valid], "h": q["entropy"][valid], "logp": q["logp"][valid], "old": old[valid],
         "seq": seq, "grp": groups[valid], "step": step,
-        "cc_lo": 0.05, "cc_hi": 0.5, "cc_ratio": 0.9, "kl_ratio": 0.05,
+        "cc_lo": 0.05, "cc_hi": 0.5, "cc_ratio": 0.9, "kl_ratio": 0.05, "kl_coef": 1.0 if kl_coef is None else kl_coef,
     }
     d["g"] = (lr / temperature * (q["expected_discriminator"] - q["sampled_discriminator"]))[valid]
     d["p"] = d["a"] * d["g"]
@@ -205,8 +208,13 @@ def test_every_whatif_row_matches_numpy(tmp_path, with_old):
     history = ",".join(repr(x) for x in d["history"])
     out = json.loads(run("whatif", path, "--json", "--clip-low", "0.2", "--clip-high", "0.28",
                          "--clip-cov-bounds", "0.05,0.5", "--clip-cov-ratio", "0.9", "--kl-cov-ratio", "0.05",
-                         "--entropy-history", history))
+                         "--entropy-history", history, *(["--kl-coef", repr(kl_coef)] if kl_coef is not None else [])))
     rows = {row["name"]: row for row in out["interventions"]}
+    # β is shown with its source, in the JSON and in both KL-Cov rows' parameters.
+    source = "default" if kl_coef is None else "flag"
+    assert (out["kl_coef"], out["kl_coef_source"]) == (d["kl_coef"], source)
+    assert f"β = {d['kl_coef']!r} ({source})" in rows["kl-cov"]["parameters"], rows["kl-cov"]["parameters"]
+    assert f"β₀ = {d['kl_coef']!r} ({source})" in rows["kl-cov-annealed"]["parameters"]
     expected = _expected_rows(d)
     assert set(rows) == set(expected), set(rows) ^ set(expected)
     # F32 logits: per-position quantities agree with float64 numpy to ~1e-6 relative (deltah reads

@@ -2,7 +2,8 @@
 
 On a random dump with old log-probabilities: the `none` row is the plain polarity total
 Σ η·A·(E_π S − S_y)/T; `forking` sums the polarity over the tokens whose entropy is at least
-numpy's linear-rule 80th percentile (`forking-bottom` over the rest); `ppo-clip` weights each token
+numpy's linear-rule 80th percentile, each weighed N/N_kept (the paper's loss averages over the
+kept tokens; `forking-bottom` likewise over the rest); `ppo-clip` weights each token
 by r·1[not clipped]; `cispo` by clip(r, 0, 1.28); `expanding-only` keeps the positive terms.
 """
 
@@ -46,8 +47,8 @@ def test_whatif_rows_match_numpy(tmp_path):
     clipped = ((a > 0) & (r > 1.28)) | ((a < 0) & (r < 0.8))
     expected = {
         "none": polarity.sum(),
-        "forking": polarity[entropy >= tau].sum(),
-        "forking-bottom": polarity[entropy < tau].sum(),
+        "forking": entropy.size / (entropy >= tau).sum() * polarity[entropy >= tau].sum(),
+        "forking-bottom": entropy.size / (entropy < tau).sum() * polarity[entropy < tau].sum(),
         "expanding-only": polarity[polarity > 0].sum(),
         "ppo-clip": (r * ~clipped * polarity).sum(),
         "cispo": (np.minimum(r, 1.28) * polarity).sum(),
@@ -57,7 +58,7 @@ def test_whatif_rows_match_numpy(tmp_path):
     scale = np.abs(polarity).sum()
     for name, value in expected.items():
         assert abs(rows[name]["delta_first_order"] - value) <= 1e-6 * scale, (name, rows[name]["delta_first_order"] - value, scale)
-    assert rows["forking"]["tokens_touched"] == int((entropy < tau).sum())
+    assert rows["forking"]["tokens_touched"] == int(valid.sum())  # every weight is N/N_kept or 0
     assert rows["ppo-clip"]["tokens_touched"] == int(valid.sum())  # every weight is r ≠ 1 or 0
     for row in out["interventions"]:
         assert abs(row["raising"] + row["lowering"] - row["delta_first_order"]) <= 1e-12 * max(1, scale)
