@@ -84,15 +84,18 @@ public struct SoftPolicyStability: Sendable, Equatable {
     return j
   }
 
-  /// 1/(2α(1 − γ)), the TV Lipschitz constant of R ↦ π_α.
+  /// 1/(2α(1 − γ)), the TV Lipschitz constant of R ↦ π_α, evaluated as (½/(1 − γ))/α: ½/(1 − γ)
+  /// lies in [½, 2⁵²], so the one division by α rounds once and underflows or overflows only where
+  /// the constant itself does (2α overflowed to ∞ for α > 9e307, giving 0 instead of ≈ 5e-309).
   ///
   /// - Complexity: O(1).
-  public var lipschitzTV: Double { 1 / (2 * alpha * (1 - gamma)) }
+  public var lipschitzTV: Double { 0.5 / (1 - gamma) / alpha }
 
-  /// 1/(2α), the ℓ2 → ℓ2 bound on the Jacobian (from λ_max(F) ≤ ½).
+  /// 1/(2α), the ℓ2 → ℓ2 bound on the Jacobian (from λ_max(F) ≤ ½), evaluated as ½/α (2α
+  /// overflows for α > 9e307), so ``jacobianNorm`` = λ_max/α ≤ ½/α holds at every α.
   ///
   /// - Complexity: O(1).
-  public var l2Bound: Double { 1 / (2 * alpha) }
+  public var l2Bound: Double { 0.5 / alpha }
 
   /// α log K, the bound on the price of smoothing.
   ///
