@@ -15,7 +15,7 @@ struct StepOverflowTests {
     #expect(throws: error) {
       try StepReport(policy: policy, step: .sampledToken(0, advantage: 10, learningRate: 1e308), trustTolerance: 0.1)
     }
-    #expect(error.description.contains("η = 1e+308") && error.description.contains("A = 10.0"))
+    #expect(error.description.contains("learning rate η = 1e+308 with advantage A = 10.0"))
     #expect(!error.description.contains("--"))
     // A negative advantage overflows to −∞: the same refusal.
     #expect(throws: StepReportError.stepOverflow(learningRate: 1e308, advantage: -10)) {
@@ -30,6 +30,27 @@ struct StepOverflowTests {
     let advantages = try policy.advantages([10, 0])
     #expect(throws: StepReportError.stepOverflow(learningRate: 1e308, advantage: advantages[0])) {
       try StepReport(policy: policy, step: .policyGradient(rule, rewards: [10, 0], learningRate: 1e308), trustTolerance: 0.1)
+    }
+  }
+
+  /// η·A finite but the second-order term (Δz/T)ᵀ∇²H(Δz/T) overflows: the result was "not
+  /// finite: the logits or the step are too large", naming neither; it names η and A now (for
+  /// PG/NPG the advantage of largest magnitude).
+  @Test func aStepWhoseResultOverflowsNamesEtaAndTheAdvantage() throws {
+    let policy = try SoftmaxPolicy(logits: [1, 2])
+    #expect(throws: StepReportError.stepOverflow(learningRate: 1e308, advantage: 1)) {
+      try StepReport(policy: policy, step: .sampledToken(0, advantage: 1, learningRate: 1e308), trustTolerance: 0.1)
+    }
+    let advantages = try policy.advantages([1, 0])
+    let largest = abs(advantages[0]) >= abs(advantages[1]) ? advantages[0] : advantages[1]
+    for rule in PolicyGradientRule.allCases {
+      #expect(throws: StepReportError.stepOverflow(learningRate: 1e300, advantage: largest)) {
+        try StepReport(policy: policy, step: .policyGradient(rule, rewards: [1, 0], learningRate: 1e300), trustTolerance: 0.1)
+      }
+    }
+    // A raw step has no η: the result is reported as not finite.
+    #expect(throws: StepReportError.notFinite) {
+      try StepReport(policy: policy, step: .logitStep([1e300, -1e300]), trustTolerance: 0.1)
     }
   }
 
