@@ -37,8 +37,8 @@ public struct SoftPolicyStability: Sendable, Equatable {
   ///
   /// - Throws: `PolicyCliffError.invalidArgument` for empty or non-finite values, values whose
   ///   spread max − min overflows Double, α ≤ 0, γ ∉ [0, 1) or an invalid tolerance;
-  ///   `.softmax` when softmax(Q/α) cannot be formed (Q/α overflows); `.didNotConverge` when the
-  ///   eigensolver fails.
+  ///   `.didNotConverge` when the eigensolver fails. A tiny α, where Q/α overflows, is not
+  ///   refused: π_α is formed from (Q − max Q)/α (see ``softmaxOfValues(_:alpha:)``).
   /// - Complexity: O(K³) time and O(K²) memory for K ≤ 2,000 (dense eigenproblem of F(π_α));
   ///   above, one Lanczos run: m products of O(K) each plus O(m² K) reorthogonalisation, m the
   ///   number of Lanczos steps.
@@ -46,12 +46,7 @@ public struct SoftPolicyStability: Sendable, Equatable {
     try requireFinite(values, "rewards")
     try requireTemperature(alpha)
     try requireDiscount(gamma)
-    let policy: SoftmaxPolicy
-    do throws(SoftmaxError) {
-      policy = try SoftmaxPolicy(logits: values, temperature: alpha)
-    } catch {
-      throw .softmax(error)
-    }
+    let policy = try softmaxOfValues(values, alpha: alpha)
     self.values = values
     self.alpha = alpha
     self.gamma = gamma

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import PolicyCliff
+import SoftmaxEntropy
 import Testing
 
 /// The soft-policy bounds at a temperature near Double's largest: 1/(2α(1 − γ)) and 1/(2α) were
@@ -46,6 +47,33 @@ struct ExtremeTemperatureTests {
   @Test func aTinyTemperatureGivesLargeFiniteBounds() throws {
     let s = try SoftPolicyStability(values: [1e-310, 0], alpha: 1e-308)
     #expect(Self.close(s.lipschitzTV, 5e307) && Self.close(s.l2Bound, 5e307))
+  }
+
+  /// A tiny α where Q/α overflows: softmax(Q/α) was refused ("logit 0 is inf; logits must be
+  /// finite"), although π_α is the uniform policy on the ties and every quantity is finite. It
+  /// is formed from (Q − max Q)/α now. Exact expectations: π is 0/1 (or ½) exactly, F(π) = 0 for a
+  /// one-hot π, and the bounds are ½/α to rounding.
+  @Test func aTinyTemperatureWhereQOverAlphaOverflowsIsAnalysed() throws {
+    let s = try SoftPolicyStability(values: [1e308, -7e307], alpha: 1e-300)
+    #expect(s.softPolicy == [1, 0])
+    #expect(s.jacobianNorm == 0 && s.priceOfSmoothing == 0)
+    #expect(Self.close(s.l2Bound, 5e299) && Self.close(s.lipschitzTV, 5e299))
+    let tie = try SoftPolicyStability(values: [1e300, 1e300, 0], alpha: 1e-300)
+    #expect(tie.softPolicy == [0.5, 0.5, 0])
+    // λ_max(F) = ½ for the uniform pair, / α = 5e299.
+    #expect(Self.close(tie.jacobianNorm, 5e299), "\(tie.jacobianNorm)")
+    // A subnormal α (1/α overflows): refused before as an invalid temperature.
+    let subnormal = try SoftPolicyStability(values: [1, 0], alpha: 5e-324)
+    #expect(subnormal.softPolicy == [1, 0] && subnormal.jacobianNorm == 0)
+    // Ordinary α: the direct construction, unchanged to the bit.
+    let ordinary = try SoftPolicyStability(values: [1, 0.5, 0], alpha: 0.3)
+    #expect(ordinary.softPolicy == (try SoftmaxPolicy(logits: [1, 0.5, 0], temperature: 0.3)).probabilities)
+  }
+
+  /// The jump experiment at such an α: the tie at 1e300 breaks with the greedy policy.
+  @Test func theJumpAtATinyTemperature() throws {
+    let jump = try PolicyJump(values: [1e300, 1e300], perturbed: [1e300, 1e300 * (1 + 1e-15)], alpha: 1e-300, tolerance: 0)
+    #expect(jump.greedyTV == 1 && jump.softTV == 0.5)
   }
 
   /// The MDP analysis uses the same evaluation order.
