@@ -48,6 +48,8 @@ public enum BLASWorkspace {
   }()
 
   /// True unless a memory limit leaves less than ``bufferBytes`` for OpenBLAS's work buffer.
+  ///
+  /// - Complexity: O(1) (the limit is read once, at first use).
   public static var isAvailable: Bool { (headroom ?? .max) >= bufferBytes }
 
   /// Throws when ``isAvailable`` is false, naming `routine`.

@@ -1,5 +1,6 @@
 // DeltaH — entropy change of softmax policies.
 
+import EntropyInterventions
 import LogitDumps
 
 /// A setting of a dump analysis or comparison outside its domain: which setting (named as the
@@ -10,7 +11,9 @@ import LogitDumps
 ///
 /// The pipeline entry points (``DumpPipeline``) and ``BatchAnalysis/init(table:file:step:options:)``
 /// report it as a ``DumpError`` against the dump analysed, with this error as
-/// ``DumpError/underlying``.
+/// ``DumpError/underlying``. A setting that is an intervention's parameter (the PPO clip of
+/// ``AnalysisOptions/clipping``) is checked by that intervention's own validation, whose
+/// ``InterventionError`` is nested as ``intervention``, so its domain is stated once.
 public struct AnalysisSettingError: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
   /// The setting, as its property is named (`learningRate`, `klCovRatio`, `clipping.low`, …).
   public let setting: String
@@ -18,11 +21,26 @@ public struct AnalysisSettingError: Error, Equatable, Hashable, Sendable, Custom
   public let value: String
   /// The domain it must lie in, in words ("must be finite and > 0").
   public let problem: String
+  /// The intervention's refusal, as it threw it, when the setting is an intervention's parameter
+  /// (`problem` is its problem); nil for a setting checked by the analysis itself.
+  public let intervention: InterventionError?
 
   public init(setting: String, value: String, problem: String) {
     self.setting = setting
     self.value = value
     self.problem = problem
+    self.intervention = nil
+  }
+
+  /// A setting refused by the intervention that reads it, its error nested as ``intervention``
+  /// and its problem (which names the domain and the value) as ``problem``.
+  ///
+  /// - Complexity: O(1).
+  public init(setting: String, value: String, nesting error: InterventionError) {
+    self.setting = setting
+    self.value = value
+    self.problem = error.problem
+    self.intervention = error
   }
 
   public var description: String { "\(setting) = \(value) is outside its domain: \(problem)" }
@@ -80,19 +98,26 @@ extension AnalysisOptions {
 }
 
 extension ClipSettings {
-  /// Checks ε_l ∈ [0, 1], ε_h finite ≥ 0 and c finite > 1, as ``PPOClipWeighting/validate()``.
+  /// Checks the settings with the PPO clip's own validation, ``PPOClipWeighting/validate()``
+  /// (ε_l ∈ [0, 1], ε_h finite ≥ 0, c finite > 1), the one place these domains are stated.
   ///
-  /// - Throws: ``AnalysisSettingError`` naming `clipping.low`, `clipping.high` or `clipping.dual`.
+  /// - Throws: ``AnalysisSettingError`` naming `clipping.low`, `clipping.high` or `clipping.dual`,
+  ///   with the ``InterventionError`` nested as ``AnalysisSettingError/intervention``.
   /// - Complexity: O(1).
   public func validate() throws(AnalysisSettingError) {
-    guard low.isFinite, low >= 0, low <= 1 else {
-      throw AnalysisSettingError(setting: "clipping.low", value: "\(low)", problem: "ε_l must be in [0, 1]")
-    }
-    guard high.isFinite, high >= 0 else {
-      throw AnalysisSettingError(setting: "clipping.high", value: "\(high)", problem: "ε_h must be finite and ≥ 0")
-    }
-    if let c = dual, !(c.isFinite && c > 1) {
-      throw AnalysisSettingError(setting: "clipping.dual", value: "\(c)", problem: "the dual clip c must be finite and > 1")
+    do {
+      try rule.validate()
+    } catch {
+      // The rule's parameter names (clipLow, clipHigh, dualClip) are this type's low, high, dual.
+      let (setting, value): (String, Double?) =
+        switch error.argument {
+        case "clipLow": ("clipping.low", low)
+        case "clipHigh": ("clipping.high", high)
+        case "dualClip": ("clipping.dual", dual)
+        default: ("clipping", nil)
+        }
+      let text = value.map { "\($0)" } ?? "(\(low), \(high), \(dual.map { "\($0)" } ?? "nil"))"
+      throw AnalysisSettingError(setting: setting, value: text, nesting: error)
     }
   }
 }

@@ -97,7 +97,9 @@ public enum DumpPipeline {
     public var analyses: [BatchAnalysis]
     /// Series-level warnings.
     public var warnings: [String]
-    /// The summaries, in step order (O(steps)).
+    /// The summaries, in step order.
+    ///
+    /// - Complexity: O(steps).
     public var summaries: [DumpSummary] { analyses.map(\.summary) }
   }
 

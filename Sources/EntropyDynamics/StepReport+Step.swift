@@ -23,12 +23,15 @@ extension StepReport {
   /// (all advantages 0), and nil for a `.logitStep`.
   ///
   /// - Precondition: `trustTolerance` is finite and > 0.
-  /// - Throws: `StepReportError.softmax` for a step or rewards of the wrong length, a non-finite
-  ///   element, an action out of range, rewards whose spread overflows Double or updated logits
-  ///   that overflow; `.notFinite` when a result (an entropy, ΔH, or a polarity term) is not
-  ///   finite.
+  /// - Throws: `StepReportError.stepOverflow` when a finite η and a finite advantage give a step
+  ///   beyond Double's range (η·A for a token, η·π_i·A_i or η·A_i for PG/NPG), or a step whose
+  ///   result (ΔH, its second-order term, a polarity term) is not finite; `.softmax` for a step or
+  ///   rewards of the wrong length, a non-finite element, an action out of range, rewards whose
+  ///   spread overflows Double or updated logits that overflow; `.notFinite` when a result of a
+  ///   raw logit step is not finite.
   /// - Complexity: O(K).
   public init(policy: SoftmaxPolicy, step: Step, trustTolerance: Double) throws(StepReportError) {
+    try Self.checkStepRange(of: step, policy: policy)
     do {
       try self.init(checkedPolicy: policy, step: step, trustTolerance: trustTolerance)
     } catch {
@@ -36,7 +39,38 @@ extension StepReport {
     }
     let values = [entropy, entropyAfter, deltaActual, deltaFirstOrder, deltaSecondOrder]
       + [sampledTerm, correctionTerm, polarity].compactMap { $0 }
-    if values.contains(where: { !$0.isFinite }) { throw .notFinite }
+    guard values.contains(where: { !$0.isFinite }) else { return }
+    // With a learning rate the step's size is η·A: name them (the logits are finite and the
+    // updated logits were formed, so the overflow is the step's).
+    switch step {
+    case .logitStep:
+      throw .notFinite
+    case .sampledToken(_, let advantage, let lr):
+      throw .stepOverflow(learningRate: lr, advantage: advantage)
+    case .policyGradient(_, let rewards, let lr):
+      let largest = (try? policy.advantages(rewards))?.max { abs($0) < abs($1) }
+      throw largest.map { .stepOverflow(learningRate: lr, advantage: $0) } ?? .notFinite
+    }
+  }
+
+  /// Throws ``StepReportError/stepOverflow(learningRate:advantage:)`` when η and the advantages
+  /// are finite but the step they form is not: α = η·A of a token step, or the first element of
+  /// a PG/NPG step (η·π_i·A_i, η·A_i) that overflows, named with its A_i. Anything else wrong with
+  /// the step (a length, an action out of range, a non-finite η) is left to the step's own checks.
+  private static func checkStepRange(of step: Step, policy: SoftmaxPolicy) throws(StepReportError) {
+    switch step {
+    case .logitStep:
+      return
+    case .sampledToken(let token, let advantage, let lr):
+      guard policy.probabilities.indices.contains(token), lr.isFinite, advantage.isFinite else { return }
+      if !(lr * advantage).isFinite { throw .stepOverflow(learningRate: lr, advantage: advantage) }
+    case .policyGradient(let rule, let rewards, let lr):
+      guard lr.isFinite, let advantages = try? policy.advantages(rewards) else { return }
+      let delta = rule.logitStep(for: policy, advantages: advantages, learningRate: lr)
+      if let i = delta.firstIndex(where: { !$0.isFinite }) {
+        throw .stepOverflow(learningRate: lr, advantage: advantages[i])
+      }
+    }
   }
 
   private init(checkedPolicy policy: SoftmaxPolicy, step: Step, trustTolerance: Double) throws(SoftmaxError) {
@@ -90,11 +124,19 @@ public enum StepReportError: Error, Equatable, CustomStringConvertible {
   case softmax(SoftmaxError)
   /// A result is not finite: the logits or the step are too large for Double arithmetic.
   case notFinite
+  /// The learning rate η and the advantage A are finite but the step they form (η·A, or
+  /// η·π_i·A_i for PG), or a result computed from it (ΔH, its second-order term, a polarity
+  /// term), is beyond Double's range. A is the token's advantage; for PG/NPG the advantage
+  /// A_i = r_i − πᵀr of the first step element that overflows, or the largest |A_i| when the
+  /// step is finite and a result is not.
+  case stepOverflow(learningRate: Double, advantage: Double)
 
   public var description: String {
     switch self {
     case .softmax(let e): e.description
     case .notFinite: "the result is not finite: the logits or the step are too large for Double arithmetic (|z|, |Δz| near 1e308)"
+    case let .stepOverflow(eta, a):
+      "the step is too large for Double arithmetic: learning rate η = \(eta) with advantage A = \(a) overflows ±1.8e308 (in the step or its second-order term); a smaller η or |A| keeps it finite"
     }
   }
 }

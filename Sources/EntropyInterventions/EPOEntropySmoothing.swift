@@ -49,6 +49,9 @@ public struct EPOEntropySmoothing: TokenWeighting {
     return h < band.lower * mean || h > band.upper * mean ? -2 * coefficient * (h - mean) : 0
   }
 
+  /// w_t = 1: EPO acts through its advantage offsets.
+  ///
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) -> [Double] { Array(repeating: 1, count: tokens.count) }
 
   /// b_t from ``entropyBonusOffsets(coefficients:tokens:)`` with α = ``entropyCoefficient(batchEntropy:)``

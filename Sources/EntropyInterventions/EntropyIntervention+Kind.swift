@@ -28,6 +28,8 @@ extension EntropyIntervention {
 
     /// Whether the intervention needs a setting that has no default (polarity: the target H*),
     /// so it cannot run with ``Parameters/init()`` alone (for example in a sweep).
+    ///
+    /// - Complexity: O(1).
     public var needsTarget: Bool { self == .polarity }
   }
 

@@ -124,6 +124,8 @@ public struct EpochAdjustment: Sendable, Equatable {
 extension EntropyIntervention {
   /// Whether ``epochAdjustment(_:generator:)`` changes anything (Clip-Cov, KL-Cov, STEER, forking
   /// tokens, token weightings); for the others it is the identity, and a trainer may skip it.
+  ///
+  /// - Complexity: O(1).
   public var adjustsEpochs: Bool {
     switch self {
     case .clipCov, .klCov, .steer, .forkingTokens, .tokenWeighting: true
@@ -133,12 +135,16 @@ extension EntropyIntervention {
 
   /// Whether ``epochAdjustment(_:generator:)`` reads the polarity factors and distributions
   /// (token weightings).
+  ///
+  /// - Complexity: O(1).
   public var needsTokenDistributions: Bool {
     if case .tokenWeighting = self { true } else { false }
   }
 
   /// Whether ``epochAdjustment(_:generator:)`` reads `EpochTokens.earlierEntropies` (run-dependent
   /// token weightings, `TrainingStateTokenWeighting`); a trainer can skip copying its history otherwise.
+  ///
+  /// - Complexity: O(1) (one dynamic cast).
   public var needsEntropyHistory: Bool {
     if case .tokenWeighting(let rule) = self { rule is any TrainingStateTokenWeighting } else { false }
   }

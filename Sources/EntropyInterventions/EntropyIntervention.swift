@@ -49,6 +49,8 @@ public enum EntropyIntervention: Sendable {
   case tokenWeighting(any TokenWeighting)
 
   /// A short name for reports.
+  ///
+  /// - Complexity: O(1) (a token weighting's name is a stored or literal string).
   public var name: String {
     switch self {
     case .none: "none"
@@ -64,6 +66,8 @@ public enum EntropyIntervention: Sendable {
   }
 
   /// The name a failure of this intervention is reported under (`Clip-Cov: …`).
+  ///
+  /// - Complexity: O(1).
   public var failureLabel: String {
     switch self {
     case .clipCov: "Clip-Cov"
@@ -80,6 +84,8 @@ public enum EntropyIntervention: Sendable {
   /// it) and the token weightings whose weight carries the importance ratio and their own clipping
   /// (`includesImportanceRatio`: PPO clip, CISPO, BAPO, HAPO, annealed KL-Cov), which replace the
   /// surrogate; their own removals are ``EpochAdjustment/clippedByRule``.
+  ///
+  /// - Complexity: O(1).
   public var usesClipping: Bool {
     switch self {
     case .klCov: false
@@ -89,11 +95,15 @@ public enum EntropyIntervention: Sendable {
   }
 
   /// The dual-clip constant used when the trainer sets none: 3 for STEER (its code default), else nil.
+  ///
+  /// - Complexity: O(1).
   public var defaultDualClip: Double? {
     if case .steer = self { 3.0 } else { nil }
   }
 
   /// Whether ``epochAdjustment(_:generator:)`` reads `EpochTokens.centredProducts` (Clip-Cov, KL-Cov).
+  ///
+  /// - Complexity: O(1).
   public var needsCentredProducts: Bool {
     switch self {
     case .clipCov, .klCov: true

@@ -1,7 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 /// A rejected argument of an entropy intervention: which argument, and what is wrong with it.
-public struct InterventionError: Error, Equatable, CustomStringConvertible {
+public struct InterventionError: Error, Equatable, Hashable, CustomStringConvertible {
   /// The offending argument (for example `ratio` or `centredProducts`).
   public let argument: String
   /// What is wrong, in words.

@@ -30,15 +30,18 @@ public struct PPOClipWeighting: TokenWeighting {
 
   /// Checks ε_l ∈ [0, 1], ε_h ≥ 0 and c > 1 (all finite).
   ///
-  /// - Throws: `InterventionError` naming the first bad parameter.
+  /// - Throws: `InterventionError` naming the first bad parameter, its domain (with its symbol)
+  ///   and the value.
   /// - Complexity: O(1).
   public func validate() throws(InterventionError) {
     guard clipLow.isFinite, clipLow >= 0, clipLow <= 1 else {
-      throw InterventionError(argument: "clipLow", problem: "must be in [0, 1], got \(clipLow)")
+      throw InterventionError(argument: "clipLow", problem: "ε_l must be in [0, 1], got \(clipLow)")
     }
-    try checkNonNegative(clipHigh, name: "clipHigh")
+    guard clipHigh.isFinite, clipHigh >= 0 else {
+      throw InterventionError(argument: "clipHigh", problem: "ε_h must be finite and ≥ 0, got \(clipHigh)")
+    }
     if let c = dualClip, !(c.isFinite && c > 1) {
-      throw InterventionError(argument: "dualClip", problem: "must be finite and > 1 (verl asserts clip_ratio_c > 1), got \(c)")
+      throw InterventionError(argument: "dualClip", problem: "the dual clip c must be finite and > 1 (verl asserts clip_ratio_c > 1), got \(c)")
     }
   }
 

@@ -40,6 +40,9 @@ public struct SIRENEntropyBonus: TokenWeighting {
     try ForkingTokenMask(entropies: tokens.entropies, valid: tokens.valid, ratio: peakRatio).keep
   }
 
+  /// w_t = 1: SIREN acts through its advantage offsets.
+  ///
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) -> [Double] { Array(repeating: 1, count: tokens.count) }
 
   /// b_t = −α m_t b_{N_t}(y_t) with the top-p mask when `topP` is set and the batch has

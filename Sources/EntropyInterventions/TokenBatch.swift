@@ -163,6 +163,9 @@ extension TokenWeighting {
 public struct NoIntervention: TokenWeighting {
   public init() {}
   public var name: String { "none" }
+  /// w_t = 1 at every token.
+  ///
+  /// - Complexity: O(N).
   public func weights(for tokens: TokenBatch) -> [Double] { Array(repeating: 1, count: tokens.count) }
 }
 

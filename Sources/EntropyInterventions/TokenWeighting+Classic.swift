@@ -193,6 +193,9 @@ public struct ForkingTokenWeighting: TokenWeighting {
     self.normalisesOverKept = normalisesOverKept
   }
 
+  /// The name by arm: `forking` (top) or `forking-bottom`.
+  ///
+  /// - Complexity: O(1).
   public var name: String { arm == .top ? "forking" : "forking-bottom" }
 
   /// Top arm: w_t = c·1[H_t ≥ τ]; bottom arm: w_t = c·1[H_t < τ]; c = N/N_kept with
@@ -224,6 +227,9 @@ public struct PolarityBranchWeighting: TokenWeighting {
     self.label = label
   }
 
+  /// The label given at construction.
+  ///
+  /// - Complexity: O(1).
   public var name: String { label }
 
   /// w_t = w+ where P_t > 0, w− where P_t < 0, 1 where P_t = 0 and at invalid tokens.

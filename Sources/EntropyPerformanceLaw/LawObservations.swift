@@ -42,6 +42,8 @@ public struct LawObservations: Sendable, Equatable, Codable {
   }
 
   /// The number of points.
+  ///
+  /// - Complexity: O(1).
   public var count: Int { entropies.count }
 
   enum CodingKeys: String, CodingKey {

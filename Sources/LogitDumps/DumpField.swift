@@ -33,11 +33,15 @@ public enum DumpField: String, CaseIterable, Sendable, Hashable, CustomStringCon
   case topkIds = "topk_ids"
 
   /// The canonical tensor name (`"token_ids"`, …).
+  ///
+  /// - Complexity: O(1).
   public var canonicalName: String { rawValue }
 
   public var description: String { rawValue }
 
   /// Other names accepted for this field (verl batch keys).
+  ///
+  /// - Complexity: O(1).
   public var aliases: [String] {
     switch self {
     case .tokenIds: ["responses"]
@@ -50,6 +54,8 @@ public enum DumpField: String, CaseIterable, Sendable, Hashable, CustomStringCon
   }
 
   /// True for fields with one trailing axis beyond the position shape (`logits`, `topk_*`).
+  ///
+  /// - Complexity: O(1).
   public var hasInnerAxis: Bool {
     switch self {
     case .logits, .topkLogprobs, .topkIds: true

@@ -21,6 +21,8 @@ public enum ElementType: String, CaseIterable, Sendable, Hashable, CustomStringC
   case bool = "BOOL"
 
   /// The safetensors dtype string (`"F32"`, `"BF16"`, …).
+  ///
+  /// - Complexity: O(1).
   public var safetensorsName: String { rawValue }
 
   public var description: String { rawValue }
@@ -38,6 +40,8 @@ public enum ElementType: String, CaseIterable, Sendable, Hashable, CustomStringC
   }
 
   /// True for F32, F64, BF16 and F16.
+  ///
+  /// - Complexity: O(1).
   public var isFloatingPoint: Bool {
     switch self {
     case .f32, .f64, .bf16, .f16: true
@@ -46,6 +50,8 @@ public enum ElementType: String, CaseIterable, Sendable, Hashable, CustomStringC
   }
 
   /// True for the signed and unsigned integer types (not BOOL).
+  ///
+  /// - Complexity: O(1).
   public var isInteger: Bool {
     switch self {
     case .i64, .i32, .i16, .i8, .u8, .u16, .u32, .u64: true

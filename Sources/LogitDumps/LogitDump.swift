@@ -46,8 +46,12 @@ public struct LogitDump: Sendable {
   public let learningRate: Double?
 
   /// The path as given.
+  ///
+  /// - Complexity: O(1).
   public var path: String { archive.path }
   /// Raw string metadata.
+  ///
+  /// - Complexity: O(1) (the dictionary is shared, not copied).
   public var metadata: [String: String] { archive.metadata }
   /// Vocabulary size (last axis of `logits`), when logits are present.
   ///

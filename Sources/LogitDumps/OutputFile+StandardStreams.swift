@@ -32,6 +32,7 @@ extension OutputFile {
   ///   SIGPIPE itself is ignored, see ``installSignalCleanup()``).
   /// - Throws: ``StandardOutputError`` for any other failure (a full disk, `/dev/full`, an I/O
   ///   error), so the command exits non-zero instead of a silent exit 0 with a truncated output.
+  /// - Complexity: O(1) plus the flush of the buffered output.
   public static func finishStandardOutput() throws(StandardOutputError) {
     var code = _standardOutputError.withLock { $0 }
     let flushed = flushStandardOutput()

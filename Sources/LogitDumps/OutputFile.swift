@@ -158,6 +158,8 @@ public enum OutputFile {
   }
 
   /// Tells the exit-time check of standard output that its failure was already reported.
+  ///
+  /// - Complexity: O(1).
   public static func standardOutputErrorWasReported() {
     sf_mark_standard_output_error_reported()
   }

@@ -67,10 +67,16 @@ public struct Tensor: Sendable, CustomStringConvertible {
   }
 
   /// The tensor's name as stored.
+  ///
+  /// - Complexity: O(1).
   public var name: String { descriptor.name }
   /// The element type.
+  ///
+  /// - Complexity: O(1).
   public var elementType: ElementType { descriptor.elementType }
   /// The shape.
+  ///
+  /// - Complexity: O(1) (the array is shared, not copied).
   public var shape: [Int] { descriptor.shape }
   /// Bytes per row: `rowLength × elementType.byteWidth`.
   ///
@@ -79,6 +85,8 @@ public struct Tensor: Sendable, CustomStringConvertible {
 
   /// True when the bytes are mapped in place (random access available); false for DEFLATE
   /// members, which can only be streamed.
+  ///
+  /// - Complexity: O(1).
   public var isMapped: Bool {
     if case .mapped = storage { return true }
     return false

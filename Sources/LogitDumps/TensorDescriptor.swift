@@ -39,6 +39,8 @@ public struct TensorDescriptor: Equatable, Hashable, Sendable, CustomStringConve
   }
 
   /// Number of axes.
+  ///
+  /// - Complexity: O(1).
   public var rank: Int { shape.count }
 
   public var description: String { "'\(name)' \(elementType) \(shape)" }

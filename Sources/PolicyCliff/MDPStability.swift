@@ -64,10 +64,11 @@ public struct MDPStability: Sendable, Equatable {
   /// - Complexity: O(S).
   public var argmaxSetStabilityRadius: Double { (1 - gamma) * minimumMargin / 2 }
 
-  /// 1/(2α(1 − γ)).
+  /// 1/(2α(1 − γ)), evaluated as (½/(1 − γ))/α as ``SoftPolicyStability/lipschitzTV`` is (no
+  /// overflow of 2α for α > 9e307).
   ///
   /// - Complexity: O(1).
-  public var lipschitzTV: Double { 1 / (2 * alpha * (1 - gamma)) }
+  public var lipschitzTV: Double { 0.5 / (1 - gamma) / alpha }
 }
 
 /// Why the policy-cliff analysis of an MDP failed, with the error of the layer that failed nested

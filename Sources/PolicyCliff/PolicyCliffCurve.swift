@@ -6,7 +6,10 @@ import RealModule
 /// The perturbation experiment of docs/theory.md#policy-jump over a range of sizes: for each ε the values Q
 /// are perturbed by +ε on the second-best action (the tied one at a tie, where the greedy policy
 /// falls off the cliff) and the total-variation jumps of the greedy, uniform-argmax and soft
-/// policies are recorded (``PolicyJump``), next to the soft policy's Lipschitz constant.
+/// policies are recorded (``PolicyJump``), next to the soft policy's Lipschitz constant. The
+/// jumps are computed on Q − max Q (the same policies), so that ε is not absorbed by large values.
+/// An ε below the spacing of Doubles at the runner-up's gap, |ε| < 2⁻⁵³·δ, is still absorbed;
+/// there no greedy or argmax jump is possible (ε < δ) and the soft jump, ≤ L·ε, reads 0.
 public struct PolicyCliffCurve: Sendable, Equatable {
   /// The values Q (or rewards).
   public let values: [Double]
@@ -57,11 +60,16 @@ public struct PolicyCliffCurve: Sendable, Equatable {
     lipschitzTV = stability.lipschitzTV
     let ratio = Double.pow(largest / smallest, 1 / Double(count - 1))
     epsilons = (0..<count).map { smallest * Double.pow(ratio, Double($0)) }
+    // The experiment runs on Q − max Q: the greedy, argmax and soft policies are invariant under
+    // a common shift, and there the best and tied values sit at 0, so +ε is not lost to rounding
+    // (1e17 + 1e-4 == 1e17 in Double, which made a tie at 1e17 read as stable at every ε).
+    let top = values.max()!
+    let shifted = values.map { $0 - top }
     var g: [Double] = [], u: [Double] = [], s: [Double] = []
     for e in epsilons {
-      var perturbed = values
+      var perturbed = shifted
       perturbed[target] += e
-      let jump = try PolicyJump(values: values, perturbed: perturbed, alpha: alpha, tolerance: 0)
+      let jump = try PolicyJump(values: shifted, perturbed: perturbed, alpha: alpha, tolerance: 0)
       g.append(jump.greedyTV)
       u.append(jump.uniformArgmaxTV)
       s.append(jump.softTV)

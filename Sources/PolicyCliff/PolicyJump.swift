@@ -43,13 +43,9 @@ public struct PolicyJump: Sendable, Equatable {
     for a in before.tiedActions { uniformBefore[a] = 1 / Double(before.ties) }
     for a in after.tiedActions { uniformAfter[a] = 1 / Double(after.ties) }
     uniformArgmaxTV = totalVariation(uniformBefore, uniformAfter)
-    do throws(SoftmaxError) {
-      let p = try SoftmaxPolicy(logits: values, temperature: alpha).probabilities
-      let q = try SoftmaxPolicy(logits: perturbed, temperature: alpha).probabilities
-      softTV = totalVariation(p, q)
-    } catch {
-      throw .softmax(error)
-    }
+    let p = try softmaxOfValues(values, alpha: alpha).probabilities
+    let q = try softmaxOfValues(perturbed, alpha: alpha).probabilities
+    softTV = totalVariation(p, q)
     perturbationSize = zip(values, perturbed).map { abs($0 - $1) }.max()!
   }
 }

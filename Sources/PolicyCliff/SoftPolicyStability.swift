@@ -37,8 +37,8 @@ public struct SoftPolicyStability: Sendable, Equatable {
   ///
   /// - Throws: `PolicyCliffError.invalidArgument` for empty or non-finite values, values whose
   ///   spread max − min overflows Double, α ≤ 0, γ ∉ [0, 1) or an invalid tolerance;
-  ///   `.softmax` when softmax(Q/α) cannot be formed (Q/α overflows); `.didNotConverge` when the
-  ///   eigensolver fails.
+  ///   `.didNotConverge` when the eigensolver fails. A tiny α, where Q/α overflows, is not
+  ///   refused: π_α is formed from (Q − max Q)/α (see ``softmaxOfValues(_:alpha:)``).
   /// - Complexity: O(K³) time and O(K²) memory for K ≤ 2,000 (dense eigenproblem of F(π_α));
   ///   above, one Lanczos run: m products of O(K) each plus O(m² K) reorthogonalisation, m the
   ///   number of Lanczos steps.
@@ -46,12 +46,7 @@ public struct SoftPolicyStability: Sendable, Equatable {
     try requireFinite(values, "rewards")
     try requireTemperature(alpha)
     try requireDiscount(gamma)
-    let policy: SoftmaxPolicy
-    do throws(SoftmaxError) {
-      policy = try SoftmaxPolicy(logits: values, temperature: alpha)
-    } catch {
-      throw .softmax(error)
-    }
+    let policy = try softmaxOfValues(values, alpha: alpha)
     self.values = values
     self.alpha = alpha
     self.gamma = gamma
@@ -84,15 +79,18 @@ public struct SoftPolicyStability: Sendable, Equatable {
     return j
   }
 
-  /// 1/(2α(1 − γ)), the TV Lipschitz constant of R ↦ π_α.
+  /// 1/(2α(1 − γ)), the TV Lipschitz constant of R ↦ π_α, evaluated as (½/(1 − γ))/α: ½/(1 − γ)
+  /// lies in [½, 2⁵²], so the one division by α rounds once and underflows or overflows only where
+  /// the constant itself does (2α overflowed to ∞ for α > 9e307, giving 0 instead of ≈ 5e-309).
   ///
   /// - Complexity: O(1).
-  public var lipschitzTV: Double { 1 / (2 * alpha * (1 - gamma)) }
+  public var lipschitzTV: Double { 0.5 / (1 - gamma) / alpha }
 
-  /// 1/(2α), the ℓ2 → ℓ2 bound on the Jacobian (from λ_max(F) ≤ ½).
+  /// 1/(2α), the ℓ2 → ℓ2 bound on the Jacobian (from λ_max(F) ≤ ½), evaluated as ½/α (2α
+  /// overflows for α > 9e307), so ``jacobianNorm`` = λ_max/α ≤ ½/α holds at every α.
   ///
   /// - Complexity: O(1).
-  public var l2Bound: Double { 1 / (2 * alpha) }
+  public var l2Bound: Double { 0.5 / alpha }
 
   /// α log K, the bound on the price of smoothing.
   ///

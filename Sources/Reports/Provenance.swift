@@ -37,6 +37,8 @@ public struct Provenance: Sendable, Equatable, Codable {
   }
 
   /// Adds (or replaces) a numeric setting.
+  ///
+  /// - Complexity: O(settings) (a search by name).
   public mutating func set(_ name: String, _ value: Double) { set(name, NumberFormatting.exact(value)) }
 
   /// The provenance of a combined report: the union of settings (first value wins; conflicting

@@ -36,6 +36,8 @@ public struct ReportTable: Sendable, Equatable {
     }
 
     /// The header text: `name (unit)` or `name`.
+    ///
+    /// - Complexity: O(length of the name and unit).
     public var header: String { unit.map { "\(name) (\($0))" } ?? name }
   }
 
@@ -47,8 +49,12 @@ public struct ReportTable: Sendable, Equatable {
     case missing
 
     /// `.number` for a value, `.missing` for nil.
+    ///
+    /// - Complexity: O(1).
     public static func number(_ value: Double?) -> Cell { value.map(Cell.number) ?? .missing }
     /// `.integer` for a value, `.missing` for nil.
+    ///
+    /// - Complexity: O(1).
     public static func integer(_ value: Int?) -> Cell { value.map(Cell.integer) ?? .missing }
   }
 

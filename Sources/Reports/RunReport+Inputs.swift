@@ -11,6 +11,8 @@ public enum ReportTableFormat: String, Sendable, CaseIterable {
   case markdown, latex, csv, json
 
   /// The file name extension: md, tex, csv, json.
+  ///
+  /// - Complexity: O(1).
   public var fileExtension: String {
     switch self {
     case .markdown: "md"

@@ -37,6 +37,8 @@ public struct RunReport: Sendable {
   }
 
   /// Every table, in order, each carrying the report's ``warnings``.
+  ///
+  /// - Complexity: O(tables) (each table shares its rows and the warnings).
   public var tables: [ReportTable] {
     sections.flatMap(\.tables).map { table in
       var t = table
@@ -45,6 +47,8 @@ public struct RunReport: Sendable {
     }
   }
   /// Every figure, in order.
+  ///
+  /// - Complexity: O(figures).
   public var figures: [Figure] { sections.flatMap(\.figures) }
 
   /// Appends a section and merges its tables' provenance into the report's.

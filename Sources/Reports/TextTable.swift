@@ -20,9 +20,13 @@ public struct TextTable: Sendable {
   public init(_ header: String...) { self.header = header }
 
   /// Appends one row.
+  ///
+  /// - Complexity: amortised O(cells) (the variadic cells form one array).
   public mutating func append(_ cells: String...) { rows.append(cells) }
 
   /// Appends one row given as an array.
+  ///
+  /// - Complexity: amortised O(1).
   public mutating func append(cells: [String]) { rows.append(cells) }
 
   /// The table as lines of text (no trailing newline).

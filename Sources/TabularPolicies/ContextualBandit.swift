@@ -13,9 +13,15 @@ public struct ContextualBandit: TabularEnvironment, Equatable {
   /// d(s).
   public let stateWeights: [Double]
 
-  /// S, K and γ = 0; O(1).
+  /// S, the number of states.
+  ///
+  /// - Complexity: O(1).
   public var stateCount: Int { rewards.count }
+  /// K, the number of arms (every state has K).
+  ///
+  /// - Complexity: O(1).
   public var actionCount: Int { rewards[0].count }
+  /// γ = 0: a bandit has no next state.
   public var discount: Double { 0 }
 
   /// - Parameters:

@@ -79,9 +79,10 @@ public struct SampledUpdate: Sendable {
       try require(eps.isFinite && eps >= 0, "epsilon", "GRPO std epsilon must be finite and ≥ 0, got \(eps)")
     }
     try require(epochs >= 1, "epochs", "must be ≥ 1, got \(epochs)")
-    try require(clipLow.isFinite && clipLow >= 0 && clipLow <= 1, "clipLow", "ε_low must be in [0, 1], got \(clipLow)")
-    try require(clipHigh.isFinite && clipHigh >= 0, "clipHigh", "ε_high must be finite and ≥ 0, got \(clipHigh)")
-    if let c = dualClip { try require(c.isFinite && c > 1, "dualClip", "c must be finite and > 1, got \(c)") }
+    // The clip's domains are the PPO clip's (stated once, in PPOClipWeighting.validate()).
+    do { try PPOClipWeighting(clipLow: clipLow, clipHigh: clipHigh, dualClip: dualClip).validate() } catch {
+      throw TabularPolicyError(nesting: error)
+    }
     if case .clipCov = intervention, dualClip != nil { throw TabularPolicyError(argument: "dualClip", problem: Self.clipCovHasNoDualClip) }
     try require(entropyCoefficient.isFinite && entropyCoefficient >= 0, "entropyCoefficient", "α_H must be finite and ≥ 0, got \(entropyCoefficient)")
     do { try intervention.validate() } catch { throw TabularPolicyError(nesting: error) }

@@ -20,9 +20,13 @@ extension UpdateRule {
     case ppo
 
     /// Whether the rule samples tokens (reinforce, grpo, ppo), so that an intervention can act on them.
+    ///
+    /// - Complexity: O(1).
     public var isSampled: Bool { self == .reinforce || self == .grpo || self == .ppo }
 
     /// Whether the rule needs an entropy-bonus coefficient α (entropy-bonus, natural-entropy-bonus).
+    ///
+    /// - Complexity: O(1).
     public var needsEntropyCoefficient: Bool { self == .entropyBonus || self == .naturalEntropyBonus }
   }
 

@@ -88,7 +88,9 @@ public struct TemperatureReinforcement: Sendable, Equatable {
 extension UpdateRule {
   /// Whether the step follows the natural gradient (NPG and its entropy-bonus and temperature
   /// variants); its per-step covariance is then Cov_π(log π, A), not Cov_π(log π, π⊙A) (Cui et al.
-  /// Thm 2 vs Thm 1). Sampled updates are vanilla. O(1).
+  /// Thm 2 vs Thm 1). Sampled updates are vanilla.
+  ///
+  /// - Complexity: O(1).
   public var isNaturalGradient: Bool {
     switch self {
     case .exact(let update): update.isNatural

@@ -8,13 +8,21 @@ import Testing
 /// ``PolicyCliffError/softmax(_:)``, not a message re-wrapped as a string.
 @Suite("PolicyCliffError nests the softmax error")
 struct PolicyCliffErrorNestingTests {
+  /// The case carries the softmax error itself and words it after the softmax layer.
+  @Test func theSoftmaxCaseNestsTheSoftmaxError() {
+    let nested = SoftmaxError.invalidTemperature(1e-310)
+    let expected = PolicyCliffError.softmax(nested)
+    #expect(expected.description == "softmax(Q/α) is not representable: \(nested)")
+  }
+
   /// α = 1e-310 passes the temperature check (finite, > 0) but 1/α overflows, so softmax(Q/α)
-  /// rejects its temperature.
-  @Test func softPolicyStabilityAndPolicyJumpNestSoftmaxError() {
+  /// rejected its temperature and both initialisers threw `.softmax(.invalidTemperature(α))`.
+  /// Changed on purpose: π_α is defined there (the uniform policy on the ties) and is now formed
+  /// from (Q − max Q)/α when Q/α is beyond Double's range (ExtremeTemperatureTests), so the
+  /// analysis answers instead of refusing.
+  @Test func aTemperatureWhoseReciprocalOverflowsIsAnalysed() throws {
     let alpha = 1e-310
-    let expected = PolicyCliffError.softmax(.invalidTemperature(alpha))
-    #expect(throws: expected) { try SoftPolicyStability(values: [1, 0], alpha: alpha) }
-    #expect(throws: expected) { try PolicyJump(values: [1, 0], perturbed: [0, 1], alpha: alpha) }
-    #expect(expected.description.hasPrefix("softmax(Q/α) is not representable: temperature"))
+    #expect(try SoftPolicyStability(values: [1, 0], alpha: alpha).softPolicy == [1, 0])
+    #expect(try PolicyJump(values: [1, 0], perturbed: [0, 1], alpha: alpha).softTV == 1)
   }
 }
