@@ -45,6 +45,7 @@ import hashlib
 import json
 import math
 import os
+import signal
 import socket
 import stat
 import struct
@@ -142,7 +143,7 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
     env["DELTAH_THREADS"] = str(threads)
     proc = subprocess.run([binary, *args], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env)
     if proc.returncode < 0:
-        raise _TransientError(f"{os.path.basename(binary)} {' '.join(args)}: killed by signal {-proc.returncode}")
+        raise _TransientError(f"deltah {args[0]} was killed by signal {_signal_name(-proc.returncode)}")
     if proc.returncode != 0:
         message = proc.stderr.strip().splitlines()
         text = message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}"
@@ -151,6 +152,14 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
                 text = text[len(prefix):]
         raise DeltaHError(text, proc.returncode)
     return proc.stdout, proc.stderr
+
+
+def _signal_name(number: int) -> str:
+    """``9 (SIGKILL)``; the number alone for a signal Python does not name."""
+    try:
+        return f"{number} ({signal.Signals(number).name})"
+    except ValueError:
+        return str(number)
 
 
 def _task_threads() -> int:
@@ -707,15 +716,16 @@ def analyze_run(
 
     bar = _Progress(sum(p[3] for p in plans) + len(plans), "deltah analyze", progress)
     try:
-        shard_refs = {}
+        shard_refs, shard_tasks = [], []
         for path, full, stem, n, parts, meta in plans:
             for i, part in enumerate(parts):
                 if _valid_partial(part):
                     bar.advance()
                     continue
-                shard_refs[part] = shard_remote.remote(binary, full, i, n, part, temperature_args)
-        _wait_all(ray, list(shard_refs.values()), bar)
-        _get_all(ray, list(shard_refs.values()))
+                shard_refs.append(shard_remote.remote(binary, full, i, n, part, temperature_args))
+                shard_tasks.append(f"shard {i}/{n} of {path}")
+        _wait_all(ray, shard_refs, bar)
+        _get_all(ray, shard_refs, shard_tasks, max_retries)
 
         def merge_args_for(meta: Any, first_partial: str) -> List[str]:
             if isinstance(meta, Exception):  # the binary read the dump, so this is our reader's limit
@@ -736,7 +746,7 @@ def analyze_run(
                 merged = ray.get(ref)
             except Exception as error:  # a partial merge rejects: recompute its shards once
                 merged = _recover_merge(ray, plan, error, shard_remote, merge_remote, binary, temperature_args,
-                                        merge_args_for(plan[5], plan[4][0]))
+                                        merge_args_for(plan[5], plan[4][0]), max_retries)
             summaries.append(_as_analyze_summary(merged, plan[0], plan[5]))
     finally:
         bar.close()
@@ -749,9 +759,10 @@ def analyze_run(
     else:
         # The binary orders the steps, warns and pairs covariance with the next entropy change
         # exactly as `deltah analyze DUMP_1 … DUMP_k` does.
-        series = ray.get(ray.remote(_series_task).options(
+        series = _get(ray, ray.remote(_series_task).options(
             num_cpus=1, max_retries=max_retries, retry_exceptions=[_TransientError],
-            **({"runtime_env": runtime_env} if runtime_env else {})).remote(binary, summaries))
+            **({"runtime_env": runtime_env} if runtime_env else {})).remote(binary, summaries),
+            f"series of {len(summaries)} dumps", max_retries)
     _write_json_atomic(os.path.join(out, "series.json"), series)
     return series
 
@@ -793,47 +804,73 @@ def _partial_records_lr(path: str) -> bool:
 
 
 def _recover_merge(ray: Any, plan: Tuple, error: Exception, shard_remote: Any, merge_remote: Any,
-                   binary: Optional[str], temperature_args: List[str], merge_args: List[str]) -> Dict[str, Any]:
+                   binary: Optional[str], temperature_args: List[str], merge_args: List[str],
+                   max_retries: int) -> Dict[str, Any]:
     """Recompute the shards whose partials the failed merge named, then merge again once."""
     path, full, stem, n, parts, meta = plan
-    named = [p for p in parts if p in str(error)]
-    if not named:
-        raise _unwrap(error)
+    named = [p for p in parts if p in str(getattr(error, "cause", None) or error)]
+    if not named or not isinstance(getattr(error, "cause", None), DeltaHError):
+        raise _failure(error, f"merge of {path}", max_retries) from None
     for p in named:
         os.unlink(p)
-    ray.get([shard_remote.remote(binary, full, parts.index(p), n, p, temperature_args) for p in named])
+    _get_all(ray, [shard_remote.remote(binary, full, parts.index(p), n, p, temperature_args) for p in named],
+             [f"shard {parts.index(p)}/{n} of {path}" for p in named], max_retries)
+    return _get(ray, merge_remote.remote(binary, parts, merge_args), f"merge of {path}", max_retries)
+
+
+def _get(ray: Any, ref: Any, task: str, max_retries: int) -> Any:
+    """``ray.get(ref)``, with a failure turned into one DeltaHError (see ``_failure``)."""
     try:
-        return ray.get(merge_remote.remote(binary, parts, merge_args))
-    except Exception as again:
-        raise _unwrap(again)
+        return ray.get(ref)
+    except Exception as error:
+        raise _failure(error, task, max_retries) from None
 
 
-def _get_all(ray: Any, refs: List[Any]) -> List[Any]:
-    """Every task's result; on failures, one DeltaHError naming the first and counting the rest
-    (the finished tasks' partials stay for a rerun)."""
+def _get_all(ray: Any, refs: List[Any], tasks: List[str], max_retries: int) -> List[Any]:
+    """Every task's result; on failures, one DeltaHError naming the first (in submission order)
+    and counting the rest (the finished tasks' partials stay for a rerun). ``tasks`` names each."""
     results, failures = [], []
-    for ref in refs:
+    for ref, task in zip(refs, tasks):
         try:
             results.append(ray.get(ref))
         except Exception as error:
-            failures.append(_unwrap(error))
+            failures.append(_failure(error, task, max_retries))
     if failures:
         more = f" (and {len(failures) - 1} more failed task(s))" if len(failures) > 1 else ""
         first = failures[0]
-        if isinstance(first, DeltaHError):
-            raise DeltaHError(f"{first}{more}", first.returncode) from first
-        raise first
+        raise DeltaHError(f"{first}{more}", first.returncode) from None
     return results
 
 
-def _unwrap(error: Exception) -> Exception:
-    """The DeltaHError inside a Ray task error, else the error itself."""
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else "no message"
+
+
+def _failure(error: Exception, task: str, max_retries: int) -> DeltaHError:
+    """The one-line DeltaHError for a failed Ray task.
+
+    The binary's refusal of its input keeps the binary's own message and exit code (it names the
+    file). Any other failure, which Ray retried up to ``max_retries`` times, is named by its task
+    (``shard 1/4 of run/step_7.safetensors``) and cause: the binary killed by a signal on every
+    attempt, the Ray worker or node dead (``WorkerCrashedError``, ``NodeDiedError``,
+    ``OutOfMemoryError``, …) or a Python error inside the task; exit code 1.
+    """
+    if isinstance(error, DeltaHError):
+        return error
     cause = getattr(error, "cause", None)
     if isinstance(cause, DeltaHError):
         return DeltaHError(str(cause), cause.returncode)
+    retried = cause is None or isinstance(cause, _TransientError)
     if isinstance(cause, _TransientError):
-        return DeltaHError(str(cause))
-    return error
+        text = str(cause)
+    elif cause is not None:  # a Python error inside the task (not retried)
+        text = f"{type(cause).__name__}: {_first_line(str(cause))}"
+    else:  # the worker process, its node or its memory failed
+        text = f"the Ray worker failed ({type(error).__name__}: {_first_line(str(error))})"
+    if retried and max_retries >= 0:
+        text += f"; failed on all {max_retries + 1} attempt(s) (max_retries={max_retries})"
+    return DeltaHError(f"{task}: {text}")
 
 
 def _as_analyze_summary(merged: Dict[str, Any], path: str, meta: Dict[str, str]) -> Dict[str, Any]:
@@ -998,10 +1035,7 @@ def compare_run(
             _wait_all(ray, list(refs.values()), bar)
             for i, plan in enumerate(plans):
                 if i in refs:
-                    try:
-                        value = ray.get(refs[i])
-                    except Exception as error:
-                        raise _unwrap(error)
+                    value = _get(ray, refs[i], f"compare of {plan[0]} and {plan[1]}", max_retries)
                     _write_json_atomic(os.path.join(out, "partials", f"{plan[4]}.{plan[6]}.compare.json"), value)
                 else:
                     value = cached[i]
@@ -1009,7 +1043,7 @@ def compare_run(
         else:
             shard_remote = ray.remote(_compare_shard_task).options(**common)
             merge_remote = ray.remote(_merge_task).options(**common)
-            shard_refs = []
+            shard_refs, shard_tasks = [], []
             all_parts = []
             for b, a, fb, fa, stem, n, key in plans:
                 parts = [os.path.join(out, "partials", f"{stem}.{key}.compare.shard{i:04d}-of-{n:04d}.partial.safetensors")
@@ -1020,15 +1054,14 @@ def compare_run(
                         bar.advance()
                     else:
                         shard_refs.append(shard_remote.remote(binary, fb, fa, i, n, part, args))
+                        shard_tasks.append(f"shard {i}/{n} of the pair {b} and {a}")
             _wait_all(ray, shard_refs, bar)
-            _get_all(ray, shard_refs)
+            _get_all(ray, shard_refs, shard_tasks, max_retries)
             merge_refs = [merge_remote.remote(binary, parts, []) for parts in all_parts]
             _wait_all(ray, merge_refs, bar)
             for plan, ref in zip(plans, merge_refs):
-                try:
-                    results.append(_as_compare_summary(ray.get(ref), plan[0], plan[1]))
-                except Exception as error:
-                    raise _unwrap(error)
+                merged = _get(ray, ref, f"merge of the pair {plan[0]} and {plan[1]}", max_retries)
+                results.append(_as_compare_summary(merged, plan[0], plan[1]))
     finally:
         bar.close()
     for plan, summary in zip(plans, results):

@@ -394,3 +394,24 @@ def test_a_changed_binary_is_not_served_old_partials(run_dir, tmp_path):
     os.unlink(log)  # the same binary again: every partial reused
     dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), binary=str(rebuilt), progress=False)
     assert not [c for c in calls(log) if c.startswith("analyze")]
+
+
+@pytest.mark.parametrize("victim", ["worker", "binary"])
+def test_a_task_that_dies_on_every_attempt_is_one_line_naming_shard_dump_and_cause(run_dir, tmp_path, capsys, victim):
+    """Before: once Ray's retries were spent on a dead worker, `analyze_run` raised Ray's
+    WorkerCrashedError and `python -m deltah.ray` ended in its traceback; a binary killed by a signal
+    on every attempt was named by the wrapper's full command line. Now both are one DeltaHError
+    line naming the shard, the dump as given, the cause and the attempts; the command exits 1."""
+    target = "$PPID" if victim == "worker" else "$$"  # the Ray worker process, or the binary itself
+    body = f'case "$*" in *"--shard 1/2"*) kill -9 {target}; sleep 1; exit 1;; esac'
+    binary = wrapper(tmp_path, body)
+    code = dray.main([run_dir[0], "--shards", "2", "--out", str(tmp_path / "out"), "--binary", binary,
+                      "--max-retries", "1", "--no-progress"])
+    assert code == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error: ")]
+    cause = "the Ray worker failed (WorkerCrashedError: " if victim == "worker" else "deltah analyze was killed by signal 9 (SIGKILL)"
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: shard 1/2 of {run_dir[0]}: {cause}"), errors[0]
+    assert errors[0].endswith("; failed on all 2 attempt(s) (max_retries=1)"), errors[0]
+    # The finished shard's partial stays for a rerun; no temporary is left in partials/.
+    assert [p.endswith("shard0000-of-0002.partial.safetensors") for p in os.listdir(tmp_path / "out" / "partials")] == [True]
