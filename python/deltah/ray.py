@@ -51,7 +51,9 @@ import stat
 import struct
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -75,7 +77,10 @@ _ANALYZE_OPTIONS = {
     "micro_batch": "--micro-batch",
     "seed": "--seed",
 }
-_COMPARE_OPTIONS = {"temperature": "--temperature"}
+_COMPARE_OPTIONS = {
+    "temperature": "--temperature",  # shapes the partial; given to the shard tasks
+    "trust_tolerance": "--trust-tolerance",  # not recorded in compare partials: given to merge when sharded
+}
 
 
 class DeltaHError(_cli.DeltaHError):
@@ -160,6 +165,33 @@ def _signal_name(number: int) -> str:
         return f"{number} ({signal.Signals(number).name})"
     except ValueError:
         return str(number)
+
+
+def _check_options(binary: Optional[str], commands: List[Tuple[List[str], int]]) -> None:
+    """Refuse, before any shard runs, an option that a task of the run would be refused.
+
+    Each ``(arguments, inputs)`` is a command line the run's tasks will give the binary (``merge``
+    with its batch settings, ``analyze``/``compare`` with the temperature), run here with
+    ``inputs`` paths that do not exist in place of the dumps or partials. The binary parses and
+    checks every option by its own rules, then fails on the missing input: that failure, naming
+    the probe path, means the options passed. Any other failure is raised as a DeltaHError with
+    the binary's message and exit code (64 for a refused option). No rule is restated here, so
+    none can drift from the CLI's. O(commands) binary start-ups (≈ 20–30 ms each); no file is
+    written (the probe paths are never created).
+    """
+    exe = _find_binary(binary)
+    for arguments, inputs in commands:
+        probe = os.path.join(tempfile.gettempdir(), f"deltah-ray-option-check-{uuid.uuid4().hex}")
+        probes = [f"{probe}-{i}.safetensors" for i in range(inputs)]
+        try:
+            _run_binary(exe, [*arguments, "--", *probes], 1)
+        except DeltaHError as error:
+            if probes[0] in error.message:
+                continue
+            raise DeltaHError(error.message, error.returncode) from None
+        except _TransientError as error:
+            raise DeltaHError(f"checking the options: {error}") from None
+        raise DeltaHError(f"checking the options: deltah {' '.join(arguments)} accepted a missing input")
 
 
 def _task_threads() -> int:
@@ -665,7 +697,10 @@ def analyze_run(
     Raises
     ------
     DeltaHError
-        When the binary refuses a dump or option (its message), or is missing.
+        When the binary refuses a dump or option (its message), or is missing; an option is
+        checked by the binary before any task runs (see ``_check_options``). Also when a task
+        fails on every attempt (a dead worker or node, the binary killed by a signal): one line
+        naming the task (``shard i/n of DUMP``, ``merge of DUMP``), the cause and the attempts.
     TypeError
         For an unknown option.
 
@@ -690,13 +725,22 @@ def analyze_run(
         dumps)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_identity(driver_binary) if driver_binary else "unknown"
+    temperature_args = option_args.get("temperature", [])
+    merge_args = [a for k, v in option_args.items() if k != "temperature" for a in v]
+    # The options as the shard and merge tasks will give them, checked by the binary before any
+    # task runs (a bad merge setting used to be refused only once every shard had run).
+    option_check = [(["analyze", *temperature_args, "--json"], 1), (["merge", *merge_args, "--json"], 1)]
+    if driver_binary:
+        _check_options(driver_binary, option_check)
     out = os.path.abspath(output_dir)
     _require_ray()
     partial_dir = _make_output_folders(output_dir)
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
-    temperature_args = option_args.get("temperature", [])
-    merge_args = [a for k, v in option_args.items() if k != "temperature" for a in v]
+    if not driver_binary:  # the binary exists only on the nodes (runtime_env): check there
+        _get(ray, ray.remote(_check_options).options(
+            num_cpus=0, max_retries=max_retries, retry_exceptions=[_TransientError], runtime_env=runtime_env,
+        ).remote(binary, option_check), "option check", max_retries)
 
     shard_remote = ray.remote(_shard_task).options(
         num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError],
@@ -958,7 +1002,8 @@ def compare_run(
     address, output_dir, binary, cpus_per_task, max_retries, runtime_env, num_cpus, progress
         As in ``analyze_run``.
     **compare_options
-        ``temperature``.
+        ``temperature``, ``trust_tolerance`` (ε of the trust radius; in sharded mode given to
+        ``merge``, since compare partials do not record it): as ``deltah compare``'s options.
 
     Returns
     -------
@@ -983,7 +1028,9 @@ def compare_run(
         raise ValueError("compare_run: give at least one pair")
     _check_count("shards_per_pair", shards_per_pair)
     option_args = _option_args(compare_options, _COMPARE_OPTIONS, "compare_run")
-    args = [a for v in option_args.values() for a in v]
+    args = [a for v in option_args.values() for a in v]  # whole-pair tasks: compare takes them all
+    shard_args = option_args.get("temperature", [])  # sharded: partials record T; ε goes to merge
+    merge_args = option_args.get("trust_tolerance", [])
     for b, a in pairs:
         for d in (b, a):
             _check_dump(d)
@@ -995,6 +1042,11 @@ def compare_run(
     can_shard = _supports_compare_shards(driver_binary)
     if shards_per_pair is not None and shards_per_pair > 1 and not can_shard:
         raise DeltaHError("this deltah binary has no 'compare --shard'; use shards_per_pair=1")
+    sharded = can_shard and (shards_per_pair is None or shards_per_pair > 1)
+    option_check = ([(["compare", *shard_args, "--json"], 2), (["merge", *merge_args, "--json"], 1)] if sharded
+                    else [(["compare", *args, "--json"], 2)])
+    if driver_binary:
+        _check_options(driver_binary, option_check)
     out = os.path.abspath(output_dir)
     _require_ray()
     _make_output_folders(output_dir)
@@ -1002,6 +1054,9 @@ def compare_run(
     ray = cluster.ray
     extra = {"runtime_env": runtime_env} if runtime_env else {}
     common = dict(num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError], **extra)
+    if not driver_binary:  # the binary exists only on the nodes (runtime_env): check there
+        _get(ray, ray.remote(_check_options).options(**dict(common, num_cpus=0)).remote(binary, option_check),
+             "option check", max_retries)
     stems = _unique_stems([a for _, a in pairs])
 
     plans = []
@@ -1013,10 +1068,11 @@ def compare_run(
             n = _auto_shards(_dump_bytes(fa) + _dump_bytes(fb), _dump_rows(fa), len(pairs), cluster.cpus, cpus_per_task)
         else:
             n = 1
-        key = _key(_CACHE_VERSION, "compare", version, _dump_identity(fb), _dump_identity(fa), args)
+        # A whole-pair result depends on every option; a partial only on the shard's (not on ε).
+        key = _key(_CACHE_VERSION, "compare", version, _dump_identity(fb), _dump_identity(fa),
+                   shard_args if sharded else args)
         plans.append((b, a, fb, fa, stem, n, key))
 
-    sharded = any(p[5] > 1 for p in plans) or (can_shard and shards_per_pair is None)
     bar = _Progress(sum(p[5] for p in plans) + (len(plans) if sharded else 0), "deltah compare", progress)
     results: List[Dict[str, Any]] = []
     try:
@@ -1053,11 +1109,11 @@ def compare_run(
                     if _valid_partial(part):
                         bar.advance()
                     else:
-                        shard_refs.append(shard_remote.remote(binary, fb, fa, i, n, part, args))
+                        shard_refs.append(shard_remote.remote(binary, fb, fa, i, n, part, shard_args))
                         shard_tasks.append(f"shard {i}/{n} of the pair {b} and {a}")
             _wait_all(ray, shard_refs, bar)
             _get_all(ray, shard_refs, shard_tasks, max_retries)
-            merge_refs = [merge_remote.remote(binary, parts, []) for parts in all_parts]
+            merge_refs = [merge_remote.remote(binary, parts, merge_args) for parts in all_parts]
             _wait_all(ray, merge_refs, bar)
             for plan, ref in zip(plans, merge_refs):
                 merged = _get(ray, ref, f"merge of the pair {plan[0]} and {plan[1]}", max_retries)
@@ -1131,6 +1187,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--clip-cov-ratio", type=float)
     parser.add_argument("--micro-batch", type=int)
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--trust-tolerance", type=float, help="with --compare: ε of the trust radius")
     a = parser.parse_args(argv)
     common = dict(address=a.address, output_dir=a.out, binary=a.binary, cpus_per_task=a.cpus_per_task,
                   max_retries=a.max_retries, num_cpus=a.num_cpus, progress=not a.no_progress)
@@ -1143,10 +1200,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if analyze_only:
                 parser.error(f"--compare does not take {', '.join('--' + n.replace('_', '-') for n in analyze_only)}")
             pairs = list(zip(a.dumps[0::2], a.dumps[1::2]))
-            result = compare_run(pairs, shards_per_pair=a.shards, temperature=a.temperature, **common)
+            result = compare_run(pairs, shards_per_pair=a.shards, temperature=a.temperature,
+                                 trust_tolerance=a.trust_tolerance, **common)
             items, label = result["pairs"], lambda s: f"{s.get('before')} → {s.get('after')}"
             name = "pairs.json"
         else:
+            if a.trust_tolerance is not None:
+                parser.error("--trust-tolerance applies to --compare (deltah analyze has no trust radius)")
             bounds = None
             if a.clip_cov_bounds is not None:
                 try:

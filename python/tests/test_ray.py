@@ -12,6 +12,7 @@ import os
 import stat
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -81,7 +82,9 @@ def wrapper(tmp_path, body):
 
 
 def calls(log):
-    return open(log).read().splitlines() if os.path.exists(log) else []
+    """The binary's logged command lines, but for the up-front option checks (see test below)."""
+    lines = open(log).read().splitlines() if os.path.exists(log) else []
+    return [line for line in lines if "deltah-ray-option-check-" not in line]
 
 
 @pytest.mark.parametrize("shards", [1, 3, 5])
@@ -124,7 +127,8 @@ def test_default_shard_count_fills_the_cluster_and_respects_sequences(run_dir, t
 
 def test_tasks_get_the_cpus_ray_assigned_as_thread_counts(run_dir, tmp_path):
     log = tmp_path / "env.log"
-    binary = wrapper(tmp_path, f'echo "$1 $DELTAH_THREADS $OPENBLAS_NUM_THREADS" >> "{log}"')
+    binary = wrapper(tmp_path, f'case "$*" in *deltah-ray-option-check-*) ;; '  # the up-front option checks
+                               f'*) echo "$1 $DELTAH_THREADS $OPENBLAS_NUM_THREADS" >> "{log}";; esac')
     dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "a"), binary=binary, progress=False)
     dray.analyze_run(run_dir[:1], shards_per_dump=1, output_dir=str(tmp_path / "b"), binary=binary, progress=False,
                      cpus_per_task=2)
@@ -258,9 +262,10 @@ def test_compare_run_equals_deltah_compare(tmp_path, shards, monkeypatch):
         pairs.append((b, a))
     log = tmp_path / "calls.log"
     binary = wrapper(tmp_path, f'echo "$*" >> "{log}"')
-    want = {"pairs": [deltah_json("compare", b, a, "--temperature", "1.1") for b, a in pairs]}
+    # ε = 0.05 (the default is 0.1): sharded, it is given to merge, as compare partials do not record it.
+    want = {"pairs": [deltah_json("compare", b, a, "--temperature", "1.1", "--trust-tolerance", "0.05") for b, a in pairs]}
     got = dray.compare_run(pairs, shards_per_pair=shards, output_dir=str(tmp_path / "out"), binary=binary,
-                           progress=False, temperature=1.1)
+                           progress=False, temperature=1.1, trust_tolerance=0.05)
     assert canon(got) == canon(want)
     assert canon(json.load(open(tmp_path / "out" / "pairs.json"))) == canon(want)
     compares = lambda: [c for c in calls(log) if c.startswith("compare ") and "--help" not in c]  # noqa: E731
@@ -268,7 +273,8 @@ def test_compare_run_equals_deltah_compare(tmp_path, shards, monkeypatch):
     assert len(compares()) == tasks
     assert all(("--shard" in c) == (shards != 1 and dray._supports_compare_shards(DELTAH)) for c in compares())
     again = dray.compare_run(before=[p[0] for p in pairs], after=[p[1] for p in pairs], shards_per_pair=shards,
-                             output_dir=str(tmp_path / "out"), binary=binary, progress=False, temperature=1.1)
+                             output_dir=str(tmp_path / "out"), binary=binary, progress=False, temperature=1.1,
+                             trust_tolerance=0.05)
     assert canon(again) == canon(want)
     assert len(compares()) == tasks  # the finished pairs (or their partials) were reused
     if not dray._supports_compare_shards(DELTAH):
@@ -415,3 +421,37 @@ def test_a_task_that_dies_on_every_attempt_is_one_line_naming_shard_dump_and_cau
     assert errors[0].endswith("; failed on all 2 attempt(s) (max_retries=1)"), errors[0]
     # The finished shard's partial stays for a rerun; no temporary is left in partials/.
     assert [p.endswith("shard0000-of-0002.partial.safetensors") for p in os.listdir(tmp_path / "out" / "partials")] == [True]
+
+
+def test_a_bad_merge_option_is_refused_before_any_shard_runs(run_dir, tmp_path, capsys):
+    """Before: a batch setting that only `merge` reads (--kl-cov-ratio 2, a percentage) was refused
+    by the merge task, after every shard had run. The binary now checks the options as the tasks
+    will give them, up front: its message and exit code 64, no shard started, no partial written."""
+    log = tmp_path / "calls.log"
+    binary = wrapper(tmp_path, f'echo "$*" >> "{log}"')
+    shard_calls = lambda: [c for c in calls(log) if "--shard" in c]  # noqa: E731
+    checks = lambda: [c for c in open(log).read().splitlines() if "deltah-ray-option-check-" in c]  # noqa: E731
+    with pytest.raises(dray.DeltaHError, match=r"'2.0' is invalid for '--kl-cov-ratio") as caught:
+        dray.analyze_run(run_dir, shards_per_dump=2, output_dir=str(tmp_path / "a"), binary=binary, progress=False,
+                         kl_cov_ratio=2.0)
+    assert caught.value.returncode == 64
+    assert shard_calls() == [] and not (tmp_path / "a").exists()
+    assert [c.split()[0] for c in checks()] == ["analyze", "merge"]  # the merge command was the one checked
+    # The command line: one line, exit 64.
+    code = dray.main([*run_dir, "--out", str(tmp_path / "b"), "--binary", binary, "--micro-batch", "0", "--no-progress"])
+    assert code == 64
+    err = capsys.readouterr().err
+    assert err.startswith("error: The value '0' is invalid for '--micro-batch") and err.count("\n") == 1, err
+    assert shard_calls() == []
+    # ε of a sharded compare goes to merge only: refused before any compare shard too.
+    if dray._supports_compare_shards(DELTAH):
+        with pytest.raises(dray.DeltaHError, match=r"'-1.0' is invalid for '--trust-tolerance"):
+            dray.compare_run([(run_dir[0], run_dir[0])], shards_per_pair=2,
+                             output_dir=str(tmp_path / "c"), binary=binary, progress=False, trust_tolerance=-1.0)
+        assert shard_calls() == []
+    # Where the driver has no binary (runtime_env ships it), the check runs as a task on the nodes.
+    with pytest.raises(dray.DeltaHError, match=r"'2.0' is invalid for '--clip-cov-ratio"):
+        dray.analyze_run(run_dir, shards_per_dump=2, output_dir=str(tmp_path / "d"), progress=False,
+                         runtime_env={"env_vars": {"DELTAH_BIN": binary}}, clip_cov_ratio=2.0)
+    assert shard_calls() == []
+    assert not [p for p in os.listdir(tempfile.gettempdir()) if p.startswith("deltah-ray-option-check-")]
