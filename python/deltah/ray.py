@@ -139,8 +139,10 @@ def _find_binary(explicit: Optional[str] = None) -> str:
 def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, str]:
     """Run ``binary ARGS`` with ``threads`` BLAS and row-worker threads; stdout and stderr.
 
-    Raises ``_TransientError`` when the process died from a signal (retried by Ray), else
-    ``DeltaHError`` with the CLI's message on a non-zero exit (not retried: the input is bad).
+    Raises ``_TransientError`` when the process died from a signal, or was stopped by SIGINT,
+    SIGTERM or SIGHUP (the binary's handler removes its temporaries and exits 128 + signal without
+    a message; retried by Ray), else ``DeltaHError`` with the CLI's message on a non-zero exit (not
+    retried: the input is bad).
     """
     env = dict(os.environ)
     env["OPENBLAS_NUM_THREADS"] = str(threads)
@@ -149,6 +151,9 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
     proc = subprocess.run([binary, *args], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env)
     if proc.returncode < 0:
         raise _TransientError(f"deltah {args[0]} was killed by signal {_signal_name(-proc.returncode)}")
+    stopped = proc.returncode - 128
+    if stopped in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) and not proc.stderr.strip():
+        raise _TransientError(f"deltah {args[0]} was stopped by signal {_signal_name(stopped)}")
     if proc.returncode != 0:
         message = proc.stderr.strip().splitlines()
         text = message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}"
@@ -900,11 +905,11 @@ def _failure(error: Exception, task: str, max_retries: int) -> DeltaHError:
     attempt, the Ray worker or node dead (``WorkerCrashedError``, ``NodeDiedError``,
     ``OutOfMemoryError``, …) or a Python error inside the task; exit code 1.
     """
+    cause = getattr(error, "cause", None)
+    if isinstance(cause, DeltaHError):  # (Ray's task error is itself a DeltaHError, whose text is a traceback)
+        return DeltaHError(str(cause), cause.returncode)
     if isinstance(error, DeltaHError):
         return error
-    cause = getattr(error, "cause", None)
-    if isinstance(cause, DeltaHError):
-        return DeltaHError(str(cause), cause.returncode)
     retried = cause is None or isinstance(cause, _TransientError)
     if isinstance(cause, _TransientError):
         text = str(cause)

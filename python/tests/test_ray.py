@@ -227,8 +227,9 @@ def test_a_changed_dump_is_not_served_from_old_partials(tmp_path):
 def test_binary_errors_and_unknown_options_are_named(run_dir, tmp_path):
     bad = tmp_path / "not-a-dump.safetensors"
     bad.write_bytes(b"\x00" * 16)
-    with pytest.raises(dray.DeltaHError, match="not-a-dump"):
+    with pytest.raises(dray.DeltaHError, match="not-a-dump") as caught:
         dray.analyze_run([str(bad)], shards_per_dump=1, output_dir=str(tmp_path), progress=False)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(str(bad))  # the binary's line, no traceback
     with pytest.raises(TypeError, match="kl_cov"):
         dray.analyze_run(run_dir, output_dir=str(tmp_path), progress=False, kl_cov=0.1)
     with pytest.raises(dray.DeltaHError, match="no such dump"):
@@ -455,3 +456,23 @@ def test_a_bad_merge_option_is_refused_before_any_shard_runs(run_dir, tmp_path, 
                          runtime_env={"env_vars": {"DELTAH_BIN": binary}}, clip_cov_ratio=2.0)
     assert shard_calls() == []
     assert not [p for p in os.listdir(tempfile.gettempdir()) if p.startswith("deltah-ray-option-check-")]
+
+
+def test_a_binary_stopped_by_sigterm_is_retried(run_dir, tmp_path):
+    """Before: the binary's SIGTERM handler removes its temporaries and exits 143 without a message,
+    which read as a refusal of the input ('exited with 143'), not retried. A stopped binary is now
+    retried like a killed one. (The wrapper stops the binary at once: whether the signal lands
+    before or after the handler is installed, the wrapper exits 143 without a message, as the
+    binary does.)"""
+    marker = tmp_path / "stopped-once"
+    body = (f'case "$*" in *"--shard 1/2"*) if [ ! -e "{marker}" ]; then touch "{marker}"; '
+            f'"{DELTAH}" "$@" & pid=$!; kill -TERM $pid; wait $pid 2>/dev/null; exit $?; fi;; esac')
+    got = dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "out"),
+                           binary=wrapper(tmp_path, body), progress=False)
+    assert marker.exists()
+    assert canon(got["steps"][0]) == canon({k: v for k, v in deltah_json("analyze", run_dir[0]).items()
+                                            if k not in ("kind", "deltah_version")})
+    with pytest.raises(dray.DeltaHError, match=r"shard 1/2 of .*: deltah analyze was stopped by signal 15 \(SIGTERM\)"):
+        os.unlink(marker)
+        dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "again"), max_retries=0,
+                         binary=wrapper(tmp_path, body), progress=False)
