@@ -199,6 +199,14 @@ def _check_options(binary: Optional[str], commands: List[Tuple[List[str], int]])
         raise DeltaHError(f"checking the options: deltah {' '.join(arguments)} accepted a missing input")
 
 
+def _check_on_node(binary: Optional[str], commands: List[Tuple[List[str], int]]) -> str:
+    """A task for a run whose driver has no binary (``runtime_env`` ships it): the option check of
+    ``_check_options`` on a node, and the identity of the binary found there for the cache key
+    (the driver's stand-in, "unknown", served a rebuilt binary the old binary's partials)."""
+    _check_options(binary, commands)
+    return _binary_identity(_find_binary(binary))
+
+
 def _task_threads() -> int:
     """The CPUs Ray granted the running task (at least 1)."""
     try:
@@ -713,7 +721,8 @@ def analyze_run(
     -----
     Partials are named ``<stem>.<key>.shard<i>-of-<n>.partial.safetensors``, where ``key``
     hashes the dump's identity (size, mtime, head and tail bytes), the temperature and the
-    binary's version and SHA-256 (a rebuilt binary recomputes every partial). A rerun skips every shard whose partial exists and passes a structural
+    binary's version and SHA-256 (a rebuilt binary recomputes every partial; with a binary that
+    only the nodes have, through ``runtime_env``, that of the binary a node finds). A rerun skips every shard whose partial exists and passes a structural
     check; a partial that ``merge`` still rejects is recomputed once.
     """
     if isinstance(dumps, str):
@@ -742,8 +751,8 @@ def analyze_run(
     partial_dir = _make_output_folders(output_dir)
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
-    if not driver_binary:  # the binary exists only on the nodes (runtime_env): check there
-        _get(ray, ray.remote(_check_options).options(
+    if not driver_binary:  # the binary exists only on the nodes (runtime_env): check and identify it there
+        version = _get(ray, ray.remote(_check_on_node).options(
             num_cpus=0, max_retries=max_retries, retry_exceptions=[_TransientError], runtime_env=runtime_env,
         ).remote(binary, option_check), "option check", max_retries)
 
@@ -1059,9 +1068,9 @@ def compare_run(
     ray = cluster.ray
     extra = {"runtime_env": runtime_env} if runtime_env else {}
     common = dict(num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError], **extra)
-    if not driver_binary:  # the binary exists only on the nodes (runtime_env): check there
-        _get(ray, ray.remote(_check_options).options(**dict(common, num_cpus=0)).remote(binary, option_check),
-             "option check", max_retries)
+    if not driver_binary:  # the binary exists only on the nodes (runtime_env): check and identify it there
+        version = _get(ray, ray.remote(_check_on_node).options(**dict(common, num_cpus=0)).remote(binary, option_check),
+                       "option check", max_retries)
     stems = _unique_stems([a for _, a in pairs])
 
     plans = []

@@ -476,3 +476,23 @@ def test_a_binary_stopped_by_sigterm_is_retried(run_dir, tmp_path):
         os.unlink(marker)
         dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "again"), max_retries=0,
                          binary=wrapper(tmp_path, body), progress=False)
+
+
+def test_a_changed_binary_shipped_by_runtime_env_is_not_served_old_partials(run_dir, tmp_path):
+    """Before: with the binary on the nodes only (runtime_env), the cache key knew it as "unknown",
+    so a rebuilt binary's run merged the old binary's partials. The key now holds the identity of
+    the binary a node finds."""
+    out, log = tmp_path / "out", tmp_path / "calls.log"
+    first = wrapper(tmp_path, f'echo "$*" >> "{log}"')
+    rebuilt = tmp_path / "rebuilt.sh"
+    rebuilt.write_text(open(first).read().replace("#!/bin/sh\n", "#!/bin/sh\n# rebuilt\n"))
+    rebuilt.chmod(0o755)
+    shards = lambda: [c for c in calls(log) if c.startswith("analyze")]  # noqa: E731
+    for binary, runs in [(first, 2), (str(rebuilt), 2), (str(rebuilt), 0)]:
+        if os.path.exists(log):
+            os.unlink(log)
+        got = dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), progress=False,
+                               runtime_env={"env_vars": {"DELTAH_BIN": binary}})
+        assert len(shards()) == runs, binary
+    assert canon(got["steps"]) == canon(dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "x"),
+                                                         progress=False)["steps"])
