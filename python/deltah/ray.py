@@ -148,7 +148,19 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
     env["OPENBLAS_NUM_THREADS"] = str(threads)
     env["OMP_NUM_THREADS"] = str(threads)
     env["DELTAH_THREADS"] = str(threads)
-    proc = subprocess.run([binary, *args], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env)
+    proc = subprocess.Popen([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", errors="replace", env=env)
+    try:
+        while True:  # in steps, so that Ray's cancellation (an exception between bytecodes) lands
+            try:
+                stdout, stderr = proc.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    except BaseException:  # the task was cancelled (KeyboardInterrupt) or the worker is exiting
+        _stop(proc)
+        raise
+    proc = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     if proc.returncode < 0:
         raise _TransientError(f"deltah {args[0]} was killed by signal {_signal_name(-proc.returncode)}")
     stopped = proc.returncode - 128
@@ -162,6 +174,18 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
                 text = text[len(prefix):]
         raise DeltaHError(text, proc.returncode)
     return proc.stdout, proc.stderr
+
+
+def _stop(proc: "subprocess.Popen[str]") -> None:
+    """Stop the binary with SIGTERM, whose handler removes its temporary files (a partial being
+    written) before it exits; SIGKILL only if it has not exited within 10 s. (``subprocess.run``
+    sent SIGKILL at once when the task was interrupted, which leaves the temporary behind.)"""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except BaseException:
+        proc.kill()
+        proc.wait()
 
 
 def _signal_name(number: int) -> str:
@@ -635,10 +659,25 @@ def _check_count(name: str, value: Any) -> None:
 
 
 def _wait_all(ray: Any, refs: List[Any], progress: _Progress) -> None:
+    """Wait for every task, advancing the bar. On an interrupt (Ctrl-C), cancel the unfinished
+    tasks and give them up to 10 s to stop their binaries by SIGTERM, so that no partial is left
+    half-written as a temporary file; finished partials stay for a rerun."""
     pending = list(refs)
-    while pending:
-        ready, pending = ray.wait(pending, num_returns=1)
-        progress.advance(len(ready))
+    try:
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            progress.advance(len(ready))
+    except KeyboardInterrupt:
+        for ref in pending:
+            try:
+                ray.cancel(ref)  # not force: KeyboardInterrupt in the task, which stops its binary
+            except Exception:
+                pass
+        try:
+            ray.wait(pending, num_returns=len(pending), timeout=10)
+        except Exception:
+            pass
+        raise
 
 
 def analyze_run(
@@ -1238,6 +1277,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except OSError as error:  # e.g. Ray's ConnectionError for --address auto without a cluster
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"error: interrupted; the finished shards' partials in {os.path.join(a.out, 'partials')} are reused "
+              "by a rerun", file=sys.stderr)
+        return 128 + signal.SIGINT
     for w in result.get("warnings", []):
         print(f"warning: {w}", file=sys.stderr)
     for s in items:

@@ -9,10 +9,13 @@ distinguishes every float (shortest round-trip repr, -0.0 included), so no toler
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -496,3 +499,35 @@ def test_a_changed_binary_shipped_by_runtime_env_is_not_served_old_partials(run_
         assert len(shards()) == runs, binary
     assert canon(got["steps"]) == canon(dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "x"),
                                                          progress=False)["steps"])
+
+
+def test_an_interrupted_run_stops_its_binaries_by_sigterm_and_leaves_no_temporary(run_dir, tmp_path, capsys):
+    """Before: Ctrl-C ended `python -m deltah.ray` in a KeyboardInterrupt traceback, and the running
+    binaries were killed with the Ray workers (SIGKILL), leaving the temporary file of each partial
+    being written. Now the unfinished tasks are cancelled, each stops its binary by SIGTERM (whose
+    handler removes the temporary), and the command prints one line and exits 130. The stand-in
+    binary writes a temporary beside its partial and removes it on SIGTERM, as deltah does."""
+    started, stopped = tmp_path / "started", tmp_path / "stopped"
+    body = (f'case "$*" in *--shard*) part=$(echo "$*" | sed "s/.*--partial \\([^ ]*\\).*/\\1/"); '
+            f'tmp="$(dirname "$part")/.$(basename "$part").tmp-test$$"; : > "$tmp"; echo >> "{started}"; '
+            f'trap \'rm -f "$tmp"; echo >> "{stopped}"; kill $sleeper; exit 143\' TERM; '
+            f'sleep 60 & sleeper=$!; wait $sleeper; exit 1;; esac')
+    binary = wrapper(tmp_path, body)
+
+    def interrupt_once_both_started():
+        for _ in range(600):
+            if started.exists() and len(started.read_text().splitlines()) == 2:
+                break
+            time.sleep(0.05)
+        signal.raise_signal(signal.SIGINT)  # as Ctrl-C: KeyboardInterrupt in the main thread
+
+    timer = threading.Thread(target=interrupt_once_both_started)
+    timer.start()
+    code = dray.main([run_dir[0], "--shards", "2", "--out", str(tmp_path / "out"), "--binary", binary, "--no-progress"])
+    timer.join()
+    assert code == 130
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if line.startswith("error: ")] == [
+        f"error: interrupted; the finished shards' partials in {tmp_path / 'out' / 'partials'} are reused by a rerun"]
+    assert len(stopped.read_text().splitlines()) == 2  # both binaries got SIGTERM
+    assert os.listdir(tmp_path / "out" / "partials") == []
