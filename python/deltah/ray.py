@@ -1190,12 +1190,23 @@ def _read_cached_json(path: str) -> Optional[Dict[str, Any]]:
 
 
 def _as_compare_summary(value: Dict[str, Any], before: str, after: str) -> Dict[str, Any]:
-    """The result labelled with the paths as given (tasks see absolute paths)."""
+    """The result labelled with the paths as given: ``before``, ``after`` and the warnings, which
+    name the dumps by the absolute paths the tasks were given (``deltah compare`` names them as
+    given, e.g. ``step_9.safetensors: tensor 'x' … was ignored``)."""
     summary = dict(value)
+    given = {p: q for p, q in ((summary.get("before"), before), (summary.get("after"), after)) if isinstance(p, str)}
     if "before" in summary:
         summary["before"] = before
     if "after" in summary:
         summary["after"] = after
+    if isinstance(summary.get("warnings"), list) and given:
+        def relabel(warning: Any) -> Any:
+            if not isinstance(warning, str):
+                return warning
+            for full in sorted(given, key=len, reverse=True):  # the longer first: one may extend the other
+                warning = warning.replace(full, given[full])
+            return warning
+        summary["warnings"] = [relabel(w) for w in summary["warnings"]]
     return summary
 
 

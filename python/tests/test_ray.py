@@ -261,7 +261,8 @@ def test_compare_run_equals_deltah_compare(tmp_path, shards, monkeypatch):
         fields = dict(token_ids=rng.integers(0, 30, size=(5, 6)), advantages=rng.normal(size=(5, 6)),
                       mask=np.ones((5, 6)), temperature=0.9, step=s)
         b, a = f"step_{s}.before.safetensors", f"step_{s}.after.safetensors"
-        dx.save_dump(b, logits=logits, **fields)
+        # An unknown tensor: `compare` warns naming the dump as given (the tasks see absolute paths).
+        dx.save_dump(b, logits=logits, **fields, extra={"mystery": np.zeros(3, np.float32)})
         dx.save_dump(a, logits=logits + rng.normal(0, 0.05, size=logits.shape).astype(np.float32), **fields)
         pairs.append((b, a))
     log = tmp_path / "calls.log"
@@ -270,6 +271,7 @@ def test_compare_run_equals_deltah_compare(tmp_path, shards, monkeypatch):
     want = {"pairs": [deltah_json("compare", b, a, "--temperature", "1.1", "--trust-tolerance", "0.05") for b, a in pairs]}
     got = dray.compare_run(pairs, shards_per_pair=shards, output_dir=str(tmp_path / "out"), binary=binary,
                            progress=False, temperature=1.1, trust_tolerance=0.05)
+    assert all(any(w.startswith(f"{b}: tensor 'mystery'") for w in p["warnings"]) for (b, _), p in zip(pairs, want["pairs"]))
     assert canon(got) == canon(want)
     assert canon(json.load(open(tmp_path / "out" / "pairs.json"))) == canon(want)
     compares = lambda: [c for c in calls(log) if c.startswith("compare ") and "--help" not in c]  # noqa: E731
