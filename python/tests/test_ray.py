@@ -299,6 +299,9 @@ def test_command_line(run_dir, tmp_path, capsys):
     code = dray.main([str(tmp_path / "missing.safetensors"), "--out", str(tmp_path), "--no-progress"])
     assert code == 1
     assert "missing.safetensors" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # ε is compare's (and merge's): refused without --compare
+        dray.main([*run_dir, "--out", str(tmp_path), "--trust-tolerance", "0.05", "--no-progress"])
+    assert exit_.value.code == 2 and "--trust-tolerance applies to --compare" in capsys.readouterr().err
 
 
 def test_partial_check_rejects_foreign_cut_and_empty_files(run_dir, tmp_path):
