@@ -45,12 +45,15 @@ import hashlib
 import json
 import math
 import os
+import signal
 import socket
 import stat
 import struct
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -74,7 +77,10 @@ _ANALYZE_OPTIONS = {
     "micro_batch": "--micro-batch",
     "seed": "--seed",
 }
-_COMPARE_OPTIONS = {"temperature": "--temperature"}
+_COMPARE_OPTIONS = {
+    "temperature": "--temperature",  # shapes the partial; given to the shard tasks
+    "trust_tolerance": "--trust-tolerance",  # not recorded in compare partials: given to merge when sharded
+}
 
 
 class DeltaHError(_cli.DeltaHError):
@@ -133,16 +139,33 @@ def _find_binary(explicit: Optional[str] = None) -> str:
 def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, str]:
     """Run ``binary ARGS`` with ``threads`` BLAS and row-worker threads; stdout and stderr.
 
-    Raises ``_TransientError`` when the process died from a signal (retried by Ray), else
-    ``DeltaHError`` with the CLI's message on a non-zero exit (not retried: the input is bad).
+    Raises ``_TransientError`` when the process died from a signal, or was stopped by SIGINT,
+    SIGTERM or SIGHUP (the binary's handler removes its temporaries and exits 128 + signal without
+    a message; retried by Ray), else ``DeltaHError`` with the CLI's message on a non-zero exit (not
+    retried: the input is bad).
     """
     env = dict(os.environ)
     env["OPENBLAS_NUM_THREADS"] = str(threads)
     env["OMP_NUM_THREADS"] = str(threads)
     env["DELTAH_THREADS"] = str(threads)
-    proc = subprocess.run([binary, *args], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env)
+    proc = subprocess.Popen([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", errors="replace", env=env)
+    try:
+        while True:  # in steps, so that Ray's cancellation (an exception between bytecodes) lands
+            try:
+                stdout, stderr = proc.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    except BaseException:  # the task was cancelled (KeyboardInterrupt) or the worker is exiting
+        _stop(proc)
+        raise
+    proc = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     if proc.returncode < 0:
-        raise _TransientError(f"{os.path.basename(binary)} {' '.join(args)}: killed by signal {-proc.returncode}")
+        raise _TransientError(f"deltah {args[0]} was killed by signal {_signal_name(-proc.returncode)}")
+    stopped = proc.returncode - 128
+    if stopped in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) and not proc.stderr.strip():
+        raise _TransientError(f"deltah {args[0]} was stopped by signal {_signal_name(stopped)}")
     if proc.returncode != 0:
         message = proc.stderr.strip().splitlines()
         text = message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}"
@@ -151,6 +174,61 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
                 text = text[len(prefix):]
         raise DeltaHError(text, proc.returncode)
     return proc.stdout, proc.stderr
+
+
+def _stop(proc: "subprocess.Popen[str]") -> None:
+    """Stop the binary with SIGTERM, whose handler removes its temporary files (a partial being
+    written) before it exits; SIGKILL only if it has not exited within 10 s. (``subprocess.run``
+    sent SIGKILL at once when the task was interrupted, which leaves the temporary behind.)"""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+
+
+def _signal_name(number: int) -> str:
+    """``9 (SIGKILL)``; the number alone for a signal Python does not name."""
+    try:
+        return f"{number} ({signal.Signals(number).name})"
+    except ValueError:
+        return str(number)
+
+
+def _check_options(binary: Optional[str], commands: List[Tuple[List[str], int]]) -> None:
+    """Refuse, before any shard runs, an option that a task of the run would be refused.
+
+    Each ``(arguments, inputs)`` is a command line the run's tasks will give the binary (``merge``
+    with its batch settings, ``analyze``/``compare`` with the temperature), run here with
+    ``inputs`` paths that do not exist in place of the dumps or partials. The binary parses and
+    checks every option by its own rules, then fails on the missing input: that failure, naming
+    the probe path, means the options passed. Any other failure is raised as a DeltaHError with
+    the binary's message and exit code (64 for a refused option). No rule is restated here, so
+    none can drift from the CLI's. O(commands) binary start-ups (≈ 20–30 ms each); no file is
+    written (the probe paths are never created).
+    """
+    exe = _find_binary(binary)
+    for arguments, inputs in commands:
+        probe = os.path.join(tempfile.gettempdir(), f"deltah-ray-option-check-{uuid.uuid4().hex}")
+        probes = [f"{probe}-{i}.safetensors" for i in range(inputs)]
+        try:
+            _run_binary(exe, [*arguments, "--", *probes], 1)
+        except DeltaHError as error:
+            if probes[0] in error.message:
+                continue
+            raise DeltaHError(error.message, error.returncode) from None
+        except _TransientError as error:
+            raise DeltaHError(f"checking the options: {error}") from None
+        raise DeltaHError(f"checking the options: deltah {' '.join(arguments)} accepted a missing input")
+
+
+def _check_on_node(binary: Optional[str], commands: List[Tuple[List[str], int]]) -> str:
+    """A task for a run whose driver has no binary (``runtime_env`` ships it): the option check of
+    ``_check_options`` on a node, and the identity of the binary found there for the cache key
+    (the driver's stand-in, "unknown", served a rebuilt binary the old binary's partials)."""
+    _check_options(binary, commands)
+    return _binary_identity(_find_binary(binary))
 
 
 def _task_threads() -> int:
@@ -581,10 +659,25 @@ def _check_count(name: str, value: Any) -> None:
 
 
 def _wait_all(ray: Any, refs: List[Any], progress: _Progress) -> None:
+    """Wait for every task, advancing the bar. On an interrupt (Ctrl-C), cancel the unfinished
+    tasks and give them up to 10 s to stop their binaries by SIGTERM, so that no partial is left
+    half-written as a temporary file; finished partials stay for a rerun."""
     pending = list(refs)
-    while pending:
-        ready, pending = ray.wait(pending, num_returns=1)
-        progress.advance(len(ready))
+    try:
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            progress.advance(len(ready))
+    except KeyboardInterrupt:
+        for ref in pending:
+            try:
+                ray.cancel(ref)  # not force: KeyboardInterrupt in the task, which stops its binary
+            except Exception:
+                pass
+        try:
+            ray.wait(pending, num_returns=len(pending), timeout=10)
+        except Exception:
+            pass
+        raise
 
 
 def analyze_run(
@@ -656,7 +749,10 @@ def analyze_run(
     Raises
     ------
     DeltaHError
-        When the binary refuses a dump or option (its message), or is missing.
+        When the binary refuses a dump or option (its message), or is missing; an option is
+        checked by the binary before any task runs (see ``_check_options``). Also when a task
+        fails on every attempt (a dead worker or node, the binary killed by a signal): one line
+        naming the task (``shard i/n of DUMP``, ``merge of DUMP``), the cause and the attempts.
     TypeError
         For an unknown option.
 
@@ -664,7 +760,8 @@ def analyze_run(
     -----
     Partials are named ``<stem>.<key>.shard<i>-of-<n>.partial.safetensors``, where ``key``
     hashes the dump's identity (size, mtime, head and tail bytes), the temperature and the
-    binary's version and SHA-256 (a rebuilt binary recomputes every partial). A rerun skips every shard whose partial exists and passes a structural
+    binary's version and SHA-256 (a rebuilt binary recomputes every partial; with a binary that
+    only the nodes have, through ``runtime_env``, that of the binary a node finds). A rerun skips every shard whose partial exists and passes a structural
     check; a partial that ``merge`` still rejects is recomputed once.
     """
     if isinstance(dumps, str):
@@ -681,13 +778,22 @@ def analyze_run(
         dumps)
     driver_binary = _find_binary(binary) if binary or not runtime_env else None
     version = _binary_identity(driver_binary) if driver_binary else "unknown"
+    temperature_args = option_args.get("temperature", [])
+    merge_args = [a for k, v in option_args.items() if k != "temperature" for a in v]
+    # The options as the shard and merge tasks will give them, checked by the binary before any
+    # task runs (a bad merge setting used to be refused only once every shard had run).
+    option_check = [(["analyze", *temperature_args, "--json"], 1), (["merge", *merge_args, "--json"], 1)]
+    if driver_binary:
+        _check_options(driver_binary, option_check)
     out = os.path.abspath(output_dir)
     _require_ray()
     partial_dir = _make_output_folders(output_dir)
     cluster = _connect(address, num_cpus)
     ray = cluster.ray
-    temperature_args = option_args.get("temperature", [])
-    merge_args = [a for k, v in option_args.items() if k != "temperature" for a in v]
+    if not driver_binary:  # the binary exists only on the nodes (runtime_env): check and identify it there
+        version = _get(ray, ray.remote(_check_on_node).options(
+            num_cpus=0, max_retries=max_retries, retry_exceptions=[_TransientError], runtime_env=runtime_env,
+        ).remote(binary, option_check), "option check", max_retries)
 
     shard_remote = ray.remote(_shard_task).options(
         num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError],
@@ -707,15 +813,16 @@ def analyze_run(
 
     bar = _Progress(sum(p[3] for p in plans) + len(plans), "deltah analyze", progress)
     try:
-        shard_refs = {}
+        shard_refs, shard_tasks = [], []
         for path, full, stem, n, parts, meta in plans:
             for i, part in enumerate(parts):
                 if _valid_partial(part):
                     bar.advance()
                     continue
-                shard_refs[part] = shard_remote.remote(binary, full, i, n, part, temperature_args)
-        _wait_all(ray, list(shard_refs.values()), bar)
-        _get_all(ray, list(shard_refs.values()))
+                shard_refs.append(shard_remote.remote(binary, full, i, n, part, temperature_args))
+                shard_tasks.append(f"shard {i}/{n} of {path}")
+        _wait_all(ray, shard_refs, bar)
+        _get_all(ray, shard_refs, shard_tasks, max_retries)
 
         def merge_args_for(meta: Any, first_partial: str) -> List[str]:
             if isinstance(meta, Exception):  # the binary read the dump, so this is our reader's limit
@@ -736,7 +843,7 @@ def analyze_run(
                 merged = ray.get(ref)
             except Exception as error:  # a partial merge rejects: recompute its shards once
                 merged = _recover_merge(ray, plan, error, shard_remote, merge_remote, binary, temperature_args,
-                                        merge_args_for(plan[5], plan[4][0]))
+                                        merge_args_for(plan[5], plan[4][0]), max_retries)
             summaries.append(_as_analyze_summary(merged, plan[0], plan[5]))
     finally:
         bar.close()
@@ -749,9 +856,10 @@ def analyze_run(
     else:
         # The binary orders the steps, warns and pairs covariance with the next entropy change
         # exactly as `deltah analyze DUMP_1 … DUMP_k` does.
-        series = ray.get(ray.remote(_series_task).options(
+        series = _get(ray, ray.remote(_series_task).options(
             num_cpus=1, max_retries=max_retries, retry_exceptions=[_TransientError],
-            **({"runtime_env": runtime_env} if runtime_env else {})).remote(binary, summaries))
+            **({"runtime_env": runtime_env} if runtime_env else {})).remote(binary, summaries),
+            f"series of {len(summaries)} dumps", max_retries)
     _write_json_atomic(os.path.join(out, "series.json"), series)
     return series
 
@@ -793,47 +901,73 @@ def _partial_records_lr(path: str) -> bool:
 
 
 def _recover_merge(ray: Any, plan: Tuple, error: Exception, shard_remote: Any, merge_remote: Any,
-                   binary: Optional[str], temperature_args: List[str], merge_args: List[str]) -> Dict[str, Any]:
+                   binary: Optional[str], temperature_args: List[str], merge_args: List[str],
+                   max_retries: int) -> Dict[str, Any]:
     """Recompute the shards whose partials the failed merge named, then merge again once."""
     path, full, stem, n, parts, meta = plan
-    named = [p for p in parts if p in str(error)]
-    if not named:
-        raise _unwrap(error)
+    named = [p for p in parts if p in str(getattr(error, "cause", None) or error)]
+    if not named or not isinstance(getattr(error, "cause", None), DeltaHError):
+        raise _failure(error, f"merge of {path}", max_retries) from None
     for p in named:
         os.unlink(p)
-    ray.get([shard_remote.remote(binary, full, parts.index(p), n, p, temperature_args) for p in named])
+    _get_all(ray, [shard_remote.remote(binary, full, parts.index(p), n, p, temperature_args) for p in named],
+             [f"shard {parts.index(p)}/{n} of {path}" for p in named], max_retries)
+    return _get(ray, merge_remote.remote(binary, parts, merge_args), f"merge of {path}", max_retries)
+
+
+def _get(ray: Any, ref: Any, task: str, max_retries: int) -> Any:
+    """``ray.get(ref)``, with a failure turned into one DeltaHError (see ``_failure``)."""
     try:
-        return ray.get(merge_remote.remote(binary, parts, merge_args))
-    except Exception as again:
-        raise _unwrap(again)
+        return ray.get(ref)
+    except Exception as error:
+        raise _failure(error, task, max_retries) from None
 
 
-def _get_all(ray: Any, refs: List[Any]) -> List[Any]:
-    """Every task's result; on failures, one DeltaHError naming the first and counting the rest
-    (the finished tasks' partials stay for a rerun)."""
+def _get_all(ray: Any, refs: List[Any], tasks: List[str], max_retries: int) -> List[Any]:
+    """Every task's result; on failures, one DeltaHError naming the first (in submission order)
+    and counting the rest (the finished tasks' partials stay for a rerun). ``tasks`` names each."""
     results, failures = [], []
-    for ref in refs:
+    for ref, task in zip(refs, tasks):
         try:
             results.append(ray.get(ref))
         except Exception as error:
-            failures.append(_unwrap(error))
+            failures.append(_failure(error, task, max_retries))
     if failures:
         more = f" (and {len(failures) - 1} more failed task(s))" if len(failures) > 1 else ""
         first = failures[0]
-        if isinstance(first, DeltaHError):
-            raise DeltaHError(f"{first}{more}", first.returncode) from first
-        raise first
+        raise DeltaHError(f"{first}{more}", first.returncode) from None
     return results
 
 
-def _unwrap(error: Exception) -> Exception:
-    """The DeltaHError inside a Ray task error, else the error itself."""
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else "no message"
+
+
+def _failure(error: Exception, task: str, max_retries: int) -> DeltaHError:
+    """The one-line DeltaHError for a failed Ray task.
+
+    The binary's refusal of its input keeps the binary's own message and exit code (it names the
+    file). Any other failure, which Ray retried up to ``max_retries`` times, is named by its task
+    (``shard 1/4 of run/step_7.safetensors``) and cause: the binary killed by a signal on every
+    attempt, the Ray worker or node dead (``WorkerCrashedError``, ``NodeDiedError``,
+    ``OutOfMemoryError``, …) or a Python error inside the task; exit code 1.
+    """
     cause = getattr(error, "cause", None)
-    if isinstance(cause, DeltaHError):
+    if isinstance(cause, DeltaHError):  # (Ray's task error is itself a DeltaHError, whose text is a traceback)
         return DeltaHError(str(cause), cause.returncode)
+    if isinstance(error, DeltaHError):
+        return error
+    retried = cause is None or isinstance(cause, _TransientError)
     if isinstance(cause, _TransientError):
-        return DeltaHError(str(cause))
-    return error
+        text = str(cause)
+    elif cause is not None:  # a Python error inside the task (not retried)
+        text = f"{type(cause).__name__}: {_first_line(str(cause))}"
+    else:  # the worker process, its node or its memory failed
+        text = f"the Ray worker failed ({type(error).__name__}: {_first_line(str(error))})"
+    if retried and max_retries >= 0:
+        text += f"; failed on all {max_retries + 1} attempt(s) (max_retries={max_retries})"
+    return DeltaHError(f"{task}: {text}")
 
 
 def _as_analyze_summary(merged: Dict[str, Any], path: str, meta: Dict[str, str]) -> Dict[str, Any]:
@@ -921,7 +1055,8 @@ def compare_run(
     address, output_dir, binary, cpus_per_task, max_retries, runtime_env, num_cpus, progress
         As in ``analyze_run``.
     **compare_options
-        ``temperature``.
+        ``temperature``, ``trust_tolerance`` (ε of the trust radius; in sharded mode given to
+        ``merge``, since compare partials do not record it): as ``deltah compare``'s options.
 
     Returns
     -------
@@ -946,7 +1081,9 @@ def compare_run(
         raise ValueError("compare_run: give at least one pair")
     _check_count("shards_per_pair", shards_per_pair)
     option_args = _option_args(compare_options, _COMPARE_OPTIONS, "compare_run")
-    args = [a for v in option_args.values() for a in v]
+    args = [a for v in option_args.values() for a in v]  # whole-pair tasks: compare takes them all
+    shard_args = option_args.get("temperature", [])  # sharded: partials record T; ε goes to merge
+    merge_args = option_args.get("trust_tolerance", [])
     for b, a in pairs:
         for d in (b, a):
             _check_dump(d)
@@ -958,6 +1095,11 @@ def compare_run(
     can_shard = _supports_compare_shards(driver_binary)
     if shards_per_pair is not None and shards_per_pair > 1 and not can_shard:
         raise DeltaHError("this deltah binary has no 'compare --shard'; use shards_per_pair=1")
+    sharded = can_shard and (shards_per_pair is None or shards_per_pair > 1)
+    option_check = ([(["compare", *shard_args, "--json"], 2), (["merge", *merge_args, "--json"], 1)] if sharded
+                    else [(["compare", *args, "--json"], 2)])
+    if driver_binary:
+        _check_options(driver_binary, option_check)
     out = os.path.abspath(output_dir)
     _require_ray()
     _make_output_folders(output_dir)
@@ -965,6 +1107,9 @@ def compare_run(
     ray = cluster.ray
     extra = {"runtime_env": runtime_env} if runtime_env else {}
     common = dict(num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError], **extra)
+    if not driver_binary:  # the binary exists only on the nodes (runtime_env): check and identify it there
+        version = _get(ray, ray.remote(_check_on_node).options(**dict(common, num_cpus=0)).remote(binary, option_check),
+                       "option check", max_retries)
     stems = _unique_stems([a for _, a in pairs])
 
     plans = []
@@ -976,10 +1121,11 @@ def compare_run(
             n = _auto_shards(_dump_bytes(fa) + _dump_bytes(fb), _dump_rows(fa), len(pairs), cluster.cpus, cpus_per_task)
         else:
             n = 1
-        key = _key(_CACHE_VERSION, "compare", version, _dump_identity(fb), _dump_identity(fa), args)
+        # A whole-pair result depends on every option; a partial only on the shard's (not on ε).
+        key = _key(_CACHE_VERSION, "compare", version, _dump_identity(fb), _dump_identity(fa),
+                   shard_args if sharded else args)
         plans.append((b, a, fb, fa, stem, n, key))
 
-    sharded = any(p[5] > 1 for p in plans) or (can_shard and shards_per_pair is None)
     bar = _Progress(sum(p[5] for p in plans) + (len(plans) if sharded else 0), "deltah compare", progress)
     results: List[Dict[str, Any]] = []
     try:
@@ -998,10 +1144,7 @@ def compare_run(
             _wait_all(ray, list(refs.values()), bar)
             for i, plan in enumerate(plans):
                 if i in refs:
-                    try:
-                        value = ray.get(refs[i])
-                    except Exception as error:
-                        raise _unwrap(error)
+                    value = _get(ray, refs[i], f"compare of {plan[0]} and {plan[1]}", max_retries)
                     _write_json_atomic(os.path.join(out, "partials", f"{plan[4]}.{plan[6]}.compare.json"), value)
                 else:
                     value = cached[i]
@@ -1009,7 +1152,7 @@ def compare_run(
         else:
             shard_remote = ray.remote(_compare_shard_task).options(**common)
             merge_remote = ray.remote(_merge_task).options(**common)
-            shard_refs = []
+            shard_refs, shard_tasks = [], []
             all_parts = []
             for b, a, fb, fa, stem, n, key in plans:
                 parts = [os.path.join(out, "partials", f"{stem}.{key}.compare.shard{i:04d}-of-{n:04d}.partial.safetensors")
@@ -1019,16 +1162,15 @@ def compare_run(
                     if _valid_partial(part):
                         bar.advance()
                     else:
-                        shard_refs.append(shard_remote.remote(binary, fb, fa, i, n, part, args))
+                        shard_refs.append(shard_remote.remote(binary, fb, fa, i, n, part, shard_args))
+                        shard_tasks.append(f"shard {i}/{n} of the pair {b} and {a}")
             _wait_all(ray, shard_refs, bar)
-            _get_all(ray, shard_refs)
-            merge_refs = [merge_remote.remote(binary, parts, []) for parts in all_parts]
+            _get_all(ray, shard_refs, shard_tasks, max_retries)
+            merge_refs = [merge_remote.remote(binary, parts, merge_args) for parts in all_parts]
             _wait_all(ray, merge_refs, bar)
             for plan, ref in zip(plans, merge_refs):
-                try:
-                    results.append(_as_compare_summary(ray.get(ref), plan[0], plan[1]))
-                except Exception as error:
-                    raise _unwrap(error)
+                merged = _get(ray, ref, f"merge of the pair {plan[0]} and {plan[1]}", max_retries)
+                results.append(_as_compare_summary(merged, plan[0], plan[1]))
     finally:
         bar.close()
     for plan, summary in zip(plans, results):
@@ -1048,12 +1190,23 @@ def _read_cached_json(path: str) -> Optional[Dict[str, Any]]:
 
 
 def _as_compare_summary(value: Dict[str, Any], before: str, after: str) -> Dict[str, Any]:
-    """The result labelled with the paths as given (tasks see absolute paths)."""
+    """The result labelled with the paths as given: ``before``, ``after`` and the warnings, which
+    name the dumps by the absolute paths the tasks were given (``deltah compare`` names them as
+    given, e.g. ``step_9.safetensors: tensor 'x' … was ignored``)."""
     summary = dict(value)
+    given = {p: q for p, q in ((summary.get("before"), before), (summary.get("after"), after)) if isinstance(p, str)}
     if "before" in summary:
         summary["before"] = before
     if "after" in summary:
         summary["after"] = after
+    if isinstance(summary.get("warnings"), list) and given:
+        def relabel(warning: Any) -> Any:
+            if not isinstance(warning, str):
+                return warning
+            for full in sorted(given, key=len, reverse=True):  # the longer first: one may extend the other
+                warning = warning.replace(full, given[full])
+            return warning
+        summary["warnings"] = [relabel(w) for w in summary["warnings"]]
     return summary
 
 
@@ -1098,6 +1251,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--clip-cov-ratio", type=float)
     parser.add_argument("--micro-batch", type=int)
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--trust-tolerance", type=float, help="with --compare: ε of the trust radius")
     a = parser.parse_args(argv)
     common = dict(address=a.address, output_dir=a.out, binary=a.binary, cpus_per_task=a.cpus_per_task,
                   max_retries=a.max_retries, num_cpus=a.num_cpus, progress=not a.no_progress)
@@ -1110,10 +1264,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if analyze_only:
                 parser.error(f"--compare does not take {', '.join('--' + n.replace('_', '-') for n in analyze_only)}")
             pairs = list(zip(a.dumps[0::2], a.dumps[1::2]))
-            result = compare_run(pairs, shards_per_pair=a.shards, temperature=a.temperature, **common)
+            result = compare_run(pairs, shards_per_pair=a.shards, temperature=a.temperature,
+                                 trust_tolerance=a.trust_tolerance, **common)
             items, label = result["pairs"], lambda s: f"{s.get('before')} → {s.get('after')}"
             name = "pairs.json"
         else:
+            if a.trust_tolerance is not None:
+                parser.error("--trust-tolerance applies to --compare (deltah analyze has no trust radius)")
             bounds = None
             if a.clip_cov_bounds is not None:
                 try:
@@ -1131,6 +1288,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except OSError as error:  # e.g. Ray's ConnectionError for --address auto without a cluster
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"error: interrupted; the finished shards' partials in {os.path.join(a.out, 'partials')} are reused "
+              "by a rerun", file=sys.stderr)
+        return 128 + signal.SIGINT
     for w in result.get("warnings", []):
         print(f"warning: {w}", file=sys.stderr)
     for s in items:

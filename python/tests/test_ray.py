@@ -9,9 +9,13 @@ distinguishes every float (shortest round-trip repr, -0.0 included), so no toler
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -81,7 +85,9 @@ def wrapper(tmp_path, body):
 
 
 def calls(log):
-    return open(log).read().splitlines() if os.path.exists(log) else []
+    """The binary's logged command lines, but for the up-front option checks (see test below)."""
+    lines = open(log).read().splitlines() if os.path.exists(log) else []
+    return [line for line in lines if "deltah-ray-option-check-" not in line]
 
 
 @pytest.mark.parametrize("shards", [1, 3, 5])
@@ -124,7 +130,8 @@ def test_default_shard_count_fills_the_cluster_and_respects_sequences(run_dir, t
 
 def test_tasks_get_the_cpus_ray_assigned_as_thread_counts(run_dir, tmp_path):
     log = tmp_path / "env.log"
-    binary = wrapper(tmp_path, f'echo "$1 $DELTAH_THREADS $OPENBLAS_NUM_THREADS" >> "{log}"')
+    binary = wrapper(tmp_path, f'case "$*" in *deltah-ray-option-check-*) ;; '  # the up-front option checks
+                               f'*) echo "$1 $DELTAH_THREADS $OPENBLAS_NUM_THREADS" >> "{log}";; esac')
     dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "a"), binary=binary, progress=False)
     dray.analyze_run(run_dir[:1], shards_per_dump=1, output_dir=str(tmp_path / "b"), binary=binary, progress=False,
                      cpus_per_task=2)
@@ -223,8 +230,9 @@ def test_a_changed_dump_is_not_served_from_old_partials(tmp_path):
 def test_binary_errors_and_unknown_options_are_named(run_dir, tmp_path):
     bad = tmp_path / "not-a-dump.safetensors"
     bad.write_bytes(b"\x00" * 16)
-    with pytest.raises(dray.DeltaHError, match="not-a-dump"):
+    with pytest.raises(dray.DeltaHError, match="not-a-dump") as caught:
         dray.analyze_run([str(bad)], shards_per_dump=1, output_dir=str(tmp_path), progress=False)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(str(bad))  # the binary's line, no traceback
     with pytest.raises(TypeError, match="kl_cov"):
         dray.analyze_run(run_dir, output_dir=str(tmp_path), progress=False, kl_cov=0.1)
     with pytest.raises(dray.DeltaHError, match="no such dump"):
@@ -253,14 +261,17 @@ def test_compare_run_equals_deltah_compare(tmp_path, shards, monkeypatch):
         fields = dict(token_ids=rng.integers(0, 30, size=(5, 6)), advantages=rng.normal(size=(5, 6)),
                       mask=np.ones((5, 6)), temperature=0.9, step=s)
         b, a = f"step_{s}.before.safetensors", f"step_{s}.after.safetensors"
-        dx.save_dump(b, logits=logits, **fields)
+        # An unknown tensor: `compare` warns naming the dump as given (the tasks see absolute paths).
+        dx.save_dump(b, logits=logits, **fields, extra={"mystery": np.zeros(3, np.float32)})
         dx.save_dump(a, logits=logits + rng.normal(0, 0.05, size=logits.shape).astype(np.float32), **fields)
         pairs.append((b, a))
     log = tmp_path / "calls.log"
     binary = wrapper(tmp_path, f'echo "$*" >> "{log}"')
-    want = {"pairs": [deltah_json("compare", b, a, "--temperature", "1.1") for b, a in pairs]}
+    # ε = 0.05 (the default is 0.1): sharded, it is given to merge, as compare partials do not record it.
+    want = {"pairs": [deltah_json("compare", b, a, "--temperature", "1.1", "--trust-tolerance", "0.05") for b, a in pairs]}
     got = dray.compare_run(pairs, shards_per_pair=shards, output_dir=str(tmp_path / "out"), binary=binary,
-                           progress=False, temperature=1.1)
+                           progress=False, temperature=1.1, trust_tolerance=0.05)
+    assert all(any(w.startswith(f"{b}: tensor 'mystery'") for w in p["warnings"]) for (b, _), p in zip(pairs, want["pairs"]))
     assert canon(got) == canon(want)
     assert canon(json.load(open(tmp_path / "out" / "pairs.json"))) == canon(want)
     compares = lambda: [c for c in calls(log) if c.startswith("compare ") and "--help" not in c]  # noqa: E731
@@ -268,7 +279,8 @@ def test_compare_run_equals_deltah_compare(tmp_path, shards, monkeypatch):
     assert len(compares()) == tasks
     assert all(("--shard" in c) == (shards != 1 and dray._supports_compare_shards(DELTAH)) for c in compares())
     again = dray.compare_run(before=[p[0] for p in pairs], after=[p[1] for p in pairs], shards_per_pair=shards,
-                             output_dir=str(tmp_path / "out"), binary=binary, progress=False, temperature=1.1)
+                             output_dir=str(tmp_path / "out"), binary=binary, progress=False, temperature=1.1,
+                             trust_tolerance=0.05)
     assert canon(again) == canon(want)
     assert len(compares()) == tasks  # the finished pairs (or their partials) were reused
     if not dray._supports_compare_shards(DELTAH):
@@ -287,6 +299,9 @@ def test_command_line(run_dir, tmp_path, capsys):
     code = dray.main([str(tmp_path / "missing.safetensors"), "--out", str(tmp_path), "--no-progress"])
     assert code == 1
     assert "missing.safetensors" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:  # ε is compare's (and merge's): refused without --compare
+        dray.main([*run_dir, "--out", str(tmp_path), "--trust-tolerance", "0.05", "--no-progress"])
+    assert exit_.value.code == 2 and "--trust-tolerance applies to --compare" in capsys.readouterr().err
 
 
 def test_partial_check_rejects_foreign_cut_and_empty_files(run_dir, tmp_path):
@@ -394,3 +409,130 @@ def test_a_changed_binary_is_not_served_old_partials(run_dir, tmp_path):
     os.unlink(log)  # the same binary again: every partial reused
     dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), binary=str(rebuilt), progress=False)
     assert not [c for c in calls(log) if c.startswith("analyze")]
+
+
+@pytest.mark.parametrize("victim", ["worker", "binary"])
+def test_a_task_that_dies_on_every_attempt_is_one_line_naming_shard_dump_and_cause(run_dir, tmp_path, capsys, victim):
+    """Before: once Ray's retries were spent on a dead worker, `analyze_run` raised Ray's
+    WorkerCrashedError and `python -m deltah.ray` ended in its traceback; a binary killed by a signal
+    on every attempt was named by the wrapper's full command line. Now both are one DeltaHError
+    line naming the shard, the dump as given, the cause and the attempts; the command exits 1."""
+    target = "$PPID" if victim == "worker" else "$$"  # the Ray worker process, or the binary itself
+    body = f'case "$*" in *"--shard 1/2"*) kill -9 {target}; sleep 1; exit 1;; esac'
+    binary = wrapper(tmp_path, body)
+    code = dray.main([run_dir[0], "--shards", "2", "--out", str(tmp_path / "out"), "--binary", binary,
+                      "--max-retries", "1", "--no-progress"])
+    assert code == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error: ")]
+    cause = "the Ray worker failed (WorkerCrashedError: " if victim == "worker" else "deltah analyze was killed by signal 9 (SIGKILL)"
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: shard 1/2 of {run_dir[0]}: {cause}"), errors[0]
+    assert errors[0].endswith("; failed on all 2 attempt(s) (max_retries=1)"), errors[0]
+    # The finished shard's partial stays for a rerun; no temporary is left in partials/.
+    assert [p.endswith("shard0000-of-0002.partial.safetensors") for p in os.listdir(tmp_path / "out" / "partials")] == [True]
+
+
+def test_a_bad_merge_option_is_refused_before_any_shard_runs(run_dir, tmp_path, capsys):
+    """Before: a batch setting that only `merge` reads (--kl-cov-ratio 2, a percentage) was refused
+    by the merge task, after every shard had run. The binary now checks the options as the tasks
+    will give them, up front: its message and exit code 64, no shard started, no partial written."""
+    log = tmp_path / "calls.log"
+    binary = wrapper(tmp_path, f'echo "$*" >> "{log}"')
+    shard_calls = lambda: [c for c in calls(log) if "--shard" in c]  # noqa: E731
+    checks = lambda: [c for c in open(log).read().splitlines() if "deltah-ray-option-check-" in c]  # noqa: E731
+    with pytest.raises(dray.DeltaHError, match=r"'2.0' is invalid for '--kl-cov-ratio") as caught:
+        dray.analyze_run(run_dir, shards_per_dump=2, output_dir=str(tmp_path / "a"), binary=binary, progress=False,
+                         kl_cov_ratio=2.0)
+    assert caught.value.returncode == 64
+    assert shard_calls() == [] and not (tmp_path / "a").exists()
+    assert [c.split()[0] for c in checks()] == ["analyze", "merge"]  # the merge command was the one checked
+    # The command line: one line, exit 64.
+    code = dray.main([*run_dir, "--out", str(tmp_path / "b"), "--binary", binary, "--micro-batch", "0", "--no-progress"])
+    assert code == 64
+    err = capsys.readouterr().err
+    assert err.startswith("error: The value '0' is invalid for '--micro-batch") and err.count("\n") == 1, err
+    assert shard_calls() == []
+    # ε of a sharded compare goes to merge only: refused before any compare shard too.
+    if dray._supports_compare_shards(DELTAH):
+        with pytest.raises(dray.DeltaHError, match=r"'-1.0' is invalid for '--trust-tolerance"):
+            dray.compare_run([(run_dir[0], run_dir[0])], shards_per_pair=2,
+                             output_dir=str(tmp_path / "c"), binary=binary, progress=False, trust_tolerance=-1.0)
+        assert shard_calls() == []
+    # Where the driver has no binary (runtime_env ships it), the check runs as a task on the nodes.
+    with pytest.raises(dray.DeltaHError, match=r"'2.0' is invalid for '--clip-cov-ratio"):
+        dray.analyze_run(run_dir, shards_per_dump=2, output_dir=str(tmp_path / "d"), progress=False,
+                         runtime_env={"env_vars": {"DELTAH_BIN": binary}}, clip_cov_ratio=2.0)
+    assert shard_calls() == []
+    assert not [p for p in os.listdir(tempfile.gettempdir()) if p.startswith("deltah-ray-option-check-")]
+
+
+def test_a_binary_stopped_by_sigterm_is_retried(run_dir, tmp_path):
+    """Before: the binary's SIGTERM handler removes its temporaries and exits 143 without a message,
+    which read as a refusal of the input ('exited with 143'), not retried. A stopped binary is now
+    retried like a killed one. (The wrapper stops the binary at once: whether the signal lands
+    before or after the handler is installed, the wrapper exits 143 without a message, as the
+    binary does.)"""
+    marker = tmp_path / "stopped-once"
+    body = (f'case "$*" in *"--shard 1/2"*) if [ ! -e "{marker}" ]; then touch "{marker}"; '
+            f'"{DELTAH}" "$@" & pid=$!; kill -TERM $pid; wait $pid 2>/dev/null; exit $?; fi;; esac')
+    got = dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "out"),
+                           binary=wrapper(tmp_path, body), progress=False)
+    assert marker.exists()
+    assert canon(got["steps"][0]) == canon({k: v for k, v in deltah_json("analyze", run_dir[0]).items()
+                                            if k not in ("kind", "deltah_version")})
+    with pytest.raises(dray.DeltaHError, match=r"shard 1/2 of .*: deltah analyze was stopped by signal 15 \(SIGTERM\)"):
+        os.unlink(marker)
+        dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "again"), max_retries=0,
+                         binary=wrapper(tmp_path, body), progress=False)
+
+
+def test_a_changed_binary_shipped_by_runtime_env_is_not_served_old_partials(run_dir, tmp_path):
+    """Before: with the binary on the nodes only (runtime_env), the cache key knew it as "unknown",
+    so a rebuilt binary's run merged the old binary's partials. The key now holds the identity of
+    the binary a node finds."""
+    out, log = tmp_path / "out", tmp_path / "calls.log"
+    first = wrapper(tmp_path, f'echo "$*" >> "{log}"')
+    rebuilt = tmp_path / "rebuilt.sh"
+    rebuilt.write_text(open(first).read().replace("#!/bin/sh\n", "#!/bin/sh\n# rebuilt\n"))
+    rebuilt.chmod(0o755)
+    shards = lambda: [c for c in calls(log) if c.startswith("analyze")]  # noqa: E731
+    for binary, runs in [(first, 2), (str(rebuilt), 2), (str(rebuilt), 0)]:
+        if os.path.exists(log):
+            os.unlink(log)
+        got = dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(out), progress=False,
+                               runtime_env={"env_vars": {"DELTAH_BIN": binary}})
+        assert len(shards()) == runs, binary
+    assert canon(got["steps"]) == canon(dray.analyze_run(run_dir[:1], shards_per_dump=2, output_dir=str(tmp_path / "x"),
+                                                         progress=False)["steps"])
+
+
+def test_an_interrupted_run_stops_its_binaries_by_sigterm_and_leaves_no_temporary(run_dir, tmp_path, capsys):
+    """Before: Ctrl-C ended `python -m deltah.ray` in a KeyboardInterrupt traceback, and the running
+    binaries were killed with the Ray workers (SIGKILL), leaving the temporary file of each partial
+    being written. Now the unfinished tasks are cancelled, each stops its binary by SIGTERM (whose
+    handler removes the temporary), and the command prints one line and exits 130. The stand-in
+    binary writes a temporary beside its partial and removes it on SIGTERM, as deltah does."""
+    started, stopped = tmp_path / "started", tmp_path / "stopped"
+    body = (f'case "$*" in *--shard*) part=$(echo "$*" | sed "s/.*--partial \\([^ ]*\\).*/\\1/"); '
+            f'tmp="$(dirname "$part")/.$(basename "$part").tmp-test$$"; : > "$tmp"; echo >> "{started}"; '
+            f'trap \'rm -f "$tmp"; echo >> "{stopped}"; kill $sleeper; exit 143\' TERM; '
+            f'sleep 60 & sleeper=$!; wait $sleeper; exit 1;; esac')
+    binary = wrapper(tmp_path, body)
+
+    def interrupt_once_both_started():
+        for _ in range(600):
+            if started.exists() and len(started.read_text().splitlines()) == 2:
+                break
+            time.sleep(0.05)
+        signal.raise_signal(signal.SIGINT)  # as Ctrl-C: KeyboardInterrupt in the main thread
+
+    timer = threading.Thread(target=interrupt_once_both_started)
+    timer.start()
+    code = dray.main([run_dir[0], "--shards", "2", "--out", str(tmp_path / "out"), "--binary", binary, "--no-progress"])
+    timer.join()
+    assert code == 130
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if line.startswith("error: ")] == [
+        f"error: interrupted; the finished shards' partials in {tmp_path / 'out' / 'partials'} are reused by a rerun"]
+    assert len(stopped.read_text().splitlines()) == 2  # both binaries got SIGTERM
+    assert os.listdir(tmp_path / "out" / "partials") == []

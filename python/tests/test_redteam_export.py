@@ -257,7 +257,7 @@ def test_ray_errors_keep_the_binary_exit_code(tmp_path):
     class TaskError(Exception):
         cause = error.value
 
-    assert dray._unwrap(TaskError()).returncode == 64
+    assert dray._failure(TaskError(), "shard 0/1 of x", 3).returncode == 64
 
 
 def test_ray_errors_are_cli_errors():
