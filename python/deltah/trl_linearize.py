@@ -7,7 +7,9 @@ dumps. With ``linearize=True`` it also
    of θ_before and predicts the update Δθ_pred from the gradients and the optimizer state
    (``deltah.linearize.predict_update``; SGD, Adam, AdamW), changing neither;
 2. after the step (in ``on_step_end``): takes the exact update Δθ = θ_after − θ_before, computes
-   J·Δθ for the captured completions at θ_before with one forward-mode pass per micro-batch, and
+   J·Δθ for the captured completions at θ_before with one forward-mode pass per micro-batch (under
+   the trainer's autocast, with ``cast_lm_head_to_fp32`` the LM head in float32 outside it, exactly
+   as the before/after forwards), and
    ∇θH̄ at θ_before with one reverse-mode pass per micro-batch on a separate graph (H̄ the mean
    entropy of softmax(z/T) over the captured valid positions);
 3. writes ``step_{s:06d}.jvp.safetensors``: ``logits`` = J·Δθ (F32, raw, padded like the before
@@ -33,7 +35,7 @@ from typing import Any
 import torch
 
 from . import linearize as lz
-from .trl import _autocast, _captured_micro_batches
+from .trl import _autocast, _captured_micro_batches, _float32_lm_head
 
 __all__ = ["predict_before_step", "linearize_step"]
 
@@ -64,11 +66,14 @@ def linearize_step(callback: Any, pending: dict, model) -> dict:
     width_c = batch["widths"][1]
     jvps = []
     segments = []
+    twin = lz.eager_twin(model)  # the module the jvp pass runs (its LM head, not the model's, is the one called)
     for ids, attention, completion, mask in _captured_micro_batches(batch):
         c = completion.shape[1]
         length = ids.shape[1]
         window = (slice(None), slice(length - c - 1, length - 1))  # the logits predicting completion tokens
-        with _autocast(callback.trainer):
+        # As the before/after forwards: the accelerator's autocast, and with cast_lm_head_to_fp32 the
+        # LM head in float32 outside it (else J·Δθ's head would run in bf16: ~2^-8 relative error).
+        with _autocast(callback.trainer), _float32_lm_head(callback.trainer, twin):
             jvp = lz.linearized_logit_change(model, theta_before, delta, ids, attention, window)
         jvps.append(torch.nn.functional.pad(jvp.float().cpu(), (0, 0, 0, width_c - c), value=0.0))
         segments.append((ids, attention, window, mask.bool()))

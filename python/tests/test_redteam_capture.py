@@ -126,7 +126,8 @@ def test_processes_write_their_own_files(tmp_path):
     a pair could join one process's before with another's after. Now a process of several writes
     step_{s:06d}.process{p}.{phase}.safetensors; a single process keeps the plain names.
 
-    The process index and count are stood in for (a real 2-process run needs a launcher); the
+    The process index and count are stood in for here (test_trl_multiprocess.py runs two real
+    processes); the
     group ids of process 1 start after process 0's rows, as TRL's gathered batch orders them."""
     trainer = make(tmp_path, steps=1)
     callback = capture(trainer, tmp_path / "dumps", dtype="f32")

@@ -189,3 +189,83 @@ def test_linearize_needs_full_logits(tmp_path):
 
     with pytest.raises(ValueError, match="logits='full'"):
         capture(Trainer(), tmp_path / "dumps", logits="topk", top_k=5, linearize=True)
+
+
+def test_jvp_runs_a_float32_lm_head_like_the_capture(tmp_path):
+    """bf16 mixed precision (CPU autocast is bf16) with GRPOConfig(cast_lm_head_to_fp32=True): the
+    before/after forwards project onto the vocabulary in float32 outside autocast, so J·Δθ must too.
+    Before: the jvp pass ran the LM head under autocast, so J·Δθ = W·J_hΔθ + ΔW·h was rounded to
+    bf16: relative error 4.6e-3 (~2^-8) against the same pass with the head in float64.
+
+    Reference: the same forward-mode pass (same autocast body, same grad mode, so the same hidden
+    states h and tangents J_hΔθ) with the twin's head replaced by a float64 projection, rounded to
+    F32 like the file. Tolerance 1e-5 relative (‖·‖ over the valid positions): a float32 product over
+    the hidden size K = 64 is off by at most ~K·2^-24 ≈ 4e-6 (measured ~1e-7); bf16 is ~400× above.
+    The head under autocast is also checked to be ≥ 1e-3 off, so the run does exercise bf16."""
+    from trl import GRPOConfig, GRPOTrainer
+
+    from deltah.trl import _autocast, _captured_micro_batches
+
+    torch.manual_seed(0)
+    tok = tiny.build_tokenizer()
+    args = GRPOConfig(
+        output_dir=str(tmp_path / "trainer"), per_device_train_batch_size=8, num_generations=4,
+        max_completion_length=12, max_steps=1, learning_rate=5e-4, temperature=0.9, use_cpu=True, bf16=True,
+        cast_lm_head_to_fp32=True, report_to=[], save_strategy="no", logging_steps=1, seed=0, data_seed=0,
+        dataloader_num_workers=0, disable_tqdm=True)
+    trainer = GRPOTrainer(model=tiny.build_model(tok, seed=0), reward_funcs=tiny.reward_letters, args=args,
+                          train_dataset=tiny.build_dataset(seed=0), processing_class=tok)
+    callback = capture(trainer, tmp_path / "dumps", dtype="f32", linearize=True)
+    kept = {}
+    original = trl_linearize.linearize_step
+
+    def keeping(cb, pending, model):
+        theta = {n: t.clone() for n, t in pending["theta_before"].items()}
+        batch = pending["batch"]
+        record = original(cb, pending, model)
+        kept[pending["step"]] = (theta, lz.parameter_delta(theta, model), batch)
+        return record
+
+    trl_linearize.linearize_step = keeping
+    try:
+        trainer.train()
+    finally:
+        trl_linearize.linearize_step = original
+    assert callback.failures == [] and sorted(kept) == [1]
+    model = trainer.model
+    head = lz.eager_twin(model).get_output_embeddings()
+    assert "forward" not in head.__dict__  # the twin's head is restored after the pass
+
+    def jvp_with_head(projection):
+        theta, delta, batch = kept[1]
+        parts = []
+        if projection is not None:
+            head.forward = projection
+        try:
+            for ids, attention, completion, _ in _captured_micro_batches(batch):
+                c, length = completion.shape[1], ids.shape[1]
+                with _autocast(trainer):
+                    jvp = lz.linearized_logit_change(model, theta, delta, ids, attention,
+                                                     (slice(None), slice(length - c - 1, length - 1)))
+                parts.append(torch.nn.functional.pad(jvp.cpu(), (0, 0, 0, batch["widths"][1] - c)))
+        finally:
+            head.__dict__.pop("forward", None)
+        return torch.cat(parts, 0)[: batch["rows"]].float().double()
+
+    def float64_head(hidden):
+        with torch.autocast(hidden.device.type, enabled=False):
+            return torch.nn.functional.linear(hidden.double(), head.weight.double())
+
+    reference = jvp_with_head(float64_head)
+    autocast_head = jvp_with_head(None)
+    tensors, _ = lz.read_safetensors(callback.linearized[1]["path"])
+    stored = torch.from_numpy(tensors["logits"][1]).double()
+    valid = torch.from_numpy(tensors["mask"][1]).bool()
+
+    def relative(x):
+        return float((x - reference)[valid].norm() / reference[valid].norm())
+
+    print(f"[measured] J·Δθ with cast_lm_head_to_fp32 under bf16 autocast: stored vs float64 head {relative(stored):.2e}, "
+          f"head under autocast {relative(autocast_head):.2e}")
+    assert relative(autocast_head) >= 1e-3
+    assert relative(stored) <= 1e-5
