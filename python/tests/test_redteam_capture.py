@@ -28,7 +28,7 @@ from deltah import cli, per_token  # noqa: E402
 from deltah.trl import capture  # noqa: E402
 
 from deltah_binary import DELTAH, requires_binary  # noqa: E402
-from trl_test_support import fail_dump_writes, record_trl_logps  # noqa: E402
+from trl_test_support import bf16_float32_head_trainer, fail_dump_writes, record_trl_logps  # noqa: E402
 
 
 def make(tmp_path, steps=2, **kwargs):
@@ -214,17 +214,7 @@ def test_a_float32_lm_head_is_captured_in_float32(tmp_path):
     LM head under bf16 autocast, so log π(token) from an F32 dump differed from TRL's own by up to
     7.5e-3 (the policy TRL trained is the float32 head's). Tolerance 1e-4: with the head in float32
     the difference is float32 reduction order (measured at most 6e-7, as without the option)."""
-    from trl import GRPOConfig, GRPOTrainer
-
-    torch.manual_seed(0)
-    tok = tiny.build_tokenizer()
-    args = GRPOConfig(
-        output_dir=str(tmp_path / "trainer"), per_device_train_batch_size=8, num_generations=4,
-        max_completion_length=12, max_steps=2, learning_rate=5e-4, temperature=0.9, use_cpu=True, bf16=True,
-        cast_lm_head_to_fp32=True, report_to=[], save_strategy="no", logging_steps=1, seed=0, data_seed=0,
-        dataloader_num_workers=0, disable_tqdm=True)
-    trainer = GRPOTrainer(model=tiny.build_model(tok, seed=0), reward_funcs=tiny.reward_letters, args=args,
-                          train_dataset=tiny.build_dataset(seed=0), processing_class=tok)
+    trainer = bf16_float32_head_trainer(tmp_path, tiny, max_steps=2)
     theirs = record_trl_logps(trainer)
     head = trainer.model.get_output_embeddings()
     trl_head_forward = head.__dict__.get("forward")  # TRL's own float32 cast (ineffective under autocast)

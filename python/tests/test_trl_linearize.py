@@ -33,11 +33,11 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import trl_grpo_tiny as tiny  # noqa: E402
 from deltah import cli  # noqa: E402
 from deltah import linearize as lz  # noqa: E402
-from deltah import trl_linearize  # noqa: E402
 from deltah.trl import capture  # noqa: E402
 
 from deltah_binary import DELTAH, requires_binary  # noqa: E402
 from float64_qwen2 import true_float64  # noqa: E402
+from trl_test_support import bf16_float32_head_trainer, train_keeping_linearized_steps  # noqa: E402
 
 pytestmark = requires_binary
 
@@ -52,20 +52,7 @@ def linearized_run(tmp_path, optimizer, float64, steps=3, **config):
     trainer = tiny.make_trainer(str(tmp_path / "trainer"), steps=steps, seed=0, model=model, tokenizer=tok,
                                 optimizer=optimizer, weight_decay=0.01, **config)
     callback = capture(trainer, tmp_path / "dumps", dtype="f32", linearize=True)
-    kept = {}
-    original = trl_linearize.linearize_step
-
-    def keeping(cb, pending, model):
-        theta = {n: t.clone() for n, t in pending["theta_before"].items()}
-        record = original(cb, pending, model)
-        kept[pending["step"]] = (theta, lz.parameter_delta(theta, model))
-        return record
-
-    trl_linearize.linearize_step = keeping
-    try:
-        trainer.train()
-    finally:
-        trl_linearize.linearize_step = original
+    kept = train_keeping_linearized_steps(trainer)
     assert callback.failures == []
     assert sorted(callback.linearized) == list(range(1, steps + 1))
     return trainer, callback, kept
@@ -101,7 +88,7 @@ def test_three_equalities_float64(tmp_path, optimizer):
             parts = summary["mean_delta_linearized_first_order"] + summary["mean_logit_nonlinearity"] + summary["mean_second_order_remainder"]
             assert parts == pytest.approx(summary["mean_delta_actual"], rel=1e-12, abs=1e-15)
             # 2. finite differences on the model converge to it.
-            theta, delta = kept[step]
+            theta, delta, _ = kept[step]
             ids, attention, window, mask = segment(callback.written[step - 1][0])
             t = callback.trainer.temperature
             h0 = lz.mean_entropy(model, theta, ids, attention, window, mask, t)
@@ -126,7 +113,7 @@ def test_float32_run_and_cost(tmp_path):
     for step, record in callback.linearized.items():
         summary = compare_step(callback, step)
         assert summary["parameter_space_first_order"] == pytest.approx(summary["mean_delta_linearized_first_order"], rel=1e-5)
-        theta, delta = kept[step]
+        theta, delta, _ = kept[step]
         ulp = {n: torch.nextafter(t.abs(), torch.full_like(t, float("inf"))) - t.abs() for n, t in theta.items()}
         def norm(d):
             return float(torch.sqrt(sum((x.double() ** 2).sum() for x in d.values())))
@@ -202,35 +189,11 @@ def test_jvp_runs_a_float32_lm_head_like_the_capture(tmp_path):
     F32 like the file. Tolerance 1e-5 relative (‖·‖ over the valid positions): a float32 product over
     the hidden size K = 64 is off by at most ~K·2^-24 ≈ 4e-6 (measured ~1e-7); bf16 is ~400× above.
     The head under autocast is also checked to be ≥ 1e-3 off, so the run does exercise bf16."""
-    from trl import GRPOConfig, GRPOTrainer
-
     from deltah.trl import _autocast, _captured_micro_batches
 
-    torch.manual_seed(0)
-    tok = tiny.build_tokenizer()
-    args = GRPOConfig(
-        output_dir=str(tmp_path / "trainer"), per_device_train_batch_size=8, num_generations=4,
-        max_completion_length=12, max_steps=1, learning_rate=5e-4, temperature=0.9, use_cpu=True, bf16=True,
-        cast_lm_head_to_fp32=True, report_to=[], save_strategy="no", logging_steps=1, seed=0, data_seed=0,
-        dataloader_num_workers=0, disable_tqdm=True)
-    trainer = GRPOTrainer(model=tiny.build_model(tok, seed=0), reward_funcs=tiny.reward_letters, args=args,
-                          train_dataset=tiny.build_dataset(seed=0), processing_class=tok)
+    trainer = bf16_float32_head_trainer(tmp_path, tiny, max_steps=1)
     callback = capture(trainer, tmp_path / "dumps", dtype="f32", linearize=True)
-    kept = {}
-    original = trl_linearize.linearize_step
-
-    def keeping(cb, pending, model):
-        theta = {n: t.clone() for n, t in pending["theta_before"].items()}
-        batch = pending["batch"]
-        record = original(cb, pending, model)
-        kept[pending["step"]] = (theta, lz.parameter_delta(theta, model), batch)
-        return record
-
-    trl_linearize.linearize_step = keeping
-    try:
-        trainer.train()
-    finally:
-        trl_linearize.linearize_step = original
+    kept = train_keeping_linearized_steps(trainer)
     assert callback.failures == [] and sorted(kept) == [1]
     model = trainer.model
     head = lz.eager_twin(model).get_output_embeddings()
