@@ -4,6 +4,7 @@ import EntropyDynamics
 import RealModule
 import SoftmaxEntropy
 import Testing
+import _TestSupport
 
 /// Values docs/theory.md quotes that no other test asserted: the rest of the trust-radius worked
 /// example (#trust-radius) and e^(−H) of the band example (#quadrants).
@@ -54,5 +55,32 @@ struct TheoryQuotedValueTests {
     let threshold = Double.exp(-p.entropy)
     #expect(abs(threshold - 0.30504889) < 5e-9, "e^-H = \(threshold)")
     #expect(threshold < p.probabilities[1])
+  }
+
+  /// docs/theory.md#sign-condition: one sampled-token reinforcement (A > 0, step α, temperature T)
+  /// expands the entropy by at most α(e^(−H−1) + E_π[S])/T to first order, since f(p) = p(log p + H)
+  /// has its minimum −e^(−H−1) at p = e^(−H−1). Checked on 500 random states at T ∈ {0.5, 1, 2}
+  /// for every token (tolerance 1e-15 relative to the bound: rounding of the closed forms).
+  @Test func largestExpansionOfOneReinforcement() throws {
+    var rng = SplitMix64(seed: 83)
+    for trial in 0..<500 {
+      let t = [0.5, 1, 2][trial % 3]
+      let policy = try SoftmaxPolicy(logits: rng.logits(count: 2 + trial % 30, scale: 3), temperature: t)
+      let alpha = 0.1
+      let bound = alpha * (Double.exp(-policy.entropy - 1) + policy.expectedEntropyDiscriminator) / t
+      for k in 0..<policy.actionCount {
+        let p = try EntropyPolarity(policy: policy, token: k, advantage: 1, learningRate: alpha)
+        #expect(p.polarity <= bound * (1 + 1e-15) + 1e-300)
+      }
+    }
+  }
+
+  /// docs/theory.md#numerics: H of z = [745, 0] is ~3.7e-321 (a subnormal probability: accurate only
+  /// in absolute terms). The exact value is ≈ 746·e^(−745) = 3.73e-321; Double's e^(−745) is the
+  /// smallest subnormal 4.9e-324, so the computed H is within a few ulps of 4.9e-324 of it.
+  @Test func entropyWithASubnormalProbability() throws {
+    let h = try SoftmaxPolicy(logits: [745, 0]).entropy
+    #expect(h > 0)
+    #expect(abs(h - 3.7e-321) < 0.1e-321, "H = \(h)")
   }
 }
