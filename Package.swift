@@ -169,7 +169,7 @@ let package = Package(
 
     // MARK: - notebooks-as-scripts (`swift run <name>`; tables to stdout, CSV + Markdown to out/<name>/)
 
-    .target(name: "_NotebookSupport", path: "notebooks-as-scripts/_NotebookSupport"),
+    .target(name: "_NotebookSupport", dependencies: ["Reports"], path: "notebooks-as-scripts/_NotebookSupport"),
     .executableTarget(
       name: "first-order-accuracy",
       dependencies: ["_NotebookSupport", "TabularPolicies", "EntropyDynamics", "SoftmaxEntropy", "GSLSupport"],
@@ -234,6 +234,7 @@ let package = Package(
     .testTarget(
       name: "ReportsTests", dependencies: ["Reports", "DumpAnalysis", "TabularPolicies", "PolicyCliff", "_TestSupport"],
       exclude: ["Golden"]),
+    .testTarget(name: "NotebookSupportTests", dependencies: ["_NotebookSupport"]),
     .testTarget(name: "PolicyCliffTests", dependencies: ["PolicyCliff", "Curvature", "SoftmaxEntropy", "_TestSupport"]),
     .testTarget(
       name: "EntropyInterventionsTests",

@@ -15,17 +15,18 @@ extension BatchAnalysis {
   /// - Returns: Cov_t per position (NaN where invalid), or nil without log-probs and advantages.
   /// - Throws: ``DumpError`` from the covariance or a selection rule.
   /// - Complexity: O(N log N).
-  /// The tokens the PPO clip of `options.clipping` clips (``PPOClipWeighting/isClipped(advantage:ratio:)``
-  /// at r_t = exp(ℓ_t − ℓ_t^old)), which Clip-Cov leaves out of its candidates as verl does; nil
-  /// without clip settings or without `old_logprobs`, log-probabilities or advantages (the
-  /// clipping section reports that error).
+  /// The tokens the PPO clip of `options.clipping` clips without its dual clip
+  /// (``PPOClipWeighting/isClipped(advantage:ratio:)`` at r_t = exp(ℓ_t − ℓ_t^old)), which Clip-Cov
+  /// leaves out of its candidates as verl does (`clip_by_origin`: its loss has no dual clip, so a
+  /// token with A < 0 and r > c stays a candidate); nil without clip settings or without
+  /// `old_logprobs`, log-probabilities or advantages (the clipping section reports that error).
   ///
   /// - Complexity: O(N).
   static func ppoClippedTokens(table: PositionTable, options: AnalysisOptions) -> [Bool]? {
     guard let clip = options.clipping, let old = table.oldLogProbability, let logp = table.logProbability,
       let adv = table.advantages
     else { return nil }
-    let rule = clip.rule
+    let rule = PPOClipWeighting(clipLow: clip.low, clipHigh: clip.high)
     return (0..<table.count).map { i in
       table.valid[i] && rule.isClipped(advantage: adv[i], ratio: Double.exp(logp[i] - old[i]))
     }

@@ -6,7 +6,8 @@ import SoftmaxEntropy
 import RealModule
 
 extension BatchAnalysis {
-  /// The logit-gradient section: the mean over valid tokens of ‖∇_z log π_y‖ = √(1 − 2π_y + Σπ²),
+  /// The logit-gradient section: the mean over valid tokens of ‖∇_x log π_y‖ = ‖e_y − π‖ = √(1 − 2π_y + Σπ²)
+  /// (x = z/T, docs/theory.md#dump-statistics; the raw-logit gradient is this divided by T),
   /// when the dump has tokens, log-probabilities and Σπ².
   ///
   /// - Complexity: O(N).

@@ -53,7 +53,7 @@ public struct DumpSummary: Sendable, Codable {
   public var steer: STEERSummary?
   /// Token counts and summed polarity per (advantage sign × probability vs e^(−H)) quadrant.
   public var quadrants: [QuadrantRow]?
-  /// Mean logit-gradient norm ‖∂ log π(y)/∂z‖ = √(1 − 2π_y + Σπ²).
+  /// Mean logit-gradient norm ‖∂ log π(y)/∂x‖ = √(1 − 2π_y + Σπ²), x = z/T (the raw-logit norm is this / T).
   public var gradientNormMean: Double?
   /// Entropy bounds from top-k log-probabilities.
   public var topK: TopKSummary?

@@ -126,8 +126,8 @@ struct ExactTrajectoryTests {
     #expect(record.deltaVisitation == 0)
   }
 
-  /// The entropy–performance fit recovers a synthetic law (docs/theory.md#entropy-performance-law: a = 0.12, b = 0.55 with
-  /// noise 1e-3 gives â ≈ 0.1200, b̂ ≈ 0.5502): noise-free it is exact; with ±1e-3 noise within 3e-3.
+  /// The entropy–performance fit recovers a synthetic law (docs/theory.md#entropy-performance-law: a = 0.12, b = 0.55;
+  /// its quoted draw is checked in EntropyPerformanceNotebookDrawTests): noise-free it is exact; with ±1e-3 noise within 3e-3.
   @Test func entropyPerformanceFit() throws {
     let h = (0..<50).map { 2.0 * Double($0) / 49 }
     let exact = try EntropyPerformanceFit(entropies: h, rewards: h.map { -0.12 * Double.exp($0) + 0.55 })

@@ -1,6 +1,7 @@
 // DeltaH — entropy change of softmax policies.
 
 import Foundation
+import Reports
 
 /// Output of a notebook-as-script: tables printed to the terminal and written as CSV and Markdown
 /// under an output folder (first command-line argument, default `out/<name>/`).
@@ -10,11 +11,15 @@ public final class NotebookReport {
   private var markdown: [String] = []
   private let name: String
 
-  /// Creates the output folder and starts the Markdown report with the notebook's claim and a
-  /// pointer to docs/theory.md.
-  public init(name: String, claim: String) throws {
+  /// Creates the output folder (the first command-line argument, default `out/<name>/`) and starts
+  /// the Markdown report with the notebook's claim and a pointer to docs/theory.md.
+  public convenience init(name: String, claim: String) throws {
+    try self.init(name: name, claim: claim, directory: CommandLine.arguments.dropFirst().first ?? "out/\(name)")
+  }
+
+  /// Creates the output folder `directory` and starts the Markdown report.
+  public init(name: String, claim: String, directory path: String) throws {
     self.name = name
-    let path = CommandLine.arguments.dropFirst().first ?? "out/\(name)"
     directory = URL(fileURLWithPath: path, isDirectory: true)
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let header = "# \(name)\n\n\(claim)\n\nFormulas, derivations and sources: `docs/theory.md` in the DeltaH repository.\n"
@@ -41,9 +46,11 @@ public final class NotebookReport {
     markdown.append(md.joined(separator: "\n") + "\n\n(CSV: `\(file).csv`)\n")
   }
 
-  /// Writes a CSV file without printing it (for long trajectories).
+  /// Writes a CSV file without printing it (for long trajectories). Fields holding a comma, a
+  /// double quote or a line break are quoted (RFC 4180, `ReportTable.csvField`): labels such as
+  /// `z = [2,1,0,−1]` used to split into several columns.
   public func csv(file: String, header: [String], rows: [[String]]) throws {
-    let text = ([header] + rows).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+    let text = ([header] + rows).map { $0.map(ReportTable.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
     try text.write(to: directory.appendingPathComponent("\(file).csv"), atomically: true, encoding: .utf8)
   }
 

@@ -14,7 +14,7 @@ let report = try NotebookReport(
   claim: """
     Claim examined (Cui et al. 2025 Eq. 6; docs/theory.md#entropy-performance-law): R = −a·e^H + b with ceiling b − a at H = 0; \
     fitting the first 15% of a run predicts the rest. Synthetic check first (a = 0.12, b = 0.55, noise 1e-3, \
-    docs/theory.md: â = 0.1200, b̂ = 0.5502); then simulated tabular runs (contextual bandit S = 50 × K = 10, 400 steps) \
+    docs/theory.md: â = 0.12000, b̂ = 0.55009); then simulated tabular runs (contextual bandit S = 50 × K = 10, 400 steps) \
     where the true ceiling is the expected reward of the greedy policy, Σ_s d(s) max_a r(s, a).
     """)
 

@@ -56,7 +56,9 @@ for _ in 0..<3000 {
     let pol = try EntropyPolarity(policy: policy, token: token, advantage: sign, learningRate: 1e-3)
     let actual = try entropyChange(of: policy, logitStep: pol.logitStep(for: policy)).actual
     let key = "\(sign > 0 ? "A>0" : "A<0"), \(region(pol))"
-    var c = counts[key, default: (0, 0, 0, 0)]
+    // maxGain starts at −∞: where every P is negative (A < 0 in regions i and ii, A > 0 in iii) the
+    // column used to read 0, the initial value, instead of the largest P/α.
+    var c = counts[key, default: (0, 0, 0, -.infinity)]
     c.n += 1
     if actual > 0 { c.expand += 1 }
     if (actual > 0) == (pol.polarity > 0) { c.agree += 1 }
