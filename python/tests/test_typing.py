@@ -1,0 +1,44 @@
+"""The package's annotations hold: ``mypy --strict`` on ``python/deltah`` (it ships ``py.typed``, so
+users' type checkers trust them), and the runtime facts that the strict check turned up.
+
+The mypy run needs mypy (``pip install mypy``); without it that one test is skipped with the reason.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from deltah import cli  # noqa: E402
+
+PYTHON = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+def _fake_binary(tmp_path, stdout):
+    fake = tmp_path / "deltah"
+    fake.write_text(f"#!/bin/sh\ncat <<'JSON'\n{stdout}\nJSON\n")
+    fake.chmod(0o755)
+    return fake
+
+
+@pytest.mark.parametrize("printed", ["[1, 2]", "null", "3.5"])
+def test_json_that_is_not_an_object_is_refused_not_returned_as_dict(tmp_path, printed):
+    # analyze/compare/merge/... are annotated to return dict[str, Any]; a binary that printed other
+    # JSON was returned as that list/None/float.
+    fake = _fake_binary(tmp_path, printed)
+    with pytest.raises(cli.DeltaHError, match="JSON that is not an object"):
+        cli.analyze("x.safetensors", binary=fake)
+
+
+def test_json_object_is_returned(tmp_path):
+    fake = _fake_binary(tmp_path, '{"tokens": 3}')
+    assert cli.analyze("x.safetensors", binary=fake) == {"tokens": 3}
+
+
+def test_bytes_path_reaches_the_binary_as_the_same_path(tmp_path):
+    fake = tmp_path / "deltah"
+    fake.write_text("#!/bin/sh\nprintf '{\"arg\": \"%s\"}' \"$2\"\n")
+    fake.chmod(0o755)
+    assert cli.analyze(b"d\xc3\xa9.safetensors", binary=fake) == {"arg": "dé.safetensors"}
