@@ -42,3 +42,14 @@ def test_bytes_path_reaches_the_binary_as_the_same_path(tmp_path):
     fake.write_text("#!/bin/sh\nprintf '{\"arg\": \"%s\"}' \"$2\"\n")
     fake.chmod(0o755)
     assert cli.analyze(b"d\xc3\xa9.safetensors", binary=fake) == {"arg": "dé.safetensors"}
+
+
+@pytest.mark.parametrize("pair", [("a.safetensors", "b.safetensors", "c.safetensors"), ("a.safetensors",), "ab"])
+def test_compare_run_names_a_pair_that_is_not_two_paths(tmp_path, pair):
+    # compare_run(pairs: Iterable[Tuple[str, str]]) turned each pair into tuple(p): three paths
+    # failed later with "too many values to unpack", and the string "ab" became the pair ("a", "b").
+    from deltah import ray as dray
+
+    with pytest.raises(ValueError, match=r"each pair is \(before, after\), got"):
+        dray.compare_run([pair], output_dir=str(tmp_path / "out"), progress=False)
+    assert not (tmp_path / "out").exists()
