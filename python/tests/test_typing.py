@@ -53,3 +53,38 @@ def test_compare_run_names_a_pair_that_is_not_two_paths(tmp_path, pair):
     with pytest.raises(ValueError, match=r"each pair is \(before, after\), got"):
         dray.compare_run([pair], output_dir=str(tmp_path / "out"), progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def _import_trl(monkeypatch):
+    """deltah.trl, with stand-ins for torch and transformers where they are not installed (the
+    constructor's argument check runs before either is used); removed again after the test."""
+    import importlib
+    import importlib.util
+    import types
+
+    import deltah
+
+    for name in ("torch", "transformers"):
+        if importlib.util.find_spec(name) is None:
+            module = types.ModuleType(name)
+            if name == "transformers":
+                module.TrainerCallback = object
+            else:
+                module.no_grad = lambda: (lambda function: function)
+            monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setitem(sys.modules, "deltah.trl", None)  # restored (removed) after the test
+    del sys.modules["deltah.trl"]
+    monkeypatch.setattr(deltah, "trl", None, raising=False)
+    return importlib.import_module("deltah.trl")
+
+
+def test_logit_capture_refuses_topk_without_top_k(monkeypatch, tmp_path):
+    # LogitCapture (public) typed top_k Optional[int] but used min(self.top_k, V) in topk mode: built
+    # directly without top_k, every captured step failed later with a TypeError about None.
+    trl = _import_trl(monkeypatch)
+    with pytest.raises(ValueError, match=r"logits='topk' needs top_k"):
+        trl.LogitCapture(object(), str(tmp_path), every=1, max_sequences=None, logits="topk", top_k=None,
+                         dtype="bf16", linearize=False)
+    made = trl.LogitCapture(object(), str(tmp_path), every=1, max_sequences=None, logits="topk", top_k=4,
+                            dtype="bf16", linearize=False)
+    assert made.top_k == 4
