@@ -4,6 +4,7 @@ users' type checkers trust them), and the runtime facts that the strict check tu
 The mypy run needs mypy (``pip install mypy``); without it that one test is skipped with the reason.
 """
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -14,6 +15,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from deltah import cli  # noqa: E402
 
 PYTHON = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None,
+                    reason="mypy is not installed (pip install mypy) so the strict type check cannot run")
+def test_mypy_strict_passes_on_the_package():
+    # The configuration ([tool.mypy] in python/pyproject.toml) lets only the optional extras'
+    # modules (torch, transformers, trl, ray, verl, matplotlib, pandas, tqdm) be missing.
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
+         "--config-file", os.path.join(PYTHON, "pyproject.toml"), os.path.join(PYTHON, "deltah")],
+        capture_output=True, text=True, cwd=PYTHON, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Success" in proc.stdout
 
 
 def _fake_binary(tmp_path, stdout):
