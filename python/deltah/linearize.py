@@ -129,6 +129,11 @@ def snapshot_parameters(model: Any, names: Optional[Sequence[str]] = None) -> Di
     model : torch.nn.Module
     names : sequence of str, optional
         Restrict to these names (default: every parameter with ``requires_grad``).
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        name → a detached clone of the parameter.
     """
     model = _unwrap_model(model)
     wanted = None if names is None else set(names)
@@ -140,7 +145,25 @@ def snapshot_parameters(model: Any, names: Optional[Sequence[str]] = None) -> Di
 
 
 def parameter_delta(before: Mapping[str, Any], model: Any) -> Dict[str, Any]:
-    """Δθ = θ_now − θ_before for every name in ``before`` (the exact update of a step)."""
+    """Δθ = θ_now − θ_before for every name in ``before`` (the exact update of a step).
+
+    Parameters
+    ----------
+    before : mapping str → Tensor
+        θ_before, as ``snapshot_parameters`` took it.
+    model : torch.nn.Module
+        The model after the step (possibly wrapped; the wrapper is removed).
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        name → Δθ, in the parameters' dtype.
+
+    Raises
+    ------
+    KeyError
+        When a name of ``before`` is not a parameter of the model.
+    """
     model = _unwrap_model(model)
     now = dict(model.named_parameters())
     missing = [n for n in before if n not in now]
@@ -184,6 +207,11 @@ def logits_at(model: Any, params: Mapping[str, Any], input_ids: Any, attention_m
     logits_slice : tuple of indices, slice or callable, optional
         Selects the positions of interest from the [B, L, V] logits (e.g.
         ``(slice(None), slice(P - 1, P + C - 1))`` for TRL's completion positions).
+
+    Returns
+    -------
+    torch.Tensor
+        The sliced raw logits (before temperature).
     """
     torch = _torch()
     with torch.no_grad():
@@ -236,7 +264,20 @@ def linearized_logit_change(
 
 
 def entropy(logits: Any, temperature: float = 1.0) -> Any:
-    """Per-position entropy (nats) of softmax(z/T), in the logits' dtype, differentiable."""
+    """Per-position entropy (nats) of softmax(z/T), in the logits' dtype, differentiable.
+
+    Parameters
+    ----------
+    logits : torch.Tensor
+        Raw logits z, vocabulary on the last axis.
+    temperature : float
+        T.
+
+    Returns
+    -------
+    torch.Tensor
+        H per position (the logits' shape without the last axis).
+    """
     torch = _torch()
     logp = torch.log_softmax(logits / temperature, dim=-1)
     return -(logp.exp() * logp).sum(-1)
@@ -246,6 +287,20 @@ def first_order_entropy_change(logits: Any, direction: Any, temperature: float =
     """Lemma 1 for a raw logit direction v: −Cov_π(log π, v/T) per position, in float64.
 
     Computed as −(1/T) Σ π (log π + H) (v − E_π v) with π = softmax(z/T).
+
+    Parameters
+    ----------
+    logits : torch.Tensor
+        Raw logits z, vocabulary on the last axis.
+    direction : torch.Tensor
+        The raw logit change v (e.g. J·Δθ), same shape.
+    temperature : float
+        T.
+
+    Returns
+    -------
+    torch.Tensor
+        The first-order ΔH per position, float64.
     """
     torch = _torch()
     z = logits.detach().to(torch.float64)
@@ -276,6 +331,25 @@ def mean_entropy(
     """H̄(θ): the mean entropy over the valid positions (``mask``), at parameters ``params``, as a float.
 
     Used for finite differences (H̄(θ + εΔθ) − H̄(θ))/ε against ``entropy_gradient_dot_update``.
+
+    Parameters
+    ----------
+    model, params, input_ids, attention_mask, logits_slice
+        As in ``logits_at``.
+    mask : Tensor, optional
+        The valid positions of the sliced logits (default: all).
+    temperature : float
+        T.
+
+    Returns
+    -------
+    float
+        H̄ in nats, accumulated in float64.
+
+    Raises
+    ------
+    ValueError
+        When ``mask`` does not have the positions' shape or selects no position.
     """
     torch = _torch()
     z = logits_at(model, params, input_ids, attention_mask, logits_slice)
@@ -336,13 +410,34 @@ def entropy_gradient(
 
 
 def dot(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    """Σ_names ⟨a, b⟩ in float64 over the names both hold."""
+    """Σ_names ⟨a, b⟩ in float64 over the names both hold.
+
+    Parameters
+    ----------
+    a, b : mapping str → Tensor
+        E.g. ∇θH̄ and Δθ.
+
+    Returns
+    -------
+    float
+    """
     torch = _torch()
     return float(sum(float((a[n].to(torch.float64) * b[n].to(torch.float64)).sum()) for n in a if n in b))
 
 
 def relative_difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    """‖a − b‖ / ‖b‖ over all names of ``b`` (float64; a name missing from ``a`` counts as 0)."""
+    """‖a − b‖ / ‖b‖ over all names of ``b`` (float64; a name missing from ``a`` counts as 0).
+
+    Parameters
+    ----------
+    a, b : mapping str → Tensor
+        E.g. the predicted and the actual Δθ.
+
+    Returns
+    -------
+    float
+        0 when ``a`` and ``b`` are both zero, ``inf`` when only ``b`` is zero.
+    """
     torch = _torch()
     num = 0.0
     den = 0.0
@@ -359,6 +454,15 @@ def entropy_gradient_dot_update(
     logits_slice: LogitsSlice = None, mask: Any = None, temperature: float = 1.0,
 ) -> float:
     """∇θH̄·Δθ by one reverse-mode pass on a separate graph (see ``entropy_gradient``).
+
+    Parameters
+    ----------
+    model, params_before, delta, input_ids, attention_mask, logits_slice
+        As in ``linearized_logit_change`` (the gradient is taken for the names of ``delta``).
+    mask : Tensor, optional
+        The valid positions of the sliced logits (default: all).
+    temperature : float
+        T.
 
     Returns
     -------
@@ -494,7 +598,19 @@ def predict_update(optimizer: Any, params: Optional[Mapping[str, Any]] = None, d
 
 
 def jvp_path(output_dir: str, step: int) -> str:
-    """``output_dir/step_{step:06d}.jvp.safetensors``."""
+    """``output_dir/step_{step:06d}.jvp.safetensors``.
+
+    Parameters
+    ----------
+    output_dir : str
+        The capture's folder.
+    step : int
+        The optimizer step.
+
+    Returns
+    -------
+    str
+    """
     return os.path.join(output_dir, f"step_{int(step):06d}.jvp.safetensors")
 
 
@@ -512,6 +628,18 @@ def read_safetensors(path: str, skip: Sequence[str] = ()) -> Tuple[Dict[str, Tup
     A path that is not a regular file (a FIFO, a folder, a device), a malformed header or a tensor
     whose bytes do not fit its shape or the file raises a ``ValueError`` naming the file (and the
     tensor).
+
+    Parameters
+    ----------
+    path : str
+        A safetensors file.
+    skip : sequence of str
+        Tensors not to read.
+
+    Returns
+    -------
+    tuple of (dict of str to (str, numpy.ndarray), dict of str to str)
+        The tensors (dtype string and array, a copy) and the ``__metadata__``.
     """
     path = os.fspath(path)
     header, base = _per_token._header(path)
