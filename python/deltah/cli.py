@@ -36,6 +36,11 @@ PathLike = Union[str, "os.PathLike[str]"]
 class DeltaHError(RuntimeError):
     """A ``deltah`` run that failed.
 
+    Parameters
+    ----------
+    message, returncode, command, stderr
+        Kept as the attributes below (``command`` as a list).
+
     Attributes
     ----------
     message : str
