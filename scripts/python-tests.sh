@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Python package (pip install ./python[test]: numpy, safetensors, pytest; no torch)
+# Installs the Python package (pip install ./python[test]: numpy, safetensors, pytest, mypy; no torch)
 # into a private venv (.venv-py) and runs its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."

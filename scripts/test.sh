@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, runs the Swift test suite (debug build), then the
 # Python export helper's tests and the numpy/safetensors/verl parity checks of the built binary
-# (in a private venv, .venv-py, with numpy, safetensors and pytest from PyPI).
+# (in a private venv, .venv-py, with numpy, safetensors, pytest and mypy from PyPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-dependencies.sh

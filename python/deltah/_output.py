@@ -10,8 +10,10 @@ follow the same rules through :func:`resolve_destination`. Their readers open in
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+from typing import Union
 
 __all__ = ["resolve_destination", "file_kind", "open_input"]
 
@@ -28,7 +30,7 @@ def file_kind(mode: int) -> str:
     return "a special file"
 
 
-def resolve_destination(path) -> str:
+def resolve_destination(path: Union[str, "os.PathLike[str]"]) -> str:
     """The path to rename a finished temporary file over, for the output ``path``.
 
     Parameters
@@ -77,7 +79,7 @@ def resolve_destination(path) -> str:
     return destination
 
 
-def open_input(path):
+def open_input(path: Union[str, "os.PathLike[str]"]) -> io.BufferedReader:
     """``open(path, "rb")`` for a regular file; anything else is refused without blocking.
 
     The file is opened non-blocking (a FIFO with no writer would otherwise block ``open`` forever),

@@ -33,7 +33,8 @@ import os
 import shutil
 import signal
 import threading
-from typing import Callable, Dict, Iterator, Optional, Tuple
+from types import FrameType
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple, Union
 
 __all__ = ["temporary_file", "temporary_folder", "write_atomically", "current_umask"]
 
@@ -43,7 +44,10 @@ _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT
 #: Live temporaries: path → (owning process id, is a folder).
 _live: Dict[str, Tuple[int, bool]] = {}
 #: Signal → the handler installed here (a closure that knows the handler it replaced).
-_installed: Dict[int, Callable] = {}
+_installed: Dict[int, "_Handler"] = {}
+
+#: A Python signal handler, as ``signal.signal`` takes it.
+_Handler = Callable[[int, Optional[FrameType]], Any]
 
 
 def _remove(path: str, folder: bool) -> None:
@@ -68,8 +72,8 @@ def _remove_live() -> None:
 atexit.register(_remove_live)
 
 
-def _handler_replacing(previous) -> Callable:
-    def on_signal(signum, frame):
+def _handler_replacing(previous: Union[_Handler, int, None]) -> _Handler:
+    def on_signal(signum: int, frame: Optional[FrameType]) -> Any:
         if callable(previous):  # the process's own handler decides; what it raises unwinds the writer
             return previous(signum, frame)
         # SIG_DFL: the process is to die of this signal. Clean up, then die of it.
@@ -80,6 +84,7 @@ def _handler_replacing(previous) -> Callable:
         os.kill(os.getpid(), signum)
         os._exit(128 + signum)  # not reached: the default action ended the process
 
+    # The handler carries what it replaced, for _uninstall; mypy knows no attributes on a function.
     on_signal.deltah_previous = previous  # type: ignore[attr-defined]
     return on_signal
 
@@ -113,6 +118,7 @@ def _uninstall() -> None:
     for signum, handler in list(_installed.items()):
         try:
             if signal.getsignal(signum) is handler:
+                # The attribute set by _handler_replacing (functions have no declared attributes).
                 signal.signal(signum, handler.deltah_previous)  # type: ignore[attr-defined]
         except (ValueError, OSError, RuntimeError):
             continue

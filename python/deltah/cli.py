@@ -36,6 +36,11 @@ PathLike = Union[str, "os.PathLike[str]"]
 class DeltaHError(RuntimeError):
     """A ``deltah`` run that failed.
 
+    Parameters
+    ----------
+    message, returncode, command, stderr
+        Kept as the attributes below (``command`` as a list).
+
     Attributes
     ----------
     message : str
@@ -91,7 +96,7 @@ def find_binary(binary: Optional[PathLike] = None) -> str:
         "--product deltah) and copy it to deltah/bin/", 127, ["deltah"])
 
 
-def _flags(options: dict) -> list[str]:
+def _flags(options: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for name, value in options.items():
         if value is None or value is False:
@@ -109,7 +114,9 @@ def _flags(options: dict) -> list[str]:
 
 
 def _paths(paths: Union[PathLike, Iterable[PathLike]]) -> list[str]:
-    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+    if isinstance(paths, bytes):
+        return [os.fsdecode(paths)]  # the command line encodes it back to the same bytes
+    if isinstance(paths, (str, os.PathLike)):
         return [os.fspath(paths)]
     result = [os.fspath(p) for p in paths]
     if not result:
@@ -129,6 +136,11 @@ def run(args: Sequence[str], binary: Optional[PathLike] = None, timeout: Optiona
     timeout : float, optional
         Seconds after which the run is killed.
 
+    Returns
+    -------
+    str
+        What the binary printed on stdout.
+
     Raises
     ------
     DeltaHError
@@ -138,7 +150,7 @@ def run(args: Sequence[str], binary: Optional[PathLike] = None, timeout: Optiona
     return _execute(args, binary, timeout).stdout
 
 
-def _execute(args: Sequence[str], binary: Optional[PathLike], timeout: Optional[float]) -> subprocess.CompletedProcess:
+def _execute(args: Sequence[str], binary: Optional[PathLike], timeout: Optional[float]) -> subprocess.CompletedProcess[str]:
     command = [find_binary(binary), *args]
     try:
         # The binary writes UTF-8 (η, ΔH in messages) whatever the locale: decode it as such.
@@ -163,23 +175,27 @@ def _warnings(stderr: str) -> list[str]:
     return [line[len("warning: "):] for line in stderr.splitlines() if line.startswith("warning: ")]
 
 
-def _partial(args: list[str], partial: Any, binary, timeout) -> dict:
+def _partial(args: list[str], partial: PathLike, binary: Optional[PathLike],
+             timeout: Optional[float]) -> dict[str, Any]:
     """A ``--shard … --partial PATH`` run (no ``--json``: the binary prints no summary then)."""
     proc = _execute(args, binary, timeout)
     return {"partial": os.fspath(partial), "stdout": proc.stdout, "stderr": proc.stderr,
             "warnings": _warnings(proc.stderr)}
 
 
-def _json(args: list[str], binary, timeout) -> dict:
+def _json(args: list[str], binary: Optional[PathLike], timeout: Optional[float]) -> dict[str, Any]:
     text = run(args, binary=binary, timeout=timeout)
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         raise DeltaHError(f"deltah printed output that is not JSON ({error})", 0, args) from error
+    if not isinstance(value, dict):
+        raise DeltaHError(f"deltah printed JSON that is not an object (a {type(value).__name__})", 0, args)
+    return value
 
 
 def analyze(paths: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,
-            timeout: Optional[float] = None, **options: Any) -> dict:
+            timeout: Optional[float] = None, **options: Any) -> dict[str, Any]:
     """``deltah analyze PATHS… --json`` (one dump: its summary; several: ``{"steps": [...]}``).
 
     Options as flags, e.g. ``temperature=``, ``lr=``, ``micro_batch=``, ``kl_cov_ratio=``,
@@ -217,7 +233,7 @@ def analyze(paths: Union[PathLike, Iterable[PathLike]], *, binary: Optional[Path
 
 
 def compare(before: PathLike, after: PathLike, *, binary: Optional[PathLike] = None,
-            timeout: Optional[float] = None, **options: Any) -> dict:
+            timeout: Optional[float] = None, **options: Any) -> dict[str, Any]:
     """``deltah compare BEFORE AFTER --json``: actual vs first-/second-order ΔH per position.
 
     Keys include ``tokens``, ``pearson_first_order``, ``pearson_second_order``,
@@ -251,7 +267,7 @@ def compare(before: PathLike, after: PathLike, *, binary: Optional[PathLike] = N
 
 
 def merge(partials: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,
-          timeout: Optional[float] = None, **options: Any) -> dict:
+          timeout: Optional[float] = None, **options: Any) -> dict[str, Any]:
     """``deltah merge PARTIALS… --json``: the whole-dump analysis from ``analyze --shard`` partials.
 
     Parameters
@@ -275,7 +291,7 @@ def merge(partials: Union[PathLike, Iterable[PathLike]], *, binary: Optional[Pat
 
 
 def series(summaries: Union[PathLike, Iterable[PathLike]], *, binary: Optional[PathLike] = None,
-           timeout: Optional[float] = None) -> dict:
+           timeout: Optional[float] = None) -> dict[str, Any]:
     """``deltah series SUMMARIES… --json``: the step series of per-dump summaries.
 
     For runs analysed dump by dump (e.g. :func:`analyze` of each dump, or :func:`merge` of its
@@ -303,7 +319,7 @@ def series(summaries: Union[PathLike, Iterable[PathLike]], *, binary: Optional[P
 
 
 def whatif(dump: PathLike, after: Optional[PathLike] = None, *, binary: Optional[PathLike] = None,
-           timeout: Optional[float] = None, **options: Any) -> dict:
+           timeout: Optional[float] = None, **options: Any) -> dict[str, Any]:
     """``deltah whatif DUMP [AFTER] --json``: first-order ΔH of one dump under each intervention.
 
     Keys include ``interventions`` (one row per rule: ``name``, ``delta_first_order``,
@@ -335,7 +351,7 @@ def whatif(dump: PathLike, after: Optional[PathLike] = None, *, binary: Optional
 
 
 def law(log_or_dumps: Union[PathLike, Iterable[PathLike]], *, rewards: Optional[PathLike] = None,
-        binary: Optional[PathLike] = None, timeout: Optional[float] = None, **options: Any) -> dict:
+        binary: Optional[PathLike] = None, timeout: Optional[float] = None, **options: Any) -> dict[str, Any]:
     """``deltah law … --json``: the entropy–performance law R = b − a·e^H fitted to a run.
 
     Without ``rewards``: one training log (CSV with a header, JSON lines, or a ``bandit``/``mdp``
@@ -370,7 +386,7 @@ def law(log_or_dumps: Union[PathLike, Iterable[PathLike]], *, rewards: Optional[
 
 def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
            compare: Optional[Sequence[PathLike]] = None, binary: Optional[PathLike] = None,
-           timeout: Optional[float] = None, **options: Any) -> dict:
+           timeout: Optional[float] = None, **options: Any) -> dict[str, Any]:
     """``deltah report INPUTS… [--compare BEFORE AFTER] [options]``.
 
     Options: ``format=`` (markdown, latex, csv, json; with ``html`` only together with ``out``),
@@ -412,7 +428,7 @@ def report(inputs: Union[PathLike, Iterable[PathLike], None] = None, *,
     text = proc.stdout
     # The binary prints "wrote PATH" on stderr, one line per file (a path may hold ':').
     written = [line[len("wrote "):] for line in proc.stderr.splitlines() if line.startswith("wrote ")]
-    result: dict = {"stdout": text, "written": written, "warnings": _warnings(proc.stderr)}
+    result: dict[str, Any] = {"stdout": text, "written": written, "warnings": _warnings(proc.stderr)}
     if options.get("format") == "json" and not written:
         try:
             result["tables"] = json.loads(text)

@@ -59,9 +59,10 @@ import math
 import os
 import struct
 import zipfile
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
 
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
 from ._output import resolve_destination
 from ._temporary import current_umask, temporary_file, write_atomically
@@ -82,7 +83,7 @@ TensorLike = Any
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def float32_to_bf16_bits(values: TensorLike) -> np.ndarray:
+def float32_to_bf16_bits(values: TensorLike) -> NDArray[np.uint16]:
     """Round float32 values to bfloat16 (nearest, ties to even) and return the uint16 bits.
 
     Parameters
@@ -106,7 +107,7 @@ def float32_to_bf16_bits(values: TensorLike) -> np.ndarray:
     return rounded
 
 
-def bf16_bits_to_float32(bits: TensorLike) -> np.ndarray:
+def bf16_bits_to_float32(bits: TensorLike) -> NDArray[np.float32]:
     """The float32 values of bfloat16 bit patterns (exact).
 
     Parameters
@@ -123,15 +124,15 @@ def bf16_bits_to_float32(bits: TensorLike) -> np.ndarray:
     return (b.astype(np.uint32) << 16).view(np.float32)
 
 
-def _is_torch(x) -> bool:
+def _is_torch(x: Any) -> bool:
     return hasattr(x, "detach") and hasattr(x, "cpu") and hasattr(x, "numpy")
 
 
-def _is_torch_bf16(x) -> bool:
+def _is_torch_bf16(x: Any) -> bool:
     return _is_torch(x) and str(getattr(x, "dtype", "")) == "torch.bfloat16"
 
 
-def _to_numpy(x, *, floating: bool) -> np.ndarray:
+def _to_numpy(x: Any, *, floating: bool) -> np.ndarray:
     """A numpy array from a numpy array, a list, or a torch tensor (duck-typed)."""
     if _is_torch(x):
         x = x.detach()
@@ -141,7 +142,7 @@ def _to_numpy(x, *, floating: bool) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(x))
 
 
-def _numeric(name: str, x) -> np.ndarray:
+def _numeric(name: str, x: Any) -> np.ndarray:
     """``_to_numpy`` of a floating field, refusing values that are not numbers (named)."""
     arr = _to_numpy(x, floating=True)
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
@@ -149,7 +150,7 @@ def _numeric(name: str, x) -> np.ndarray:
     return arr
 
 
-def _narrow(name: str, arr: np.ndarray, dtype, stored: str) -> np.ndarray:
+def _narrow(name: str, arr: np.ndarray, dtype: DTypeLike, stored: str) -> np.ndarray:
     """``arr`` cast to ``dtype``, refusing finite values that the cast turns into ±Inf."""
     if arr.dtype == dtype:
         return arr
@@ -176,7 +177,7 @@ def _check_overflow(name: str, source: np.ndarray, stored: np.ndarray, kind: str
                 f"{tuple(int(i) for i in first)}); store them in a wider type (logits_dtype='f32' for logits)")
 
 
-def _torch_bf16_bits(x) -> np.ndarray:
+def _torch_bf16_bits(x: Any) -> np.ndarray:
     """Raw bits of a torch bfloat16 tensor, reinterpreted without rounding."""
     import torch  # only reached when a torch tensor was passed in
 
@@ -184,7 +185,7 @@ def _torch_bf16_bits(x) -> np.ndarray:
     return np.ascontiguousarray(t.view(torch.int16).numpy().view(np.uint16))
 
 
-def _logits_payload(logits, logits_dtype: str):
+def _logits_payload(logits: Any, logits_dtype: str) -> tuple[str, np.ndarray]:
     """(safetensors dtype, numpy array holding the stored bits/values)."""
     if logits_dtype not in ("bf16", "f32", "f16"):
         raise ValueError(f"logits_dtype must be 'bf16', 'f32' or 'f16', not {logits_dtype!r}")
@@ -203,15 +204,16 @@ def _logits_payload(logits, logits_dtype: str):
 
 
 def _collect(
-    *, logits, token_ids, advantages, mask, old_logprobs, logprobs, entropy, sequence_ids,
-    group_ids, topk_logprobs, topk_ids, logits_dtype, extra=None,
-):
+    *, logits: Any, token_ids: Any, advantages: Any, mask: Any, old_logprobs: Any, logprobs: Any, entropy: Any,
+    sequence_ids: Any, group_ids: Any, topk_logprobs: Any, topk_ids: Any, logits_dtype: str,
+    extra: Optional[Mapping[str, Any]] = None,
+) -> dict[str, tuple[str, np.ndarray]]:
     """Name → (dtype string, array) for every given field, after checking shapes.
 
     ``extra`` tensors (outside the contract) are added as given; only their names and types are
     checked, not their shapes.
     """
-    out = {}
+    out: dict[str, tuple[str, np.ndarray]] = {}
     given = dict(
         token_ids=token_ids, advantages=advantages, old_logprobs=old_logprobs, logprobs=logprobs,
         entropy=entropy, sequence_ids=sequence_ids, group_ids=group_ids,
@@ -269,7 +271,8 @@ def _collect(
     return out
 
 
-def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
+def _metadata(temperature: Any, step: Any, lr: Any, vocab_size: Any = None,
+              fields: Optional[Mapping[str, "tuple[str, np.ndarray]"]] = None) -> dict[str, str]:
     temperature = float(temperature)
     if not (temperature > 0 and np.isfinite(temperature)):
         raise ValueError(f"temperature must be finite and positive, not {temperature}")
@@ -298,7 +301,7 @@ def _metadata(temperature, step, lr, vocab_size=None, fields=None) -> dict:
     return meta
 
 
-def _check_topk_ids(fields: dict, vocab: Optional[int]) -> None:
+def _check_topk_ids(fields: Mapping[str, "tuple[str, np.ndarray]"], vocab: Optional[int]) -> None:
     """At valid positions (``mask``, else all): top-k ids in [0, V) (V known from the logits or
     ``vocab_size``) and no id twice in one row; a top-k row is k distinct tokens. O(N k log k)."""
     ids = fields["topk_ids"][1]
@@ -317,7 +320,7 @@ def _check_topk_ids(fields: dict, vocab: Optional[int]) -> None:
         raise ValueError("topk_ids repeats a token within a row at a valid position; a top-k row is k distinct tokens")
 
 
-def _finite_number(name: str, value) -> float:
+def _finite_number(name: str, value: Any) -> float:
     """``float(value)`` (numpy and 0-d torch scalars too), refusing booleans, text and non-finite values."""
     if not isinstance(value, (bool, np.bool_, str, bytes)):
         try:
@@ -329,7 +332,7 @@ def _finite_number(name: str, value) -> float:
     raise ValueError(f"{name} must be a finite number, not {value!r}")
 
 
-def _integer_step(step) -> int:
+def _integer_step(step: Any) -> int:
     """``step`` as an int: integers (Python, numpy, 0-d integer tensors) and integral floats."""
     if not isinstance(step, (bool, np.bool_, str, bytes)):
         try:
@@ -345,7 +348,7 @@ def _integer_step(step) -> int:
     raise ValueError(f"step must be an integer, not {step!r}")
 
 
-def _write_safetensors(path, fields: dict, metadata: dict):
+def _write_safetensors(path: str, fields: Mapping[str, "tuple[str, np.ndarray]"], metadata: Mapping[str, str]) -> None:
     """Serialise name → (dtype string, array) as safetensors.
 
     Same conventions as DeltaH's Swift writer and the Rust library: tensors ordered by descending
@@ -356,7 +359,7 @@ def _write_safetensors(path, fields: dict, metadata: dict):
     splits every other load across two cache lines.
     """
     order = sorted(fields, key=lambda n: (-fields[n][1].dtype.itemsize, n.encode()))
-    header = {"__metadata__": dict(metadata)}
+    header: dict[str, Any] = {"__metadata__": dict(metadata)}
     offset = 0
     blobs = []
     for name in order:
@@ -380,7 +383,7 @@ def _write_safetensors(path, fields: dict, metadata: dict):
         os.fsync(f.fileno())
 
 
-def _atomic_write(path, write, destination=None):
+def _atomic_write(path: PathLike, write: Callable[[str], None], destination: Optional[str] = None) -> None:
     """Call write(tmp_path) for a temporary file beside path, then rename it over path.
 
     Only a regular file or a missing path is replaced; a symbolic link to a regular file is
@@ -409,7 +412,8 @@ def _member_crc32s(npz_path: str) -> str:
         return " ".join(f"{info.filename}:{info.CRC:08x}" for info in sorted(archive.infolist(), key=lambda i: i.filename))
 
 
-def _replace_pair(npz_path: str, write_npz, json_path: str, write_json) -> None:
+def _replace_pair(npz_path: str, write_npz: Callable[[str], None], json_path: str,
+                  write_json: Callable[[str, str], None]) -> None:
     """Replace an ``.npz`` and its metadata sidecar so that no reader pairs one with the other's
     old version. ``write_json(tmp, npz_tmp)`` is given the written archive, so that the sidecar can
     record its members' CRC-32s (``npz_crc32``).
@@ -430,7 +434,7 @@ def _replace_pair(npz_path: str, write_npz, json_path: str, write_json) -> None:
     npz_base, json_base = os.path.basename(npz_path), os.path.basename(json_path)
     mode = 0o666 & ~current_umask()
 
-    def write_stand_in(tmp):
+    def write_stand_in(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(_INTERRUPTED_SIDECAR, f)
 
@@ -480,10 +484,10 @@ def save_dump(
     vocab_size : int, optional
         Vocabulary size V (metadata ``vocab_size``); must equal the logits' last axis when logits
         are given. Needed for top-k entropy upper bounds when the dump has no logits.
-    extra : dict of str to array-like, optional
+    extra : mapping of str to array-like, optional
         Tensors outside the contract (e.g. ``prompt_ids``); DeltaH keeps but does not analyse them.
-    metadata : dict of str to str, optional
-        Additional string metadata; may not override ``temperature``, ``step``, ``lr`` or
+    metadata : mapping of str to str, optional
+        Additional string metadata (other values are stored as ``str(value)``); may not override ``temperature``, ``step``, ``lr`` or
         ``vocab_size``.
 
     Raises
@@ -560,15 +564,16 @@ def save_npz(
         group_ids=group_ids, topk_logprobs=topk_logprobs, topk_ids=topk_ids,
         logits_dtype=logits_dtype,
     )
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for name, (dtype, arr) in fields.items():
         arrays[name] = arr.view(np.dtype("V2")) if dtype == "BF16" else arr
     saver = np.savez_compressed if compressed else np.savez
     stem = os.path.splitext(os.path.abspath(path))[0]
 
-    def write_npz(tmp):
+    def write_npz(tmp: str) -> None:
         with open(tmp, "wb") as f:
-            saver(f, **arrays)
+            # mypy: a ** mapping could fill allow_pickle; its keys are contract field names, never that.
+            saver(f, **arrays)  # type: ignore[arg-type]
 
     meta = _metadata(temperature, step, lr, vocab_size, fields)
     numbers = {"temperature": float(temperature)}
@@ -580,7 +585,7 @@ def save_npz(
         numbers["vocab_size"] = int(vocab_size)
     assert numbers.keys() == meta.keys()
 
-    def write_json(tmp, npz_tmp):
+    def write_json(tmp: str, npz_tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump({**numbers, NPZ_CRC32_KEY: _member_crc32s(npz_tmp)}, f)
 

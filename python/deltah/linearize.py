@@ -70,7 +70,7 @@ SUPPORTED_OPTIMIZERS = ("torch.optim.SGD", "torch.optim.Adam", "torch.optim.Adam
 LogitsSlice = Union[Tuple[Any, ...], slice, Callable[[Any], Any], None]
 
 
-def _torch():
+def _torch() -> Any:
     try:
         import torch
     except ImportError as exc:  # pragma: no cover - exercised only without torch
@@ -78,7 +78,7 @@ def _torch():
     return torch
 
 
-def _unwrap_model(model):
+def _unwrap_model(model: Any) -> Any:
     """The bare ``PreTrainedModel`` under DDP/accelerate/compile wrappers."""
     while True:
         inner = getattr(model, "module", None) or getattr(model, "_orig_mod", None)
@@ -87,7 +87,7 @@ def _unwrap_model(model):
         model = inner
 
 
-def eager_twin(model):
+def eager_twin(model: Any) -> Any:
     """A fresh instance of ``model``'s class on the ``meta`` device, with eager attention.
 
     It holds no weights: pass parameters and buffers with ``torch.func.functional_call``. The twin is
@@ -121,7 +121,7 @@ def eager_twin(model):
     return twin
 
 
-def snapshot_parameters(model, names: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+def snapshot_parameters(model: Any, names: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Detached copies of the trainable parameters, by name (θ_before for a captured step).
 
     Parameters
@@ -129,6 +129,11 @@ def snapshot_parameters(model, names: Optional[Sequence[str]] = None) -> Dict[st
     model : torch.nn.Module
     names : sequence of str, optional
         Restrict to these names (default: every parameter with ``requires_grad``).
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        name → a detached clone of the parameter.
     """
     model = _unwrap_model(model)
     wanted = None if names is None else set(names)
@@ -139,8 +144,26 @@ def snapshot_parameters(model, names: Optional[Sequence[str]] = None) -> Dict[st
     }
 
 
-def parameter_delta(before: Mapping[str, Any], model) -> Dict[str, Any]:
-    """Δθ = θ_now − θ_before for every name in ``before`` (the exact update of a step)."""
+def parameter_delta(before: Mapping[str, Any], model: Any) -> Dict[str, Any]:
+    """Δθ = θ_now − θ_before for every name in ``before`` (the exact update of a step).
+
+    Parameters
+    ----------
+    before : mapping str → Tensor
+        θ_before, as ``snapshot_parameters`` took it.
+    model : torch.nn.Module
+        The model after the step (possibly wrapped; the wrapper is removed).
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        name → Δθ, in the parameters' dtype.
+
+    Raises
+    ------
+    KeyError
+        When a name of ``before`` is not a parameter of the model.
+    """
     model = _unwrap_model(model)
     now = dict(model.named_parameters())
     missing = [n for n in before if n not in now]
@@ -149,7 +172,7 @@ def parameter_delta(before: Mapping[str, Any], model) -> Dict[str, Any]:
     return {n: now[n].detach() - b for n, b in before.items()}
 
 
-def _apply_slice(logits, logits_slice: LogitsSlice):
+def _apply_slice(logits: Any, logits_slice: LogitsSlice) -> Any:
     if logits_slice is None:
         return logits
     if callable(logits_slice):
@@ -157,7 +180,8 @@ def _apply_slice(logits, logits_slice: LogitsSlice):
     return logits[logits_slice]
 
 
-def _call(model, twin, params: Mapping[str, Any], input_ids, attention_mask, logits_slice):
+def _call(model: Any, twin: Any, params: Mapping[str, Any], input_ids: Any, attention_mask: Any,
+          logits_slice: LogitsSlice) -> Any:
     torch = _torch()
     model = _unwrap_model(model)
     state = {n: b for n, b in model.named_buffers()}
@@ -169,7 +193,8 @@ def _call(model, twin, params: Mapping[str, Any], input_ids, attention_mask, log
     return _apply_slice(logits, logits_slice)
 
 
-def logits_at(model, params: Mapping[str, Any], input_ids, attention_mask=None, logits_slice: LogitsSlice = None):
+def logits_at(model: Any, params: Mapping[str, Any], input_ids: Any, attention_mask: Any = None,
+              logits_slice: LogitsSlice = None) -> Any:
     """Raw logits of ``model`` with some parameters replaced (others as in the model), no grad.
 
     Parameters
@@ -182,6 +207,11 @@ def logits_at(model, params: Mapping[str, Any], input_ids, attention_mask=None, 
     logits_slice : tuple of indices, slice or callable, optional
         Selects the positions of interest from the [B, L, V] logits (e.g.
         ``(slice(None), slice(P - 1, P + C - 1))`` for TRL's completion positions).
+
+    Returns
+    -------
+    torch.Tensor
+        The sliced raw logits (before temperature).
     """
     torch = _torch()
     with torch.no_grad():
@@ -189,9 +219,9 @@ def logits_at(model, params: Mapping[str, Any], input_ids, attention_mask=None, 
 
 
 def linearized_logit_change(
-    model, params_before: Mapping[str, Any], delta: Mapping[str, Any], input_ids, attention_mask=None,
+    model: Any, params_before: Mapping[str, Any], delta: Mapping[str, Any], input_ids: Any, attention_mask: Any = None,
     logits_slice: LogitsSlice = None,
-):
+) -> Any:
     """J·Δθ: the linearised change of the raw logits at θ_before for the update Δθ.
 
     One forward-mode pass (``torch.func.jvp``); J is never formed. Cost: about two forward passes
@@ -225,7 +255,7 @@ def linearized_logit_change(
         for n in names
     )
 
-    def forward(*values):
+    def forward(*values: Any) -> Any:
         return _call(model, twin, dict(zip(names, values)), input_ids, attention_mask, logits_slice)
 
     with torch.no_grad():
@@ -233,17 +263,44 @@ def linearized_logit_change(
     return tangent
 
 
-def entropy(logits, temperature: float = 1.0):
-    """Per-position entropy (nats) of softmax(z/T), in the logits' dtype, differentiable."""
+def entropy(logits: Any, temperature: float = 1.0) -> Any:
+    """Per-position entropy (nats) of softmax(z/T), in the logits' dtype, differentiable.
+
+    Parameters
+    ----------
+    logits : torch.Tensor
+        Raw logits z, vocabulary on the last axis.
+    temperature : float
+        T.
+
+    Returns
+    -------
+    torch.Tensor
+        H per position (the logits' shape without the last axis).
+    """
     torch = _torch()
     logp = torch.log_softmax(logits / temperature, dim=-1)
     return -(logp.exp() * logp).sum(-1)
 
 
-def first_order_entropy_change(logits, direction, temperature: float = 1.0):
+def first_order_entropy_change(logits: Any, direction: Any, temperature: float = 1.0) -> Any:
     """Lemma 1 for a raw logit direction v: −Cov_π(log π, v/T) per position, in float64.
 
     Computed as −(1/T) Σ π (log π + H) (v − E_π v) with π = softmax(z/T).
+
+    Parameters
+    ----------
+    logits : torch.Tensor
+        Raw logits z, vocabulary on the last axis.
+    direction : torch.Tensor
+        The raw logit change v (e.g. J·Δθ), same shape.
+    temperature : float
+        T.
+
+    Returns
+    -------
+    torch.Tensor
+        The first-order ΔH per position, float64.
     """
     torch = _torch()
     z = logits.detach().to(torch.float64)
@@ -255,7 +312,7 @@ def first_order_entropy_change(logits, direction, temperature: float = 1.0):
     return -(p * (logp + h) * centred_v).sum(-1) / temperature
 
 
-def _mask(mask, shape):
+def _mask(mask: Any, shape: Any) -> Any:
     torch = _torch()
     if mask is None:
         return torch.ones(shape, dtype=torch.bool)
@@ -268,12 +325,31 @@ def _mask(mask, shape):
 
 
 def mean_entropy(
-    model, params: Mapping[str, Any], input_ids, attention_mask=None, logits_slice: LogitsSlice = None,
-    mask=None, temperature: float = 1.0,
+    model: Any, params: Mapping[str, Any], input_ids: Any, attention_mask: Any = None, logits_slice: LogitsSlice = None,
+    mask: Any = None, temperature: float = 1.0,
 ) -> float:
     """H̄(θ): the mean entropy over the valid positions (``mask``), at parameters ``params``, as a float.
 
     Used for finite differences (H̄(θ + εΔθ) − H̄(θ))/ε against ``entropy_gradient_dot_update``.
+
+    Parameters
+    ----------
+    model, params, input_ids, attention_mask, logits_slice
+        As in ``logits_at``.
+    mask : Tensor, optional
+        The valid positions of the sliced logits (default: all).
+    temperature : float
+        T.
+
+    Returns
+    -------
+    float
+        H̄ in nats, accumulated in float64.
+
+    Raises
+    ------
+    ValueError
+        When ``mask`` does not have the positions' shape or selects no position.
     """
     torch = _torch()
     z = logits_at(model, params, input_ids, attention_mask, logits_slice)
@@ -283,7 +359,7 @@ def mean_entropy(
 
 
 def entropy_gradient(
-    model, params_before: Mapping[str, Any], segments: Sequence[Tuple[Any, Any, LogitsSlice, Any]],
+    model: Any, params_before: Mapping[str, Any], segments: Sequence[Tuple[Any, Any, LogitsSlice, Any]],
     temperature: float = 1.0, names: Optional[Sequence[str]] = None,
 ) -> Dict[str, Any]:
     """∇θH̄ at θ_before by reverse mode on a separate graph, over one or several micro-batches.
@@ -334,13 +410,34 @@ def entropy_gradient(
 
 
 def dot(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    """Σ_names ⟨a, b⟩ in float64 over the names both hold."""
+    """Σ_names ⟨a, b⟩ in float64 over the names both hold.
+
+    Parameters
+    ----------
+    a, b : mapping str → Tensor
+        E.g. ∇θH̄ and Δθ.
+
+    Returns
+    -------
+    float
+    """
     torch = _torch()
     return float(sum(float((a[n].to(torch.float64) * b[n].to(torch.float64)).sum()) for n in a if n in b))
 
 
 def relative_difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    """‖a − b‖ / ‖b‖ over all names of ``b`` (float64; a name missing from ``a`` counts as 0)."""
+    """‖a − b‖ / ‖b‖ over all names of ``b`` (float64; a name missing from ``a`` counts as 0).
+
+    Parameters
+    ----------
+    a, b : mapping str → Tensor
+        E.g. the predicted and the actual Δθ.
+
+    Returns
+    -------
+    float
+        0 when ``a`` and ``b`` are both zero, ``inf`` when only ``b`` is zero.
+    """
     torch = _torch()
     num = 0.0
     den = 0.0
@@ -353,10 +450,19 @@ def relative_difference(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
 
 
 def entropy_gradient_dot_update(
-    model, params_before: Mapping[str, Any], delta: Mapping[str, Any], input_ids, attention_mask=None,
-    logits_slice: LogitsSlice = None, mask=None, temperature: float = 1.0,
+    model: Any, params_before: Mapping[str, Any], delta: Mapping[str, Any], input_ids: Any, attention_mask: Any = None,
+    logits_slice: LogitsSlice = None, mask: Any = None, temperature: float = 1.0,
 ) -> float:
     """∇θH̄·Δθ by one reverse-mode pass on a separate graph (see ``entropy_gradient``).
+
+    Parameters
+    ----------
+    model, params_before, delta, input_ids, attention_mask, logits_slice
+        As in ``linearized_logit_change`` (the gradient is taken for the names of ``delta``).
+    mask : Tensor, optional
+        The valid positions of the sliced logits (default: all).
+    temperature : float
+        T.
 
     Returns
     -------
@@ -373,7 +479,7 @@ def entropy_gradient_dot_update(
 # Predicting the optimizer's update
 
 
-def _bare_optimizer(optimizer):
+def _bare_optimizer(optimizer: Any) -> Any:
     """The torch optimizer under accelerate's ``AcceleratedOptimizer`` (and similar wrappers)."""
     torch = _torch()
     # AcceleratedOptimizer subclasses torch.optim.Optimizer itself: unwrap by the attribute.
@@ -382,11 +488,11 @@ def _bare_optimizer(optimizer):
     return optimizer
 
 
-def _scalar(x) -> float:
+def _scalar(x: Any) -> float:
     return float(x.item()) if hasattr(x, "item") else float(x)
 
 
-def predict_update(optimizer, params: Optional[Mapping[str, Any]] = None, dtype=None) -> Dict[Any, Any]:
+def predict_update(optimizer: Any, params: Optional[Mapping[str, Any]] = None, dtype: Any = None) -> Dict[Any, Any]:
     """The Δθ that ``optimizer.step()`` will apply next, without changing any state.
 
     Call it after the backward pass and after gradient clipping (the transformers ``Trainer`` clips
@@ -492,7 +598,19 @@ def predict_update(optimizer, params: Optional[Mapping[str, Any]] = None, dtype=
 
 
 def jvp_path(output_dir: str, step: int) -> str:
-    """``output_dir/step_{step:06d}.jvp.safetensors``."""
+    """``output_dir/step_{step:06d}.jvp.safetensors``.
+
+    Parameters
+    ----------
+    output_dir : str
+        The capture's folder.
+    step : int
+        The optimizer step.
+
+    Returns
+    -------
+    str
+    """
     return os.path.join(output_dir, f"step_{int(step):06d}.jvp.safetensors")
 
 
@@ -510,6 +628,18 @@ def read_safetensors(path: str, skip: Sequence[str] = ()) -> Tuple[Dict[str, Tup
     A path that is not a regular file (a FIFO, a folder, a device), a malformed header or a tensor
     whose bytes do not fit its shape or the file raises a ``ValueError`` naming the file (and the
     tensor).
+
+    Parameters
+    ----------
+    path : str
+        A safetensors file.
+    skip : sequence of str
+        Tensors not to read.
+
+    Returns
+    -------
+    tuple of (dict of str to (str, numpy.ndarray), dict of str to str)
+        The tensors (dtype string and array, a copy) and the ``__metadata__``.
     """
     path = os.fspath(path)
     header, base = _per_token._header(path)
@@ -535,7 +665,7 @@ def read_safetensors(path: str, skip: Sequence[str] = ()) -> Tuple[Dict[str, Tup
 
 def write_jvp_dump(
     path: str,
-    jvp_logits,
+    jvp_logits: Any,
     before: Union[str, "os.PathLike[str]", Tuple[Mapping[str, Tuple[str, np.ndarray]], Mapping[str, str]]],
     *,
     parameter_space_first_order: Optional[float] = None,
@@ -571,8 +701,9 @@ def write_jvp_dump(
         tensors, meta = read_safetensors(before, skip=("logits",))
         before_logits_shape = header_info.get("logits", {}).get("shape")
     else:
-        tensors, meta = before
-        tensors = {k: v for k, v in tensors.items() if k != "logits"}
+        given_tensors, given_meta = before
+        tensors = {k: v for k, v in given_tensors.items() if k != "logits"}
+        meta = dict(given_meta)
         before_logits_shape = None
     values = _export._to_numpy(jvp_logits, floating=True).astype(np.float32)
     if before_logits_shape is not None and list(values.shape) != list(before_logits_shape):
@@ -583,15 +714,15 @@ def write_jvp_dump(
     fields["logits"] = ("F32", values)
     meta = dict(meta)
     meta["producer"] = "deltah.linearize"
-    for key, value in (("parameter_space_first_order", parameter_space_first_order), ("predicted_before_step", predicted_before_step)):
-        if value is not None:
-            meta[key] = repr(float(value))
+    for key, number in (("parameter_space_first_order", parameter_space_first_order), ("predicted_before_step", predicted_before_step)):
+        if number is not None:
+            meta[key] = repr(float(number))
     for key, value in (metadata or {}).items():
         meta[str(key)] = str(value)
     _export._atomic_write(path, lambda tmp: _export._write_safetensors(tmp, fields, meta))
 
 
-def _same_file(a, b) -> bool:
+def _same_file(a: Union[str, "os.PathLike[str]"], b: str) -> bool:
     """Whether the paths name one file (through links too); False when either is missing."""
     try:
         return os.path.samefile(a, b)

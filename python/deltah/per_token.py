@@ -18,11 +18,14 @@ from __future__ import annotations
 import json
 import os
 import struct
-from typing import Any, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
 import numpy as np
 
 from ._output import open_input
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["load", "load_metadata", "to_dataframe"]
 
@@ -32,7 +35,7 @@ _NUMPY = {
 }
 
 
-def _header(path: str) -> tuple[dict, int]:
+def _header(path: str) -> tuple[dict[str, Any], int]:
     with open_input(path) as f:
         size = os.fstat(f.fileno()).st_size
         raw = f.read(8)
@@ -138,7 +141,7 @@ def load(path: Union[str, "os.PathLike[str]"], names: Optional[list[str]] = None
 _POSITION_TENSORS = ("valid", "mask", "token_ids", "advantages", "delta_actual", "entropy", "logprobs")
 
 
-def _position_shape(tensors: Mapping[str, Any]) -> tuple:
+def _position_shape(tensors: Mapping[str, Any]) -> tuple[int, ...]:
     """The position shape of a per-token file or dump: that of a tensor the contract defines per
     position (``valid``, ``mask``, ``token_ids``, …) when present, else the most common shape of
     rank 1 or 2 (ties broken by the first such tensor), so top-k tensors ``[N, k]`` are not taken
@@ -155,7 +158,7 @@ def _position_shape(tensors: Mapping[str, Any]) -> tuple:
     return max(candidates, key=candidates.count)
 
 
-def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]) -> Any:
+def to_dataframe(tensors: Union[Mapping[str, Any], str, "os.PathLike[str]"]) -> pandas.DataFrame:
     """A pandas DataFrame with one row per position.
 
     Parameters

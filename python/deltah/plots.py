@@ -16,9 +16,12 @@ Every function returns the ``Axes`` it drew on.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["first_order_scatter", "entropy_trajectory", "polarity_quadrants"]
 
@@ -26,7 +29,7 @@ __all__ = ["first_order_scatter", "entropy_trajectory", "polarity_quadrants"]
 _BLUE, _ORANGE, _GREEN, _VERMILLION, _GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
 
 
-def _pyplot():
+def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
@@ -34,7 +37,7 @@ def _pyplot():
     return plt
 
 
-def _axes(ax):
+def _axes(ax: Optional[Axes]) -> Axes:
     if ax is not None:
         return ax
     _, ax = _pyplot().subplots(figsize=(3.5, 3.2))
@@ -47,8 +50,8 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float((x * y).sum() / d) if d > 0 else float("nan")
 
 
-def first_order_scatter(per_token: Union[Mapping[str, Any], str, "os.PathLike[str]"], ax: Optional[Any] = None,
-                        second_order: bool = True, title: Optional[str] = None) -> Any:
+def first_order_scatter(per_token: Union[Mapping[str, Any], str, "os.PathLike[str]"], ax: Optional[Axes] = None,
+                        second_order: bool = True, title: Optional[str] = None) -> Axes:
     """Predicted vs actual ΔH per position, with y = x and each prediction's Pearson r.
 
     Parameters
@@ -95,8 +98,8 @@ def first_order_scatter(per_token: Union[Mapping[str, Any], str, "os.PathLike[st
     return ax
 
 
-def entropy_trajectory(series: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]], ax: Optional[Any] = None,
-                       seq_mean: bool = True, title: Optional[str] = None) -> Any:
+def entropy_trajectory(series: Union[Mapping[str, Any], Sequence[Mapping[str, Any]]], ax: Optional[Axes] = None,
+                       seq_mean: bool = True, title: Optional[str] = None) -> Axes:
     """Entropy token-mean (and seq-mean-token-mean) per step.
 
     Parameters
@@ -117,7 +120,7 @@ def entropy_trajectory(series: Union[Mapping[str, Any], Sequence[Mapping[str, An
         [series] if isinstance(series, Mapping) else list(series))
     if not steps:
         raise ValueError("no steps to plot")
-    x = [s.get("step") if s.get("step") is not None else i + 1 for i, s in enumerate(steps)]
+    x = [step if (step := s.get("step")) is not None else i + 1 for i, s in enumerate(steps)]
     ax = _axes(ax)
     ax.plot(x, [s["entropy_token_mean"] for s in steps], color=_BLUE, marker="o", ms=3, label="token mean")
     if seq_mean and all("entropy_seq_mean_token_mean" in s for s in steps):
@@ -130,7 +133,7 @@ def entropy_trajectory(series: Union[Mapping[str, Any], Sequence[Mapping[str, An
     return ax
 
 
-def polarity_quadrants(summary: Mapping[str, Any], ax: Optional[Any] = None, title: Optional[str] = None) -> Any:
+def polarity_quadrants(summary: Mapping[str, Any], ax: Optional[Axes] = None, title: Optional[str] = None) -> Axes:
     """Entropy polarity summed by quadrant (advantage sign × π_k above/below e^(−H)).
 
     Parameters

@@ -109,7 +109,7 @@ class DeltaHError(_cli.DeltaHError):
         self.command = []
         self.stderr = ""
 
-    def __reduce__(self):  # keep the exit code across Ray's pickling of task errors
+    def __reduce__(self) -> Tuple[type, Tuple[str, int]]:  # keep the exit code across Ray's pickling of task errors
         return (type(self), (self.message, self.returncode))
 
 
@@ -160,20 +160,20 @@ def _run_binary(binary: str, args: Sequence[str], threads: int) -> Tuple[str, st
     except BaseException:  # the task was cancelled (KeyboardInterrupt) or the worker is exiting
         _stop(proc)
         raise
-    proc = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
-    if proc.returncode < 0:
-        raise _TransientError(f"deltah {args[0]} was killed by signal {_signal_name(-proc.returncode)}")
-    stopped = proc.returncode - 128
-    if stopped in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) and not proc.stderr.strip():
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    if done.returncode < 0:
+        raise _TransientError(f"deltah {args[0]} was killed by signal {_signal_name(-done.returncode)}")
+    stopped = done.returncode - 128
+    if stopped in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) and not done.stderr.strip():
         raise _TransientError(f"deltah {args[0]} was stopped by signal {_signal_name(stopped)}")
-    if proc.returncode != 0:
-        message = proc.stderr.strip().splitlines()
-        text = message[-1] if message else f"deltah {' '.join(args)} exited with {proc.returncode}"
+    if done.returncode != 0:
+        message = done.stderr.strip().splitlines()
+        text = message[-1] if message else f"deltah {' '.join(args)} exited with {done.returncode}"
         for prefix in ("Error: ", "error: "):  # main prints "error: MESSAGE" (was "error: Error: …")
             if text.startswith(prefix):
                 text = text[len(prefix):]
-        raise DeltaHError(text, proc.returncode)
-    return proc.stdout, proc.stderr
+        raise DeltaHError(text, done.returncode)
+    return done.stdout, done.stderr
 
 
 def _stop(proc: "subprocess.Popen[str]") -> None:
@@ -502,7 +502,8 @@ def _shard_task(binary: Optional[str], dump: str, index: int, count: int, partia
 
 def _merge_task(binary: Optional[str], partials: List[str], merge_args: List[str]) -> Dict[str, Any]:
     stdout, _ = _run_binary(_find_binary(binary), ["merge", *partials, *merge_args, "--json"], _task_threads())
-    return json.loads(stdout)
+    merged: Dict[str, Any] = json.loads(stdout)
+    return merged
 
 
 def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -515,12 +516,14 @@ def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict
             with open(files[-1], "w", encoding="utf-8") as handle:
                 json.dump(summary, handle)
         stdout, _ = _run_binary(_find_binary(binary), ["series", *files, "--json"], 1)
-        return json.loads(stdout)
+        series: Dict[str, Any] = json.loads(stdout)
+        return series
 
 
 def _compare_task(binary: Optional[str], before: str, after: str, args: List[str]) -> Dict[str, Any]:
     stdout, _ = _run_binary(_find_binary(binary), ["compare", before, after, *args, "--json"], _task_threads())
-    return json.loads(stdout)
+    compared: Dict[str, Any] = json.loads(stdout)
+    return compared
 
 
 def _compare_shard_task(binary: Optional[str], before: str, after: str, index: int, count: int, partial: str,
@@ -802,7 +805,7 @@ def analyze_run(
         num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=[_TransientError],
         **({"runtime_env": runtime_env} if runtime_env else {}))
 
-    plans = []
+    plans: List[_AnalyzePlan] = []
     for path, stem in zip(dumps, _unique_stems(dumps, ("series",))):
         full = os.path.abspath(path)
         n = shards_per_dump or _auto_shards(_dump_bytes(full), _dump_rows(full), len(dumps), cluster.cpus, cpus_per_task)
@@ -864,6 +867,11 @@ def analyze_run(
     return series
 
 
+#: One dump's work in ``analyze_run``: (path as given, absolute path, output stem, shard count,
+#: partial paths, metadata or the error reading it).
+_AnalyzePlan = Tuple[str, str, str, int, List[str], Any]
+
+
 def _make_output_folders(output_dir: str) -> str:
     """Create ``output_dir/partials`` before Ray starts; its path. A folder that cannot be created
     (a file in the way, no permission) is named in a DeltaHError, not a traceback after start-up."""
@@ -900,7 +908,7 @@ def _partial_records_lr(path: str) -> bool:
     return "lr" in (header.get("__metadata__") or {})
 
 
-def _recover_merge(ray: Any, plan: Tuple, error: Exception, shard_remote: Any, merge_remote: Any,
+def _recover_merge(ray: Any, plan: _AnalyzePlan, error: Exception, shard_remote: Any, merge_remote: Any,
                    binary: Optional[str], temperature_args: List[str], merge_args: List[str],
                    max_retries: int) -> Dict[str, Any]:
     """Recompute the shards whose partials the failed merge named, then merge again once."""
@@ -912,7 +920,8 @@ def _recover_merge(ray: Any, plan: Tuple, error: Exception, shard_remote: Any, m
         os.unlink(p)
     _get_all(ray, [shard_remote.remote(binary, full, parts.index(p), n, p, temperature_args) for p in named],
              [f"shard {parts.index(p)}/{n} of {path}" for p in named], max_retries)
-    return _get(ray, merge_remote.remote(binary, parts, merge_args), f"merge of {path}", max_retries)
+    merged: Dict[str, Any] = _get(ray, merge_remote.remote(binary, parts, merge_args), f"merge of {path}", max_retries)
+    return merged
 
 
 def _get(ray: Any, ref: Any, task: str, max_retries: int) -> Any:
@@ -1076,7 +1085,13 @@ def compare_run(
         if len(before) != len(after):
             raise ValueError(f"compare_run: {len(before)} before dumps but {len(after)} after dumps")
         pairs = list(zip(before, after))
-    pairs = [tuple(p) for p in pairs]
+    checked: List[Tuple[str, str]] = []
+    for p in pairs:
+        pair = tuple(p)
+        if isinstance(p, (str, bytes)) or len(pair) != 2:
+            raise ValueError(f"compare_run: each pair is (before, after), got {p!r}")
+        checked.append((pair[0], pair[1]))
+    pairs = checked
     if not pairs:
         raise ValueError("compare_run: give at least one pair")
     _check_count("shards_per_pair", shards_per_pair)
@@ -1255,6 +1270,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     a = parser.parse_args(argv)
     common = dict(address=a.address, output_dir=a.out, binary=a.binary, cpus_per_task=a.cpus_per_task,
                   max_retries=a.max_retries, num_cpus=a.num_cpus, progress=not a.no_progress)
+    label: Callable[[Dict[str, Any]], Any]
     try:
         if a.compare:
             if len(a.dumps) % 2:

@@ -89,7 +89,7 @@ import os
 import stat
 import time
 import warnings
-from typing import Any, Optional
+from typing import Any, Iterator, Optional, Union
 
 from . import export
 from ._output import resolve_destination
@@ -120,7 +120,7 @@ _DTYPES = ("bf16", "f32", "f16")
 
 def capture(
     trainer: Any,
-    output_dir: str | os.PathLike,
+    output_dir: Union[str, "os.PathLike[str]"],
     every: int = 1,
     max_sequences: Optional[int] = None,
     logits: str = "full",
@@ -201,7 +201,8 @@ def capture(
     return callback
 
 
-class LogitCapture(TrainerCallback):
+# TrainerCallback is Any where transformers is not installed (the light test venv).
+class LogitCapture(TrainerCallback):  # type: ignore[misc, unused-ignore]
     """The callback :func:`capture` installs; see the module docstring for what it does.
 
     Attributes
@@ -214,8 +215,10 @@ class LogitCapture(TrainerCallback):
         Seconds spent capturing (both forwards and both writes) per captured step.
     """
 
-    def __init__(self, trainer, output_dir: str, *, every: int, max_sequences: Optional[int], logits: str,
-                 top_k: Optional[int], dtype: str, linearize: bool):
+    def __init__(self, trainer: Any, output_dir: str, *, every: int, max_sequences: Optional[int], logits: str,
+                 top_k: Optional[int], dtype: str, linearize: bool) -> None:
+        if logits == "topk" and top_k is None:
+            raise ValueError("logits='topk' needs top_k, a positive integer, not None")
         self.trainer = trainer
         self.output_dir = output_dir
         self.every = every
@@ -227,9 +230,9 @@ class LogitCapture(TrainerCallback):
         self.written: list[tuple[str, str]] = []
         self.failures: list[str] = []
         self.timings: dict[int, float] = {}
-        self.linearized: dict[int, dict] = {}  # linearize=True: per step, deltah.trl_linearize's record
-        self._recorded: list[dict] = []
-        self._pending: Optional[dict] = None
+        self.linearized: dict[int, dict[str, Any]] = {}  # linearize=True: per step, deltah.trl_linearize's record
+        self._recorded: list[dict[str, Any]] = []
+        self._pending: Optional[dict[str, Any]] = None
         self._accepts_logits_to_keep: Optional[bool] = None
         self._vocab_seen: Optional[int] = None
         self._skipped_step: Optional[int] = None  # a step whose inputs could not be recorded
@@ -241,7 +244,7 @@ class LogitCapture(TrainerCallback):
         trainer = self.trainer
         original_loss = trainer.compute_loss
 
-        def compute_loss(model, inputs, *args, **kwargs):
+        def compute_loss(model: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
             groups = None
             if isinstance(inputs, dict) and GROUP_KEY in inputs:
                 groups = inputs[GROUP_KEY]
@@ -259,7 +262,7 @@ class LogitCapture(TrainerCallback):
         trainer.compute_loss = compute_loss
         generate = getattr(trainer, "_generate_and_score_completions", None)
         if generate is not None:
-            def generate_and_score(*args, **kwargs):
+            def generate_and_score(*args: Any, **kwargs: Any) -> Any:
                 out = generate(*args, **kwargs)
                 try:
                     self._tag_groups(out)
@@ -272,7 +275,7 @@ class LogitCapture(TrainerCallback):
             warnings.warn("deltah.trl.capture: this trainer has no _generate_and_score_completions; dumps get no group_ids")
         trainer.add_callback(self)
 
-    def _tag_groups(self, out) -> None:
+    def _tag_groups(self, out: Any) -> None:
         if not isinstance(out, dict) or "completion_ids" not in out:
             return
         n = out["completion_ids"].shape[0]
@@ -285,14 +288,14 @@ class LogitCapture(TrainerCallback):
 
     # -- per micro-batch -------------------------------------------------------------------------
 
-    def _wants(self, model) -> bool:
+    def _wants(self, model: Any) -> bool:
         step = self.trainer.state.global_step + 1
         return bool(getattr(model, "training", True)) and step % self.every == 0 and step != self._skipped_step
 
     def _recorded_rows(self) -> int:
         return sum(r["completion_ids"].shape[0] for r in self._recorded)
 
-    def _record(self, inputs: dict, groups) -> None:
+    def _record(self, inputs: dict[str, Any], groups: Any) -> None:
         if self.max_sequences is not None and self._recorded_rows() >= self.max_sequences:
             return
         images = [k for k in MULTIMODAL_KEYS if inputs.get(k) is not None]
@@ -312,10 +315,11 @@ class LogitCapture(TrainerCallback):
 
     # -- callback events -------------------------------------------------------------------------
 
-    def on_step_begin(self, args, state, control, **kwargs):
+    def on_step_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         self._recorded = []
 
-    def on_pre_optimizer_step(self, args, state, control, model=None, optimizer=None, lr_scheduler=None, **kwargs):
+    def on_pre_optimizer_step(self, args: Any, state: Any, control: Any, model: Any = None, optimizer: Any = None,
+                              lr_scheduler: Any = None, **kwargs: Any) -> None:
         step = state.global_step + 1
         recorded, self._recorded = self._recorded, []
         self._pending = None
@@ -340,7 +344,7 @@ class LogitCapture(TrainerCallback):
             self._discard(step)
             self._fail(step, "the before dump", error)
 
-    def on_step_end(self, args, state, control, model=None, **kwargs):
+    def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
         pending, self._pending = self._pending, None
         if pending is None or pending["step"] != state.global_step:
             return
@@ -355,7 +359,7 @@ class LogitCapture(TrainerCallback):
             self._fail(pending["step"], "the after dump (its before dump was removed)", error)
         self.timings[pending["step"]] = pending["seconds"] + time.perf_counter() - start
 
-    def _discard(self, step: int, pending: Optional[dict] = None) -> None:
+    def _discard(self, step: int, pending: Optional[dict[str, Any]] = None) -> None:
         """Leave a failed step with neither file: the step's pair is complete or absent.
 
         Removes the before file this run wrote (through a symbolic link: the link's target) and
@@ -373,7 +377,7 @@ class LogitCapture(TrainerCallback):
                 with contextlib.suppress(OSError):
                     os.unlink(path)
 
-    def _predict_before_step(self, pending: dict, model, optimizer) -> None:
+    def _predict_before_step(self, pending: dict[str, Any], model: Any, optimizer: Any) -> None:
         """linearize=True, before ``optimizer.step()``: θ_before and the predicted Δθ (deltah.trl_linearize)."""
         from .trl_linearize import predict_before_step
 
@@ -382,7 +386,7 @@ class LogitCapture(TrainerCallback):
         except NotImplementedError as error:  # an optimizer predict_update does not model: J·Δθ still runs
             self._fail(pending["step"], "predicting the update before the step", error)
 
-    def _linearize_step(self, pending: dict, model) -> None:
+    def _linearize_step(self, pending: dict[str, Any], model: Any) -> None:
         """linearize=True, after the step: J·Δθ, ∇θH̄·Δθ and the jvp dump (deltah.trl_linearize)."""
         from .trl_linearize import linearize_step
 
@@ -414,7 +418,7 @@ class LogitCapture(TrainerCallback):
         return os.path.join(self.output_dir, f"step_{step:06d}{tag}.{phase}.safetensors")
 
     @staticmethod
-    def _learning_rate(lr_scheduler, optimizer) -> Optional[float]:
+    def _learning_rate(lr_scheduler: Any, optimizer: Any) -> Optional[float]:
         """The learning rate ``optimizer.step()`` is about to use (the scheduler has not stepped yet)."""
         if lr_scheduler is not None and hasattr(lr_scheduler, "get_last_lr"):
             try:
@@ -425,16 +429,16 @@ class LogitCapture(TrainerCallback):
             return float(optimizer.param_groups[0]["lr"])
         return None
 
-    def _assemble(self, recorded: list[dict]) -> dict:
+    def _assemble(self, recorded: list[dict[str, Any]]) -> dict[str, Any]:
         """The step's micro-batches as one batch: rows concatenated, prompts left-padded and
         completions right-padded to common widths (mask 0), cut to ``max_sequences`` rows."""
         pad = getattr(getattr(self.trainer, "processing_class", None), "pad_token_id", None)
         pad = int(pad) if pad is not None else 0
         width_p = max(r["prompt_ids"].shape[1] for r in recorded)
         width_c = max(r["completion_ids"].shape[1] for r in recorded)
-        parts: dict[str, list] = {k: [] for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask",
+        parts: dict[str, list[Any]] = {k: [] for k in ("prompt_ids", "prompt_mask", "completion_ids", "completion_mask",
                                                   "mask", "advantages", "old_logprobs", "group_ids")}
-        micro = []
+        micro: list[dict[str, Any]] = []
         for r in recorded:
             b, p = r["prompt_ids"].shape
             c = r["completion_ids"].shape[1]
@@ -451,7 +455,7 @@ class LogitCapture(TrainerCallback):
             parts["old_logprobs"].append(None if old is None else torch.nn.functional.pad(old.float(), (0, width_c - c), value=0.0))
             grp = r["group_ids"]
             parts["group_ids"].append(None if grp is None else grp[:, None].expand(b, width_c))
-        batch = {}
+        batch: dict[str, Any] = {}
         for key, values in parts.items():
             batch[key] = None if any(v is None for v in values) else torch.cat([v.cpu() for v in values], 0)
         limit = self.max_sequences
@@ -463,7 +467,7 @@ class LogitCapture(TrainerCallback):
         batch["rows"] = min(rows, limit) if limit is not None else rows
         return batch
 
-    def _forward_kwargs(self, model, c: int) -> dict:
+    def _forward_kwargs(self, model: Any, c: int) -> dict[str, Any]:
         if self._accepts_logits_to_keep is None:
             try:
                 params = inspect.signature(model.forward).parameters
@@ -472,9 +476,12 @@ class LogitCapture(TrainerCallback):
                 self._accepts_logits_to_keep = False
         return {"logits_to_keep": c + 1} if self._accepts_logits_to_keep else {}
 
-    @torch.no_grad()
-    def _forward(self, model, batch: dict) -> dict:
-        """Raw completion logits (or their top-k summary) for the assembled batch, on the CPU."""
+    def _forward(self, model: Any, batch: dict[str, Any]) -> dict[str, Any]:
+        """Raw completion logits (or their top-k summary) for the assembled batch, on the CPU (no grad)."""
+        with torch.no_grad():
+            return self._forward_no_grad(model, batch)
+
+    def _forward_no_grad(self, model: Any, batch: dict[str, Any]) -> dict[str, Any]:
         width_c = batch["widths"][1]
         chunks = []
         was_training = model.training
@@ -492,7 +499,7 @@ class LogitCapture(TrainerCallback):
             model.train(was_training)
         return {k: torch.cat([ch[k] for ch in chunks], 0) for k in chunks[0]}
 
-    def _summarise(self, z, completion, width_c: int) -> dict:
+    def _summarise(self, z: Any, completion: Any, width_c: int) -> dict[str, Any]:
         c = z.shape[1]
         if self.logits_mode == "full":
             # BF16 is rounded here (torch's round-to-nearest-even; stored bit for bit); F16 is left to
@@ -504,18 +511,20 @@ class LogitCapture(TrainerCallback):
         x = z.float() / temperature
         lse = torch.logsumexp(x, dim=-1)
         logp = x - lse[..., None]
+        if self.top_k is None:  # refused by __init__
+            raise ValueError("logits='topk' needs top_k")
         k = min(self.top_k, x.shape[-1])
         values, ids = logp.topk(k, dim=-1)
         sampled = logp.gather(-1, completion[..., None].to(logp.device).long())[..., 0]
         out = {"topk_logprobs": values, "topk_ids": ids, "logprobs": sampled, "lse": lse}
-        padded = {}
+        padded: dict[str, Any] = {}
         for key, value in out.items():
             value = value.cpu()
             pads = (0, 0, 0, width_c - c) if value.dim() == 3 else (0, width_c - c)
             padded[key] = torch.nn.functional.pad(value, pads, value=0)
         return padded
 
-    def _write(self, pending: dict, phase: str, result: dict) -> None:
+    def _write(self, pending: dict[str, Any], phase: str, result: dict[str, Any]) -> None:
         batch = pending["batch"]
         rows = batch["rows"]
         vocab = result["logits"].shape[-1] if "logits" in result else self._vocab_seen
@@ -558,7 +567,7 @@ def _trainer_temperature(trainer: Any) -> float:
     return float(temperature)
 
 
-def _captured_micro_batches(batch: dict):
+def _captured_micro_batches(batch: dict[str, Any]) -> Iterator[tuple[Any, Any, Any, Any]]:
     """The assembled batch's micro-batches cut to its captured rows.
 
     Parameters
@@ -587,7 +596,7 @@ def _captured_micro_batches(batch: dict):
 
 
 @contextlib.contextmanager
-def _float32_lm_head(trainer: Any, model):
+def _float32_lm_head(trainer: Any, model: Any) -> Iterator[None]:
     """With ``GRPOConfig(cast_lm_head_to_fp32=True)``: the model's LM head projects in float32,
     outside autocast, as TRL's own log-probabilities do (its fused LM head upcasts the hidden states
     and disables autocast; TRL's cast of the head module alone does not survive autocast). The
@@ -608,7 +617,7 @@ def _float32_lm_head(trainer: Any, model):
     missing = object()
     previous = head.__dict__.get("forward", missing)
 
-    def forward(hidden, *args, **kwargs):
+    def forward(hidden: Any, *args: Any, **kwargs: Any) -> Any:
         with torch.autocast(hidden.device.type, enabled=False):
             bias = None if getattr(head, "bias", None) is None else head.bias.float()
             return torch.nn.functional.linear(hidden.float(), head.weight.float(), bias)
@@ -623,7 +632,7 @@ def _float32_lm_head(trainer: Any, model):
             head.forward = previous
 
 
-def _autocast(trainer: Any):
+def _autocast(trainer: Any) -> Any:
     """The trainer's ``accelerator.autocast()`` context, or a no-op without an accelerator."""
     if hasattr(trainer, "accelerator"):
         return trainer.accelerator.autocast()

@@ -40,11 +40,11 @@ from .trl import _autocast, _captured_micro_batches, _float32_lm_head
 __all__ = ["predict_before_step", "linearize_step"]
 
 
-def _named_parameters(model) -> dict:
+def _named_parameters(model: Any) -> dict[str, Any]:
     return dict(lz._unwrap_model(model).named_parameters())
 
 
-def predict_before_step(pending: dict, model, optimizer) -> None:
+def predict_before_step(pending: dict[str, Any], model: Any, optimizer: Any) -> None:
     """Store θ_before and the predicted Δθ in ``pending`` (called before ``optimizer.step()``)."""
     start = time.perf_counter()
     params = _named_parameters(model)
@@ -55,7 +55,7 @@ def predict_before_step(pending: dict, model, optimizer) -> None:
         pending["linearize_seconds"] = time.perf_counter() - start
 
 
-def linearize_step(callback: Any, pending: dict, model) -> dict:
+def linearize_step(callback: Any, pending: dict[str, Any], model: Any) -> dict[str, Any]:
     """J·Δθ, ∇θH̄·Δθ and ∇θH̄·Δθ_pred for a captured step; writes the jvp dump (after the step)."""
     start = time.perf_counter()
     theta_before = pending.pop("theta_before")
@@ -79,7 +79,7 @@ def linearize_step(callback: Any, pending: dict, model) -> dict:
         segments.append((ids, attention, window, mask.bool()))
     jvp = torch.cat(jvps, 0)[: batch["rows"]]
     gradient = lz.entropy_gradient(model, theta_before, segments, temperature, names=list(delta))
-    record = {"parameter_space_first_order": lz.dot(gradient, delta)}
+    record: dict[str, Any] = {"parameter_space_first_order": lz.dot(gradient, delta)}
     if predicted is not None:
         record["predicted_before_step"] = lz.dot(gradient, predicted)
         record["predicted_update_relative_error"] = lz.relative_difference(predicted, delta)

@@ -22,16 +22,17 @@ Needs numpy only for :func:`dump_batch` (torch tensors are read by duck typing);
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import export
 
 __all__ = ["dump_batch", "response_logits", "group_ids_from_uid"]
 
 
-def group_ids_from_uid(uid: Any) -> np.ndarray:
+def group_ids_from_uid(uid: Any) -> NDArray[np.int64]:
     """Integer group ids (0, 1, …, in order of first appearance) from verl's per-response ``uid``.
 
     Parameters
@@ -45,18 +46,18 @@ def group_ids_from_uid(uid: Any) -> np.ndarray:
         int64 group ids, one per response.
     """
     uid = np.asarray(uid, dtype=object).reshape(-1)
-    first: dict = {}
+    first: dict[Any, int] = {}
     return np.array([first.setdefault(u, len(first)) for u in uid], dtype=np.int64)
 
 
-def _finite(name: str, value) -> float:
+def _finite(name: str, value: Any) -> float:
     """``float(value)``, refusing booleans and values that are not finite numbers (named)."""
     if isinstance(value, bool) or not np.isfinite(float(value)):
         raise ValueError(f"{name} must be a finite number, not {value!r}")
     return float(value)
 
 
-def _check_max_sequences(max_sequences) -> None:
+def _check_max_sequences(max_sequences: Any) -> None:
     """``max_sequences`` is None or a positive integer (a negative one would slice from the end)."""
     if max_sequences is None:
         return
@@ -64,7 +65,7 @@ def _check_max_sequences(max_sequences) -> None:
         raise ValueError(f"max_sequences must be a positive integer or None, not {max_sequences!r}")
 
 
-def _get(tensors, key):
+def _get(tensors: Any, key: str) -> Any:
     try:
         return tensors[key] if key in tensors.keys() else None
     except (KeyError, TypeError):
@@ -73,7 +74,7 @@ def _get(tensors, key):
 
 def dump_batch(
     batch: Any,
-    path: str | os.PathLike,
+    path: Union[str, "os.PathLike[str]"],
     logits: Any = None,
     *,
     entropys: Any = None,
@@ -157,7 +158,7 @@ def dump_batch(
         step = int(meta["global_steps"])
     n = b if max_sequences is None else min(b, int(max_sequences))
 
-    def rows(x):
+    def rows(x: Any) -> Any:
         return None if x is None else x[:n]
 
     groups = None
