@@ -548,3 +548,275 @@ def test_curvature_and_cliff_documented_relations(scratch):
     assert k["stability_radius"] == 0 and k["ties"] >= 2
     assert abs(k["lipschitz_tv"] - 1 / (2 * 0.1)) <= 1e-12
     assert 0 <= k["price_of_smoothing"] <= 0.1 * math.log(3)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Flags named in the Markdown exist on their command
+
+
+FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9]*(?:-[a-z0-9]+)*)(-?\*)?")
+
+
+@pytest.fixture(scope="module")
+def command_flags() -> dict[str, set[str]]:
+    """Command → the flags its ``deltah CMD --help`` lists."""
+    flags = {}
+    for command in COMMANDS:
+        proc = subprocess.run([DELTAH, command, "--help"], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        flags[command] = set(re.findall(r"^\s+(?:-\w, )?(--[a-z0-9][a-z0-9-]*)", proc.stdout, re.M))
+        assert "--help" in flags[command], f"cannot read `deltah {command} --help`"
+    return flags
+
+
+def attributed_contexts() -> list[tuple[str, list[str], str]]:
+    """(where, commands, text) for each code span or command line that starts with ``[deltah] CMD``.
+
+    ``CMD`` may list alternatives (``bandit|mdp``); every one of them must have the flags of ``text``.
+    """
+    alternatives = "|".join(COMMANDS)
+    start = re.compile(rf"^(?:deltah\s+)?((?:(?:{alternatives})\|)*(?:{alternatives}))(?![\w-])(.*)$", re.S)
+    contexts = []
+    for path in markdown_files():
+        name = path.relative_to(ROOTP).as_posix()
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"`([^`]+)`", prose(text)):
+            found = start.match(match.group(1).strip())
+            if found:
+                where = f"{name}:{text.count(chr(10), 0, match.start()) + 1}"
+                contexts.append((where, found.group(1).split("|"), found.group(2)))
+        for block in shell_blocks(path):
+            for number, command in block["commands"]:
+                for segment in re.split(r"&&|\|\||[|;]|\$\(|\"", re.sub(r"(^|\s)#.*$", "", command)):
+                    found = re.search(rf"(?:^|\s|/)deltah\s+({alternatives})(?![\w-])(.*)$", segment)
+                    if found:
+                        contexts.append((f"{name}:{number}", [found.group(1)], found.group(2)))
+    return contexts
+
+
+def test_attributed_flags_exist(command_flags):
+    """`analyze DUMP --shard i/n`, `cliff --alpha/--gamma`, `deltah bandit … --init-logits …`: each flag is the command's."""
+    contexts = attributed_contexts()
+    assert len(contexts) > 50, "too few command contexts found: the extraction is broken"
+    missing, removed_seen = [], set()
+    for where, commands, text in contexts:
+        for flag, star in FLAG.findall(text):
+            for command in commands:
+                if (command, flag) in REMOVED_FLAGS:
+                    removed_seen.add((command, flag))
+                    continue
+                known = command_flags[command]
+                if not (flag in known or (star and any(f.startswith(flag) for f in known))):
+                    missing.append(f"{where}: `{command} {flag}` ({command} has no {flag})")
+    assert not missing, "\n".join(missing)
+    for command, flag in REMOVED_FLAGS:
+        assert flag not in command_flags[command], f"`{command} {flag}` exists again: drop it from REMOVED_FLAGS"
+
+
+def test_every_named_flag_exists_somewhere(command_flags):
+    """Every `--flag` of every Markdown file is a deltah command's, or the named other tool's."""
+    every = set().union(*command_flags.values())
+    missing, used_other = [], set()
+    for path in markdown_files():
+        name = path.relative_to(ROOTP).as_posix()
+        text = path.read_text(encoding="utf-8")
+        for match in FLAG.finditer(text):
+            flag, star = match.group(1), match.group(2)
+            if flag in every or (star and any(f.startswith(flag) for f in every)):
+                continue
+            if flag in OTHER_TOOLS_FLAGS:
+                used_other.add(flag)
+                continue
+            missing.append(f"{name}:{text.count(chr(10), 0, match.start()) + 1}: {flag}")
+    assert not missing, "flags of no deltah command and no listed tool:\n" + "\n".join(missing)
+    for flag in used_other:
+        source = OTHER_TOOLS_FLAGS[flag]
+        if source is not None:
+            assert f'"{flag}"' in (ROOTP / source).read_text(encoding="utf-8"), f"{source} has no {flag}"
+    assert used_other == set(OTHER_TOOLS_FLAGS), f"unused OTHER_TOOLS_FLAGS entries: {set(OTHER_TOOLS_FLAGS) - used_other}"
+
+
+def test_ray_flags_exist():
+    """`python -m deltah.ray …` flags (code spans and command lines) are options of python/deltah/ray.py."""
+    source = (ROOTP / "python" / "deltah" / "ray.py").read_text(encoding="utf-8")
+    missing = []
+    for path in markdown_files():
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            for span in re.findall(r"python -m deltah\.ray[^`#]*", line):
+                missing += [f"{path.name}: {flag}" for flag, _ in FLAG.findall(span) if f'"{flag}"' not in source]
+    assert not missing, "\n".join(missing)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Documented JSON keys, per-token tensors and partial metadata keys exist
+
+
+def passage(start: str, end: str) -> str:
+    """The README text from the first match of ``start`` to the next match of ``end`` (whitespace collapsed)."""
+    flat = " ".join(README.split())
+    first = re.search(start, flat)
+    assert first, f"README no longer has {start!r}; update this test"
+    last = re.search(end, flat[first.end():])
+    assert last, f"README has no {end!r} after {start!r}"
+    return flat[first.start():first.end() + last.start()]
+
+
+VALUES_NOT_KEYS = {"flag", "metadata", "default", "null", "inf", "true", "false"}
+
+
+def names(text: str) -> set[str]:
+    """The single identifiers quoted in backticks in ``text`` (key names), values excluded."""
+    return set(re.findall(r"`([a-z][a-z0-9_]*)`", text)) - VALUES_NOT_KEYS
+
+
+def all_keys(value) -> set[str]:
+    """Every dict key at any depth of a JSON value."""
+    if isinstance(value, dict):
+        return set(value) | set().union(*(all_keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(all_keys(v) for v in value))
+    return set()
+
+
+def safetensors_header(path: Path) -> tuple[set[str], dict]:
+    """(tensor names, ``__metadata__``) of a safetensors file, read with the standard library."""
+    with open(path, "rb") as handle:
+        (length,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(length))
+    return set(header) - {"__metadata__"}, header.get("__metadata__", {})
+
+
+@pytest.fixture(scope="module")
+def outputs(scratch) -> dict:
+    """The JSON outputs (and written files) the documented keys are checked against."""
+    s, sample = scratch, "data/sample/step_000{}.safetensors"
+    out = {
+        "analyze": s.json("analyze", sample.format(1), "--micro-batch", "2", "--clip-low", "0.2", "--clip-high", "0.2",
+                          "--dual-clip", "3", "--json", "--per-token", "tmp/keys-analyze.safetensors"),
+        "analyze-series": s.json("analyze", sample.format(1), sample.format(2), sample.format(3), "--json"),
+        "compare": s.json("compare", sample.format(1), sample.format(2), "--json",
+                          "--per-token", "tmp/keys-compare.safetensors"),
+        "step": s.json("step", "--logits", "2,1,0,-1", "--rewards", "1,0,0,0", "--rule", "pg", "--lr", "0.1", "--json"),
+        "step-token": s.json("step", "--logits", "2,1,0,-1", "--token", "1", "--advantage", "1", "--lr", "0.1", "--json"),
+        "whatif": s.json("whatif", sample.format(1), sample.format(2), "--json"),
+        "curvature": s.json("curvature", "--logits", "2,1,0,-1", "--top", "3", "--json"),
+        "curvature-dump": s.json("curvature", sample.format(1), "--positions", "0,7", "--top", "3", "--json"),
+        "cliff": s.json("cliff", "--rewards", "1,1,0", "--alpha", "0.1", "--json"),
+        "bandit": s.json("bandit", "--arms", "3", "--seed", "0", "--rule", "grpo", "--intervention", "clip-cov",
+                         "--steps", "5", "--json"),
+        "mdp": s.json("mdp", "--states", "3", "--actions", "2", "--steps", "5", "--json"),
+        "sweep": json.loads(s.deltah("sweep", "--arms", "3", "--seed", "0", "--runs", "1", "--steps", "3",
+                                     "--rules", "grpo", "--interventions", "none", "--format", "json")),
+    }
+    (s.path / "tmp" / "keys-run.json").write_text(s.deltah("bandit", "--arms", "10", "--seed", "0", "--steps", "40", "--json"))
+    out["law"] = s.json("law", "tmp/keys-run.json", "--fit-fraction", "0.5", "--json")
+    for i in (0, 1):
+        s.deltah("analyze", sample.format(2), "--shard", f"{i}/2", "--partial", f"tmp/keys-a{i}.safetensors")
+        s.deltah("compare", sample.format(1), sample.format(2), "--shard", f"{i}/2", "--partial", f"tmp/keys-c{i}.safetensors")
+    # a top-k dump (none is bundled): the top 5 true log-probabilities of 2 × 3 positions over 50 tokens
+    sys.path.insert(0, str(ROOTP / "python"))
+    import numpy as np
+    from deltah import export
+    logp = np.log(np.random.default_rng(0).dirichlet(np.ones(50), size=(2, 3)))
+    ids = np.argsort(-logp, -1)[..., :5]
+    export.save_dump(s.path / "tmp" / "keys-topk.safetensors", topk_logprobs=np.take_along_axis(logp, ids, -1),
+                     topk_ids=ids, token_ids=ids[..., 0], advantages=np.ones((2, 3)), vocab_size=50, lr=1.0)
+    out["analyze-topk"] = s.json("analyze", "tmp/keys-topk.safetensors", "--json")
+    return out
+
+
+def assert_documented(documented: set[str], present: set[str], what: str) -> None:
+    assert documented, f"no key names found for {what}: the README passage moved"
+    assert documented <= present, f"{what}: documented but absent: {sorted(documented - present)}"
+
+
+def test_analyze_keys(outputs, scratch):
+    text = passage(r"JSON keys \(`--json`\): `learning_rate`", r"`--per-token OUT\.safetensors` writes")
+    present = all_keys(outputs["analyze"]) | all_keys(outputs["analyze-topk"])
+    # `group_ids` (a tensor) and `merge` (a command) are named in the passage as conditions, not keys
+    assert_documented(names(text) - {"group_ids", "merge"}, present, "analyze --json")
+    assert "top_k" in outputs["analyze-topk"] and outputs["analyze-topk"]["top_k"] is not None
+    tensors = names(passage(r"writes F64 per-position tensors", r"\(NaN at invalid positions\)"))
+    assert_documented(tensors, safetensors_header(scratch.path / "tmp" / "keys-analyze.safetensors")[0],
+                      "analyze --per-token")
+    clipping = passage(r"JSON `clipping`:", r"Without `old_logprobs`")
+    assert_documented(names(clipping) - {"clipping"}, all_keys(outputs["analyze"]["clipping"]), "analyze clipping")
+    assert "`dual_clip` (with `--dual-clip`)" in clipping  # the key is left out without a dual clip
+    plain = scratch.json("analyze", "data/sample/step_0002.safetensors", "--clip-low", "0.2", "--clip-high", "0.2", "--json")
+    assert "dual_clip" not in plain["clipping"] and plain["clipping"]["count_dual"] == 0
+    assert_documented(names(passage(r"With `group_ids`, JSON `groups` gives", r"`python/tests/test_clipping_oracle")),
+                      all_keys(outputs["analyze"]["groups"]) | {"groups", "group_ids"}, "analyze groups")
+    assert "near_ties" in outputs["analyze"]
+
+
+def test_compare_keys(outputs, scratch):
+    text = passage(r"summary keys `warnings`", r"\(per-token tensors")
+    assert_documented(names(text) - {"analyze", "whatif"}, set(outputs["compare"]), "compare --json")
+    trust = passage(r"\* `deltah compare`: `outside_trust_radius_share`", r"The table has the same rows")
+    assert_documented(names(trust), set(outputs["compare"]), "compare trust radius")
+    tensors = names(passage(r"\(per-token tensors `delta_actual`", r"\.")) | {"trust_scale"}
+    assert_documented(tensors, safetensors_header(scratch.path / "tmp" / "keys-compare.safetensors")[0],
+                      "compare --per-token")
+
+
+def test_step_whatif_curvature_cliff_law_keys(outputs):
+    step = names(passage(r"With `--json` it prints one object with", r"; see \"The trust radius"))
+    assert_documented(step, set(outputs["step"]) | set(outputs["step-token"]), "step --json")
+    assert {"sampled_term", "correction_term", "polarity", "quadrant"} <= set(outputs["step-token"])
+    assert "trust_radius_lr" in outputs["step"] and "trust_radius_lr" in outputs["step-token"]
+    whatif = set(re.findall(r"\"(\w+)\"", passage(r"JSON: `\{\"interventions\"", r"`report` reads it")))
+    assert_documented(whatif, all_keys(outputs["whatif"]), "whatif --json")
+    curvature = names(passage(r"`deltah curvature --logits 2,1,0,-1 --top 3 --json`:", r"dense `dsyevd`"))
+    assert_documented(curvature, set(outputs["curvature"]), "curvature --json")
+    cliff = names(passage(r"`deltah cliff --rewards 1,1,0 --alpha 0\.1 \[--gamma γ\] --json`:", r"\* `deltah analyze`"))
+    assert_documented(cliff, set(outputs["cliff"]), "cliff --json")
+    law = passage(r"Output \(table or `--json`\): `a`", r"`deltah report` reads `law --json`")
+    documented = names(law) | {f"{k}_standard_error" for k in ("a", "b", "ceiling") if "`*_standard_error`" in law}
+    assert_documented(documented, set(outputs["law"]), "law --json")
+
+
+def test_bandit_keys(outputs):
+    settings = passage(r"`summary\.settings` of `--json` holds", r"the table prints them")
+    assert_documented(names(settings) - {"summary"}, set(outputs["bandit"]["summary"]["settings"]),
+                      "bandit summary.settings")
+    record = outputs["bandit"]["steps"][0]
+    exploration = passage(r"Every step record has `exploration`:", r"Tested against enumeration")
+    assert_documented(names(exploration), all_keys(record), "bandit step exploration")
+    assert set(re.findall(r"\"(\d+)\"", exploration)) == set(record["exploration"]["pass_at_k"])
+    trust = passage(r"\* `deltah bandit\|mdp --json`: every step record has", r"`--csv` ends")
+    assert_documented(names(trust), set(record) & set(outputs["mdp"]["steps"][0]), "bandit/mdp step trust radius")
+
+
+def test_partial_metadata_keys(scratch, outputs):
+    text = passage(r"An analyze partial's metadata \(format `deltah-partial-2`\):", r"A compare partial")
+    tensors, metadata = safetensors_header(scratch.path / "tmp" / "keys-a0.safetensors")
+    assert metadata.get("format") == "deltah-partial-2"
+    assert "`topk_k` (top-k dumps)" in text
+    assert_documented(names(text) - {"topk_k"}, set(metadata), "analyze partial metadata")
+    scratch.deltah("analyze", "tmp/keys-topk.safetensors", "--shard", "0/2", "--partial", "tmp/keys-topk-p0.safetensors")
+    assert "topk_k" in safetensors_header(scratch.path / "tmp" / "keys-topk-p0.safetensors")[1]
+    compare_text = passage(r"A compare partial \(format `deltah-compare-partial-1`\):", r"`merge` refuses partials")
+    meta_part, tensor_part = compare_text.split("with tensors")
+    tensors, metadata = safetensors_header(scratch.path / "tmp" / "keys-c0.safetensors")
+    assert metadata.get("format") == "deltah-compare-partial-1"
+    assert_documented(names(meta_part), set(metadata), "compare partial metadata")
+    assert_documented(names(tensor_part), tensors, "compare partial tensors")
+
+
+def test_envelope_kinds(outputs):
+    """The JSON envelope table: each kind is what its command writes, holding the listed keys."""
+    rows = readme_table("| `kind` | written by | holds |")
+    produced = {"step": ["step"], "analyze": ["analyze"], "analyze-series": ["analyze-series"], "compare": ["compare"],
+                "bandit": ["bandit"], "mdp": ["mdp"], "curvature": ["curvature"], "curvature-dump": ["curvature-dump"],
+                "cliff": ["cliff"], "law": ["law"], "whatif": ["whatif"], "sweep": ["sweep"]}
+    seen = set()
+    for row in rows:
+        kinds = re.findall(r"`([a-z-]+)`", row[0])
+        for kind in kinds:
+            seen.add(kind)
+            for output in produced[kind]:
+                result = outputs[output]
+                assert result["kind"] == kind and "deltah_version" in result, (kind, result.get("kind"))
+                if names(row[2]) - {"kind"}:  # rows that describe their keys in words have nothing to check
+                    assert_documented(names(row[2]) - {"kind"}, all_keys(result), f"kind {kind}")
+    assert seen == set(produced), f"envelope table kinds changed: {seen ^ set(produced)}"
