@@ -820,3 +820,76 @@ def test_envelope_kinds(outputs):
                 if names(row[2]) - {"kind"}:  # rows that describe their keys in words have nothing to check
                     assert_documented(names(row[2]) - {"kind"}, all_keys(result), f"kind {kind}")
     assert seen == set(produced), f"envelope table kinds changed: {seen ^ set(produced)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Refusals the README documents: the exit code and the message it quotes
+
+#: (README text, argv, documented exit code, text the error must contain). The README text must be
+#: in the README (collapsed whitespace); the message is the README's own quotation where it has one.
+DOCUMENTED_REFUSALS = [
+    ("`The value '-1' is invalid for '--lr <lr>': must be a finite number > 0`",
+     ["analyze", "data/sample/step_0001.safetensors", "--lr", "-1"], 64,
+     "The value '-1' is invalid for '--lr <lr>': must be a finite number > 0"),
+    ("`The value '1,nan' is invalid for '--rewards <rewards>': element 1 is nan; values must be finite` "
+     "(it was the library's `rewards[0]: element 1 is nan`, naming no flag; exit 1, now 64)",
+     ["bandit", "--rewards", "1,nan"], 64,
+     "The value '1,nan' is invalid for '--rewards <rewards>': element 1 is nan; values must be finite"),
+    ("`The value 'foo' is invalid for '--rule <rule>'. Please provide one of the following: pg, npg, …`",
+     ["bandit", "--rewards", "1,0", "--rule", "foo"], 64,
+     "The value 'foo' is invalid for '--rule <rule>'. Please provide one of the following: pg, npg,"),
+    ("it is refused while parsing (exit 64, `--steer-min -1.0 must be ≥ 0 …`)",
+     ["bandit", "--rewards", "1,0", "--rule", "grpo", "--intervention", "steer-linear", "--steer-min", "-1"], 64,
+     "--steer-min -1.0 must be ≥ 0"),
+    ("`the step is too large for Double arithmetic: learning rate η = 1e+308 with advantage A = 10.0 overflows "
+     "±1.8e308 (in the step or its second-order term); a smaller η or |A| keeps it finite`",
+     ["step", "--logits", "2,1,0,-1", "--token", "1", "--advantage", "10", "--lr", "1e308"], 1,
+     "the step is too large for Double arithmetic: learning rate η = 1e+308 with advantage A = 10.0 overflows "
+     "±1.8e308 (in the step or its second-order term); a smaller η or |A| keeps it finite"),
+    ("`bandit --rule ppo --samples 1048576 --epochs 10000 --steps 10000000` passed every check and ran for days; "
+     "it is now refused before the first step (exit 1, naming `samples_per_state × epochs × steps`)",
+     ["bandit", "--rewards", "1,0", "--rule", "ppo", "--samples", "1048576", "--epochs", "10000", "--steps", "10000000"],
+     1, "samples_per_state × epochs × steps"),
+    ("`bandit|mdp --rule grpo|ppo --samples 1` is refused while parsing (exit 64, naming `--samples`",
+     ["bandit", "--rewards", "1,0", "--rule", "grpo", "--samples", "1"], 64, "--samples"),
+    ("they are now ArgumentParser's `Unknown option` (exit 64 as before)",
+     ["report", "data/sample/step_0001.safetensors", "--seed", "1"], 64, "Unknown option '--seed'"),
+    ("`cliff` refuses values whose spread overflows Double (exit 1; `--rewards 1e308,-1e308`",
+     ["cliff", "--rewards", "1e308,-1e308", "--alpha", "0.1"], 1, "Double's range"),
+    ("`--intervention clip-cov` with `--dual-clip` is refused (exit 1, one line naming `--dual-clip`",
+     ["bandit", "--rewards", "1,0", "--rule", "grpo", "--intervention", "clip-cov", "--dual-clip", "3"], 1, "--dual-clip"),
+    ("Flags that cannot affect the command as given are refused (exit 64, naming the flag)",
+     ["step", "--logits", "2,1,0,-1", "--token", "1", "--advantage", "1", "--lr", "1", "--rule", "pg"], 64, "--rule"),
+    ("`curvature --logits … --positions`", ["curvature", "--logits", "1,2", "--positions", "0"], 64, "--positions"),
+    ("`sweep --gamma` without `--mdp`", ["sweep", "--arms", "3", "--seed", "0", "--gamma", "0.9"], 64, "--gamma"),
+    ("`report --title` without `--html`", ["report", "data/sample/step_0001.safetensors", "--title", "x"], 64, "--title"),
+    ("`whatif --micro-batch` (no what-if row is per micro-batch)",
+     ["whatif", "data/sample/step_0001.safetensors", "--micro-batch", "2"], 64, "--micro-batch"),
+    ("`sweep --rewards … --states S` is refused", ["sweep", "--rewards", "1,0", "--states", "3"], 64, "--states"),
+    ("Argument errors found while running (`--shard i/n` with more shards than sequences",
+     ["analyze", "data/sample/step_0001.safetensors", "--shard", "0/9", "--partial", "tmp/refused.safetensors"], 64,
+     "has only 8 sequences"),
+    ("a huge or endless input is an error naming it, not an allocation abort or a hang (`law - < /dev/zero`)",
+     ["law", "-"], 1, "standard input"),
+]
+
+
+@pytest.mark.parametrize("readme_text, argv, code, message", DOCUMENTED_REFUSALS,
+                         ids=[" ".join(r[1][:2]) + f" → {r[2]}" for r in DOCUMENTED_REFUSALS])
+def test_documented_refusal(scratch, readme_text, argv, code, message):
+    assert readme_text in " ".join(README.split()), f"README no longer says: {readme_text}"
+    stdin = open(os.devnull if argv != ["law", "-"] else "/dev/zero", "rb")
+    with stdin:
+        proc = subprocess.run([DELTAH, *argv], cwd=scratch.path, env=scratch.env, stdin=stdin, capture_output=True,
+                              timeout=60)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == code, f"deltah {' '.join(argv)}: exit {proc.returncode}, README says {code}: {stderr}"
+    assert message in stderr and len(stderr.strip().split("\n")) == 1, stderr
+    assert not (scratch.path / "tmp" / "refused.safetensors").exists()
+
+
+def test_small_step_example(scratch):
+    """"`step --delta 0,1e-14,0,0` gave 1.110e-15 against the true 1.1670e-15; now within 1e-13 relative"."""
+    m = readme_sentence(rf"`step --delta 0,1e-14,0,0` gave {NUMBER} against the true {NUMBER}; now within 1e-13 relative")
+    actual = scratch.json("step", "--logits", "2,1,0,-1", "--delta", "0,1e-14,0,0", "--json")["delta_actual"]
+    assert matches_shown(m.group(2), actual) and not matches_shown(m.group(1), actual)
