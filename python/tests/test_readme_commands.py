@@ -893,3 +893,132 @@ def test_small_step_example(scratch):
     m = readme_sentence(rf"`step --delta 0,1e-14,0,0` gave {NUMBER} against the true {NUMBER}; now within 1e-13 relative")
     actual = scratch.json("step", "--logits", "2,1,0,-1", "--delta", "0,1e-14,0,0", "--json")["delta_actual"]
     assert matches_shown(m.group(2), actual) and not matches_shown(m.group(1), actual)
+
+
+def test_linearized_keys_and_decomposition(scratch):
+    """`compare BEFORE AFTER --linearized JVP`: the documented summary keys and per-token tensors exist.
+
+    No jvp dump is bundled (they come from torch), so one is written with numpy: J·Δθ := Δz of the bundled
+    TRL step 1 (F32, exact for BF16 logits). Then L = −Cov_π(log π, J·Δθ/T) is Lemma 1's F, so the logit
+    nonlinearity N = F − L must vanish per position up to the float-lane kernel error (README: ≤ 6.1e-7
+    measured for the first-order prediction; 1e-5 asserted, as the kernel's own test does), and
+    ΔH = L + N + R must hold per position.
+    """
+    sys.path.insert(0, str(ROOTP / "python"))
+    import numpy as np
+    from deltah import export, linearize
+    before, after = (f"data/trl-tiny/step_000001.{phase}.safetensors" for phase in ("before", "after"))
+    logits = [export.bf16_bits_to_float32(linearize.read_safetensors(scratch.path / p)[0]["logits"][1])
+              for p in (before, after)]
+    linearize.write_jvp_dump(str(scratch.path / "tmp" / "lin.jvp.safetensors"), logits[1] - logits[0],
+                             str(scratch.path / before), parameter_space_first_order=0.0, predicted_before_step=0.0)
+    result = scratch.json("compare", before, after, "--linearized", "tmp/lin.jvp.safetensors", "--json",
+                          "--per-token", "tmp/lin.pt.safetensors")
+    summary = names(passage(r"Summary keys: `pearson_linearized_first_order`", r"The report adds a table"))
+    assert_documented(summary, set(result), "compare --linearized --json")
+    table = readme_table("| quantity | formula | key / tensor |")
+    documented = {name for row in table for name in re.findall(r"`([a-z][a-z0-9_]*)`", row[2])}
+    tensors, _ = safetensors_header(scratch.path / "tmp" / "lin.pt.safetensors")
+    assert_documented(documented, tensors | set(result), "linearised key / tensor table")
+    assert any(row[2] == "`mean_*`" for row in table)
+    assert {k for k in result if k.startswith("mean_")} >= {"mean_delta_linearized_first_order", "mean_logit_nonlinearity",
+                                                            "mean_second_order_remainder"}
+    from deltah import per_token
+    t = per_token.load(str(scratch.path / "tmp" / "lin.pt.safetensors"))
+    valid = t["linearized_valid"].astype(bool) & t["valid"].astype(bool)
+    assert valid.sum() == result["linearized_tokens"] > 0
+    assert np.max(np.abs(t["logit_nonlinearity"][valid])) <= 1e-5
+    decomposition = t["delta_linearized_first_order"] + t["logit_nonlinearity"] + t["second_order_remainder"]
+    assert np.allclose(decomposition[valid], t["delta_actual"][valid], rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Python and Swift API names the README shows exist with the parameters it shows
+
+
+def python_functions(module: str) -> dict:
+    """Name → ast.FunctionDef of the module-level functions of python/deltah/<module>.py (no import: no torch)."""
+    import ast
+    tree = ast.parse((ROOTP / "python" / "deltah" / f"{module}.py").read_text(encoding="utf-8"))
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def split_top_level(text: str) -> list[str]:
+    """``a, b=(1, 2), c={…}`` → ``["a", "b=(1, 2)", "c={…}"]``."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return parts + [current.strip()] if current.strip() else parts
+
+
+def test_python_signatures():
+    """`capture(trainer, output_dir, every=1, …)`, `deltah.verl.dump_batch(batch, path, logits=None, …)`, …:
+    each function exists in its module with the parameters (and literal defaults) the README shows."""
+    import ast
+    spans = []
+    for line in README.split("\n"):
+        row = re.match(r"\| `deltah\.(\w+)` \|", line)
+        if row:
+            spans += [(row.group(1), m.group(1), m.group(2)) for m in re.finditer(r"`(\w+)\(([^`]*)\)", line)]
+    flat = " ".join(README.split())
+    spans += [(m.group(1), m.group(2), m.group(3)) for m in re.finditer(r"`deltah\.(\w+)\.(\w+)\(([^`]*)\)`", flat)]
+    spans += [("ray", "compare_run", m.group(1)) for m in re.finditer(r"`compare_run\(([^`]*)\)`", flat)]
+    assert len(spans) >= 12, spans
+    wrong = []
+    for module, name, params in spans:
+        functions = python_functions(module)
+        if name not in functions:
+            wrong.append(f"deltah.{module}.{name} does not exist")
+            continue
+        args = functions[name].args
+        positional = args.posonlyargs + args.args
+        defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+        defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+        known = {a.arg for a in positional + args.kwonlyargs}
+        for param in split_top_level(params):
+            found = re.match(r"(\*\*)?(\w+)\s*(?:=\s*(.*))?$", param)
+            if not found or param.startswith("…"):
+                continue
+            stars, pname, default = found.groups()
+            if stars:
+                if args.kwarg is None:
+                    wrong.append(f"deltah.{module}.{name} takes no **{pname}")
+            elif pname not in known and args.kwarg is None:  # **options carry the binary's flags (cli, ray)
+                wrong.append(f"deltah.{module}.{name} has no parameter {pname}")
+            elif default and re.fullmatch(r"None|True|False|-?\d+(\.\d+)?|\"\w+\"", default):
+                actual = ast.unparse(defaults[pname]) if pname in defaults else "(required)"
+                if actual.replace("'", '"') != default:
+                    wrong.append(f"deltah.{module}.{name}({pname}=…): README {default}, code {actual}")
+    assert not wrong, "\n".join(wrong)
+
+
+def swift_functions() -> dict[str, list[list[str]]]:
+    """Function name → the argument label lists of every ``func name(…)`` in Sources (``_`` for unlabelled)."""
+    found: dict[str, list[list[str]]] = {}
+    for path in (ROOTP / "Sources").rglob("*.swift"):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"\bfunc\s+(\w+)\s*(?:<[^>(]*>)?\s*\(", text):
+            depth, end = 1, match.end()
+            while depth and end < len(text):
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                end += 1
+            params = [p for p in split_top_level(text[match.end():end - 1]) if p]
+            found.setdefault(match.group(1), []).append([p.split(":")[0].split()[0] for p in params])
+    return found
+
+
+def test_swift_api_names():
+    """`firstOrderEntropyChange(of:logitStep:)`, `entropyHessian()`, …: a func with exactly these labels exists."""
+    functions = swift_functions()
+    shown = set(re.findall(r"`([a-z]\w*)\(((?:\w+:)*)\)`", README))
+    shown = {(name, labels) for name, labels in shown if labels or name in functions}  # `f()` of Python is not Swift
+    assert len(shown) >= 10, shown
+    missing = [f"{name}({labels})" for name, labels in sorted(shown)
+               if [l for l in labels.split(":") if l] not in functions.get(name, [])]
+    assert not missing, "README names Swift functions that do not exist with these labels: " + ", ".join(missing)
