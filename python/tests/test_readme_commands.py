@@ -1022,3 +1022,105 @@ def test_swift_api_names():
     missing = [f"{name}({labels})" for name, labels in sorted(shown)
                if [l for l in labels.split(":") if l] not in functions.get(name, [])]
     assert not missing, "README names Swift functions that do not exist with these labels: " + ", ".join(missing)
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Commands that read a user's files, run on stand-ins (the README lines verbatim)
+
+#: A stand-in `sbatch`: runs `--wrap` under sh once per `--array` index (SLURM_ARRAY_TASK_ID set), in order,
+#: and prints a job id with `--parsable`. `--dependency` is satisfied by running jobs at submission.
+FAKE_SBATCH = r'''#!/usr/bin/env python3
+import os, subprocess, sys
+args, wrap, indices, parsable = sys.argv[1:], None, [None], False
+for i, a in enumerate(args):
+    if a == "--wrap": wrap = args[i + 1]
+    elif a.startswith("--array="):
+        lo, hi = a.split("=", 1)[1].split("-")
+        indices = list(range(int(lo), int(hi) + 1))
+    elif a == "--parsable": parsable = True
+for index in indices:
+    env = dict(os.environ, **({"SLURM_ARRAY_TASK_ID": str(index)} if index is not None else {}))
+    if subprocess.run(["sh", "-c", wrap], env=env).returncode: sys.exit(1)
+print("4242" if parsable else "Submitted batch job 4242")
+'''
+
+
+def readme_block_containing(text: str) -> list[str]:
+    """The command lines (continuations joined) of the README shell block that contains ``text``."""
+    for block in shell_blocks(ROOTP / "README.md"):
+        if any(text in command for _, command in block["commands"]):
+            return [command for _, command in block["commands"]]
+    pytest.fail(f"README has no shell block with {text!r}")
+
+
+def run_here(scratch, directory: Path, command: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=directory, env=scratch.env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"{command}\nexit {proc.returncode}: {proc.stderr}"
+    assert not NAN.search(proc.stdout), f"{command} prints nan"
+    return proc
+
+
+def test_slurm_block_with_stand_in_sbatch(scratch):
+    """The Slurm block, verbatim, with a stand-in `sbatch` and the bundled step 2 as the user's dump:
+    the merged JSON equals `analyze` of the dump, and so does `deltah series results/step_*.json --json`."""
+    block = readme_block_containing("sbatch --dependency")
+    directory = scratch.path / "slurm"
+    (directory / "run").mkdir(parents=True)
+    (directory / "bin").mkdir()
+    sbatch = directory / "bin" / "sbatch"
+    sbatch.write_text(FAKE_SBATCH)
+    sbatch.chmod(0o755)
+    shutil.copy(scratch.path / "data" / "sample" / "step_0002.safetensors", directory / "run" / "step_000120.safetensors")
+    script = "\n".join(["set -e", f"export PATH={directory / 'bin'}:$PATH"] + block)
+    run_here(scratch, directory, script)
+    merged = json.loads((directory / "results" / "step_000120.json").read_text())
+    assert merged == scratch.json("analyze", str(directory / "run" / "step_000120.safetensors"), "--json") | {
+        "file": "run/step_000120.safetensors"}
+    assert len(list((directory / "partials").glob("step_000120.*.safetensors"))) == 8
+    # "exactly what `deltah analyze` prints for the whole run": for one dump, the one summary
+    series = json.loads(run_here(scratch, directory, "deltah series results/step_*.json --json").stdout)
+    assert series == merged
+
+
+def test_law_block_on_stand_in_logs(scratch):
+    """The law block's log and dump commands, verbatim, on stand-in files of the documented shapes."""
+    block = readme_block_containing("deltah law train_log.csv")
+    directory = scratch.path / "law"
+    (directory / "dumps").mkdir(parents=True)
+    for step in (1, 2, 3):
+        shutil.copy(scratch.path / "data" / "sample" / f"step_000{step}.safetensors", directory / "dumps")
+    steps = range(1, 41)
+    entropy = [2.0 - 0.04 * s for s in steps]
+    reward = [0.8 - 0.1 * math.exp(h) + 0.002 * ((7 * s) % 5 - 2) for s, h in zip(steps, entropy)]  # deterministic wiggle
+    (directory / "train_log.csv").write_text("step,actor/entropy,val/acc\n" + "".join(
+        f"{s},{h},{r}\n" for s, h, r in zip(steps, entropy, reward)))
+    (directory / "train_log.jsonl").write_text("".join(
+        json.dumps({"step": s, "entropy": h, "reward": r}) + "\n" for s, h, r in zip(steps, entropy, reward)))
+    (directory / "rewards.csv").write_text("step,acc\n1,0.2\n2,0.35\n3,0.4\n")
+    ran = 0
+    for command in block:
+        if re.search(r"train_log\.|rewards\.csv", command):
+            proc = run_here(scratch, directory, command)
+            ran += 1
+            if "--json" in command:
+                fit = json.loads(proc.stdout)
+                assert fit["kind"] == "law" and fit["holdout_count"] > 0
+    assert ran == 3
+
+
+def test_problem_descriptions(scratch):
+    """"… has one wording: `3-armed bandit, r = 1,0,0.5` …, `random MDP, 5 states × 3 actions, γ = 0.9, seed 0`"."""
+    m = readme_sentence(r"has one wording: `([^`]+)` \(rewards listed up to K = 16\), `([^`]+)`, `([^`]+)`, `([^`]+)`\.")
+    runs = [("bandit", "--rewards", "1,0,0.5"), ("bandit", "--arms", "4", "--seed", "7"),
+            ("bandit", "--arms", "4", "--states", "3", "--seed", "7"),
+            ("mdp", "--states", "5", "--actions", "3", "--gamma", "0.9", "--seed", "0")]
+    for shown, argv in zip(m.groups(), runs):
+        assert scratch.json(*argv, "--steps", "2", "--json")["summary"]["environment"] == shown
+
+
+def test_eta_default_warning(scratch):
+    """"the η-default warning says "no η given" instead of naming `--lr`" (the TRL dumps carry no `lr`)."""
+    readme_sentence(r"the η-default warning says \"no η given\" instead of naming `--lr`")
+    warnings = scratch.json("analyze", "data/trl-tiny/step_000001.before.safetensors", "--json")["warnings"]
+    assert any("no η given" in w and "--lr" not in w for w in warnings), warnings
