@@ -1124,3 +1124,25 @@ def test_eta_default_warning(scratch):
     readme_sentence(r"the η-default warning says \"no η given\" instead of naming `--lr`")
     warnings = scratch.json("analyze", "data/trl-tiny/step_000001.before.safetensors", "--json")["warnings"]
     assert any("no η given" in w and "--lr" not in w for w in warnings), warnings
+
+
+def test_kubernetes_shard_command(scratch):
+    """The Indexed Job's container command, for every index of `completions` (/data rewritten into scratch):
+    the partials merge into `analyze` of the dump. The manifest itself needs a cluster and is not applied."""
+    yaml = README[README.index("```yaml"):]
+    yaml = yaml[:yaml.index("\n```")]
+    completions = int(re.search(r"completions: (\d+)", yaml).group(1))
+    command = json.loads("[" + re.search(r"command: \[(.*)\]", yaml).group(1) + "]")
+    assert command[:2] == ["sh", "-c"] and f"$JOB_COMPLETION_INDEX/{completions} " in command[2]
+    directory = scratch.path / "k8s"
+    (directory / "run").mkdir(parents=True)
+    shutil.copy(scratch.path / "data" / "sample" / "step_0002.safetensors", directory / "run" / "step_000120.safetensors")
+    shell = command[2].replace("/data/", f"{directory}/")
+    for index in range(completions):
+        proc = subprocess.run(["sh", "-c", shell], env={**scratch.env, "JOB_COMPLETION_INDEX": str(index)},
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+    partials = sorted(str(p) for p in (directory / "partials").glob("step_000120.*.safetensors"))
+    assert len(partials) == completions
+    dump = str(directory / "run" / "step_000120.safetensors")
+    assert scratch.json("merge", *partials, "--json") == scratch.json("analyze", dump, "--json")
