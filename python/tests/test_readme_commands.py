@@ -20,7 +20,12 @@ A user copies commands from README.md (and the other Markdown files of the repos
   attributed to (a code span or command line that starts with the command), and otherwise on some
   ``deltah`` command or on the other tool the README names for it (``OTHER_TOOLS_FLAGS``);
 * checks that every JSON key (and per-token tensor, partial metadata key) the README documents for a
-  command appears in that command's real output.
+  command appears in that command's real output (``compare --linearized`` on a jvp dump written with
+  numpy, since none is bundled);
+* checks the refusals the README documents (exit code and quoted one-line message), the Python
+  signatures and Swift function labels it shows;
+* runs the commands that read a user's files on stand-ins: the Slurm block verbatim with a stand-in
+  ``sbatch``, the Kubernetes Job's container command per index, the law block's log commands.
 
 Numbers the README shows that are not checked here, and why: the linearised-network table (needs
 the torch jvp dumps of ``trl_grpo_tiny.py --linearize``), the sweep table (about a minute), the law
@@ -35,7 +40,6 @@ import json
 import math
 import os
 import re
-import shlex
 import shutil
 import struct
 import subprocess
@@ -121,7 +125,8 @@ def shell_blocks(path: Path) -> list[dict]:
         fence = re.match(r"^\s*```\s*(\w*)", line)
         if fence:
             if block is None:
-                block = {"file": path.relative_to(ROOTP).as_posix(), "line": number, "lang": fence.group(1),
+                name = path.relative_to(ROOTP).as_posix() if path.is_relative_to(ROOTP) else str(path)
+                block = {"file": name, "line": number, "lang": fence.group(1),
                          "commands": [], "shown": [], "pending": ""}
             else:
                 if block["lang"] in SHELL_LANGS:
@@ -215,12 +220,6 @@ class Scratch:
         self.env = {**os.environ, "PATH": f"{self.path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
                     "OPENBLAS_NUM_THREADS": "1"}
 
-    def run(self, command: str) -> subprocess.CompletedProcess:
-        """Runs a shell line here, ``/tmp/`` rewritten into the scratch directory."""
-        command = re.sub(r"(?<![\w.])/tmp/", f"{self.path}/tmp/", command)
-        return subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=self.path, env=self.env,
-                              capture_output=True, text=True, timeout=300)
-
     def deltah(self, *args: str) -> str:
         """stdout of ``deltah ARGS`` run here, which must exit 0."""
         proc = subprocess.run([DELTAH, *args], cwd=self.path, env=self.env, capture_output=True, text=True,
@@ -261,6 +260,18 @@ def scratch():
     assert repository_snapshot() == before, "running the README commands changed files in the repository"
 
 
+def deltah_module(name: str):
+    """``deltah.<name>`` of the installed package (the light venv's); else from python/ in the clone,
+    without writing ``__pycache__`` into the repository."""
+    import importlib
+    try:
+        return importlib.import_module(f"deltah.{name}")
+    except ImportError:
+        sys.dont_write_bytecode = True
+        sys.path.insert(0, str(ROOTP / "python"))
+        return importlib.import_module(f"deltah.{name}")
+
+
 NAN = re.compile(r"(?<![A-Za-z])nan(?![A-Za-z])", re.I)
 
 
@@ -290,6 +301,16 @@ def matches_shown(shown: str, actual) -> bool:
     half_unit = 0.5 * 10.0 ** (exponent - decimals)
     value = float(text)
     return abs(actual * scale - value) <= half_unit * (1 + 1e-9) + 1e-12 * abs(value)
+
+
+def test_shell_block_parsing(tmp_path):
+    """Continuations are joined; in a console block `$ ` lines are commands and the rest is shown output."""
+    doc = tmp_path / "doc.md"
+    doc.write_text("```sh\ndeltah analyze a \\\n  --json   # c\n```\n```console\n$ deltah --version\n0.1.0\n```\n"
+                   "```python\ndeltah = 1\n```\n")
+    blocks = shell_blocks(doc)
+    assert [b["commands"] for b in blocks] == [[(3, "deltah analyze a --json # c")], [(6, "deltah --version")]]
+    assert blocks[1]["shown"] == ["0.1.0"] and blocks[0]["shown"] == []
 
 
 def test_matches_shown_reads_precision():
@@ -714,9 +735,8 @@ def outputs(scratch) -> dict:
         s.deltah("analyze", sample.format(2), "--shard", f"{i}/2", "--partial", f"tmp/keys-a{i}.safetensors")
         s.deltah("compare", sample.format(1), sample.format(2), "--shard", f"{i}/2", "--partial", f"tmp/keys-c{i}.safetensors")
     # a top-k dump (none is bundled): the top 5 true log-probabilities of 2 × 3 positions over 50 tokens
-    sys.path.insert(0, str(ROOTP / "python"))
     import numpy as np
-    from deltah import export
+    export = deltah_module("export")
     logp = np.log(np.random.default_rng(0).dirichlet(np.ones(50), size=(2, 3)))
     ids = np.argsort(-logp, -1)[..., :5]
     export.save_dump(s.path / "tmp" / "keys-topk.safetensors", topk_logprobs=np.take_along_axis(logp, ids, -1),
@@ -904,9 +924,8 @@ def test_linearized_keys_and_decomposition(scratch):
     measured for the first-order prediction; 1e-5 asserted, as the kernel's own test does), and
     ΔH = L + N + R must hold per position.
     """
-    sys.path.insert(0, str(ROOTP / "python"))
     import numpy as np
-    from deltah import export, linearize
+    export, linearize = deltah_module("export"), deltah_module("linearize")
     before, after = (f"data/trl-tiny/step_000001.{phase}.safetensors" for phase in ("before", "after"))
     logits = [export.bf16_bits_to_float32(linearize.read_safetensors(scratch.path / p)[0]["logits"][1])
               for p in (before, after)]
@@ -923,7 +942,7 @@ def test_linearized_keys_and_decomposition(scratch):
     assert any(row[2] == "`mean_*`" for row in table)
     assert {k for k in result if k.startswith("mean_")} >= {"mean_delta_linearized_first_order", "mean_logit_nonlinearity",
                                                             "mean_second_order_remainder"}
-    from deltah import per_token
+    per_token = deltah_module("per_token")
     t = per_token.load(str(scratch.path / "tmp" / "lin.pt.safetensors"))
     valid = t["linearized_valid"].astype(bool) & t["valid"].astype(bool)
     assert valid.sum() == result["linearized_tokens"] > 0
