@@ -889,6 +889,10 @@ DOCUMENTED_REFUSALS = [
     ("Argument errors found while running (`--shard i/n` with more shards than sequences",
      ["analyze", "data/sample/step_0001.safetensors", "--shard", "0/9", "--partial", "tmp/refused.safetensors"], 64,
      "has only 8 sequences"),
+    ("a value outside its domain or an unknown name is refused while parsing, in ArgumentParser's words on one "
+     "line, e.g. `The value '-1' is invalid for '--lr <lr>': must be a finite number > 0`",
+     ["analyze", "data/sample/step_0001.safetensors", "--shard", "2/2", "--partial", "tmp/refused.safetensors"], 64,
+     "The value '2/2' is invalid for '--shard <shard>': must be i/n"),  # said no more than "is invalid" (round 8)
     ("a huge or endless input is an error naming it, not an allocation abort or a hang (`law - < /dev/zero`)",
      ["law", "-"], 1, "standard input"),
 ]
