@@ -1169,3 +1169,12 @@ def test_kubernetes_shard_command(scratch):
     assert len(partials) == completions
     dump = str(directory / "run" / "step_000120.safetensors")
     assert scratch.json("merge", *partials, "--json") == scratch.json("analyze", dump, "--json")
+
+
+def test_command_table_lists_every_command():
+    """The "Command line" table names exactly the subcommands `deltah --help` lists (and COMMANDS above)."""
+    proc = subprocess.run([DELTAH, "--help"], capture_output=True, text=True, timeout=60)
+    listed = re.findall(r"^  ([a-z]+)\s{2,}", proc.stdout.split("SUBCOMMANDS:")[1], re.M)
+    rows = readme_table("| command | what it does | section |")
+    documented = [name for row in rows for name in re.findall(r"`([a-z]+)`", row[0])]
+    assert sorted(documented) == sorted(listed) == sorted(COMMANDS)
