@@ -1130,6 +1130,19 @@ def test_law_block_on_stand_in_logs(scratch):
                 fit = json.loads(proc.stdout)
                 assert fit["kind"] == "law" and fit["holdout_count"] > 0
     assert ran == 3
+    shown = readme_sentence(r"`entropy_column` names the temperature the entropies are of \(`([^`]+)`\)").group(1)
+    fit = json.loads(run_here(scratch, directory, "deltah law dumps/step_*.safetensors --rewards rewards.csv "
+                                                  "--performance acc --json").stdout)
+    assert fit["entropy_column"] == shown  # the sample dumps are at T = 1 (metadata)
+
+
+def test_partial_coverage_warning(scratch):
+    """"… end with `the partials cover K of N positions: the result is not the whole comparison's`"."""
+    shown = readme_sentence(r"end with `(the partials cover K of N positions: [^`]+)`").group(1)
+    scratch.deltah("compare", "data/sample/step_0001.safetensors", "data/sample/step_0002.safetensors",
+                   "--shard", "0/2", "--partial", "tmp/cover0.safetensors")
+    warnings = scratch.json("merge", "tmp/cover0.safetensors", "--json")["warnings"]
+    assert shown.replace("K of N", "96 of 192") in warnings
 
 
 def test_problem_descriptions(scratch):
