@@ -6,7 +6,7 @@ import DumpAnalysis
 /// `--shard i/n --partial OUT`, shared by `analyze` and `compare`: only that share of the positions
 /// is read, and its partial is written for `deltah merge`.
 struct ShardOptions: ParsableArguments {
-  @Option(help: "Process shard i of n (e.g. 0/4): whole sequences of a [B, T] dump, contiguous positions of an [N] dump; with --partial.")
+  @Option(help: "Process shard i of n (e.g. 0/4): whole sequences of a [B, T] dump, contiguous positions of an [N] dump; with --partial.", transform: ShardArgument.init)
   var shard: ShardArgument?
 
   @Option(help: "With --shard: where to write the shard's partial for `deltah merge`.")
@@ -24,17 +24,16 @@ struct ShardOptions: ParsableArguments {
   }
 }
 
-/// `--shard i/n`: 0 ≤ i < n, both decimal integers that fit in `Int`.
-struct ShardArgument: ExpressibleByArgument {
+/// `--shard i/n`: 0 ≤ i < n, both decimal integers that fit in `Int`; otherwise a ``CheckedArgument/DomainError`` saying so.
+struct ShardArgument {
   let index: Int
   let count: Int
-  init?(argument: String) {
+  init(_ argument: String) throws {
     let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else { return nil }
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else { throw CheckedArgument.DomainError(description: "must be i/n, shard i of n shards, with integers 0 ≤ i < n") }
     index = i
     count = n
   }
-  static var defaultCompletionKind: CompletionKind { .default }
 
   /// The flat positions of this shard of a dump with `positionShape`.
   ///
