@@ -94,6 +94,9 @@ OTHER_TOOLS_FLAGS = {
     "--array": None, "--cpus-per-task": None, "--dependency": None, "--parsable": None, "--wrap": None,  # sbatch
     "--filter": None, "--product": None, "--static-swift-stdlib": None,  # swift
     "--head": None,  # ray start
+    "--strict": None,  # mypy
+    "--nproc": None,  # python -m torch.distributed.run --nproc_per_node (FLAG stops at the underscore)
+    "--cpu": None, "--num": None,  # accelerate launch --cpu --num_processes
 }
 
 #: (command, flag) pairs the README names as removed (its "Changes to outputs" notes); checked absent.
