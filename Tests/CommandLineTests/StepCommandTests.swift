@@ -79,8 +79,12 @@ struct StepCommandTests {
     #expect(r.standardOutput.isEmpty)
   }
 
+  /// The report goes to a temporary folder: the default, out/demo/report.html, would be written
+  /// into the working directory (the repository, under `swift test`).
   @Test func demoRuns() throws {
-    let r = try runDeltaH(["demo"])
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try runDeltaH(["demo", "--report", dir.appendingPathComponent("report.html").path])
     #expect(r.status == 0, "\(r.standardError)")
     #expect(r.standardOutput.contains("0.947536964"))  // H of z = [2, 1, 0, −1]
   }
