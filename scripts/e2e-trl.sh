@@ -5,7 +5,8 @@
 # series and `deltah report --html` (python/examples/trl_grpo_tiny.py), after the pytest checks of
 # the capture (python/tests/test_trl_*.py, test_plots.py, test_cli.py) and of linearize=True
 # (test_linearize.py, test_trl_linearize.py: J·Δθ, ∇θH̄·Δθ, the update predicted before the step)
-# and of a real two-process run (test_trl_multiprocess.py: torch.distributed.run, gloo, CPU).
+# and of a real two-process run (test_trl_multiprocess.py: torch.distributed.run, gloo, CPU), and
+# the dumps torch writes in F32 and BF16 (test_torch_parity.py).
 #
 # torch, transformers, trl, datasets and accelerate (~6 GB) live in a venv outside the clone,
 # ~/.cache/deltah/venv-trl (override: DELTAH_TRL_VENV), installed on first use (~6 minutes) and
@@ -36,6 +37,6 @@ echo "== pytest: capture checks on real GRPOTrainer runs ($("$VENV/bin/python" -
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -W ignore::FutureWarning \
   python/tests/test_trl_capture.py python/tests/test_trl_heldout.py python/tests/test_plots.py python/tests/test_cli.py \
   python/tests/test_linearize.py python/tests/test_trl_linearize.py python/tests/test_redteam_trl.py python/tests/test_redteam_verl_torch.py \
-  python/tests/test_redteam_capture.py python/tests/test_trl_multiprocess.py
+  python/tests/test_redteam_capture.py python/tests/test_trl_multiprocess.py python/tests/test_torch_parity.py
 echo "== example: python/examples/trl_grpo_tiny.py --out out/e2e-trl"
 "$VENV/bin/python" -W ignore::FutureWarning python/examples/trl_grpo_tiny.py --out out/e2e-trl --linearize 2>&1 | grep -v "^{'"
