@@ -89,7 +89,7 @@ struct SettingsValidationTests {
     try options { $0.steerWeightRange = .init(lower: 1, upper: 1) }.validate()
   }
 
-  @Test(arguments: [0.0, -1, .nan, .infinity, 1e-310])
+  @Test(arguments: [0.0, -1, .nan, .infinity, Double("1e-310")!])
   func temperatureOutsideItsDomainIsRefused(t: Double) throws {
     let dump = try LogitDump(path: Self.step1), after = try LogitDump(path: Self.step2)
     #expect(refusedSetting { _ = try DumpPipeline.analyze(dump, settings: DumpAnalysisSettings(temperature: t)) } == "temperature")

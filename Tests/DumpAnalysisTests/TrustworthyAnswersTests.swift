@@ -269,8 +269,8 @@ struct TrustworthyAnswersTests {
 
   /// Before: T = 1e-310 passed the checks and 1/T = ∞ turned every result into NaN.
   @Test func subnormalTemperatureIsRefused() throws {
-    #expect(throws: SoftmaxError.self) { try SoftmaxPolicy(logits: [1, 2], temperature: 1e-310) }
-    let path = try fixtures.write(DumpFixtures.randomBatch(b: 1, t: 2, v: 4, seed: 1), name: "subnormal.safetensors", temperature: 1e-310)
+    #expect(throws: SoftmaxError.self) { try SoftmaxPolicy(logits: [1, 2], temperature: Double("1e-310")!) }
+    let path = try fixtures.write(DumpFixtures.randomBatch(b: 1, t: 2, v: 4, seed: 1), name: "subnormal.safetensors", temperature: Double("1e-310")!)
     #expect { _ = try LogitDump(path: path) } throws: { "\($0)".contains("1/T overflows") }
   }
 

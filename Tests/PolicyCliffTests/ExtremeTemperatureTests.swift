@@ -16,11 +16,11 @@ struct ExtremeTemperatureTests {
     abs(x - expected) <= 1e-14 * abs(expected)
   }
 
-  @Test(arguments: [(0.0, 5e-309), (0.5, 1e-308), (0.75, 2e-308)])
+  @Test(arguments: [(0.0, Double("5e-309")!), (0.5, Double("1e-308")!), (0.75, Double("2e-308")!)])
   func theBoundsDoNotUnderflowAtAHugeTemperature(gamma: Double, lipschitz: Double) throws {
     let s = try SoftPolicyStability(values: [1, 0], alpha: 1e308, gamma: gamma)
     #expect(Self.close(s.lipschitzTV, lipschitz), "\(s.lipschitzTV)")
-    #expect(Self.close(s.l2Bound, 5e-309), "\(s.l2Bound)")
+    #expect(Self.close(s.l2Bound, Double("5e-309")!), "\(s.l2Bound)")
     // π_α is uniform to rounding, λ_max(F) = ½: the bound is attained, not violated.
     #expect(s.jacobianNorm <= s.l2Bound && s.jacobianNorm > 0, "\(s.jacobianNorm) > \(s.l2Bound)")
     let report = try CliffReport(values: [1, 0], alpha: 1e308, gamma: gamma)
@@ -30,7 +30,7 @@ struct ExtremeTemperatureTests {
   /// The curve records the same constant.
   @Test func theCurveRecordsTheSameConstant() throws {
     let curve = try PolicyCliffCurve(values: [1, 0], alpha: 1e308, count: 2)
-    #expect(Self.close(curve.lipschitzTV, 5e-309), "\(curve.lipschitzTV)")
+    #expect(Self.close(curve.lipschitzTV, Double("5e-309")!), "\(curve.lipschitzTV)")
   }
 
   /// At ordinary temperatures the reordered formula agrees with 1/(2α(1 − γ)) to rounding
@@ -45,7 +45,7 @@ struct ExtremeTemperatureTests {
 
   /// A tiny temperature: the constants are large but finite, as they should be (5e307).
   @Test func aTinyTemperatureGivesLargeFiniteBounds() throws {
-    let s = try SoftPolicyStability(values: [1e-310, 0], alpha: 1e-308)
+    let s = try SoftPolicyStability(values: [Double("1e-310")!, 0], alpha: Double("1e-308")!)
     #expect(Self.close(s.lipschitzTV, 5e307) && Self.close(s.l2Bound, 5e307))
   }
 
@@ -63,7 +63,7 @@ struct ExtremeTemperatureTests {
     // λ_max(F) = ½ for the uniform pair, / α = 5e299.
     #expect(Self.close(tie.jacobianNorm, 5e299), "\(tie.jacobianNorm)")
     // A subnormal α (1/α overflows): refused before as an invalid temperature.
-    let subnormal = try SoftPolicyStability(values: [1, 0], alpha: 5e-324)
+    let subnormal = try SoftPolicyStability(values: [1, 0], alpha: Double("5e-324")!)
     #expect(subnormal.softPolicy == [1, 0] && subnormal.jacobianNorm == 0)
     // Ordinary α: the direct construction, unchanged to the bit.
     let ordinary = try SoftPolicyStability(values: [1, 0.5, 0], alpha: 0.3)
@@ -80,6 +80,6 @@ struct ExtremeTemperatureTests {
   @Test func theMDPConstantDoesNotUnderflow() throws {
     let mdp = try TabularMDP(rewards: [[1, 0]], transitions: [[[1], [1]]], discount: 0.5)
     let s = try MDPStability(mdp: mdp, alpha: 1e308)
-    #expect(Self.close(s.lipschitzTV, 1e-308), "\(s.lipschitzTV)")
+    #expect(Self.close(s.lipschitzTV, Double("1e-308")!), "\(s.lipschitzTV)")
   }
 }

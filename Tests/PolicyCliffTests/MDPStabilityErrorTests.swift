@@ -20,7 +20,7 @@ struct MDPStabilityErrorTests {
 
   @Test func aFiniteMDPFailureIsNestedWithItsWording() {
     // 1/α overflows: the soft value iteration (FiniteMDP) rejects it, and its error is kept.
-    let e = #expect(throws: MDPStabilityError.self) { try MDPStability(mdp: mdp, alpha: 1e-310) }
+    let e = #expect(throws: MDPStabilityError.self) { try MDPStability(mdp: mdp, alpha: Double("1e-310")!) }
     guard case .finiteMDP(let inner)? = e else {
       Issue.record("expected .finiteMDP, got \(String(describing: e))")
       return

@@ -10,7 +10,7 @@ import Testing
 struct PolicyCliffErrorNestingTests {
   /// The case carries the softmax error itself and words it after the softmax layer.
   @Test func theSoftmaxCaseNestsTheSoftmaxError() {
-    let nested = SoftmaxError.invalidTemperature(1e-310)
+    let nested = SoftmaxError.invalidTemperature(Double("1e-310")!)
     let expected = PolicyCliffError.softmax(nested)
     #expect(expected.description == "softmax(Q/α) is not representable: \(nested)")
   }
@@ -21,7 +21,7 @@ struct PolicyCliffErrorNestingTests {
   /// from (Q − max Q)/α when Q/α is beyond Double's range (ExtremeTemperatureTests), so the
   /// analysis answers instead of refusing.
   @Test func aTemperatureWhoseReciprocalOverflowsIsAnalysed() throws {
-    let alpha = 1e-310
+    let alpha = Double("1e-310")!
     #expect(try SoftPolicyStability(values: [1, 0], alpha: alpha).softPolicy == [1, 0])
     #expect(try PolicyJump(values: [1, 0], perturbed: [0, 1], alpha: alpha).softTV == 1)
   }
