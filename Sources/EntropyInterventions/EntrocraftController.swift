@@ -8,7 +8,8 @@
 ///     keep rollout i  ⇔  m · Â_i ≥ 0                                     (m = 0 keeps all)
 ///
 /// Too-low entropy trains only on non-positive advantages, too-high only on non-negative ones;
-/// the objective averages over the kept set. Defaults: the paper's comparison schedule,
+/// dropped rollouts stay in the loss's mean with weight 0 (kept ones weigh 1, as the released
+/// code's zeroed advantages stay in its token mean). Defaults: the paper's comparison schedule,
 /// (0.6, 0.7) → (0.1, 0.2).
 public struct EntrocraftController: Sendable, Equatable {
   /// (L₀, U₀).

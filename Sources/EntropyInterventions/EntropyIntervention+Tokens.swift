@@ -150,7 +150,9 @@ extension EntropyIntervention {
   }
 
   /// The step-level weights: OPEFO's 1 ± λ* by the sign of each token's polarity, Entrocraft's
-  /// keep mask (kept tokens G/G_kept, dropped 0, per group; the bounds of step t + 1 of T for the
+  /// keep mask w = 1[m·A ≥ 0] (kept 1, dropped 0: dropped samples stay in the loss's mean over all
+  /// N samples, as the released code's zeroed advantages stay in its token-mean over the response
+  /// mask; the same weights as `EntrocraftWeighting`; the bounds of step t + 1 of T for the
   /// 0-based `tokens.step` = t, as the released code counts from 1), the polarity controller's w±;
   /// 1 for the others.
   ///
@@ -158,7 +160,6 @@ extension EntropyIntervention {
   /// - Complexity: O(N).
   public func stepWeights(_ tokens: SampledStepTokens) throws(InterventionError) -> StepWeights {
     let n = tokens.advantages.count
-    let g = tokens.groupSize
     var result = StepWeights(weights: Array(repeating: 1, count: n), lambda: nil, touched: 0)
     switch self {
     case .flowBalance:
@@ -172,13 +173,12 @@ extension EntropyIntervention {
       // The released code (verl) counts training steps from 1 and anneals over step/T, reaching
       // the end bounds at the last step: the run's 0-based step t is its step t + 1.
       let m = controller.direction(entropy: tokens.batchEntropy, step: tokens.step + 1)
-      for s in 0..<(n / g) {
-        let keep = EntrocraftController.keepMask(advantages: Array(tokens.advantages[(s * g)..<((s + 1) * g)]), direction: m)
-        let kept = keep.filter { $0 }.count
-        for j in 0..<g {
-          result.weights[s * g + j] = keep[j] ? Double(g) / Double(kept) : 0
-          if !keep[j] { result.touched += 1 }
-        }
+      // No renormalisation over the kept samples (it was G/G_kept per group): the released code
+      // zeroes advantages and keeps their tokens in the token-mean denominator.
+      let keep = EntrocraftController.keepMask(advantages: tokens.advantages, direction: m)
+      for i in 0..<n {
+        result.weights[i] = keep[i] ? 1 : 0
+        if !keep[i] { result.touched += 1 }
       }
     case .polarityReweighting(let controller):
       let w = controller(tokens.entropyHistory)

@@ -15,7 +15,8 @@ import RealModule
 ///     flowBalance:  OPEFO: w = 1 ± λ*, λ* from the sampled tokens' first-order flows at π_old
 ///     entrocraft:   keep mask m·A ≥ 0 per step (m from the token-mean entropy, i.e. the mean of the
 ///                   state entropies, and the bounds at (t + 1)/T for the 0-based step t, the
-///                   released code's 1-based step/T); each state's loss averages over its kept samples
+///                   released code's 1-based step/T); kept samples weigh 1, dropped 0 (no
+///                   renormalisation: dropped samples stay in the mean, as in the released loss)
 ///     forkingTokens: each epoch, tokens whose state entropy is below τ_ρ get weight 0, the rest
 ///                   N/N_kept (normaliser = kept tokens)
 ///     polarityReweighting: w = w+ / w− by the sign of the token's polarity at π_old, (w+, w−) from

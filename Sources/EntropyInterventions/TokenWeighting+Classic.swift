@@ -137,8 +137,10 @@ public struct FlowBalanceWeighting: TokenWeighting {
 }
 
 /// Entrocraft as token weights: with H the token-mean entropy of the valid tokens and
-/// m = ``EntrocraftController/direction(entropy:step:)``, w_t = 1[m·A_t ≥ 0]. (The paper also
-/// renormalises the loss over the kept set; weights here are per token, before that normaliser.)
+/// m = ``EntrocraftController/direction(entropy:step:)``, w_t = 1[m·A_t ≥ 0]. No renormalisation
+/// over the kept set: the released code zeroes the dropped samples' advantages and keeps them in
+/// its token-mean denominator, so kept tokens weigh 1, as in the tabular trainer
+/// (`EntropyIntervention.entrocraft`).
 public struct EntrocraftWeighting: TokenWeighting {
   /// The schedule.
   public var controller: EntrocraftController

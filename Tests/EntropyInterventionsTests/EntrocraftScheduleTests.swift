@@ -21,14 +21,14 @@ struct EntrocraftScheduleTests {
 
   @Test func theLastStepUsesTheEndBounds() throws {
     // H = 0.12 lies in the end band (0.1, 0.2): nothing is dropped. At 9/10 the band would be
-    // (0.15, 0.25) and H below it would keep only A ≤ 0 (weights 0, 2).
+    // (0.15, 0.25) and H below it would keep only A ≤ 0 (weights 0, 1).
     #expect(try weights(entropy: 0.12, step: 9) == [1, 1, 1, 1])
   }
 
   @Test func theFirstStepHasMovedOneStepAlong() throws {
     // H = 0.58: below the start band (0.6, 0.7) but inside the band at 1/10, (0.55, 0.65).
     #expect(try weights(entropy: 0.58, step: 0) == [1, 1, 1, 1])
-    // Below that band the negative-sample branch acts: the A ≤ 0 token of each group weighs 2.
-    #expect(try weights(entropy: 0.5, step: 0) == [0, 2, 0, 2])
+    // Below that band the negative-sample branch acts: the A ≤ 0 token of each group weighs 1.
+    #expect(try weights(entropy: 0.5, step: 0) == [0, 1, 0, 1])
   }
 }

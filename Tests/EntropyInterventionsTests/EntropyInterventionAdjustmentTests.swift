@@ -41,7 +41,7 @@ struct EntropyInterventionAdjustmentTests {
 
   @Test func entrocraftKeepsTheAdvantageSignItsDirectionAllows() throws {
     // Entropy 1 is above the start band (0.6, 0.7): m = +1 keeps the A ≥ 0 token of each group,
-    // which weighs G/G_kept = 2; the A < 0 tokens get 0.
+    // which weighs 1 (no renormalisation over the kept set); the A < 0 tokens get 0.
     let controller = try EntrocraftController(totalSteps: 10)
     let m = controller.direction(entropy: 1, step: 0)
     #expect(m == 1)
@@ -51,7 +51,7 @@ struct EntropyInterventionAdjustmentTests {
     let w = try EntropyIntervention.entrocraft(controller).stepWeights(tokens)
     let keep = (0..<3).flatMap { s in EntrocraftController.keepMask(advantages: Array(tokens.advantages[(2 * s)..<(2 * s + 2)]), direction: m) }
     #expect(keep == [true, false, true, false, true, false])
-    #expect(w.weights == [2, 0, 2, 0, 2, 0] && w.touched == 3 && w.lambda == nil)
+    #expect(w.weights == [1, 0, 1, 0, 1, 0] && w.touched == 3 && w.lambda == nil)
   }
 
   @Test func whatEachInterventionReads() {
