@@ -145,8 +145,7 @@ def test_no_bare_catch_rewraps_an_error_as_a_string() -> None:
 #: library call each and report stopped declaring options it refused; lowered to 1,421 when the
 #: clipping's AnalysisOptions moved into DumpAnalysis (paying for whatif --kl-coef), 1,420 when
 #: --shard became a parsing transform that says why a value is refused. Lower it as the tool
-#: shrinks; raise it only for
-#: such rules, saying so.
+#: shrinks; raise it only for such rules, saying so.
 CLI_LINE_CEILING = 1_420
 
 
