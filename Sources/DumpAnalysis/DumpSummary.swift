@@ -41,7 +41,9 @@ public struct DumpSummary: Sendable, Codable {
   public var klCovSelected: [Int]?
   /// KL-Cov's selected tokens when each micro-batch selects on its own (verl's behaviour).
   public var klCovSelectedPerMicroBatch: [Int]?
-  /// Number of Clip-Cov candidates ω_low < Cov_i < ω_high.
+  /// Number of Clip-Cov candidates ω_low < Cov_i < ω_high; with clip settings (and old
+  /// log-probabilities) only among the tokens verl's `clip_by_origin` leaves unclipped, the ε_l/ε_h
+  /// clip without the dual clip: a dual-clipped token (A < 0, r > c) stays a candidate.
   public var clipCovCandidates: Int?
   /// Clip-Cov's seeded random pick (sorted flat indices).
   public var clipCovSelected: [Int]?

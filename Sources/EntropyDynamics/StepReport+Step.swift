@@ -108,6 +108,16 @@ extension StepReport {
         ? .infinity
         : try EntropyDynamics.trustScale(of: policy, logitStep: unitStep.map { $0 / size }, tolerance: trustTolerance) / size
     }
+    // A subnormal A ≠ 0 rounds d = A·(e_y − π) to a zero step, whose radius read ∞ where any
+    // other A of that sign gives s*(u)/|A| (s*(A·u) = s*(u)/|A|, u the step at A = ±1): formed so.
+    if case .sampledToken(let token, let advantage, _) = step, advantage != 0, radius == .infinity {
+      let u = try EntropyPolarity(policy: policy, token: token, advantage: advantage > 0 ? 1 : -1, learningRate: 1)
+        .logitStep(for: policy)
+      let size = u.map(abs).max() ?? 0
+      if size > 0 {
+        radius = try EntropyDynamics.trustScale(of: policy, logitStep: u.map { $0 / size }, tolerance: trustTolerance) / size / abs(advantage)
+      }
+    }
     self.init(
       rule: rule, temperature: policy.temperature, entropy: change.entropyBefore, entropyAfter: change.entropyAfter,
       deltaActual: change.actual, deltaFirstOrder: change.firstOrder, deltaSecondOrder: change.secondOrder,

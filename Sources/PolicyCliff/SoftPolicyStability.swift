@@ -36,7 +36,8 @@ public struct SoftPolicyStability: Sendable, Equatable {
   /// The analysis of values Q at temperature α and discount γ.
   ///
   /// - Throws: `PolicyCliffError.invalidArgument` for empty or non-finite values, values whose
-  ///   spread max − min overflows Double, α ≤ 0, γ ∉ [0, 1) or an invalid tolerance;
+  ///   spread max − min overflows Double, α ≤ 0, γ ∉ [0, 1), an invalid tolerance, or an α so
+  ///   small that 1/(2α(1 − γ)) (or 1/(2α), or the Jacobian norm) is beyond Double's range;
   ///   `.didNotConverge` when the eigensolver fails. A tiny α, where Q/α overflows, is not
   ///   refused: π_α is formed from (Q − max Q)/α (see ``softmaxOfValues(_:alpha:)``).
   /// - Complexity: O(K³) time and O(K²) memory for K ≤ 2,000 (dense eigenproblem of F(π_α));
@@ -65,6 +66,12 @@ public struct SoftPolicyStability: Sendable, Equatable {
       throw .didNotConverge("the Jacobian's spectral norm could not be computed: \(error)")
     }
     self.jacobianNorm = lambdaMax / alpha
+    // The soft part's bounds, ½/((1 − γ)α) ≥ ½/α ≥ λ_max/α, are beyond Double's range for a
+    // subnormal α (or a tiny α with γ near 1): refused by name rather than printed as inf.
+    guard lipschitzTV.isFinite, l2Bound.isFinite, jacobianNorm.isFinite else {
+      throw .invalidArgument(
+        "alpha = \(alpha) is too small for gamma = \(gamma): the soft policy's Lipschitz bound 1/(2α(1 − γ)) is beyond Double's range (1.8e308); take α > \(0.5 / (1 - gamma) / .greatestFiniteMagnitude) at this γ")
+    }
   }
 
   /// The exact Jacobian ∂π_α/∂Q = (diag π_α − π_α π_αᵀ)/α as a dense matrix.

@@ -57,6 +57,16 @@ struct TrustworthyAnswersCommandTests {
     try expectCleanFailure(["curvature", "--logits", "1e308,-1e308", "--top", "2", "--json"], naming: "Double's range")
   }
 
+  /// Before: `cliff --alpha 1e-310` printed the TV Lipschitz bound, the Jacobian norm and the ℓ2
+  /// bound as inf (JSON "inf") with exit 0: ½/α is beyond Double's range there.
+  @Test func aCliffBoundBeyondDoublesRangeIsRefused() throws {
+    for args in [["--rewards", "1,1", "--alpha", "1e-310"], ["--rewards", "1,0", "--alpha", "1e-310", "--json"],
+                 ["--rewards", "1,1,0", "--alpha", "1e-295", "--gamma", "0.9999999999999999"]] {
+      try expectCleanFailure(["cliff"] + args, naming: "is too small for gamma")
+      #expect(try !runDeltaH(["cliff"] + args).standardOutput.contains("inf"))
+    }
+  }
+
   @Test func learningRateSourceAndTensorsReadInJSONAndTable() throws {
     let metadata = try runDeltaH(["analyze", Self.step(1), "--json"]).jsonObject()
     #expect(metadata["learning_rate_source"] as? String == "metadata")

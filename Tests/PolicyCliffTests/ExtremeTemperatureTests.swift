@@ -62,12 +62,32 @@ struct ExtremeTemperatureTests {
     #expect(tie.softPolicy == [0.5, 0.5, 0])
     // λ_max(F) = ½ for the uniform pair, / α = 5e299.
     #expect(Self.close(tie.jacobianNorm, 5e299), "\(tie.jacobianNorm)")
-    // A subnormal α (1/α overflows): refused before as an invalid temperature.
-    let subnormal = try SoftPolicyStability(values: [1, 0], alpha: Double("5e-324")!)
-    #expect(subnormal.softPolicy == [1, 0] && subnormal.jacobianNorm == 0)
+    // A subnormal α (1/α overflows): π_α is formed (PolicyJump), but the bounds ½/α are beyond
+    // Double's range, so the analysis is refused (aBoundBeyondDoublesRangeIsRefused).
+    #expect(try PolicyJump(values: [1, 0], perturbed: [0, 1], alpha: Double("5e-324")!).softTV == 1)
     // Ordinary α: the direct construction, unchanged to the bit.
     let ordinary = try SoftPolicyStability(values: [1, 0.5, 0], alpha: 0.3)
     #expect(ordinary.softPolicy == (try SoftmaxPolicy(logits: [1, 0.5, 0], temperature: 0.3)).probabilities)
+  }
+
+  /// A subnormal α, or a tiny α with γ near 1, puts 1/(2α(1 − γ)) (and, at a tie, the Jacobian
+  /// norm ½/α) beyond Double's range: `cliff --rewards 1,1 --alpha 1e-310` printed the TV
+  /// Lipschitz bound, the Jacobian norm and the ℓ2 bound as inf (JSON "inf") with exit 0. Refused
+  /// now, naming α and γ. The largest α refused at γ = 0 is below 2.8e-309 (½/α > 1.8e308); at
+  /// α = 1e-295 only a γ with 1 − γ < 2.8e-14 overflows.
+  @Test func aBoundBeyondDoublesRangeIsRefused() {
+    for (values, alpha, gamma) in [([1.0, 1], 1e-310, 0.0), ([1.0, 0], 5e-324, 0), ([1.0, 1, 1], 1e-295, 0.9999999999999999)] {
+      #expect(throws: PolicyCliffError.self) { try SoftPolicyStability(values: values, alpha: alpha, gamma: gamma) }
+      do {
+        _ = try SoftPolicyStability(values: values, alpha: alpha, gamma: gamma)
+      } catch {
+        #expect(error.description.hasPrefix("alpha = \(alpha) is too small for gamma = \(gamma):"), "\(error)")
+      }
+      #expect(throws: PolicyCliffError.self) { try PolicyCliffCurve(values: values, alpha: alpha, gamma: gamma) }
+    }
+    // Just above the limit every bound is finite.
+    let s = try? SoftPolicyStability(values: [1, 1], alpha: 3e-309)
+    #expect(s.map { $0.lipschitzTV.isFinite && $0.jacobianNorm.isFinite } == true)
   }
 
   /// The jump experiment at such an α: the tie at 1e300 breaks with the greedy policy.

@@ -671,16 +671,21 @@ def _wait_all(ray: Any, refs: List[Any], progress: _Progress) -> None:
             ready, pending = ray.wait(pending, num_returns=1)
             progress.advance(len(ready))
     except KeyboardInterrupt:
-        for ref in pending:
-            try:
-                ray.cancel(ref)  # not force: KeyboardInterrupt in the task, which stops its binary
-            except Exception:
-                pass
+        _cancel(ray, pending)
+        raise
+
+
+def _cancel(ray: Any, refs: List[Any]) -> None:
+    """On an interrupt: cancel ``refs`` and give them up to 10 s to stop their binaries by SIGTERM."""
+    for ref in refs:
         try:
-            ray.wait(pending, num_returns=len(pending), timeout=10)
+            ray.cancel(ref)  # not force: KeyboardInterrupt in the task, which stops its binary
         except Exception:
             pass
-        raise
+    try:
+        ray.wait(refs, num_returns=len(refs), timeout=10)
+    except Exception:
+        pass
 
 
 def analyze_run(
@@ -928,6 +933,9 @@ def _get(ray: Any, ref: Any, task: str, max_retries: int) -> Any:
     """``ray.get(ref)``, with a failure turned into one DeltaHError (see ``_failure``)."""
     try:
         return ray.get(ref)
+    except KeyboardInterrupt:  # the task is stopped too (as in _wait_all), not left running its binary
+        _cancel(ray, [ref])
+        raise
     except Exception as error:
         raise _failure(error, task, max_retries) from None
 
@@ -936,9 +944,12 @@ def _get_all(ray: Any, refs: List[Any], tasks: List[str], max_retries: int) -> L
     """Every task's result; on failures, one DeltaHError naming the first (in submission order)
     and counting the rest (the finished tasks' partials stay for a rerun). ``tasks`` names each."""
     results, failures = [], []
-    for ref, task in zip(refs, tasks):
+    for i, (ref, task) in enumerate(zip(refs, tasks)):
         try:
             results.append(ray.get(ref))
+        except KeyboardInterrupt:  # this and the later tasks are stopped too (as in _wait_all)
+            _cancel(ray, refs[i:])
+            raise
         except Exception as error:
             failures.append(_failure(error, task, max_retries))
     if failures:

@@ -536,3 +536,30 @@ def test_an_interrupted_run_stops_its_binaries_by_sigterm_and_leaves_no_temporar
         f"error: interrupted; the finished shards' partials in {tmp_path / 'out' / 'partials'} are reused by a rerun"]
     assert len(stopped.read_text().splitlines()) == 2  # both binaries got SIGTERM
     assert os.listdir(tmp_path / "out" / "partials") == []
+
+
+def test_an_interrupt_while_waiting_for_the_series_task_stops_its_binary(run_dir, tmp_path, capsys):
+    """Before: only the shard and merge waits (`_wait_all`) cancelled their tasks on Ctrl-C; an
+    interrupt while the driver waited in `ray.get` for the series task (or the option check on a
+    node, or a recomputed shard) left that task and its binary running after the command exited
+    130. Every wait now cancels its tasks, which stop their binaries by SIGTERM."""
+    started, stopped = tmp_path / "started", tmp_path / "stopped"
+    body = (f'case "$1" in series) echo >> "{started}"; '
+            f'trap \'echo >> "{stopped}"; kill $sleeper; exit 143\' TERM; '
+            f'sleep 60 & sleeper=$!; wait $sleeper; exit 1;; esac')
+    binary = wrapper(tmp_path, body)
+
+    def interrupt_once_started():
+        for _ in range(1200):
+            if started.exists():
+                break
+            time.sleep(0.05)
+        signal.raise_signal(signal.SIGINT)
+
+    timer = threading.Thread(target=interrupt_once_started)
+    timer.start()
+    code = dray.main([*run_dir[:2], "--shards", "1", "--out", str(tmp_path / "out"), "--binary", binary, "--no-progress"])
+    timer.join()
+    assert code == 130
+    assert started.exists()
+    assert stopped.exists() and len(stopped.read_text().splitlines()) == 1  # the series binary got SIGTERM

@@ -18,7 +18,8 @@ capturing its own completions (``linearize=True``, F32 dumps). Checked afterward
 
 Skipped, with the reason, when torch.distributed or its gloo backend is missing or no local TCP
 port can be bound (the launcher's rendezvous needs one). Wall time of the launch 12-24 s on 2
-shared cores (most of it importing torch/transformers/trl in both processes); it is given 240 s.
+shared cores (most of it importing torch/transformers/trl in both processes); it is given 240 s,
+then stopped by SIGTERM, which the launcher passes on to its workers (``launcher.run_with_deadline``).
 """
 
 import hashlib
@@ -42,6 +43,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 from deltah import cli, per_token  # noqa: E402
 
 from deltah_binary import DELTAH, requires_binary  # noqa: E402
+from launcher import run_with_deadline  # noqa: E402
 
 STEPS, PROCESSES, PHASES = (1, 2), (0, 1), ("before", "after", "jvp")
 
@@ -76,7 +78,10 @@ def two_process_run(tmp_path_factory):
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
                "--master_port", str(free_local_port()), os.path.join(HERE, "trl_two_process_run.py"), str(out)]
     start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env, cwd=str(out))
+    try:  # at the deadline the launcher gets SIGTERM, which stops its workers (own sessions) too
+        proc = run_with_deadline(command, timeout=240, env=env, cwd=str(out))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{' '.join(command)} did not finish in 240 s; stopped with its workers")
     seconds = time.perf_counter() - start
     assert proc.returncode == 0, f"{' '.join(command)} exited {proc.returncode}:\n{proc.stderr[-3000:]}"
     print(f"[measured] two-process GRPO run with capture(linearize=True), 2 steps: {seconds:.1f} s wall")
