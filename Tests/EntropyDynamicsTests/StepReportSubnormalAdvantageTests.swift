@@ -10,7 +10,7 @@ import Testing
 /// prediction of such a step is 0 and s*(u) = 0, that is 0 (as `--advantage 1e-200` printed).
 @Suite("StepReport: the trust radius at a subnormal advantage")
 struct StepReportSubnormalAdvantageTests {
-  @Test(arguments: [5e-324, -5e-324, 1e-320, 1e-200, 1])
+  @Test(arguments: [Double("5e-324")!, -Double("5e-324")!, Double("1e-320")!, 1e-200, 1])
   func theRadiusOnTheUniformPairIsZeroAtEveryAdvantage(advantage: Double) throws {
     let policy = try SoftmaxPolicy(logits: [0, 0])
     let report = try StepReport(policy: policy, step: .sampledToken(0, advantage: advantage, learningRate: 1), trustTolerance: 0.1)

@@ -76,7 +76,7 @@ struct ExtremeTemperatureTests {
   /// now, naming α and γ. The largest α refused at γ = 0 is below 2.8e-309 (½/α > 1.8e308); at
   /// α = 1e-295 only a γ with 1 − γ < 2.8e-14 overflows.
   @Test func aBoundBeyondDoublesRangeIsRefused() {
-    for (values, alpha, gamma) in [([1.0, 1], 1e-310, 0.0), ([1.0, 0], 5e-324, 0), ([1.0, 1, 1], 1e-295, 0.9999999999999999)] {
+    for (values, alpha, gamma) in [([1.0, 1], Double("1e-310")!, 0.0), ([1.0, 0], Double("5e-324")!, 0), ([1.0, 1, 1], 1e-295, 0.9999999999999999)] {
       #expect(throws: PolicyCliffError.self) { try SoftPolicyStability(values: values, alpha: alpha, gamma: gamma) }
       do {
         _ = try SoftPolicyStability(values: values, alpha: alpha, gamma: gamma)
@@ -86,7 +86,7 @@ struct ExtremeTemperatureTests {
       #expect(throws: PolicyCliffError.self) { try PolicyCliffCurve(values: values, alpha: alpha, gamma: gamma) }
     }
     // Just above the limit every bound is finite.
-    let s = try? SoftPolicyStability(values: [1, 1], alpha: 3e-309)
+    let s = try? SoftPolicyStability(values: [1, 1], alpha: Double("3e-309")!)
     #expect(s.map { $0.lipschitzTV.isFinite && $0.jacobianNorm.isFinite } == true)
   }
 
