@@ -77,16 +77,15 @@ extension StepReport {
     let logitStep: [Double]
     var split: EntropyPolarity?
     let rule: String
-    let learningRate: Double?
     switch step {
     case .logitStep(let delta):
-      (logitStep, rule, learningRate) = (delta, "delta", nil)
+      (logitStep, rule) = (delta, "delta")
     case .policyGradient(let gradientRule, let rewards, let lr):
       logitStep = try gradientRule.logitStep(for: policy, rewards: rewards, learningRate: lr)
-      (rule, learningRate) = (gradientRule.rawValue, lr)
+      rule = gradientRule.rawValue
     case .sampledToken(let token, let advantage, let lr):
       let p = try EntropyPolarity(policy: policy, token: token, advantage: advantage, learningRate: lr)
-      (split, logitStep, rule, learningRate) = (p, p.logitStep(for: policy), "token", lr)
+      (split, logitStep, rule) = (p, p.logitStep(for: policy), "token")
     }
     let change = try entropyChange(of: policy, logitStep: logitStep)
     let scale = try EntropyDynamics.trustScale(of: policy, logitStep: logitStep, tolerance: trustTolerance)
