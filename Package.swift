@@ -214,6 +214,8 @@ let package = Package(
       path: "Tests/_TestSupport"),
     .testTarget(name: "_NumericsSupportTests", dependencies: ["_NumericsSupport"]),
     .testTarget(name: "DeltaHKitTests", dependencies: ["DeltaHKit"]),
+    /// One file per product, each importing that module alone: the product is usable from one import.
+    .testTarget(name: "ProductImportTests", dependencies: ["EntropyDynamics", "DumpAnalysis", "TabularPolicies"]),
     .testTarget(name: "DenseLinearAlgebraTests", dependencies: ["DenseLinearAlgebra", "_TestSupport"]),
     .testTarget(name: "GSLSupportTests", dependencies: ["GSLSupport", "_TestSupport"]),
     .testTarget(name: "SoftmaxEntropyTests", dependencies: ["SoftmaxEntropy", "DenseLinearAlgebra", "_TestSupport"]),

@@ -9,6 +9,7 @@
 @_exported import DumpAnalysis
 @_exported import EntropyDynamics
 @_exported import EntropyInterventions
+@_exported import EntropyPerformanceLaw
 @_exported import FiniteMDP
 @_exported import GSLSupport
 @_exported import LogitDumps

@@ -23,5 +23,6 @@ import Testing
     _ = LogitKernelPath.allCases  // LogitKernels
     _ = PositionTable.self  // DumpAnalysis
     _ = ReportTable.self  // Reports
+    _ = LawInput.self  // EntropyPerformanceLaw (missing from the umbrella until round 8)
   }
 }
