@@ -27,7 +27,7 @@ enum CheckedArgument {
     { text in
       guard let x = Double(text.trimmingWhitespace()), x.isFinite else { throw DomainError(description: "must be a finite number") }
       guard accepts(x) else { throw DomainError(description: problem) }
-      return x
+      return x == 0 ? 0 : x  // -0 is the setting 0 (shown as 0.0, not -0.0)
     }
   }
 

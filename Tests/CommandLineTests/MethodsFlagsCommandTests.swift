@@ -29,6 +29,13 @@ struct MethodsFlagsCommandTests {
     #expect(text.standardOutput.contains("β = 1.0 (default)"))
   }
 
+  /// `--kl-coef -0` is β = 0: shown as 0.0 (it read "β = -0.0 (flag)", the review's cosmetic find).
+  @Test func aNegativeZeroSettingIsZero() throws {
+    let r = try runDeltaH(["whatif", TrustworthyAnswersCommandTests.step(1), "--kl-coef", "-0"])
+    #expect(r.status == 0, "\(r.standardError)")
+    #expect(r.standardOutput.contains("β = 0.0 (flag)") && r.standardOutput.contains("β₀ = 0.0 (flag)"), "\(r.standardOutput)")
+  }
+
   @Test func clipCovRefusesADualClipNamingTheFlag() throws {
     let r = try runDeltaH(["bandit", "--rewards", "1,0,0.5", "--steps", "2", "--rule", "ppo", "--intervention", "clip-cov", "--dual-clip", "3"])
     let lines = r.standardError.split(separator: "\n")
