@@ -4,14 +4,17 @@ import Foundation
 import LogitDumps
 import _TestSupport
 
-/// Writes small dumps for the tests into a fresh temporary folder.
-struct DumpFixtures {
+/// Writes small dumps for the tests into a fresh temporary folder, removed with everything in it
+/// when the fixtures are released (a suite instance holds them for one test).
+final class DumpFixtures: Sendable {
   let directory: String
 
   init() {
     directory = NSTemporaryDirectory() + "deltah-analysis-\(UUID().uuidString)"
     try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
   }
+
+  deinit { try? FileManager.default.removeItem(atPath: directory) }
 
   func path(_ name: String) -> String { directory + "/" + name }
 

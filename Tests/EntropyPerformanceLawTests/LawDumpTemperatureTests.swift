@@ -4,12 +4,15 @@ import EntropyPerformanceLaw
 import Foundation
 import LogitDumps
 import Testing
+import _TestSupport
 
 /// `law DUMP… --rewards LOG` fits R against the dumps' token-mean entropies, each read at its own
 /// metadata temperature. Before, the T used was shown nowhere, and dumps at different temperatures
 /// (e.g. an export that switched from T = 1 to T = 0.7) were fitted together without a word.
 @Suite struct LawDumpTemperatureTests {
-  let folder = NSTemporaryDirectory() + "deltah-law-temperature-\(UUID().uuidString)"
+  /// Removed with its dumps when the suite instance is released.
+  let scratch = ScratchFolder("law-temperature")
+  var folder: String { scratch.url.path }
 
   func dump(_ name: String, step: Int, temperature: Double) throws -> String {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

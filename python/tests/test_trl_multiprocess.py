@@ -74,7 +74,9 @@ def two_process_run(tmp_path_factory):
     if reason:
         pytest.skip(f"a two-process run cannot start here: {reason}")
     out = tmp_path_factory.mktemp("two_processes")
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    # TMPDIR: the launcher's torchelastic_* log folders go under pytest's temporary folder, not /tmp.
+    scratch = tmp_path_factory.mktemp("two_processes_tmp")
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore", TMPDIR=str(scratch))
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
                "--master_port", str(free_local_port()), os.path.join(HERE, "trl_two_process_run.py"), str(out)]
     start = time.perf_counter()
