@@ -12,4 +12,4 @@ trap 'rm -rf "$STAGE"' EXIT
 cp -r python/pyproject.toml python/README.md python/deltah "$STAGE/"
 .venv-py/bin/pip install --quiet --disable-pip-version-check "$STAGE[test]"
 rm -rf "$STAGE"
-exec .venv-py/bin/python -m pytest -q python/tests "$@"
+exec .venv-py/bin/python -m pytest -q -p no:cacheprovider python/tests "$@"

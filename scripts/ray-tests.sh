@@ -17,6 +17,11 @@ fi
 if ! "$VENV/bin/python" -c "import ray, numpy, safetensors, pytest" 2>/dev/null; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "ray>=2.9" numpy safetensors pytest
 fi
-"$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps ./python
+# install the package from a copy, so that setuptools' build/ and *.egg-info stay out of the clone
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
+cp -r python/pyproject.toml python/README.md python/deltah "$STAGE/"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$STAGE"
+rm -rf "$STAGE"
 export OPENBLAS_NUM_THREADS=1 RAY_USAGE_STATS_ENABLED=0
-exec "$VENV/bin/python" -m pytest -q python/tests/test_ray.py "$@"
+exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider python/tests/test_ray.py "$@"
