@@ -161,8 +161,8 @@ public struct EntrocraftWeighting: TokenWeighting {
   public func weights(for tokens: TokenBatch) throws(InterventionError) -> [Double] {
     let idx = tokens.validIndices
     let h = compensatedMean(idx.map { tokens.entropies[$0] })
-    let m = Double(controller.direction(entropy: h, step: step))
-    return (0..<tokens.count).map { !tokens.valid[$0] || m * tokens.advantages[$0] >= 0 ? 1 : 0 }
+    let keep = EntrocraftController.keepMask(advantages: tokens.advantages, direction: controller.direction(entropy: h, step: step))
+    return (0..<tokens.count).map { !tokens.valid[$0] || keep[$0] ? 1 : 0 }
   }
 }
 
