@@ -184,7 +184,12 @@ def _partial(args: list[str], partial: PathLike, binary: Optional[PathLike],
 
 
 def _json(args: list[str], binary: Optional[PathLike], timeout: Optional[float]) -> dict[str, Any]:
-    text = run(args, binary=binary, timeout=timeout)
+    return _json_object(run(args, binary=binary, timeout=timeout), args)
+
+
+def _json_object(text: str, args: list[str]) -> dict[str, Any]:
+    """The JSON object ``deltah ARGS --json`` printed as ``text``; ``DeltaHError`` (exit code 0)
+    when it is not JSON or not an object (the typed ``dict`` callers are promised)."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:

@@ -500,10 +500,19 @@ def _shard_task(binary: Optional[str], dump: str, index: int, count: int, partia
     return partial
 
 
+def _json_object(stdout: str, args: List[str]) -> Dict[str, Any]:
+    """The JSON object a task's ``deltah ARGS --json`` printed: ``deltah.cli``'s check (JSON, and
+    an object), its error raised as this module's ``DeltaHError``, as ``_find_binary`` does."""
+    try:
+        return _cli._json_object(stdout, args)
+    except _cli.DeltaHError as error:
+        raise DeltaHError(f"deltah {args[0]}: {error.message}") from None
+
+
 def _merge_task(binary: Optional[str], partials: List[str], merge_args: List[str]) -> Dict[str, Any]:
-    stdout, _ = _run_binary(_find_binary(binary), ["merge", *partials, *merge_args, "--json"], _task_threads())
-    merged: Dict[str, Any] = json.loads(stdout)
-    return merged
+    args = ["merge", *partials, *merge_args, "--json"]
+    stdout, _ = _run_binary(_find_binary(binary), args, _task_threads())
+    return _json_object(stdout, args)
 
 
 def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -515,15 +524,15 @@ def _series_task(binary: Optional[str], summaries: List[Dict[str, Any]]) -> Dict
             files.append(os.path.join(folder, f"{i:06d}.json"))
             with open(files[-1], "w", encoding="utf-8") as handle:
                 json.dump(summary, handle)
-        stdout, _ = _run_binary(_find_binary(binary), ["series", *files, "--json"], 1)
-        series: Dict[str, Any] = json.loads(stdout)
-        return series
+        args = ["series", *files, "--json"]
+        stdout, _ = _run_binary(_find_binary(binary), args, 1)
+        return _json_object(stdout, args)
 
 
 def _compare_task(binary: Optional[str], before: str, after: str, args: List[str]) -> Dict[str, Any]:
-    stdout, _ = _run_binary(_find_binary(binary), ["compare", before, after, *args, "--json"], _task_threads())
-    compared: Dict[str, Any] = json.loads(stdout)
-    return compared
+    command = ["compare", before, after, *args, "--json"]
+    stdout, _ = _run_binary(_find_binary(binary), command, _task_threads())
+    return _json_object(stdout, command)
 
 
 def _compare_shard_task(binary: Optional[str], before: str, after: str, index: int, count: int, partial: str,
